@@ -1,0 +1,57 @@
+"""A fingerprint of everything that can change what the book's code cells compute.
+
+Jupyter Book's execution cache hashes only the text of code cells. A chapter whose cells are
+unchanged but whose numbers come from :mod:`xaibook` would keep stale outputs after a change to the
+package or its data. The fingerprint (package sources and data files, plus the versions of the
+libraries whose results the book shows) lets the Sphinx extension and the model cache notice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: Libraries whose upgrades can change a number or a chart in the book.
+TRACKED_DISTRIBUTIONS = (
+    "numpy", "pandas", "scipy", "scikit-learn", "shap", "lime", "altair", "vl-convert-python",
+)
+
+_SKIPPED_PARTS = {"__pycache__"}
+
+
+def _package_files(root: Path) -> list[Path]:
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and not _SKIPPED_PARTS.intersection(p.relative_to(root).parts)
+        and p.suffix not in {".pyc", ".pyo"}
+    )
+
+
+def _distribution_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def compute_fingerprint(root: Path = PACKAGE_DIR) -> str:
+    """SHA-256 over the package's files (path and bytes) and the tracked library versions."""
+    digest = hashlib.sha256()
+    for path in _package_files(root):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    for name in TRACKED_DISTRIBUTIONS:
+        digest.update(f"{name}=={_distribution_version(name)}\n".encode())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """The fingerprint of the installed package, computed once per process."""
+    return compute_fingerprint()

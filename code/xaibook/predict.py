@@ -1,0 +1,69 @@
+"""Turn a fitted model into the prediction function the explanation methods take.
+
+Model-agnostic methods see a model only as a function ``f(X: DataFrame) -> 1-D array``: one number
+per row. For a classifier that number is the predicted probability of one class, or its log-odds
+(the scale on which a logistic model is additive).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from xaibook._validation import check_columns_match, check_fitted_model
+
+Scale = Literal["probability", "log-odds"]
+
+
+def _class_index(model, target_class) -> int:
+    classes = list(getattr(model, "classes_", []))
+    if not classes:
+        raise ValueError("the model has no classes_ attribute; is it a fitted classifier?")
+    if target_class is None:
+        if len(classes) != 2:
+            raise ValueError(f"the model has {len(classes)} classes {classes}; name target_class")
+        return 1
+    if target_class not in classes:
+        raise ValueError(f"target_class {target_class!r} is not one of the model's classes {classes}")
+    return classes.index(target_class)
+
+
+def prediction_function(model, *, target_class=None, scale: Scale = "probability",
+                        eps: float = 1e-12) -> Callable[[pd.DataFrame], np.ndarray]:
+    """Return ``f(X)`` giving the model's predicted probability (or log-odds) of ``target_class``.
+
+    ``target_class`` defaults to the positive class (``classes_[1]``) of a binary classifier. On the
+    log-odds scale, ``f(X) = log(p / (1 - p))`` with ``p`` clipped to ``[eps, 1 - eps]``.
+    A regressor (no ``predict_proba``) gives ``model.predict`` and accepts only ``scale="probability"``
+    left at its default.
+    """
+    check_fitted_model(model)
+    if scale not in ("probability", "log-odds"):
+        raise ValueError(f"scale must be 'probability' or 'log-odds', got {scale!r}")
+
+    if not hasattr(model, "predict_proba"):
+        if target_class is not None or scale != "probability":
+            raise ValueError("the model has no predict_proba; target_class and scale apply to classifiers only")
+
+        def predict(X: pd.DataFrame) -> np.ndarray:
+            check_columns_match(model, X)
+            return np.asarray(model.predict(X), dtype=float)
+
+        return predict
+
+    index = _class_index(model, target_class)
+
+    def predict_class(X: pd.DataFrame) -> np.ndarray:
+        check_columns_match(model, X)
+        p = np.asarray(model.predict_proba(X), dtype=float)[:, index]
+        if scale == "probability":
+            return p
+        p = np.clip(p, eps, 1 - eps)
+        return np.log(p) - np.log1p(-p)
+
+    predict_class.model = model  # type: ignore[attr-defined]
+    predict_class.scale = scale  # type: ignore[attr-defined]
+    return predict_class

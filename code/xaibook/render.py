@@ -1,0 +1,124 @@
+"""Render Altair charts so that they draw everywhere the book is read.
+
+A chart that is the last expression of a cell is turned into a MIME bundle by the renderer
+registered here (``alt.renderers.enable("xaibook")``, done when :mod:`xaibook.charts` is imported):
+
+``text/html``
+    A ``<div>`` and a tiny script. On the book's site the script calls ``window.xaibookEmbed``,
+    which ``_static/xaibook-charts.js`` defines on top of the Vega, Vega-Lite and vega-embed
+    bundle that the site serves from its own ``_static`` folder (see :mod:`xaibook.sphinxext`), so
+    a chart never needs the network. In a live notebook (Jupyter, Binder) that function does not
+    exist, and the script loads the same libraries from a CDN instead, as Altair itself does.
+``image/png``
+    A static picture made by ``vl-convert`` for builders that cannot run JavaScript (PDF/LaTeX),
+    so they show the chart rather than the text ``alt.Chart(...)``.
+``text/plain``
+    The chart's title.
+
+Altair 6's ``mimetype`` renderer is deliberately not used: its output does not validate as an
+nbformat MIME bundle, which breaks the notebook cache.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+from typing import Any
+
+import altair as alt
+
+RENDERER_NAME = "xaibook"
+
+#: Libraries a live notebook loads when the book's own bundle is not on the page. The versions
+#: follow the Vega-Lite version of the installed Altair.
+CDN_SCRIPTS = (
+    "https://cdn.jsdelivr.net/npm/vega@6",
+    f"https://cdn.jsdelivr.net/npm/vega-lite@{alt.VEGALITE_VERSION}",
+    "https://cdn.jsdelivr.net/npm/vega-embed@7",
+)
+
+_counter = itertools.count()
+
+_HTML_TEMPLATE = """\
+<div id="{div_id}" class="xaibook-chart" role="figure" aria-label="{label}"></div>
+<script type="text/javascript">
+(function () {{
+  var spec = {spec_json};
+  var el = document.getElementById("{div_id}");
+  if (window.xaibookEmbed) {{ window.xaibookEmbed(el, spec); return; }}
+  var urls = {cdn_json};
+  function next(i) {{
+    if (i === urls.length) {{ window.vegaEmbed(el, spec, {{actions: false}}); return; }}
+    var s = document.createElement("script");
+    s.src = urls[i];
+    s.onload = function () {{ next(i + 1); }};
+    s.onerror = function () {{ el.textContent = "Could not load Vega from " + urls[i]; }};
+    document.head.appendChild(s);
+  }}
+  if (window.vegaEmbed) {{ window.vegaEmbed(el, spec, {{actions: false}}); }} else {{ next(0); }}
+}})();
+</script>
+"""
+
+
+def _escape_attr(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+
+
+def chart_label(spec: dict[str, Any]) -> str:
+    """The accessible label of a chart: its title, then its description (either may be absent)."""
+    title = spec.get("title", "")
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    if isinstance(title, list):
+        title = " ".join(title)
+    parts = [str(title).strip(), str(spec.get("description", "")).strip()]
+    return ". ".join(p for p in parts if p) or "Chart"
+
+
+def spec_to_html(spec: dict[str, Any]) -> str:
+    """The ``text/html`` part of the bundle: a div plus the embedding script.
+
+    The element id is derived from the spec's content (and a per-process counter so that the
+    same chart shown twice on one page gets two ids), so rebuilding gives identical HTML.
+    """
+    if not isinstance(spec, dict):
+        raise TypeError(f"spec must be a Vega-Lite dict, got {type(spec).__name__}")
+    spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha1(spec_json.encode()).hexdigest()[:10]
+    div_id = f"xaibook-chart-{digest}-{next(_counter)}"
+    # "</" inside a <script> would end it early; "\/" is the same string in JSON.
+    safe_json = spec_json.replace("</", "<\\/")
+    return _HTML_TEMPLATE.format(
+        div_id=div_id,
+        label=_escape_attr(chart_label(spec)),
+        spec_json=safe_json,
+        cdn_json=json.dumps(list(CDN_SCRIPTS)),
+    )
+
+
+def spec_to_png(spec: dict[str, Any], *, scale: float = 1.0) -> bytes:
+    """A static PNG of the chart, drawn offline by vl-convert."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(spec, scale=scale)
+
+
+def render(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """Altair renderer: the MIME bundle described in the module docstring."""
+    return {
+        "text/html": spec_to_html(spec),
+        "image/png": base64.b64encode(spec_to_png(spec)).decode("ascii"),
+        "text/plain": chart_label(spec),
+    }
+
+
+def enable() -> None:
+    """Register the renderer with Altair and make it the active one."""
+    if RENDERER_NAME not in alt.renderers.names():
+        alt.renderers.register(RENDERER_NAME, render)
+    alt.renderers.enable(RENDERER_NAME)

@@ -1,0 +1,134 @@
+"""Sphinx extension that makes the book work offline and keeps its outputs fresh.
+
+Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), it
+
+* serves Vega, Vega-Lite and vega-embed from the site's own ``_static`` folder
+  (``xaibook-vega.js``, made by :func:`vl_convert.javascript_bundle` and wrapped in a function
+  so that its top-level names cannot clash with the theme's scripts), plus ``xaibook-charts.js``,
+  which draws the charts emitted by :mod:`xaibook.render`;
+* serves MathJax 3 from ``_static/mathjax`` (the single-file ``tex-svg-full`` build of the
+  ``django-static-mathjax`` package: every TeX extension included, SVG output, so no font or
+  extension file is fetched later);
+* re-executes the chapters that import :mod:`xaibook` when the package, its data or a tracked
+  library changed (see :mod:`xaibook.fingerprint`), because the execution cache only hashes the
+  text of code cells.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+from xaibook.fingerprint import package_fingerprint
+
+logger = logging.getLogger(__name__)
+
+STATIC_SUBDIR = ".xaibook-static"
+VEGA_BUNDLE = "xaibook-vega.js"
+CHARTS_SCRIPT = "xaibook-charts.js"
+MATHJAX_FILE = "tex-svg-full.js"
+CACHE_STAMP = "xaibook-fingerprint.txt"
+USES_PACKAGE_MARKER = "xaibook"
+
+
+def vega_bundle_source() -> str:
+    """The Vega/Vega-Lite/vega-embed bundle, wrapped so its top-level names stay private."""
+    import vl_convert as vlc
+
+    bundle = vlc.javascript_bundle()
+    return "/* Vega, Vega-Lite and vega-embed, bundled by vl-convert. */\n(function () {\n" + bundle + "\n})();\n"
+
+
+def mathjax_source_file() -> Path:
+    """Location of MathJax's single-file SVG build inside the installed package."""
+    import mathjax  # the django-static-mathjax distribution
+
+    path = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / MATHJAX_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"MathJax file not found at {path}; reinstall django-static-mathjax")
+    return path
+
+
+def write_static_files(target: Path) -> None:
+    """Write the files the site serves from ``_static`` into ``target`` (idempotent)."""
+    target.mkdir(parents=True, exist_ok=True)
+    stamp = target / "stamp.txt"
+    if stamp.is_file() and stamp.read_text() == package_fingerprint():
+        return
+    (target / VEGA_BUNDLE).write_text(vega_bundle_source(), encoding="utf-8")
+    shutil.copyfile(Path(__file__).parent / "static" / CHARTS_SCRIPT, target / CHARTS_SCRIPT)
+    (target / "mathjax").mkdir(exist_ok=True)
+    shutil.copyfile(mathjax_source_file(), target / "mathjax" / MATHJAX_FILE)
+    stamp.write_text(package_fingerprint())
+
+
+def _on_config_inited(app: Sphinx, config: Any) -> None:
+    target = Path(app.outdir).parent / STATIC_SUBDIR
+    write_static_files(target)
+    config.html_static_path = [*config.html_static_path, str(target)]
+    config.mathjax_path = f"mathjax/{MATHJAX_FILE}"
+
+
+def _source_uses_package(path: Path) -> bool:
+    try:
+        return USES_PACKAGE_MARKER in path.read_text(encoding="utf-8")
+    except OSError:
+        return True  # unknown: safer to treat it as stale
+
+
+def _execution_cache_path(app: Sphinx) -> Path:
+    configured = getattr(app.config, "nb_execution_cache_path", "") or ""
+    return Path(configured) if configured else Path(app.outdir).parent / ".jupyter_cache"
+
+
+def invalidate_execution_cache(cache_path: Path, fingerprint: str) -> list[str]:
+    """Drop cached executions of notebooks that use the package, if the fingerprint moved.
+
+    Returns the URIs of the dropped records. The fingerprint is stored beside the cache.
+    """
+    stamp = cache_path / CACHE_STAMP
+    if not cache_path.is_dir():
+        return []
+    if stamp.is_file() and stamp.read_text() == fingerprint:
+        return []
+    from jupyter_cache import get_cache
+
+    cache = get_cache(str(cache_path))
+    dropped = []
+    for record in cache.list_cache_records():
+        if _source_uses_package(Path(record.uri)):
+            cache.remove_cache(record.pk)
+            dropped.append(record.uri)
+    stamp.write_text(fingerprint)
+    return dropped
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    dropped = invalidate_execution_cache(_execution_cache_path(app), package_fingerprint())
+    if dropped:
+        logger.info("xaibook changed: re-executing %d cached notebook(s)", len(dropped))
+
+
+def _on_env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, removed: set) -> list[str]:
+    fingerprint = package_fingerprint()
+    if getattr(env, "xaibook_fingerprint", None) == fingerprint:
+        return []
+    env.xaibook_fingerprint = fingerprint
+    stale = [
+        docname for docname in env.found_docs
+        if _source_uses_package(Path(env.doc2path(docname)))
+    ]
+    return sorted(set(stale) - added - changed)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.add_js_file(VEGA_BUNDLE)
+    app.add_js_file(CHARTS_SCRIPT)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
