@@ -9,6 +9,7 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 * serves MathJax 3 from ``_static/mathjax`` (the single-file ``tex-svg-full`` build of the
   ``django-static-mathjax`` package: every TeX extension included, SVG output, so no font or
   extension file is fetched later);
+* removes duplicated script tags from pages (sphinx-thebe adds its configuration twice);
 * re-executes the chapters that import :mod:`xaibook` when the package, its data or a tracked
   library changed (see :mod:`xaibook.fingerprint`), because the execution cache only hashes the
   text of code cells.
@@ -125,10 +126,31 @@ def _on_env_get_outdated(app: Sphinx, env: Any, added: set, changed: set, remove
     return sorted(set(stale) - added - changed)
 
 
+def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Drop repeated script tags from a page.
+
+    sphinx-thebe registers its inline configuration script (``const THEBE_JS_URL = ...``) once per
+    ``env-before-read-docs`` event, which fires more than once in a Jupyter Book build; the second
+    copy throws "Identifier 'THEBE_JS_URL' has already been declared" in the browser console.
+    """
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        attributes = getattr(script, "attributes", {}) or {}
+        key = (getattr(script, "filename", None) or "", tuple(sorted((k, str(v)) for k, v in attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("html-page-context", _dedupe_scripts)
     app.add_js_file(VEGA_BUNDLE)
     app.add_js_file(CHARTS_SCRIPT)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

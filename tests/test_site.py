@@ -1,0 +1,144 @@
+"""The built site in headless Chromium, with every request to another host blocked.
+
+Each page must load with no console error and no third-party request, draw every chart, typeset
+every formula; the search box must find chapters; launch links must point at files in the repo.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from conftest import HTML_DIR, REPO, toc_files
+
+pytestmark = pytest.mark.browser
+
+#: Key terms a reader would search for, and the page that must come up for each.
+SEARCH_TERMS = {
+    "Binder": "book/running",
+    "BibTeX": "book/cite",
+    "permutation": "book/03_permutation_importance",
+    "ICE": "book/04_partial_dependence",
+    "Shapley": "book/05_shap",
+    "recourse": "book/01_why_explain",
+    "glass-box": "book/02_basics",
+}
+
+
+class PageVisit:
+    """Open one page, blocking and recording every request that leaves the local server."""
+
+    def __init__(self, browser, base_url: str, path: str, *, color_scheme: str = "light"):
+        self.base_url = base_url
+        self.foreign_requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.context = browser.new_context(color_scheme=color_scheme)
+        self.page = self.context.new_page()
+        self.page.route("**/*", self._route)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda err: self.console_errors.append(f"pageerror: {err}"))
+        self.page.goto(f"{base_url}/{path}", wait_until="load")
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base_url) or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            self.foreign_requests.append(url)
+            route.abort()
+
+    def _console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def close(self):
+        self.context.close()
+
+
+def _pages():
+    return [name for name in toc_files()]
+
+
+@pytest.mark.parametrize("name", _pages())
+def test_page_is_offline_clean_with_charts_and_math(browser, site_url, name):
+    visit = PageVisit(browser, site_url, f"{name}.html")
+    page = visit.page
+    try:
+        charts = page.locator(".xaibook-chart")
+        n_charts = charts.count()
+        if n_charts:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.xaibook-chart')]"
+                ".every(el => el.querySelector('svg, canvas'))", timeout=30_000)
+        n_math = page.locator(".math").count()
+        if n_math:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.math')]"
+                ".every(el => el.querySelector('mjx-container'))", timeout=30_000)
+            assert page.locator("mjx-merror, .MathJax_Error").count() == 0
+        page.wait_for_timeout(300)
+        assert visit.foreign_requests == []
+        assert visit.console_errors == []
+    finally:
+        visit.close()
+
+
+def test_site_has_charts_and_math_somewhere(built_site):
+    html = "".join((HTML_DIR / f"{name}.html").read_text() for name in _pages())
+    assert "xaibook-chart" in html, "no chart anywhere: the chart test above would be vacuous"
+    assert 'class="math' in html, "no math anywhere: the math test above would be vacuous"
+
+
+def test_charts_follow_dark_mode(browser, site_url):
+    chart_pages = [n for n in _pages() if "xaibook-chart" in (HTML_DIR / f"{n}.html").read_text()]
+    if not chart_pages:
+        pytest.skip("no page with a chart yet")
+    visit = PageVisit(browser, site_url, f"{chart_pages[0]}.html")
+    page = visit.page
+    try:
+        page.wait_for_selector(".xaibook-chart svg, .xaibook-chart canvas", timeout=30_000)
+        page.evaluate("document.documentElement.dataset.theme = 'dark'")
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.xaibook-chart svg .role-axis-label text')]"
+            ".some(t => t.getAttribute('fill') === '#d0d0d0')", timeout=15_000)
+        assert visit.console_errors == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("term, expected", sorted(SEARCH_TERMS.items()))
+def test_search_finds_chapters(browser, site_url, term, expected):
+    if not (HTML_DIR / f"{expected}.html").exists():
+        pytest.skip(f"{expected} is not in the book yet")
+    visit = PageVisit(browser, site_url, f"search.html?q={term}")
+    try:
+        visit.page.wait_for_selector("#search-results li a", timeout=30_000)
+        hrefs = visit.page.eval_on_selector_all("#search-results li a", "els => els.map(e => e.href)")
+        assert any(f"/{expected}.html" in href for href in hrefs), hrefs
+        assert visit.foreign_requests == [] and visit.console_errors == []
+    finally:
+        visit.close()
+
+
+def _launch_links(html: str) -> list[str]:
+    import re
+    return re.findall(r'href="(https://mybinder\.org/[^"]+)"', html)
+
+
+def test_binder_links_open_files_in_the_repo(built_site):
+    checked = 0
+    for name in _pages():
+        source = (REPO / f"{name}.md").read_text()
+        html = (HTML_DIR / f"{name}.html").read_text().replace("&amp;", "&")
+        links = _launch_links(html)
+        if "```{code-cell}" in source:
+            assert links, f"{name} has code but no Binder launch button"
+        for link in links:
+            query = parse_qs(urlparse(link).query)
+            urlpath = query["urlpath"][0]
+            target = urlpath.split("tree/", 1)[1]
+            assert (REPO / target).is_file(), f"{name}: Binder opens {target}, not in the repo"
+            checked += 1
+    assert checked > 0, "no Binder link anywhere"

@@ -1,0 +1,106 @@
+"""The Sphinx extension: offline assets and re-execution when the package changes.
+
+A tiny Jupyter Book is built three times in a temporary folder, with a copy of the package first
+on PYTHONPATH. Its one code cell prints the package fingerprint. Editing a package file (and
+nothing in the chapter) must re-execute the chapter; building again with no change must not.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from xaibook import fingerprint, sphinxext
+
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+
+PAGE = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+# Page
+
+Inline math $e^{i\\pi} + 1 = 0$.
+
+```{code-cell} ipython3
+import xaibook.fingerprint
+print("FP=" + xaibook.fingerprint.package_fingerprint()[:16])
+```
+"""
+
+CONFIG = """\
+title: mini
+only_build_toc_files: true
+execute:
+  execute_notebooks: cache
+sphinx:
+  extra_extensions:
+    - xaibook.sphinxext
+"""
+
+
+def _build(book: Path, env: dict) -> str:
+    result = subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(book), "-W", "-n", "--keep-going"],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    html = (book / "_build" / "html" / "page.html").read_text()
+    return re.search(r"FP=([0-9a-f]{16})", html).group(1)
+
+
+@pytest.fixture(scope="module")
+def mini_book(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mini")
+    pkg_parent = root / "pkgsrc"
+    shutil.copytree(fingerprint.PACKAGE_DIR, pkg_parent / "xaibook",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    book = root / "book"
+    book.mkdir()
+    (book / "_config.yml").write_text(CONFIG)
+    (book / "_toc.yml").write_text("format: jb-book\nroot: page\n")
+    (book / "page.md").write_text(PAGE)
+    env = {**os.environ, "PYTHONPATH": str(pkg_parent)}
+    return book, pkg_parent / "xaibook", env
+
+
+def test_package_change_reexecutes_and_no_change_does_not(mini_book):
+    book, pkg, env = mini_book
+    first = _build(book, env)
+    assert first == fingerprint.compute_fingerprint(pkg)[:16]
+    assert _build(book, env) == first, "an unchanged package must reuse the cached outputs"
+    edited = pkg / "charts" / "_base.py"
+    edited.write_text(edited.read_text() + "\n# an edit that changes no behaviour\n")
+    second = _build(book, env)
+    assert second == fingerprint.compute_fingerprint(pkg)[:16]
+    assert second != first, "the chapter kept stale outputs after the package changed"
+
+
+def test_site_serves_vega_and_mathjax_itself(mini_book):
+    book, _, env = mini_book
+    if not (book / "_build" / "html").exists():
+        _build(book, env)
+    static = book / "_build" / "html" / "_static"
+    vega = (static / sphinxext.VEGA_BUNDLE).read_text()
+    assert vega.startswith("/* Vega") and "window.vegaEmbed" in vega
+    assert (static / sphinxext.CHARTS_SCRIPT).is_file()
+    assert (static / "mathjax" / sphinxext.MATHJAX_FILE).stat().st_size > 1_000_000
+    html = (book / "_build" / "html" / "page.html").read_text()
+    assert 'src="_static/mathjax/tex-svg-full.js' in html
+    assert "cdn.jsdelivr" not in html and "mathjax@" not in html
+    assert html.index(sphinxext.VEGA_BUNDLE) < html.index(sphinxext.CHARTS_SCRIPT)
+
+
+def test_invalidate_execution_cache_without_cache_dir(tmp_path):
+    assert sphinxext.invalidate_execution_cache(tmp_path / "absent", "abc") == []
