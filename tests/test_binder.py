@@ -35,3 +35,9 @@ def test_chapter_opens_as_a_notebook_with_the_python_kernel(name):
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert code, f"{name} has no code cells after conversion"
     assert any("xaibook" in cell.source for cell in code), f"{name} does not use the package"
+
+
+def test_binder_opens_markdown_as_notebooks():
+    post_build = REPO / "postBuild"
+    assert post_build.is_file() and post_build.stat().st_mode & 0o111, "postBuild must be executable"
+    assert "jupytext-config set-default-viewer markdown myst" in post_build.read_text()
