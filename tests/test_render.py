@@ -88,3 +88,18 @@ def test_theme_is_transparent_and_colour_blind_safe():
     config = charts.xaibook_theme()["config"]
     assert config["background"] is None
     assert config["range"]["category"] == list(charts.PALETTE)
+
+
+def test_chart_data_is_rounded_and_capped():
+    frame = pd.DataFrame({"x": [0.123456789, 1 / 3], "label": ["a", "b"], "n": [1, 2]})
+    spec = charts.describe(alt.Chart(frame).mark_point().encode(x="x", y="n"),
+                           title="T", description="D").to_dict()
+    values = next(iter(spec["datasets"].values()))
+    assert values == [{"x": 0.123457, "label": "a", "n": 1}, {"x": 0.333333, "label": "b", "n": 2}]
+    big = pd.DataFrame({"x": range(render.MAX_CHART_ROWS + 1)})
+    with pytest.raises(ValueError, match="aggregate or sample"):
+        alt.Chart(big).mark_point().encode(x="x").to_dict()
+
+
+def test_non_frame_data_passes_through():
+    assert render.compact_data({"values": [{"a": 1}]}) == {"values": [{"a": 1}]}

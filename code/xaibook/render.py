@@ -25,9 +25,12 @@ import base64
 import hashlib
 import itertools
 import json
+import math
 from typing import Any
 
 import altair as alt
+import pandas as pd
+from altair.vegalite.data import default_data_transformer
 
 RENDERER_NAME = "xaibook"
 
@@ -117,8 +120,44 @@ def render(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     }
 
 
+#: Most rows a chart may embed. Above it, aggregate or sample in the chart builder.
+MAX_CHART_ROWS = 5000
+#: Significant digits kept for floats embedded in a chart (smaller pages, same picture).
+SIGNIFICANT_DIGITS = 6
+
+
+def _round_significant(value: Any) -> Any:
+    if isinstance(value, float) and math.isfinite(value):
+        return float(f"{value:.{SIGNIFICANT_DIGITS}g}")
+    return value
+
+
+def compact_data(data: Any) -> Any:
+    """Altair data transformer: embed a DataFrame's rows inline with floats rounded.
+
+    Refuses more than :data:`MAX_CHART_ROWS` rows with a message saying what to do, so that a page
+    never silently swells with raw data. Anything that is not a DataFrame (a URL, a dict of
+    values) goes to Altair's default transformer unchanged.
+    """
+    if isinstance(data, pd.DataFrame):
+        if len(data) > MAX_CHART_ROWS:
+            raise ValueError(
+                f"a chart would embed {len(data)} rows (limit {MAX_CHART_ROWS}); aggregate or "
+                "sample the data in the chart builder to keep pages light"
+            )
+        values = alt.utils.data.to_values(data)
+        values["values"] = [
+            {key: _round_significant(val) for key, val in row.items()} for row in values["values"]
+        ]
+        return values
+    return default_data_transformer(data)
+
+
 def enable() -> None:
-    """Register the renderer with Altair and make it the active one."""
+    """Register the renderer and the data transformer with Altair and make them active."""
     if RENDERER_NAME not in alt.renderers.names():
         alt.renderers.register(RENDERER_NAME, render)
     alt.renderers.enable(RENDERER_NAME)
+    if RENDERER_NAME not in alt.data_transformers.names():
+        alt.data_transformers.register(RENDERER_NAME, compact_data)
+    alt.data_transformers.enable(RENDERER_NAME)
