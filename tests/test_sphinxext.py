@@ -94,7 +94,7 @@ def test_site_serves_vega_and_mathjax_itself(mini_book):
     static = book / "_build" / "html" / "_static"
     vega = (static / sphinxext.VEGA_BUNDLE).read_text()
     assert vega.startswith("/* Vega") and "window.vegaEmbed" in vega
-    assert (static / sphinxext.CHARTS_SCRIPT).is_file()
+    assert (static / sphinxext.CHARTS_SCRIPT).is_file() and (static / sphinxext.STYLESHEET).is_file()
     assert (static / "mathjax" / sphinxext.MATHJAX_FILE).stat().st_size > 1_000_000
     html = (book / "_build" / "html" / "page.html").read_text()
     assert 'src="_static/mathjax/tex-svg-full.js' in html

@@ -5,7 +5,7 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 * serves Vega, Vega-Lite and vega-embed from the site's own ``_static`` folder
   (``xaibook-vega.js``, made by :func:`vl_convert.javascript_bundle` and wrapped in a function
   so that its top-level names cannot clash with the theme's scripts), plus ``xaibook-charts.js``,
-  which draws the charts emitted by :mod:`xaibook.render`;
+  which draws the charts emitted by :mod:`xaibook.render`, and ``xaibook.css``;
 * serves MathJax 3 from ``_static/mathjax`` (the single-file ``tex-svg-full`` build of the
   ``django-static-mathjax`` package: every TeX extension included, SVG output, so no font or
   extension file is fetched later);
@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 STATIC_SUBDIR = ".xaibook-static"
 VEGA_BUNDLE = "xaibook-vega.js"
 CHARTS_SCRIPT = "xaibook-charts.js"
+STYLESHEET = "xaibook.css"
 MATHJAX_FILE = "tex-svg-full.js"
 CACHE_STAMP = "xaibook-fingerprint.txt"
 USES_PACKAGE_MARKER = "xaibook"
@@ -61,7 +62,8 @@ def write_static_files(target: Path) -> None:
     if stamp.is_file() and stamp.read_text() == package_fingerprint():
         return
     (target / VEGA_BUNDLE).write_text(vega_bundle_source(), encoding="utf-8")
-    shutil.copyfile(Path(__file__).parent / "static" / CHARTS_SCRIPT, target / CHARTS_SCRIPT)
+    for name in (CHARTS_SCRIPT, STYLESHEET):
+        shutil.copyfile(Path(__file__).parent / "static" / name, target / name)
     (target / "mathjax").mkdir(exist_ok=True)
     shutil.copyfile(mathjax_source_file(), target / "mathjax" / MATHJAX_FILE)
     stamp.write_text(package_fingerprint())
@@ -153,4 +155,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _dedupe_scripts)
     app.add_js_file(VEGA_BUNDLE)
     app.add_js_file(CHARTS_SCRIPT)
+    app.add_css_file(STYLESHEET)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -37,6 +37,7 @@ def xaibook_theme() -> alt.theme.ThemeConfig:
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridOpacity": 0.5},
             "legend": {"labelFontSize": 12, "titleFontSize": 12},
             "range": {"category": list(PALETTE)},
+            "mark": {"color": PALETTE[0]},
         }
     }
 
