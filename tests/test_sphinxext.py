@@ -37,6 +37,15 @@ Inline math $e^{i\\pi} + 1 = 0$.
 import xaibook.fingerprint
 print("FP=" + xaibook.fingerprint.package_fingerprint()[:16])
 ```
+
+```{code-cell} ipython3
+import altair as alt
+import pandas as pd
+from xaibook import charts
+frame = pd.DataFrame({"x": [1, 2, 3], "y": [3, 1, 2]})
+charts.describe(alt.Chart(frame).mark_line().encode(x="x", y="y"),
+                title="A line", description="Three points joined by a line.")
+```
 """
 
 CONFIG = """\
@@ -104,3 +113,16 @@ def test_site_serves_vega_and_mathjax_itself(mini_book):
 
 def test_invalidate_execution_cache_without_cache_dir(tmp_path):
     assert sphinxext.invalidate_execution_cache(tmp_path / "absent", "abc") == []
+
+
+def test_non_html_builders_get_the_png_fallback(mini_book):
+    book, _, env = mini_book
+    result = subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(book), "--builder", "latex"],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    tex = next((book / "_build" / "latex").glob("*.tex")).read_text()
+    assert "includegraphics" in tex and ".png" in tex
+    assert "alt.Chart(" not in tex
+    assert "A line. Three points joined by a line." not in tex, "the text/plain fallback was used"

@@ -9,6 +9,7 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 * serves MathJax 3 from ``_static/mathjax`` (the single-file ``tex-svg-full`` build of the
   ``django-static-mathjax`` package: every TeX extension included, SVG output, so no font or
   extension file is fetched later);
+* removes the live-notebook CDN fallback from chart scripts, so pages name no third-party host;
 * removes duplicated script tags from pages (sphinx-thebe adds its configuration twice);
 * re-executes the chapters that import :mod:`xaibook` when the package, its data or a tracked
   library changed (see :mod:`xaibook.fingerprint`), because the execution cache only hashes the
@@ -25,6 +26,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from xaibook.fingerprint import package_fingerprint
+from xaibook.render import CDN_SCRIPTS_JSON
 
 logger = logging.getLogger(__name__)
 
@@ -148,11 +150,24 @@ def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
     context["script_files"] = unique
 
 
+def _strip_cdn_fallback(app: Sphinx, pagename: str, templatename: str, context: dict,
+                        doctree: Any) -> None:
+    """Empty the live-notebook CDN fallback in every chart script of the built site.
+
+    On the site, ``xaibookEmbed`` always exists, so the fallback would never run; removing it
+    means the published pages do not even name a third-party host.
+    """
+    body = context.get("body")
+    if body and CDN_SCRIPTS_JSON in body:
+        context["body"] = body.replace(CDN_SCRIPTS_JSON, "[]")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("html-page-context", _dedupe_scripts)
+    app.connect("html-page-context", _strip_cdn_fallback)
     app.add_js_file(VEGA_BUNDLE)
     app.add_js_file(CHARTS_SCRIPT)
     app.add_css_file(STYLESHEET)
