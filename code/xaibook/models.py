@@ -1,0 +1,212 @@
+"""The model zoo: the same fitted models for each case study in every chapter.
+
+Each model is a scikit-learn :class:`~sklearn.pipeline.Pipeline` that takes the raw case-study
+DataFrame (``Dataset.X`` columns) and does its own encoding:
+
+``preprocess``  a ColumnTransformer: numeric features standardised, categorical features one-hot
+                encoded (output names read ``purpose=car (new)``);
+``model``       the estimator.
+
+Glass-box models are a logistic regression and a depth-3 decision tree; opaque ones are gradient
+boosting, a random forest and a small neural network (MLP). All are fitted on the case's fixed
+training split with ``random_state=0``.
+
+Design notes, for the chapters that explain these models:
+
+* Categorical features are one-hot encoded before the trees see them; no native categorical
+  splits. shap's TreeExplainer is silently wrong for HistGradientBoosting with native
+  categorical splits, so the zoo uses scikit-learn's GradientBoostingClassifier on one-hot data.
+* Fitted models are cached on disk (``$XAIBOOK_CACHE_DIR`` or ``~/.cache/xaibook``) under a key
+  that hashes this module, the data module, the bundled data files and the numerical libraries'
+  versions, so a change to any of them refits instead of reusing a stale model.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+import warnings
+from importlib import metadata
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+from xaibook import data as data_module
+from xaibook.data import CASES, Dataset, load_case
+
+MODEL_NAMES = ("logistic", "tree", "boosting", "forest", "mlp")
+GLASS_BOX = ("logistic", "tree")
+OPAQUE = ("boosting", "forest", "mlp")
+SEED = 0
+
+MODEL_LABELS = {
+    "logistic": "Logistic regression",
+    "tree": "Decision tree (depth 3)",
+    "boosting": "Gradient boosting",
+    "forest": "Random forest",
+    "mlp": "Neural network (MLP)",
+}
+
+
+def _one_hot_name(feature: str, category) -> str:
+    return f"{feature}={category}"
+
+
+def make_preprocessor(dataset: Dataset) -> ColumnTransformer:
+    """Standardise numeric columns, one-hot encode categorical ones (``feature=category`` names)."""
+    return ColumnTransformer(
+        [
+            ("numeric", StandardScaler(), dataset.numeric_features),
+            ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False,
+                                          feature_name_combiner=_one_hot_name),
+             dataset.categorical_features),
+        ],
+        verbose_feature_names_out=False,
+    )
+
+
+def make_estimator(name: str):
+    """The unfitted estimator behind model ``name`` (hyperparameters fixed, seeds fixed)."""
+    _check_model_name(name)
+    if name == "logistic":
+        return LogisticRegression(C=1.0, max_iter=5000)
+    if name == "tree":
+        return DecisionTreeClassifier(max_depth=3, min_samples_leaf=10, random_state=SEED)
+    if name == "boosting":
+        return GradientBoostingClassifier(n_estimators=150, learning_rate=0.05, max_depth=3,
+                                          random_state=SEED)
+    if name == "forest":
+        return RandomForestClassifier(n_estimators=200, min_samples_leaf=3, random_state=SEED)
+    return MLPClassifier(hidden_layer_sizes=(16,), alpha=1.0, solver="adam",
+                         learning_rate_init=0.01, max_iter=300, random_state=SEED)
+
+
+def make_model(case: str | Dataset, name: str) -> Pipeline:
+    """An unfitted pipeline (preprocessing + estimator) for a case study."""
+    dataset = case if isinstance(case, Dataset) else load_case(case)
+    return Pipeline([("preprocess", make_preprocessor(dataset)), ("model", make_estimator(name))])
+
+
+def _check_model_name(name: str) -> None:
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown model {name!r}; choose one of {list(MODEL_NAMES)}")
+
+
+def fit_model(case: str, name: str) -> Pipeline:
+    """Fit model ``name`` on the training split of ``case`` (no cache)."""
+    dataset = load_case(case)
+    _check_model_name(name)
+    pipeline = make_model(dataset, name)
+    with warnings.catch_warnings():
+        # The MLP converges well before max_iter on both cases; should a future library version
+        # need a few more steps, the held-out metrics (tested) judge the fit, not this warning.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline.fit(dataset.X_train, dataset.y_train)
+    return pipeline
+
+
+def cache_key() -> str:
+    """Hash of everything a fitted model depends on: code, data files and library versions."""
+    digest = hashlib.sha256()
+    for module in (data_module, __import__(__name__, fromlist=["_"])):
+        digest.update(Path(module.__file__).read_bytes())
+    for filename in sorted(data_module.CHECKSUMS):
+        digest.update(data_module.CHECKSUMS[filename].encode())
+    for dist in ("numpy", "scipy", "scikit-learn", "pandas", "joblib"):
+        try:
+            digest.update(f"{dist}=={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist}==absent".encode())
+    return digest.hexdigest()[:16]
+
+
+def cache_dir() -> Path:
+    """Where fitted models are stored: ``$XAIBOOK_CACHE_DIR`` or ``~/.cache/xaibook``."""
+    root = os.environ.get("XAIBOOK_CACHE_DIR") or Path.home() / ".cache" / "xaibook"
+    return Path(root) / "models"
+
+
+@functools.lru_cache(maxsize=None)
+def get_model(case: str, name: str) -> Pipeline:
+    """The fitted model ``name`` for ``case``, from the cache if it is there and current.
+
+    >>> model = get_model("credit", "boosting")
+    >>> model.predict_proba(load_case("credit").X_test)[:, 1]   # P(bad risk)
+    """
+    load_case(case)  # validates the case name
+    _check_model_name(name)
+    path = cache_dir() / f"{case}-{name}-{cache_key()}.joblib"
+    if path.is_file():
+        try:
+            return joblib.load(path)
+        except Exception:  # a truncated or foreign file: refit below and overwrite it
+            pass
+    model = fit_model(case, name)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            joblib.dump(model, tmp.name)
+        os.replace(tmp.name, path)  # atomic: parallel builds never read a half-written file
+    except OSError:
+        pass  # a read-only home (some hosted notebooks): the model simply is not cached
+    return model
+
+
+def model_zoo(case: str, names=MODEL_NAMES) -> dict[str, Pipeline]:
+    """All fitted models of a case study, by name."""
+    return {name: get_model(case, name) for name in names}
+
+
+def expected_calibration_error(y_true, proba, bins: int = 10) -> float:
+    """Mean |observed rate - mean predicted probability| over equal-width bins, weighted by size."""
+    y_true = np.asarray(y_true, dtype=float)
+    proba = np.asarray(proba, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(proba, edges[1:-1]), 0, bins - 1)
+    error = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            error += mask.mean() * abs(y_true[mask].mean() - proba[mask].mean())
+    return float(error)
+
+
+def metrics_table(cases=CASES, names=MODEL_NAMES) -> pd.DataFrame:
+    """Held-out (test split) metrics of every model: ROC AUC, accuracy, Brier score, calibration.
+
+    One row per case and model, with ``kind`` saying glass-box or opaque. Accuracy uses the 0.5
+    threshold; the Brier score and the expected calibration error (10 bins) measure calibration.
+    """
+    rows = []
+    for case in cases:
+        dataset = load_case(case)
+        for name in names:
+            proba = get_model(case, name).predict_proba(dataset.X_test)[:, 1]
+            rows.append({
+                "case": case, "model": name, "label": MODEL_LABELS[name],
+                "kind": "glass-box" if name in GLASS_BOX else "opaque",
+                "roc_auc": roc_auc_score(dataset.y_test, proba),
+                "accuracy": accuracy_score(dataset.y_test, proba >= 0.5),
+                "brier": brier_score_loss(dataset.y_test, proba),
+                "calibration_error": expected_calibration_error(dataset.y_test, proba),
+            })
+    return pd.DataFrame(rows)
+
+
+def fresh_copy(case: str, name: str) -> Pipeline:
+    """An unfitted clone of a zoo model, for methods that refit (e.g. drop-column importance)."""
+    return clone(make_model(case, name))

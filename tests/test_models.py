@@ -1,0 +1,99 @@
+"""The model zoo: determinism, quality floors, caching and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from xaibook import data, models
+
+# Held-out ROC AUC floors, well below what each model reaches (see metrics_table) yet far above
+# chance: a broken encoding, split or fit falls through them.
+AUC_FLOOR = {"credit": 0.68, "heart": 0.78}
+
+
+@pytest.fixture(scope="module")
+def metrics():
+    return models.metrics_table()
+
+
+def test_metrics_table_covers_every_model(metrics):
+    assert len(metrics) == len(data.CASES) * len(models.MODEL_NAMES)
+    assert set(metrics["kind"]) == {"glass-box", "opaque"}
+    assert metrics[["roc_auc", "accuracy", "brier", "calibration_error"]].notna().all().all()
+
+
+@pytest.mark.parametrize("case", data.CASES)
+def test_every_model_beats_the_floor(metrics, case):
+    rows = metrics[metrics["case"] == case]
+    low = rows[rows["roc_auc"] < AUC_FLOOR[case]]
+    assert low.empty, f"models below the ROC AUC floor:\n{low}"
+    # and every model beats always predicting the majority class
+    majority = 1 - data.load_case(case).y_test.mean()
+    assert (rows["accuracy"] > majority).sum() >= 4
+
+
+@pytest.mark.parametrize("name", models.MODEL_NAMES)
+def test_refitting_gives_identical_predictions(name):
+    ds = data.load_heart()
+    first = models.fit_model("heart", name).predict_proba(ds.X_test)
+    second = models.fit_model("heart", name).predict_proba(ds.X_test)
+    assert np.array_equal(first, second)
+
+
+def test_cached_model_equals_a_fresh_fit(tmp_path, monkeypatch):
+    monkeypatch.setenv("XAIBOOK_CACHE_DIR", str(tmp_path))
+    models.get_model.cache_clear()
+    try:
+        cached = models.get_model("credit", "forest")
+        assert list(tmp_path.rglob("credit-forest-*.joblib")), "the fitted model was not stored"
+        models.get_model.cache_clear()
+        loaded = models.get_model("credit", "forest")
+    finally:
+        models.get_model.cache_clear()
+    X = data.load_credit().X_test
+    fresh = models.fit_model("credit", "forest")
+    assert np.array_equal(loaded.predict_proba(X), fresh.predict_proba(X))
+    assert np.array_equal(cached.predict_proba(X), fresh.predict_proba(X))
+
+
+def test_corrupt_cache_file_is_refitted(tmp_path, monkeypatch):
+    monkeypatch.setenv("XAIBOOK_CACHE_DIR", str(tmp_path))
+    models.get_model.cache_clear()
+    path = models.cache_dir() / f"heart-tree-{models.cache_key()}.joblib"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a model")
+    try:
+        model = models.get_model("heart", "tree")
+    finally:
+        models.get_model.cache_clear()
+    assert model.predict_proba(data.load_heart().X_test).shape == (90, 2)
+
+
+def test_cache_key_changes_with_the_code(monkeypatch):
+    before = models.cache_key()
+    monkeypatch.setitem(data.CHECKSUMS, "german.data", "0" * 64)
+    assert models.cache_key() != before
+
+
+def test_pipelines_take_raw_frames_and_name_one_hot_columns():
+    model = models.get_model("credit", "logistic")
+    names = list(model.named_steps["preprocess"].get_feature_names_out())
+    assert "duration_months" in names and "purpose=car (new)" in names
+    assert list(model.feature_names_in_) == list(data.load_credit().X.columns)
+    assert models.GLASS_BOX + models.OPAQUE == tuple(sorted(models.MODEL_NAMES, key=models.MODEL_NAMES.index))
+
+
+def test_calibration_error_of_a_perfectly_calibrated_forecast():
+    y = np.array([0, 1, 0, 1])
+    assert models.expected_calibration_error(y, np.full(4, 0.5)) == 0.0
+    assert models.expected_calibration_error(np.ones(3), np.zeros(3)) == 1.0
+
+
+@pytest.mark.parametrize("case, name, message", [
+    ("credit", "svm", "unknown model 'svm'"),
+    ("loans", "tree", "unknown case study 'loans'"),
+])
+def test_bad_names(case, name, message):
+    with pytest.raises(ValueError, match=message):
+        models.get_model(case, name)
