@@ -210,3 +210,20 @@ def metrics_table(cases=CASES, names=MODEL_NAMES) -> pd.DataFrame:
 def fresh_copy(case: str, name: str) -> Pipeline:
     """An unfitted clone of a zoo model, for methods that refit (e.g. drop-column importance)."""
     return clone(make_model(case, name))
+
+
+#: The probability of y = 1 that the featured person's gradient-boosting prediction is closest to.
+FEATURED_PROBABILITY = 0.7
+
+
+def featured_person(case: str) -> int:
+    """Index label (in ``Dataset.X``) of the person every chapter explains for ``case``.
+
+    Among test-split people whose true outcome is ``y = 1`` (a bad risk who is denied; a patient
+    with disease), the one whose gradient-boosting probability is closest to 0.7: a clear
+    decision, but not an extreme case where every feature points the same way.
+    """
+    dataset = load_case(case)
+    positives = dataset.X_test[dataset.y_test == 1]
+    proba = get_model(case, "boosting").predict_proba(positives)[:, 1]
+    return int(positives.index[np.argmin(np.abs(proba - FEATURED_PROBABILITY))])
