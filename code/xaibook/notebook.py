@@ -1,0 +1,33 @@
+"""Small helpers for the chapters' notebooks.
+
+:func:`glue` wraps MyST-NB's ``glue`` so that numbers computed with numpy print in the prose:
+MyST-NB formats a glued value from its ``text/plain`` repr, and numpy 2 scalars repr as
+``np.float64(0.25)``, which ``{glue:text}`name:.2f``` cannot format.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy scalars turned into Python numbers (other values unchanged)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    return value
+
+
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """Glue ``value`` for ``{glue:text}`` use in the prose (not displayed by default).
+
+    Returns nothing, so a set-up cell ending in a ``glue`` call shows no stray output.
+    """
+    from myst_nb import glue as myst_glue
+
+    if not isinstance(name, str) or not name:
+        raise ValueError("glue needs a non-empty string name")
+    myst_glue(name, plain(value), display=display)
