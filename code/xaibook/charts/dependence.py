@@ -1,0 +1,417 @@
+"""Charts for :mod:`xaibook.dependence`: ICE curves with the PDP, linked ICE across features,
+centred ICE, categorical PDP, two-way PDP heatmaps and ALE next to PDP.
+
+Every builder samples the ICE curves it draws (``n_curves``, default 60) so that pages stay light,
+gives each chart a title and a screen-reader description, and puts tooltips on the marks that name
+the person (row id), the feature value and the prediction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from xaibook.charts._base import PALETTE, describe
+from xaibook.dependence import AccumulatedLocalEffects, PartialDependence, PartialDependence2D
+
+ICE_COLOR = PALETTE[7]        # grey: one thin line per person
+PDP_COLOR = PALETTE[0]        # blue: the average
+HIGHLIGHT_COLOR = PALETTE[5]  # vermillion: the person picked
+ALE_COLOR = PALETTE[2]        # bluish green
+DIGITS = 4
+PDP_LABEL = "partial dependence (PDP)"
+ALE_LABEL = "accumulated local effects (ALE)"
+
+
+def _check_result(result, cls, name="result"):
+    if not isinstance(result, cls):
+        raise TypeError(f"{name} must be a {cls.__name__} (from xaibook.dependence), "
+                        f"got {type(result).__name__}")
+    return result
+
+
+def _curve_rows(result: PartialDependence, n_curves: int, random_state: int) -> np.ndarray:
+    """Positions (not labels) of at most ``n_curves`` ICE curves, drawn at random, sorted."""
+    n = len(result.rows)
+    if n <= n_curves:
+        return np.arange(n)
+    rng = np.random.RandomState(random_state)
+    return np.sort(rng.choice(n, size=n_curves, replace=False))
+
+
+def _round(values) -> np.ndarray:
+    values = np.asarray(values)
+    return np.round(values.astype(float), DIGITS) if np.issubdtype(values.dtype, np.number) else values
+
+
+def _as_list(values) -> list:
+    """Chart-ready values: rounded floats for numbers, strings for categories, as a plain list."""
+    return [str(v) for v in values] if not np.issubdtype(np.asarray(values).dtype, np.number) \
+        else _round(values).tolist()
+
+
+def ice_frame(result: PartialDependence, *, n_curves: int = 60, random_state: int = 0) -> pd.DataFrame:
+    """One row per sampled person: ``id``, ``obs`` (actual value), ``x`` (grid list), ``y`` (ICE list).
+
+    Charts flatten the ``x``/``y`` lists in the browser (Vega-Lite ``flatten``), which embeds each
+    curve as two short arrays instead of one record per point: pages stay several times lighter.
+    """
+    _check_result(result, PartialDependence)
+    keep = _curve_rows(result, n_curves, random_state)
+    grid = _as_list(result.grid)
+    return pd.DataFrame({
+        "id": [str(r) for r in result.rows[keep]],
+        "obs": _as_list(result.observed[keep]),
+        "x": [grid] * len(keep),
+        "y": [_round(curve).tolist() for curve in result.individual[keep]],
+    })
+
+
+def _y_title(result: PartialDependence, y_title: str) -> str:
+    return f"change in {y_title} since {result.feature} = {result.grid[0]}" if result.is_centered else y_title
+
+
+def _hit_lines(base: alt.Chart, feature: str | None, id_title: str) -> alt.Chart:
+    """Invisible wide copies of the ICE lines that catch the pointer (cheaper to draw than a
+    nearest-point search over every grid point); their tooltip names the person."""
+    tooltip = [alt.Tooltip("id:N", title=id_title)]
+    if feature is not None:
+        tooltip.append(alt.Tooltip("obs:Q", title=f"actual {feature}"))
+    else:
+        tooltip += [alt.Tooltip("feature:N"), alt.Tooltip("obs:Q", title="actual value")]
+    return base.mark_line(strokeWidth=7, opacity=0, color=ICE_COLOR).encode(tooltip=tooltip)
+
+
+def _ice_tooltip(feature: str, id_title: str, y: str, kind: str = "Q") -> list:
+    return [alt.Tooltip("id:N", title=id_title), alt.Tooltip(f"obs:{kind}", title=f"actual {feature}"),
+            alt.Tooltip(f"x:{kind}", title=f"{feature} set to"), alt.Tooltip("y:Q", title=y, format=".3f")]
+
+
+def ice_chart(result: PartialDependence, *, n_curves: int = 60, random_state: int = 0,
+              y_title: str = "prediction", id_title: str = "row", highlight=None,
+              title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
+    """ICE curves (thin, grey; hover one to see whose it is) with the PDP (thick) on top.
+
+    Pass ``result.centered()`` for centred ICE. ``highlight`` (a row label of ``result.rows``) draws
+    that person's curve in colour, always. A categorical feature is drawn by
+    :func:`categorical_pdp_chart`. Observed values of the sampled rows appear as a rug below.
+    """
+    _check_result(result, PartialDependence)
+    if highlight is not None and highlight not in set(result.rows.tolist()):
+        raise ValueError(f"highlight={highlight!r} is not one of the result's rows")
+    if result.kind == "categorical":
+        return categorical_pdp_chart(result, n_curves=n_curves, random_state=random_state,
+                                     y_title=y_title, id_title=id_title, title=title,
+                                     description=description)
+    ice = ice_frame(result, n_curves=n_curves, random_state=random_state)
+    pdp = pd.DataFrame({"x": _round(result.grid), "y": _round(result.average)})
+    y = _y_title(result, y_title)
+    hover = alt.selection_point(fields=["id"], on="pointerover", clear="pointerout", empty=False)
+    x_scale = alt.Scale(domain=[float(result.grid[0]), float(result.grid[-1])], nice=False)
+    base = alt.Chart(ice).transform_flatten(["x", "y"]).encode(
+        x=alt.X("x:Q", title=result.feature, scale=x_scale),
+        y=alt.Y("y:Q", title=y, scale=alt.Scale(zero=False)), detail="id:N")
+    lines = base.mark_line().encode(
+        color=alt.condition(hover, alt.value(HIGHLIGHT_COLOR), alt.value(ICE_COLOR)),
+        opacity=alt.condition(hover, alt.value(1.0), alt.value(0.35)),
+        strokeWidth=alt.condition(hover, alt.value(3), alt.value(1)),
+    )
+    points = _hit_lines(base, result.feature, id_title).add_params(hover)
+    average = alt.Chart(pdp).mark_line(color=PDP_COLOR, strokeWidth=4).encode(
+        x="x:Q", y="y:Q",
+        tooltip=[alt.Tooltip("x:Q", title=result.feature),
+                 alt.Tooltip("y:Q", title=f"average ({y})", format=".3f")],
+    )
+    rug = alt.Chart(ice).mark_tick(color=ICE_COLOR, thickness=1, size=10, clip=True).encode(
+        x=alt.X("obs:Q", axis=None, scale=x_scale),
+        tooltip=[alt.Tooltip("id:N", title=id_title), alt.Tooltip("obs:Q", title=result.feature)],
+    ).properties(height=12, view=alt.ViewBackground(stroke=None))
+    layers = [lines, points, average]
+    if highlight is not None:
+        position = result.rows.tolist().index(highlight)
+        own = pd.DataFrame({"x": _round(result.grid), "y": _round(result.individual[position])})
+        dashed = alt.Chart(own).mark_line(color=HIGHLIGHT_COLOR, strokeWidth=3, strokeDash=[6, 3])
+        layers.append(dashed.encode(
+            x="x:Q", y="y:Q",
+            tooltip=[alt.Tooltip("x:Q", title=f"{result.feature} set to"),
+                     alt.Tooltip("y:Q", title=f"{id_title} {highlight}: {y}", format=".3f")]))
+    chart = alt.vconcat(alt.layer(*layers), rug, spacing=4).resolve_scale(x="shared")
+    kind = "Centred ICE" if result.is_centered else "ICE"
+    return describe(
+        chart,
+        title=title or f"{kind} curves and partial dependence: {result.feature}",
+        subtitle=(f"{len(ice)} people (grey), their average (blue); hover a curve; "
+                  "ticks: actual values in the grid's range"),
+        description=description or (
+            f"{kind} chart: one thin grey line per person showing how the {y_title} changes as "
+            f"{result.feature} is set from {result.grid[0]} to {result.grid[-1]}, with the partial "
+            "dependence (their average) as a thick blue line; tick marks below show the people's "
+            "actual values. Hovering a line highlights it and names the person."
+            + (f" The dashed line is {id_title} {highlight}." if highlight is not None else "")
+        ),
+    )
+
+
+def centered_ice_chart(result: PartialDependence, **kwargs) -> alt.TopLevelMixin:
+    """Centred ICE (Goldstein et al. 2015): :func:`ice_chart` of ``result.centered()``."""
+    return ice_chart(_check_result(result, PartialDependence).centered(), **kwargs)
+
+
+def categorical_pdp_chart(result: PartialDependence, *, n_curves: int = 60, random_state: int = 0,
+                          y_title: str = "prediction", id_title: str = "row",
+                          title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
+    """PDP of a categorical feature as bars, each person's prediction per category as a tick.
+
+    Hovering a tick highlights the same person's ticks in every category.
+    """
+    _check_result(result, PartialDependence)
+    ice = ice_frame(result, n_curves=n_curves, random_state=random_state)
+    order = _as_list(result.grid)
+    pdp = pd.DataFrame({"x": order, "y": _round(result.average)})
+    y = _y_title(result, y_title)
+    hover = alt.selection_point(fields=["id"], on="pointerover", empty=False, clear="pointerout")
+    cat = alt.Y("x:N", title=result.feature, sort=order, axis=alt.Axis(labelLimit=180))
+    value = alt.X("y:Q", title=y)
+    bars = alt.Chart(pdp).mark_bar(color=PDP_COLOR, opacity=0.45).encode(
+        y=cat, x=value,
+        tooltip=[alt.Tooltip("x:N", title=result.feature),
+                 alt.Tooltip("y:Q", title=f"average ({y})", format=".3f")],
+    )
+    ticks = alt.Chart(ice).transform_flatten(["x", "y"]).mark_tick(thickness=2).encode(
+        y=cat, x=value,
+        color=alt.condition(hover, alt.value(HIGHLIGHT_COLOR), alt.value(ICE_COLOR)),
+        opacity=alt.condition(hover, alt.value(1.0), alt.value(0.5)),
+        tooltip=_ice_tooltip(result.feature, id_title, y, kind="N"),
+    ).add_params(hover)
+    means = alt.Chart(pdp).mark_tick(color=PDP_COLOR, thickness=4).encode(y=cat, x="y:Q")
+    return describe(
+        alt.layer(bars, ticks, means).properties(width=380),
+        title=title or f"Partial dependence on {result.feature}",
+        subtitle=f"bars: average over everyone; grey ticks: {len(ice)} individual people (hover one)",
+        description=description or (
+            f"Horizontal bar chart of the average {y_title} with {result.feature} set to each of its "
+            f"{len(order)} categories, with one grey tick per person and category showing that "
+            "person's prediction; hovering a tick highlights all ticks of the same person."
+        ),
+    )
+
+
+def linked_ice_chart(results: Sequence[PartialDependence], *, n_curves: int = 40,
+                     random_state: int = 0, y_title: str = "prediction", id_title: str = "row",
+                     columns: int = 3, title: str | None = None,
+                     description: str | None = None) -> alt.TopLevelMixin:
+    """ICE curves of the same people for several numeric features, side by side, linked.
+
+    Hovering a curve (or clicking, to keep it) highlights that person's curves in every panel, so a
+    reader can follow one applicant across features. The results must cover the same rows (compute
+    them with the same ``X``, ``sample`` and ``random_state``).
+    """
+    results = list(results)
+    if not results:
+        raise ValueError("give at least one PartialDependence result")
+    for r in results:
+        _check_result(r, PartialDependence, "each result")
+        if r.kind != "numeric":
+            raise ValueError(f"linked_ice_chart draws numeric features; {r.feature!r} is categorical "
+                             "(use categorical_pdp_chart for it)")
+    if any(not np.array_equal(r.rows, results[0].rows) for r in results[1:]):
+        raise ValueError("the results cover different rows; compute them on the same X with the "
+                         "same sample and random_state")
+    frames = []
+    for r in results:
+        ice = ice_frame(r, n_curves=n_curves, random_state=random_state).assign(curve="person")
+        pdp = pd.DataFrame({"id": ["average"], "obs": [None], "x": [_as_list(r.grid)],
+                            "y": [_round(r.average).tolist()], "curve": ["average"]})
+        frames.append(pd.concat([ice, pdp], ignore_index=True).assign(feature=r.feature))
+    data = pd.concat(frames, ignore_index=True)
+    pick = alt.selection_point(fields=["id"], on="pointerover", clear="pointerout", empty=False)
+    keep = alt.selection_point(fields=["id"], on="click", empty=False)
+    chosen = pick | keep
+    is_person = alt.datum.curve == "person"
+    base = alt.Chart().encode(
+        x=alt.X("x:Q", title=None, scale=alt.Scale(zero=False, nice=False)),
+        y=alt.Y("y:Q", title=y_title), detail="id:N")
+    lines = base.mark_line().transform_filter(is_person).encode(
+        color=alt.condition(chosen, alt.value(HIGHLIGHT_COLOR), alt.value(ICE_COLOR)),
+        opacity=alt.condition(chosen, alt.value(1.0), alt.value(0.3)),
+        strokeWidth=alt.condition(chosen, alt.value(3), alt.value(1)),
+    )
+    points = _hit_lines(base, None, id_title).transform_filter(is_person).add_params(pick, keep)
+    average = base.mark_line(color=PDP_COLOR, strokeWidth=4).transform_filter(~is_person)
+    chart = alt.layer(lines, points, average).properties(width=230, height=200).facet(
+        facet=alt.Facet("feature:N", title=None, sort=[r.feature for r in results],
+                        header=alt.Header(labelFontSize=13, labelFontWeight="bold")),
+        columns=columns, data=data,
+    ).transform_flatten(["x", "y"]).resolve_scale(x="independent")
+    names = ", ".join(r.feature for r in results)
+    return describe(
+        chart,
+        title=title or "The same people across features",
+        subtitle="hover a grey curve to highlight that person in every panel; click to keep it",
+        description=description or (
+            f"Panels of ICE curves for {names}: the same sampled people in each panel as thin grey "
+            "lines and their average as a thick blue line. Hovering or clicking a person's curve "
+            "highlights that person's curve in every panel."
+        ),
+    )
+
+
+def _cell_edges(grid) -> tuple[np.ndarray, np.ndarray]:
+    """Left and right edges of heatmap cells centred on the grid values (midpoints between
+    neighbours; the outer cells as wide as their inner half; width 1 for a one-value grid)."""
+    g = np.asarray(grid, dtype=float)
+    if len(g) == 1:
+        return g - 0.5, g + 0.5
+    mids = (g[1:] + g[:-1]) / 2
+    return (np.concatenate([[2 * g[0] - mids[0]], mids]),
+            np.concatenate([mids, [2 * g[-1] - mids[-1]]]))
+
+
+def pdp_heatmap(result: PartialDependence2D, *, data: pd.DataFrame | None = None,
+                n_points: int = 300, random_state: int = 0, value_title: str = "prediction",
+                title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
+    """Two-way PDP as a heatmap; with ``data``, the observed pairs are drawn on top as dots, which
+    shows which cells of the grid the data never reach (extrapolation)."""
+    _check_result(result, PartialDependence2D)
+    a, b = result.features
+    frame = result.to_frame().rename(columns={a: "a", b: "b"})
+    frame["average"] = _round(frame["average"])
+    layers = []
+    numeric = result.kinds == ("numeric", "numeric")
+    color = alt.Color("average:Q", title=value_title, scale=alt.Scale(scheme="viridis"))
+    tooltip = [alt.Tooltip("a", title=a), alt.Tooltip("b", title=b),
+               alt.Tooltip("average:Q", title=f"average {value_title}", format=".3f")]
+    if numeric:
+        for axis, grid in (("a", result.grids[0]), ("b", result.grids[1])):
+            position = np.searchsorted(np.asarray(grid, dtype=float), frame[axis].astype(float))
+            lo, hi = _cell_edges(grid)
+            frame[f"{axis}_lo"], frame[f"{axis}_hi"] = _round(lo[position]), _round(hi[position])
+            frame[axis] = _round(frame[axis])
+        rect = alt.Chart(frame).mark_rect().encode(
+            x=alt.X("a_lo:Q", title=a, scale=alt.Scale(zero=False, nice=False),
+                    axis=alt.Axis(grid=False)), x2="a_hi",
+            y=alt.Y("b_lo:Q", title=b, scale=alt.Scale(zero=False, nice=False),
+                    axis=alt.Axis(grid=False)), y2="b_hi",
+            color=color, tooltip=tooltip)
+        layers.append(rect)
+        if data is not None:
+            sample = data[[a, b]]
+            if len(sample) > n_points:
+                sample = sample.sample(n_points, random_state=random_state)
+            dots = alt.Chart(sample.rename(columns={a: "a", b: "b"}).astype(float).round(DIGITS)).mark_circle(
+                size=14, color="white", stroke="black", strokeWidth=0.5, opacity=0.8).encode(
+                x="a:Q", y="b:Q", tooltip=[alt.Tooltip("a:Q", title=a), alt.Tooltip("b:Q", title=b)])
+            layers.append(dots)
+    else:
+        frame["a"], frame["b"] = frame["a"].astype(str), frame["b"].astype(str)
+        layers.append(alt.Chart(frame).mark_rect().encode(
+            x=alt.X("a:O", title=a, sort=[str(v) for v in result.grids[0]]),
+            y=alt.Y("b:O", title=b, sort=[str(v) for v in result.grids[1]]),
+            color=color, tooltip=tooltip))
+    chart = alt.layer(*layers).properties(width=380, height=300)
+    extra = " White dots are real data points; cells without dots are combinations the data never show." \
+        if (numeric and data is not None) else ""
+    return describe(
+        chart,
+        title=title or f"Two-way partial dependence: {a} and {b}",
+        subtitle="colour = average prediction with both features set to the cell's values",
+        description=description or (
+            f"Heatmap of the average {value_title} when {a} and {b} are set together to each pair "
+            f"of grid values; brighter cells mean a higher average.{extra}"
+        ),
+    )
+
+
+def ale_vs_pdp_chart(ale_result: AccumulatedLocalEffects, pdp_result: PartialDependence, *,
+                     y_title: str = "prediction", title: str | None = None,
+                     description: str | None = None) -> alt.TopLevelMixin:
+    """PDP (left) and ALE (right) of the same feature, both centred to mean zero, on one y scale.
+
+    The PDP is shifted by the mean of its values at the data points' bins so both curves read as
+    "effect relative to the average"; where they disagree, correlated features have led the PDP
+    to average over combinations of values that do not occur.
+    """
+    _check_result(ale_result, AccumulatedLocalEffects, "ale_result")
+    _check_result(pdp_result, PartialDependence, "pdp_result")
+    if ale_result.feature != pdp_result.feature:
+        raise ValueError(f"the ALE is for {ale_result.feature!r} but the PDP for {pdp_result.feature!r}")
+    feature = ale_result.feature
+    pdp_at_data = np.interp(pdp_result.observed.astype(float), pdp_result.grid.astype(float),
+                            pdp_result.average)
+    pdp = pd.DataFrame({"value": _round(pdp_result.grid),
+                        "effect": _round(pdp_result.average - pdp_at_data.mean()),
+                        "method": PDP_LABEL})
+    ale_frame = pd.DataFrame({"value": _round(ale_result.grid), "effect": _round(ale_result.effect),
+                              "method": ALE_LABEL})
+    data = pd.concat([pdp, ale_frame], ignore_index=True)
+    chart = alt.Chart(data).mark_line(point=True, strokeWidth=3).encode(
+        x=alt.X("value:Q", title=feature, scale=alt.Scale(zero=False)),
+        y=alt.Y("effect:Q", title=f"effect on {y_title} (centred)"),
+        color=alt.Color("method:N", legend=None,
+                        scale=alt.Scale(domain=[PDP_LABEL, ALE_LABEL], range=[PDP_COLOR, ALE_COLOR])),
+        tooltip=[alt.Tooltip("method:N"), alt.Tooltip("value:Q", title=feature),
+                 alt.Tooltip("effect:Q", title="centred effect", format=".3f")],
+    ).properties(width=300, height=240).facet(
+        column=alt.Column("method:N", title=None, sort=[PDP_LABEL, ALE_LABEL],
+                          header=alt.Header(labelFontSize=13, labelFontWeight="bold")),
+    )
+    return describe(
+        chart,
+        title=title or f"PDP and ALE of {feature}",
+        subtitle="both centred to average zero over the data, on the same scale",
+        description=description or (
+            f"Two line charts side by side with the same vertical scale: the partial dependence of "
+            f"the {y_title} on {feature} (left) and its accumulated local effects (right), both "
+            "centred so they average zero over the data."
+        ),
+    )
+
+
+def curve_spread_chart(grid, curves: dict[str, np.ndarray], *, feature: str,
+                       y_title: str = "prediction", what: str = "refit",
+                       title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
+    """Several versions of one curve (an ICE curve under model refits, a PDP on other samples of
+    rows) drawn over the band between their lowest and highest values: how much the curve moves.
+
+    ``curves`` maps a label (e.g. ``"seed 3"``) to the curve's values on ``grid``.
+    """
+    if not curves:
+        raise ValueError("curves is empty; give at least one labelled curve")
+    grid = np.asarray(grid)
+    stacked = np.vstack([np.asarray(c, dtype=float) for c in curves.values()])
+    if stacked.shape[1] != len(grid):
+        raise ValueError(f"every curve needs one value per grid point ({len(grid)}), "
+                         f"got {stacked.shape[1]}")
+    band = pd.DataFrame({"x": _round(grid), "low": _round(stacked.min(axis=0)),
+                         "high": _round(stacked.max(axis=0))})
+    lines = pd.DataFrame({"label": np.repeat(list(curves), len(grid)),
+                          "x": np.tile(_round(grid), len(curves)), "y": _round(stacked.ravel())})
+    x = alt.X("x:Q", title=feature, scale=alt.Scale(zero=False, nice=False))
+    area = alt.Chart(band).mark_area(color=PDP_COLOR, opacity=0.2).encode(
+        x=x, y=alt.Y("low:Q", title=y_title, scale=alt.Scale(zero=False)), y2="high:Q",
+        tooltip=[alt.Tooltip("x:Q", title=feature), alt.Tooltip("low:Q", format=".3f", title="lowest"),
+                 alt.Tooltip("high:Q", format=".3f", title="highest")])
+    hover = alt.selection_point(fields=["label"], on="pointerover", nearest=True, clear="pointerout",
+                                empty=False)
+    curve_lines = alt.Chart(lines).mark_line(color=PDP_COLOR).encode(
+        x=x, y="y:Q", detail="label:N",
+        opacity=alt.condition(hover, alt.value(1.0), alt.value(0.6)),
+        strokeWidth=alt.condition(hover, alt.value(3), alt.value(1.5)),
+    )
+    points = alt.Chart(lines).mark_point(opacity=0, size=40).encode(
+        x=x, y="y:Q", tooltip=[alt.Tooltip("label:N", title=what), alt.Tooltip("x:Q", title=feature),
+                                alt.Tooltip("y:Q", title=y_title, format=".3f")]).add_params(hover)
+    width = float(np.max(stacked.max(axis=0) - stacked.min(axis=0)))
+    return describe(
+        alt.layer(area, curve_lines, points),
+        title=title or f"How much the curve for {feature} moves",
+        subtitle=f"{len(curves)} versions ({what}); shaded: the range between them",
+        description=description or (
+            f"{len(curves)} versions of the same curve of the {y_title} against {feature}, one per "
+            f"{what}, over a shaded band from the lowest to the highest; the band is at most "
+            f"{width:.3f} wide."
+        ),
+    )

@@ -1,0 +1,476 @@
+"""Partial dependence, ICE, centred ICE, two-way partial dependence and ALE.
+
+How does a model's prediction change with one feature? Three answers, all computed from a
+prediction function ``f(X: DataFrame) -> 1-D array`` (or a fitted classifier, turned into one by
+:func:`xaibook.predict.prediction_function`):
+
+* **Individual conditional expectation** (ICE, Goldstein et al. 2015): for each row ``i`` and grid
+  value ``z``, the prediction ``f(x_i with x_j := z)``. One curve per person.
+* **Partial dependence** (PDP, Friedman 2001): the average of the ICE curves,
+  ``PD_j(z) = (1/n) * sum_i f(x_i with x_j := z)``; :func:`partial_dependence_2d` does the same
+  for a pair of features on a grid of value pairs.
+* **Accumulated local effects** (ALE, Apley & Zhu 2020): the average *change* of the prediction
+  when ``x_j`` moves across a small interval, computed only from the rows whose ``x_j`` lies in
+  that interval, summed up from the left and centred. Unlike PD it never asks the model about
+  combinations of values that do not occur together in the data.
+
+Every function makes one batched call of ``f`` over all the rows it needs (split into chunks of at
+most ``batch_size`` rows when that would be large), never a Python loop of predictions.
+
+Decisions documented here and tested:
+
+* Grid values outside the observed range of the feature (or categories that never occur in it)
+  are an error unless ``allow_extrapolation=True``: an explanation of a model where it has seen no
+  data is a statement about extrapolation, and should be asked for explicitly.
+* A constant feature (one distinct value) gives no grid to build: ``ValueError``, unless a
+  ``grid`` is passed; then the range check above applies, so the ICE curve of a single row is
+  ``partial_dependence(f, X.loc[[row]], feature, grid=..., allow_extrapolation=True)``.
+  ALE and the H statistic always need a varying feature.
+* Missing values anywhere in ``X`` are an error: impute or drop them first.
+* An integer-valued feature gets an integer grid (the percentile grid is rounded and
+  de-duplicated), so the model is never asked about 13.7 months or 2.4 dependants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from xaibook._validation import (
+    check_features,
+    check_frame,
+    check_positive_int,
+    check_prediction_function,
+    check_random_state,
+)
+from xaibook.predict import prediction_function
+
+Kind = Literal["numeric", "categorical"]
+
+#: Largest number of rows sent to the prediction function in one call.
+DEFAULT_BATCH_SIZE = 200_000
+
+
+# --------------------------------------------------------------------------- result types
+def _readonly(array: Any) -> np.ndarray:
+    out = np.array(array)  # a copy, so the caller's array stays writable
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class PartialDependence:
+    """ICE curves and their average (the partial dependence) for one feature.
+
+    ``grid``: the values the feature was set to (length ``G``); ``average``: the partial dependence
+    at each grid value (length ``G``); ``individual``: one ICE curve per row (``n_rows x G``);
+    ``rows``: the index labels of those rows in ``X``; ``observed``: each row's actual value of the
+    feature; ``centered``: whether the curves were shifted to start at zero (:meth:`centered`).
+    """
+
+    feature: str
+    kind: Kind
+    grid: np.ndarray
+    average: np.ndarray
+    individual: np.ndarray
+    rows: np.ndarray
+    observed: np.ndarray
+    is_centered: bool = False
+
+    def centered(self) -> PartialDependence:
+        """Centred ICE (c-ICE, Goldstein et al. 2015): every curve minus its value at ``grid[0]``.
+
+        The curves then all start at zero, so differences in *shape* between people (interactions)
+        are no longer hidden by differences in *level*. The average is centred the same way.
+        """
+        if self.is_centered:
+            return self
+        individual = self.individual - self.individual[:, :1]
+        return replace(self, individual=_readonly(individual),
+                       average=_readonly(self.average - self.average[0]), is_centered=True)
+
+    def heterogeneity(self) -> np.ndarray:
+        """Standard deviation across rows of the centred ICE curves, at each grid value.
+
+        Zero everywhere means every curve is a shifted copy of the PDP (no interaction with the
+        other features); large values mean the average hides people whose curves differ in shape.
+        """
+        return self.centered().individual.std(axis=0)
+
+    def to_frame(self, which: Literal["average", "individual"] = "average") -> pd.DataFrame:
+        """The partial dependence (``which="average"``: columns ``<feature>``, ``average``) or the ICE
+        curves in long form (``which="individual"``: columns ``row``, ``<feature>``, ``prediction``)."""
+        if which == "average":
+            return pd.DataFrame({self.feature: self.grid, "average": self.average})
+        if which == "individual":
+            n_rows, n_grid = self.individual.shape
+            return pd.DataFrame({
+                "row": np.repeat(self.rows, n_grid),
+                self.feature: np.tile(self.grid, n_rows),
+                "prediction": self.individual.ravel(),
+            })
+        raise ValueError(f"which must be 'average' or 'individual', got {which!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class PartialDependence2D:
+    """Two-way partial dependence: ``average[a, b]`` is the mean prediction with the first feature
+    set to ``grids[0][a]`` and the second to ``grids[1][b]`` (Friedman 2001)."""
+
+    features: tuple[str, str]
+    kinds: tuple[Kind, Kind]
+    grids: tuple[np.ndarray, np.ndarray]
+    average: np.ndarray
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long form: one row per grid pair, columns ``<feature a>``, ``<feature b>``, ``average``."""
+        a, b = self.features
+        ga, gb = self.grids
+        return pd.DataFrame({a: np.repeat(ga, len(gb)), b: np.tile(gb, len(ga)),
+                             "average": self.average.ravel()})
+
+
+@dataclass(frozen=True, eq=False)
+class AccumulatedLocalEffects:
+    """First-order ALE of one numeric feature (Apley & Zhu 2020).
+
+    ``grid``: the bin edges ``z_0 < ... < z_K`` (quantiles of the feature); ``effect``: the centred
+    accumulated local effect at each edge (length ``K + 1``); ``local_effects``: the average change
+    of the prediction across each bin (length ``K``); ``counts``: the number of rows in each bin.
+    """
+
+    feature: str
+    grid: np.ndarray
+    effect: np.ndarray
+    local_effects: np.ndarray
+    counts: np.ndarray
+    kind: Kind = "numeric"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per bin edge: columns ``<feature>``, ``effect`` and ``count`` (rows in the bin
+        that ends at this edge; 0 for the first edge)."""
+        return pd.DataFrame({self.feature: self.grid, "effect": self.effect,
+                             "count": np.concatenate([[0], self.counts])})
+
+
+# --------------------------------------------------------------------------- validation helpers
+def _as_prediction_function(f: Any, X: pd.DataFrame) -> Callable[[pd.DataFrame], np.ndarray]:
+    """Accept a prediction function or a fitted model (turned into P(positive class))."""
+    if not callable(f) and (hasattr(f, "predict_proba") or hasattr(f, "predict")):
+        f = prediction_function(f)
+    return check_prediction_function(f, X)
+
+
+def feature_kind(column: pd.Series) -> Kind:
+    """``"numeric"`` for numbers, ``"categorical"`` for strings, categories and booleans."""
+    if pd.api.types.is_bool_dtype(column) or not pd.api.types.is_numeric_dtype(column):
+        return "categorical"
+    return "numeric"
+
+
+def _numeric_values(column: pd.Series) -> np.ndarray:
+    """A numeric column as a plain NumPy array: int64 for integer dtypes (also pandas' nullable
+    ``Int64``, which :func:`check_frame` has made sure holds no missing value), float64 otherwise."""
+    return column.to_numpy(dtype=np.int64 if pd.api.types.is_integer_dtype(column) else float)
+
+
+def _check_not_constant(column: pd.Series) -> None:
+    if column.nunique() < 2:
+        raise ValueError(
+            f"feature {column.name!r} is constant in X (every row is {column.iloc[0]!r}), so there "
+            "is no range to build a grid from: pass X with more varied rows, or an explicit grid "
+            "(with allow_extrapolation=True for values outside the data)"
+        )
+
+
+def _check_percentiles(percentiles: Any) -> tuple[float, float]:
+    try:
+        low, high = (float(p) for p in percentiles)
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"percentiles must be two numbers (low, high) in [0, 1], got {percentiles!r}"
+        ) from err
+    if not 0 <= low < high <= 1:
+        raise ValueError(f"percentiles must satisfy 0 <= low < high <= 1, got {percentiles!r}")
+    return low, high
+
+
+def _default_grid(column: pd.Series, kind: Kind, grid_resolution: int,
+                  percentiles: tuple[float, float]) -> np.ndarray:
+    """Categories in order for a categorical feature; for a numeric one, ``grid_resolution``
+    equally spaced values between the two percentiles (all distinct values if there are fewer),
+    rounded to integers for an integer feature."""
+    if kind == "categorical":
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            present = set(column.unique())
+            return np.array([c for c in column.cat.categories if c in present], dtype=object)
+        return np.array(sorted(column.unique()), dtype=object)
+    values = _numeric_values(column)
+    uniques = np.unique(values)
+    if len(uniques) <= grid_resolution:
+        return uniques
+    low, high = np.quantile(values, percentiles)
+    if low == high:
+        raise ValueError(
+            f"the {percentiles} percentiles of {column.name!r} are equal ({low}); "
+            "widen percentiles, e.g. percentiles=(0, 1), or pass grid=..."
+        )
+    grid = np.linspace(low, high, grid_resolution)
+    if pd.api.types.is_integer_dtype(column):
+        grid = np.unique(np.round(grid)).astype(np.int64)
+    return grid
+
+
+def _check_grid(column: pd.Series, kind: Kind, grid: Any, allow_extrapolation: bool) -> np.ndarray:
+    """A user grid: one-dimensional, non-empty, no NaN, inside the data unless allowed."""
+    values = np.asarray(grid, dtype=object if kind == "categorical" else None)
+    if values.ndim != 1 or len(values) == 0:
+        raise ValueError(f"grid for {column.name!r} must be a non-empty 1-D sequence of values, "
+                         f"got shape {values.shape}")
+    if pd.isna(values).any():
+        raise ValueError(f"grid for {column.name!r} contains missing values")
+    if kind == "numeric":
+        if not np.issubdtype(values.dtype, np.number) or values.dtype == bool:
+            raise TypeError(f"feature {column.name!r} is numeric, so its grid must hold numbers, "
+                            f"got {values.dtype}")
+        low, high = column.min(), column.max()
+        outside = values[(values < low) | (values > high)]
+        if len(outside) and not allow_extrapolation:
+            raise ValueError(
+                f"grid values {outside.tolist()} lie outside the observed range [{low}, {high}] of "
+                f"{column.name!r}: the model has seen no data there. Drop them, or pass "
+                "allow_extrapolation=True if you mean to ask the model about unseen values"
+            )
+        return values
+    unseen = [v for v in values if v not in set(column.unique())]
+    if unseen and not allow_extrapolation:
+        raise ValueError(
+            f"grid categories {unseen} never occur in {column.name!r} (it has "
+            f"{sorted(map(str, column.unique()))}); pass allow_extrapolation=True to use them anyway"
+        )
+    return values
+
+
+def _feature_grid(X: pd.DataFrame, feature: str, grid: Any, grid_resolution: int,
+                  percentiles: Any, allow_extrapolation: bool) -> tuple[Kind, np.ndarray]:
+    """The grid for ``feature``: built from the data (which needs two distinct values), or the
+    user's grid checked against the data's range."""
+    column = X[feature]
+    kind = feature_kind(column)
+    if grid is None:
+        _check_not_constant(column)
+        return kind, _default_grid(column, kind, grid_resolution, _check_percentiles(percentiles))
+    return kind, _check_grid(column, kind, grid, allow_extrapolation)
+
+
+def _prepare(f: Any, X: Any, features: Sequence[str], batch_size: int):
+    X = check_frame(X)
+    names = check_features(list(features), X)
+    if len(set(names)) != len(names):
+        raise ValueError(f"features must be different, got {names}")
+    check_positive_int(batch_size, name="batch_size")
+    return _as_prediction_function(f, X), X, names
+
+
+def _set_column(frame: pd.DataFrame, feature: str, values: np.ndarray, like: pd.Series) -> None:
+    """Overwrite ``frame[feature]`` with ``values``, keeping a categorical dtype if ``like`` has one."""
+    if isinstance(like.dtype, pd.CategoricalDtype):
+        categories = like.cat.categories.union(pd.Index(pd.unique(values)), sort=False)
+        values = pd.Categorical(values, categories=categories)
+    frame[feature] = values
+
+
+# --------------------------------------------------------------------------- the batched engine
+def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
+                     columns: Sequence[np.ndarray], batch_size: int,
+                     reduce: Literal["keep", "mean"] = "keep") -> np.ndarray:
+    """Predictions for every row of ``X`` with ``features`` set to each of ``P`` grid points.
+
+    ``columns[k]`` gives the values of ``features[k]``: shape ``(P,)`` for a grid shared by all rows,
+    or ``(n, P)`` for row-specific points (as ALE needs). Each row of ``X`` is repeated ``P`` times
+    and the features are overwritten, so one call of ``f`` (or a few chunks of ``batch_size`` rows)
+    covers everything. Returns an ``n x P`` array (``reduce="keep"``) or the ``P`` column means
+    (``reduce="mean"``, which never holds the full matrix).
+    """
+    n_rows, n_points = len(X), np.shape(columns[0])[-1]
+    rows_per_batch = max(1, batch_size // n_points)
+    total = np.zeros(n_points) if reduce == "mean" else None
+    kept = []
+    for start in range(0, n_rows, rows_per_batch):
+        stop = min(n_rows, start + rows_per_batch)
+        block = X.iloc[np.repeat(np.arange(start, stop), n_points)].reset_index(drop=True)
+        for feature, values in zip(features, columns):
+            block_values = (np.tile(values, stop - start) if np.ndim(values) == 1
+                            else np.asarray(values)[start:stop].ravel())
+            _set_column(block, feature, block_values, X[feature])
+        predictions = np.asarray(f(block), dtype=float)
+        if predictions.shape != (len(block),):
+            raise ValueError(f"the prediction function returned shape {predictions.shape} "
+                             f"for {len(block)} rows; it must return one number per row")
+        if not np.all(np.isfinite(predictions)):
+            raise ValueError("the prediction function returned non-finite values on the grid")
+        predictions = predictions.reshape(stop - start, n_points)
+        if reduce == "mean":
+            total += predictions.sum(axis=0)
+        else:
+            kept.append(predictions)
+    return total / n_rows if reduce == "mean" else np.concatenate(kept, axis=0)
+
+
+def _sample_rows(X: pd.DataFrame, sample: int | None, random_state: Any) -> pd.DataFrame:
+    if sample is None:
+        return X
+    sample = check_positive_int(sample, name="sample")
+    if sample >= len(X):
+        return X
+    rng = np.random.RandomState(check_random_state(random_state))
+    return X.iloc[np.sort(rng.choice(len(X), size=sample, replace=False))]
+
+
+# --------------------------------------------------------------------------- public functions
+def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[Any] | None = None,
+                       grid_resolution: int = 20, percentiles: tuple[float, float] = (0.05, 0.95),
+                       sample: int | None = None, random_state: int = 0,
+                       allow_extrapolation: bool = False,
+                       batch_size: int = DEFAULT_BATCH_SIZE) -> PartialDependence:
+    """ICE curves and partial dependence of ``f`` on ``feature`` (Friedman 2001; Goldstein et al. 2015).
+
+    For every row ``x_i`` of ``X`` (or a random ``sample`` of rows) and every grid value ``z``::
+
+        ICE_i(z) = f(x_i with feature := z)        PD(z) = mean_i ICE_i(z)
+
+    ``f`` is a prediction function ``f(DataFrame) -> 1-D array`` or a fitted classifier (its
+    positive-class probability is used). The grid is ``grid`` if given (values outside the data's
+    range raise unless ``allow_extrapolation=True``), else the feature's categories, or
+    ``grid_resolution`` equally spaced values between the ``percentiles`` of a numeric feature
+    (its distinct values if there are fewer). All ``n x G`` predictions come from one batched call
+    of ``f``, split into chunks of at most ``batch_size`` rows.
+    """
+    f, X, (feature,) = _prepare(f, X, [feature], batch_size)
+    check_positive_int(grid_resolution, name="grid_resolution", minimum=2)
+    kind, values = _feature_grid(X, feature, grid, grid_resolution, percentiles, allow_extrapolation)
+    rows = _sample_rows(X, sample, random_state)
+    individual = _predict_on_grid(f, rows, [feature], [values], batch_size)
+    return PartialDependence(
+        feature=feature, kind=kind, grid=_readonly(values), average=_readonly(individual.mean(axis=0)),
+        individual=_readonly(individual), rows=_readonly(rows.index.to_numpy()),
+        observed=_readonly(rows[feature].to_numpy()),
+    )
+
+
+def partial_dependence_2d(f: Any, X: pd.DataFrame, features: tuple[str, str], *,
+                          grids: tuple[Sequence[Any] | None, Sequence[Any] | None] | None = None,
+                          grid_resolution: int = 20,
+                          percentiles: tuple[float, float] = (0.05, 0.95),
+                          allow_extrapolation: bool = False,
+                          batch_size: int = DEFAULT_BATCH_SIZE) -> PartialDependence2D:
+    """Two-way partial dependence (Friedman 2001): the mean prediction over the rows of ``X`` with
+    ``features = (a, b)`` set to every pair ``(z_a, z_b)`` of their grids::
+
+        PD_ab(z_a, z_b) = mean_i f(x_i with a := z_a, b := z_b)
+
+    ``grids`` is a pair of grids (either may be ``None`` for the default grid, built as in
+    :func:`partial_dependence`). The ``n x G_a x G_b`` predictions are batched and averaged chunk
+    by chunk, so memory stays bounded by ``batch_size`` rows.
+    """
+    if isinstance(features, str) or len(features) != 2:
+        raise ValueError(f"features must be a pair of feature names (a, b), got {features!r}")
+    f, X, names = _prepare(f, X, features, batch_size)
+    check_positive_int(grid_resolution, name="grid_resolution", minimum=2)
+    if grids is None:
+        grids = (None, None)
+    if isinstance(grids, str) or len(grids) != 2:
+        raise ValueError("grids must be a pair (grid for a, grid for b); use None for a default grid")
+    kinds, axes = zip(*(_feature_grid(X, name, g, grid_resolution, percentiles, allow_extrapolation)
+                        for name, g in zip(names, grids)))
+    ga, gb = axes
+    columns = [np.repeat(ga, len(gb)), np.tile(gb, len(ga))]
+    average = _predict_on_grid(f, X, names, columns, batch_size, reduce="mean")
+    return PartialDependence2D(features=tuple(names), kinds=tuple(kinds),
+                               grids=(_readonly(ga), _readonly(gb)),
+                               average=_readonly(average.reshape(len(ga), len(gb))))
+
+
+def _quantile_edges(column: pd.Series, bins: int) -> np.ndarray:
+    """Bin edges at the ``k / bins`` quantiles, taken as observed values (R's type-1 quantile, as in
+    ALEPlot), de-duplicated: a feature with few distinct values gets fewer bins."""
+    values = _numeric_values(column)
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1), method="inverted_cdf"))
+    return edges.astype(values.dtype, copy=False)
+
+
+def ale(f: Any, X: pd.DataFrame, feature: str, *, bins: int = 10,
+        batch_size: int = DEFAULT_BATCH_SIZE) -> AccumulatedLocalEffects:
+    """First-order accumulated local effects of a numeric ``feature`` (Apley & Zhu 2020).
+
+    With quantile bin edges ``z_0 < z_1 < ... < z_K``, each row ``i`` falls in the bin ``k`` with
+    ``z_{k-1} < x_ij <= z_k`` (the first bin also holds ``x_ij = z_0``). Then::
+
+        local effect of bin k:  D_k = mean over rows i in bin k of
+                                      f(x_i, x_j := z_k) - f(x_i, x_j := z_{k-1})
+        uncentred ALE:          g(z_k) = D_1 + ... + D_k,  g(z_0) = 0
+        centred ALE:            g(z_k) - sum_k n_k (g(z_{k-1}) + g(z_k)) / 2 / n
+
+    so that the effect averages to zero over the data (as in the paper and the ALEPlot package).
+    Each row is only moved across the small bin it lies in, so the model is never asked about
+    combinations of feature values far from the data. All ``2 n`` predictions come in one batch.
+    """
+    f, X, (feature,) = _prepare(f, X, [feature], batch_size)
+    check_positive_int(bins, name="bins")
+    column = X[feature]
+    if feature_kind(column) != "numeric":
+        raise TypeError(
+            f"ALE is implemented for numeric features; {feature!r} is categorical. "
+            "Use partial_dependence for a categorical feature"
+        )
+    _check_not_constant(column)
+    edges = _quantile_edges(column, bins)
+    bin_of_row = np.clip(np.searchsorted(edges, _numeric_values(column), side="left"), 1, len(edges) - 1)
+    lower, upper = edges[bin_of_row - 1], edges[bin_of_row]
+    both = _predict_on_grid(f, X, [feature], [np.column_stack([lower, upper])], batch_size)
+    differences = both[:, 1] - both[:, 0]
+    n_bins = len(edges) - 1
+    counts = np.bincount(bin_of_row - 1, minlength=n_bins)
+    local = np.bincount(bin_of_row - 1, weights=differences, minlength=n_bins) / counts
+    uncentred = np.concatenate([[0.0], np.cumsum(local)])
+    level = np.sum(counts * (uncentred[:-1] + uncentred[1:]) / 2) / counts.sum()
+    return AccumulatedLocalEffects(
+        feature=feature, grid=_readonly(edges), effect=_readonly(uncentred - level),
+        local_effects=_readonly(local), counts=_readonly(counts),
+    )
+
+
+
+def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, sample: int | None = 200,
+                random_state: int = 0, batch_size: int = DEFAULT_BATCH_SIZE) -> float:
+    """Friedman's H statistic of the interaction between two features (Friedman & Popescu 2008).
+
+    With the partial dependence functions centred to mean zero over the data and evaluated at the
+    data points themselves::
+
+        H^2 = sum_i [PD_ab(x_ia, x_ib) - PD_a(x_ia) - PD_b(x_ib)]^2 / sum_i PD_ab(x_ia, x_ib)^2
+
+    the share of the variance of the joint effect of ``a`` and ``b`` that their separate effects do
+    not explain: 0 when the model is additive in them, 1 when the joint effect is pure interaction.
+    Returns ``H`` (the square root). It needs ``3 n^2`` predictions for ``n`` rows, so a random
+    ``sample`` of rows (default 200, ``None`` for all) is used, both as points and as background.
+    """
+    if isinstance(features, str) or len(features) != 2:
+        raise ValueError(f"features must be a pair of feature names (a, b), got {features!r}")
+    f, X, (a, b) = _prepare(f, X, features, batch_size)
+    for name in (a, b):
+        _check_not_constant(X[name])
+    rows = _sample_rows(X, sample, random_state)
+    points_a, points_b = rows[a].to_numpy(), rows[b].to_numpy()
+    joint = _predict_on_grid(f, rows, [a, b], [points_a, points_b], batch_size, reduce="mean")
+    only_a = _predict_on_grid(f, rows, [a], [points_a], batch_size, reduce="mean")
+    only_b = _predict_on_grid(f, rows, [b], [points_b], batch_size, reduce="mean")
+    joint, only_a, only_b = (v - v.mean() for v in (joint, only_a, only_b))
+    total = np.sum(joint ** 2)
+    if total == 0:
+        return 0.0
+    return float(np.sqrt(np.sum((joint - only_a - only_b) ** 2) / total))

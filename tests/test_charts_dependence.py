@@ -1,0 +1,131 @@
+"""Chart builders for partial dependence, ICE and ALE: valid specs, titles, small data, linking."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+from xaibook import dependence as dep
+from xaibook.charts import dependence as charts
+
+
+@pytest.fixture(scope="module")
+def frame():
+    rng = np.random.default_rng(0)
+    n = 200
+    x1 = rng.uniform(0, 10, n)
+    return pd.DataFrame({"x1": x1, "x2": x1 + rng.normal(size=n), "age": rng.integers(20, 70, n),
+                         "colour": rng.choice(["red", "green", "blue"], n)},
+                        index=pd.RangeIndex(100, 100 + n, name="person"))
+
+
+def f(X):
+    return (0.3 * X["x1"].to_numpy() * (X["colour"] == "red").to_numpy()
+            + 0.1 * X["x2"].to_numpy() - 0.01 * X["age"].to_numpy())
+
+
+def spec_of(chart):
+    spec = chart.to_dict()
+    vlc.vegalite_to_vega(spec)  # compiles: fields, selections and transforms are consistent
+    return spec
+
+
+def inline_rows(spec) -> int:
+    return sum(len(v) for v in spec.get("datasets", {}).values())
+
+
+def test_ice_chart_has_title_description_tooltip_and_few_rows(frame):
+    result = dep.partial_dependence(f, frame, "x1", grid_resolution=15)
+    spec = spec_of(charts.ice_chart(result, n_curves=25, id_title="person"))
+    assert spec["title"]["text"].startswith("ICE curves") and "x1" in spec["description"]
+    assert inline_rows(spec) == 25 + 15 + 0  # one record per person + the PDP points
+    text = json.dumps(spec)
+    assert '"title": "person"' in text and "flatten" in text and "pointerover" in text
+    ice = charts.ice_frame(result, n_curves=25)
+    assert len(ice) == 25 and len(ice["x"].iloc[0]) == 15 and set(ice["id"]) <= {str(i) for i in frame.index}
+
+
+def test_ice_frame_samples_reproducibly(frame):
+    result = dep.partial_dependence(f, frame, "x1", grid_resolution=5)
+    a = charts.ice_frame(result, n_curves=10, random_state=1)
+    b = charts.ice_frame(result, n_curves=10, random_state=1)
+    assert list(a["id"]) == list(b["id"])
+    row = result.rows.tolist().index(int(a["id"].iloc[0]))
+    np.testing.assert_allclose(a["y"].iloc[0], np.round(result.individual[row], 4))
+    assert len(charts.ice_frame(result, n_curves=1000)) == len(frame)
+
+
+def test_centered_and_categorical_charts(frame):
+    result = dep.partial_dependence(f, frame, "x2", grid_resolution=8)
+    spec = spec_of(charts.centered_ice_chart(result))
+    assert spec["title"]["text"].startswith("Centred ICE")
+    assert "change in prediction since x2" in json.dumps(spec)
+    cat = dep.partial_dependence(f, frame, "colour")
+    spec = spec_of(charts.ice_chart(cat, n_curves=30))  # dispatches to the categorical chart
+    assert spec["title"]["text"] == "Partial dependence on colour"
+    assert "bar" in json.dumps(spec) and inline_rows(spec) == 30 + 3
+
+
+def test_linked_ice_chart_shares_one_selection(frame):
+    results = [dep.partial_dependence(f, frame, name, grid_resolution=10, sample=50)
+               for name in ("x1", "x2", "age")]
+    spec = spec_of(charts.linked_ice_chart(results, n_curves=20, id_title="person"))
+    assert "facet" in spec and spec["resolve"]["scale"]["x"] == "independent"
+    params = spec["params"]  # Altair lifts the selections to the top, shared by every panel
+    assert {tuple(p["select"]["fields"]) for p in params} == {("id",)}
+    assert {p["select"]["on"] for p in params} == {"pointerover", "click"}
+    assert inline_rows(spec) == 3 * (20 + 1)
+    with pytest.raises(ValueError, match="different rows"):
+        charts.linked_ice_chart([results[0], dep.partial_dependence(f, frame, "x2", sample=40)])
+    with pytest.raises(ValueError, match="categorical"):
+        charts.linked_ice_chart([dep.partial_dependence(f, frame, "colour")])
+    with pytest.raises(ValueError, match="at least one"):
+        charts.linked_ice_chart([])
+
+
+def test_heatmap_and_ale_vs_pdp(frame):
+    two = dep.partial_dependence_2d(f, frame, ("x1", "x2"), grid_resolution=6)
+    spec = spec_of(charts.pdp_heatmap(two, data=frame, n_points=50))
+    assert inline_rows(spec) == 36 + 50 and "real data points" in spec["description"]
+    mixed = dep.partial_dependence_2d(f, frame, ("x1", "colour"), grid_resolution=4)
+    assert inline_rows(spec_of(charts.pdp_heatmap(mixed))) == 12
+    effect = dep.ale(f, frame, "x2", bins=8)
+    pdp = dep.partial_dependence(f, frame, "x2")
+    spec = spec_of(charts.ale_vs_pdp_chart(effect, pdp))
+    assert spec["title"]["text"] == "PDP and ALE of x2" and spec["description"]
+    with pytest.raises(ValueError, match="ALE is for 'x2' but the PDP for 'x1'"):
+        charts.ale_vs_pdp_chart(effect, dep.partial_dependence(f, frame, "x1"))
+    with pytest.raises(TypeError, match="PartialDependence2D"):
+        charts.pdp_heatmap(pdp)
+    with pytest.raises(TypeError, match="PartialDependence"):
+        charts.ice_chart(effect)
+
+
+def test_curve_spread_chart():
+    grid = np.array([1.0, 2.0, 3.0])
+    spec = spec_of(charts.curve_spread_chart(grid, {"a": [0.1, 0.2, 0.3], "b": [0.2, 0.2, 0.5]},
+                                             feature="x", what="seed"))
+    assert "at most 0.200 wide" in spec["description"] and inline_rows(spec) == 3 + 6
+    with pytest.raises(ValueError, match="one value per grid point"):
+        charts.curve_spread_chart(grid, {"a": [0.1, 0.2]}, feature="x")
+    with pytest.raises(ValueError, match="empty"):
+        charts.curve_spread_chart(grid, {}, feature="x")
+
+
+def test_ice_chart_highlights_one_person(frame):
+    result = dep.partial_dependence(f, frame, "x1", grid_resolution=6)
+    spec = spec_of(charts.ice_chart(result, n_curves=10, highlight=150, id_title="person"))
+    assert "The dashed line is person 150." in spec["description"]
+    assert inline_rows(spec) == 10 + 6 + 6
+    with pytest.raises(ValueError, match="not one of the result's rows"):
+        charts.ice_chart(result, highlight=5)
+
+
+def test_heatmap_cells_tile_the_plane():
+    lo, hi = charts._cell_edges([1.0, 2.0, 4.0])
+    np.testing.assert_allclose(lo, [0.5, 1.5, 3.0])
+    np.testing.assert_allclose(hi, [1.5, 3.0, 5.0])
+    lo, hi = charts._cell_edges([7])
+    np.testing.assert_allclose([lo[0], hi[0]], [6.5, 7.5])
