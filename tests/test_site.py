@@ -143,3 +143,34 @@ def test_binder_links_open_files_in_the_repo(built_site):
             assert (REPO / target).is_file(), f"{name}: Binder opens {target}, not in the repo"
             checked += 1
     assert checked > 0, "no Binder link anywhere"
+
+
+def test_whatif_sliders_compute_the_model_in_the_browser(browser, site_url):
+    """Chapter 2's what-if chart shows predict_proba for the applicant, and follows a slider."""
+    if not (HTML_DIR / "book" / "02_basics.html").exists():
+        pytest.skip("chapter 2 is not in the book yet")
+    from xaibook.charts import glassbox as glass_charts
+    from xaibook.exercises import basics
+
+    spec = basics.whatif()
+    visit = PageVisit(browser, site_url, "book/02_basics.html")
+    page = visit.page
+    try:
+        selector = glass_charts.WHATIF_TEXT_SELECTOR
+        page.wait_for_selector(selector, state="attached", timeout=30_000)
+        shown = page.text_content(selector)
+        assert shown == glass_charts.whatif_expected_text(spec)
+        from xaibook import data, models
+        applicant = data.load_credit().X.loc[[models.featured_person("credit")]]
+        model_says = models.get_model("credit", "logistic").predict_proba(applicant)[0, 1]
+        assert shown == f"{model_says:.3f}", "the chart and predict_proba disagree"
+        slider = page.locator("input[name='whatif_installment_rate']")
+        slider.fill("1")
+        slider.dispatch_event("input")
+        expected = f"{spec.probability_at({'installment_rate': 1}):.3f}"
+        page.wait_for_function(
+            "([sel, want]) => document.querySelector(sel)?.textContent === want",
+            arg=[selector, expected], timeout=15_000)
+        assert visit.console_errors == [] and visit.foreign_requests == []
+    finally:
+        visit.close()
