@@ -1,0 +1,111 @@
+"""Checkers for the exercises of chapter 3, *Permutation importance*.
+
+Every expected answer is computed with :mod:`xaibook.importance` on the book's case studies and
+models, never typed in. Answers are cached per process, so a checker called twice computes once.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from xaibook import data, models
+from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
+from xaibook.importance import grouped_permutation_importance, permutation_importance, train_test_importance
+
+#: The heart features recorded during the exercise stress test (grouped in exercise 3).
+EXERCISE_TEST = ("max_heart_rate", "exercise_angina", "st_depression", "st_slope")
+
+
+@lru_cache(maxsize=16)
+def feature_importance(feature: str = "thal", *, case: str = "heart", model: str = "logistic",
+                       scoring: str = "roc_auc", n_repeats: int = 10, random_state: int = 0) -> float:
+    """Mean permutation importance of ``feature`` for a zoo model on its case's test split."""
+    ds = data.load_case(case)
+    result = permutation_importance(models.get_model(case, model), ds.X_test, ds.y_test,
+                                    scoring=scoring, n_repeats=n_repeats, random_state=random_state)
+    return float(result.importances_mean[result.feature_names.index(feature)])
+
+
+def check_feature_importance(answer: float) -> Verdict:
+    """Exercise 1: mean drop in ROC AUC when ``thal`` is shuffled, heart logistic model."""
+    return check_number(answer, feature_importance(), tolerance=0.0005,
+                        hint="Use the test split (heart.X_test, heart.y_test), scoring='roc_auc', "
+                             "n_repeats=10, random_state=0, and read importances_mean for 'thal'.")
+
+
+def top_features(*, case: str = "heart", model: str = "forest", top: int = 3,
+                 scoring: str = "roc_auc", n_repeats: int = 10, random_state: int = 0) -> list[str]:
+    """The ``top`` most important features of a zoo model on its case's test split."""
+    return list(_top_features(case, model, top, scoring, n_repeats, random_state))
+
+
+@lru_cache(maxsize=16)
+def _top_features(case, model, top, scoring, n_repeats, random_state) -> tuple[str, ...]:
+    ds = data.load_case(case)
+    result = permutation_importance(models.get_model(case, model), ds.X_test, ds.y_test,
+                                    scoring=scoring, n_repeats=n_repeats, random_state=random_state)
+    return tuple(result.ranking()[:top])
+
+
+def check_top_features(answer) -> Verdict:
+    """Exercise 2: the three most important features of the heart random forest, in order."""
+    return check_ranking(answer, top_features(), top=3,
+                         hint="Rank by importances_mean (result.ranking() does it), with "
+                              "scoring='roc_auc', n_repeats=10, random_state=0 on the test split.")
+
+
+def exercise_test_importance(*, model: str = "boosting", n_repeats: int = 10,
+                             random_state: int = 0) -> dict[str, float]:
+    """Grouped importance of the exercise-test features together, and the sum of their single
+    importances, for a heart zoo model (ROC AUC, test split)."""
+    return dict(_exercise_test_importance(model, n_repeats, random_state))
+
+
+@lru_cache(maxsize=8)
+def _exercise_test_importance(model, n_repeats, random_state) -> tuple[tuple[str, float], ...]:
+    ds = data.load_heart()
+    fitted = models.get_model("heart", model)
+    groups = {"exercise test": list(EXERCISE_TEST)}
+    grouped = grouped_permutation_importance(fitted, ds.X_test, ds.y_test, groups, scoring="roc_auc",
+                                             n_repeats=n_repeats, random_state=random_state)
+    single = permutation_importance(fitted, ds.X_test, ds.y_test, scoring="roc_auc",
+                                    n_repeats=n_repeats, random_state=random_state)
+    singles = sum(float(single.importances_mean[single.feature_names.index(f)]) for f in EXERCISE_TEST)
+    return (("grouped", float(grouped.importances_mean[0])), ("sum of singles", singles))
+
+
+def check_exercise_test_importance(answer: float) -> Verdict:
+    """Exercise 3: grouped importance of the four exercise-test features, heart boosting model."""
+    return check_number(answer, exercise_test_importance()["grouped"], tolerance=0.0005,
+                        hint="Call grouped_permutation_importance with groups={'exercise test': "
+                             "list(EXERCISE_TEST)}, scoring='roc_auc', n_repeats=10, random_state=0.")
+
+
+def overfit_gaps(*, case: str = "heart", model: str = "forest", n_repeats: int = 5,
+                 random_state: int = 0) -> dict[str, float]:
+    """Train minus test mean importance (ROC AUC) of every feature for a zoo model."""
+    return dict(_overfit_gaps(case, model, n_repeats, random_state))
+
+
+@lru_cache(maxsize=8)
+def _overfit_gaps(case, model, n_repeats, random_state) -> tuple[tuple[str, float], ...]:
+    ds = data.load_case(case)
+    comparison = train_test_importance(models.get_model(case, model), ds.X_train, ds.y_train,
+                                       ds.X_test, ds.y_test, scoring="roc_auc",
+                                       n_repeats=n_repeats, random_state=random_state)
+    means = comparison.means()
+    return tuple((means["train"] - means["test"]).to_dict().items())
+
+
+def largest_overfit_gap(**kwargs) -> str:
+    """The feature whose importance falls most from train to test (see :func:`overfit_gaps`)."""
+    gaps = overfit_gaps(**kwargs)
+    return max(gaps, key=gaps.get)
+
+
+def check_largest_gap(answer: str) -> Verdict:
+    """Exercise 4: the heart forest's feature with the largest train - test importance gap."""
+    return check_choice(answer, largest_overfit_gap(),
+                        hint="Use train_test_importance(model, X_train, y_train, X_test, y_test, "
+                             "scoring='roc_auc', n_repeats=5) and subtract the 'test' column of "
+                             ".means() from the 'train' column.")
