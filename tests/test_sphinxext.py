@@ -126,3 +126,18 @@ def test_non_html_builders_get_the_png_fallback(mini_book):
     assert "includegraphics" in tex and ".png" in tex
     assert "alt.Chart(" not in tex
     assert "A line. Three points joined by a line." not in tex, "the text/plain fallback was used"
+
+
+def test_citations_are_made_local_to_each_chapter():
+    from xaibook.sphinxext import localise_citations
+
+    text = ("See {cite:t}`a` and {cite:p}`b, c`.\n\n"
+            "```{bibliography}\n:filter: docname in docnames\n```\n")
+    out = localise_citations("book/03_permutation_importance", text)
+    assert "{cite:t}`03_permutation_importance:a`" in out
+    assert "{cite:p}`03_permutation_importance:b,03_permutation_importance:c`" in out
+    assert ":keyprefix: 03_permutation_importance:\n:labelprefix: 3.\n" in out
+    # pages without their own bibliography, and the global list (already prefixed), are untouched
+    assert localise_citations("book/intro", "{cite:p}`a`") == "{cite:p}`a`"
+    glob = "```{bibliography}\n:all:\n:keyprefix: all-\n```\n"
+    assert localise_citations("book/bibliography", glob) == glob

@@ -18,6 +18,8 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 
 from __future__ import annotations
 
+import re
+
 import shutil
 from pathlib import Path
 from typing import Any
@@ -162,7 +164,43 @@ def _strip_cdn_fallback(app: Sphinx, pagename: str, templatename: str, context: 
         context["body"] = body.replace(CDN_SCRIPTS_JSON, "[]")
 
 
+# --- Per-chapter reference lists ------------------------------------------------------------------
+#
+# Each chapter ends with the works it cites, and the back matter lists them all. sphinxcontrib-bibtex
+# resolves citations globally, so one key in two bibliographies is a "duplicate citation" warning
+# (a build error with -W). Its documented cure is a key prefix per bibliography, with every citation
+# in that document written with the prefix. Authors should not have to do that by hand, so the
+# extension does it when it reads a chapter: in a document with a ``{bibliography}`` directive,
+# ``{cite:p}`a,b``` becomes ``{cite:p}`<doc>:a,<doc>:b``` and the directive gets
+# ``:keyprefix: <doc>:`` and a label prefix (so its [1], [2] labels are unique too).
+
+_CITATION_ROLE = re.compile(r"\{cite(?P<kind>:[a-z]+)?\}`(?P<keys>[^`]+)`")
+_BIBLIOGRAPHY = re.compile(r"^(?P<fence>[`:]{3,})\{bibliography\}[^\n]*\n", re.MULTILINE)
+
+
+def localise_citations(docname: str, text: str) -> str:
+    """Prefix the citation keys and the bibliography of one chapter (see the comment above)."""
+    if not _BIBLIOGRAPHY.search(text) or ":keyprefix:" in text:
+        return text
+    stem = docname.rsplit("/", 1)[-1]
+    prefix = f"{stem}:"
+    label = str(int(stem[:2])) if stem[:2].isdigit() else stem[:3]
+
+    def prefixed(match: re.Match) -> str:
+        keys = ",".join(prefix + key.strip() for key in match["keys"].split(","))
+        return f"{{cite{match['kind'] or ''}}}`{keys}`"
+
+    text = _CITATION_ROLE.sub(prefixed, text)
+    return _BIBLIOGRAPHY.sub(
+        lambda m: f"{m.group(0)}:keyprefix: {prefix}\n:labelprefix: {label}.\n", text)
+
+
+def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
+    source[0] = localise_citations(docname, source[0])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("source-read", _on_source_read)
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)

@@ -15,3 +15,12 @@ from xaibook.charts._base import (  # noqa: F401
     describe,
     xaibook_theme,
 )
+
+# One submodule per topic; chapters call e.g. ``charts.dependence.ice_chart(result)``.
+from xaibook.charts import (  # noqa: E402,F401
+    dependence,
+    glassbox,
+    importance,
+    overview,
+    shap,
+)

@@ -1,0 +1,111 @@
+"""Checkers for the exercises of chapter 5, *SHAP values*, and the chapter's three-feature toy game.
+
+Every expected answer is computed with :mod:`xaibook.shapley` on the book's case studies and
+models (or on the toy game defined here), never typed in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xaibook import data, models
+from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
+from xaibook.predict import prediction_function
+from xaibook.shapley import exact_shapley, tree_shap
+
+#: Background rows drawn from the training split (``random_state=0``) for the case studies.
+BACKGROUND_SIZE = 50
+
+
+# ------------------------------------------------------------------------------ the toy game
+def toy_score(X: pd.DataFrame) -> np.ndarray:
+    """A hand-made risk score on three facts about a loan (the chapter's toy model).
+
+    0.10 to start; +0.20 for a loan longer than 24 months; +0.10 for an amount above 5,000 DM;
+    +0.30 more when a long loan meets an overdrawn checking account ("< 0 DM"). The account
+    alone changes nothing: its effect exists only together with a long duration.
+    """
+    long_loan = X["duration_months"].to_numpy() > 24
+    large = X["credit_amount"].to_numpy() > 5000
+    overdrawn = (X["checking_account"] == "< 0 DM").to_numpy()
+    return 0.10 + 0.20 * long_loan + 0.10 * large + 0.30 * (long_loan & overdrawn)
+
+
+def toy_applicant() -> pd.DataFrame:
+    """The applicant explained in the toy game: long loan, large amount, overdrawn account."""
+    return pd.DataFrame({"duration_months": [36], "credit_amount": [6000], "checking_account": ["< 0 DM"]})
+
+
+def toy_reference() -> pd.DataFrame:
+    """The single reference applicant of the toy game: short loan, small amount, no account."""
+    return pd.DataFrame({"duration_months": [12], "credit_amount": [2000], "checking_account": ["no account"]})
+
+
+def toy_second_reference() -> pd.DataFrame:
+    """A second reference, for exercise 1: a short, small loan but an overdrawn account."""
+    return pd.DataFrame({"duration_months": [12], "credit_amount": [2000], "checking_account": ["< 0 DM"]})
+
+
+def toy_value_two_references(feature: str = "checking_account") -> float:
+    """Shapley value of ``feature`` for the toy applicant, background = both references."""
+    background = pd.concat([toy_reference(), toy_second_reference()], ignore_index=True)
+    result = exact_shapley(toy_score, toy_applicant(), background)
+    return float(result.to_frame()[feature].iloc[0])
+
+
+def check_toy_value(answer: float) -> Verdict:
+    """Exercise 1: the checking account's Shapley value when the background holds both references."""
+    return check_number(answer, toy_value_two_references(), tolerance=1e-3,
+                        hint="With two background rows, v(S) is the average of the score over both "
+                             "hybrid rows. The second reference already has an overdrawn account: "
+                             "for it, the applicant's account changes nothing.")
+
+
+# ---------------------------------------------------------------------------- case studies
+def _background(case: str) -> pd.DataFrame:
+    return data.load_case(case).X_train.sample(BACKGROUND_SIZE, random_state=0)
+
+
+def patient_values(*, model: str = "boosting", scale: str = "probability") -> pd.Series:
+    """Exact SHAP values of the featured heart patient (50 training rows as background)."""
+    heart = data.load_heart()
+    patient = heart.X.loc[[models.featured_person("heart")]]
+    f = prediction_function(models.get_model("heart", model), scale=scale)
+    return exact_shapley(f, patient, _background("heart")).to_frame().iloc[0]
+
+
+def check_patient_top_feature(answer: str) -> Verdict:
+    """Exercise 2: the feature with the largest |SHAP value| for the featured patient."""
+    values = patient_values()
+    return check_choice(answer, values.abs().idxmax(),
+                        hint="Run exact_shapley on heart.X.loc[[patient]] with 50 training rows "
+                             "(sample(50, random_state=0)) as background and sort by absolute value.")
+
+
+def approved_base_value() -> float:
+    """Base value of the credit boosting model when the background is 50 approved (y = 0) applicants."""
+    credit = data.load_credit()
+    good = credit.X_train[credit.y_train == 0].sample(BACKGROUND_SIZE, random_state=0)
+    return float(prediction_function(models.get_model("credit", "boosting"))(good).mean())
+
+
+def check_approved_base_value(answer: float) -> Verdict:
+    """Exercise 3: the base value against an approved-only background."""
+    return check_number(answer, approved_base_value(), tolerance=1e-3,
+                        hint="The base value is the mean prediction over the background rows: "
+                             "credit.X_train[credit.y_train == 0].sample(50, random_state=0).")
+
+
+def global_ranking(case: str = "credit", top: int = 3) -> list[str]:
+    """Features by mean |SHAP| (TreeSHAP, log-odds) of the boosting model on the test split."""
+    ds = data.load_case(case)
+    result = tree_shap(models.get_model(case, "boosting"), ds.X_test, _background(case), scale="log-odds")
+    return result.mean_abs().index[:top].tolist()
+
+
+def check_global_ranking(answer) -> Verdict:
+    """Exercise 4: the three most important credit features by mean |SHAP value|."""
+    return check_ranking(answer, global_ranking(), top=3,
+                         hint="tree_shap(model, credit.X_test, background, scale='log-odds').mean_abs() "
+                              "lists the features by mean absolute SHAP value.")

@@ -1,0 +1,899 @@
+"""Shapley values of a model's prediction: exact, permutation sampling, KernelSHAP and TreeSHAP.
+
+Every method here explains the same cooperative game. The players are the features; for the row
+``x`` the *value* of a coalition ``S`` of features is the model's average prediction when the
+features in ``S`` keep their values from ``x`` and the others take their values from the rows ``b``
+of a background data set ``B`` (the *interventional* or *marginal* value function of Lundberg & Lee
+2017, discussed by Janzing, Minorics & Blöbaum 2020)::
+
+    v(S) = 1/|B| * sum over b in B of f(x_S, b_rest)
+
+The Shapley (1953) value of feature ``j`` is its marginal contribution averaged over coalitions::
+
+    phi_j = sum over S not containing j of |S|! (M - |S| - 1)! / M! * (v(S + j) - v(S))
+
+so that ``v(empty) = mean f(B)`` (the *base value*) plus the sum of all ``phi_j`` is ``f(x)``.
+
+``exact_shapley`` enumerates all ``2**M`` coalitions; ``sampling_shapley`` averages marginal
+contributions over random feature orders (Strumbelj & Kononenko 2014); ``kernel_shap`` fits the
+Shapley-kernel weighted linear regression (Lundberg & Lee 2017); ``tree_shap`` runs the ``shap``
+package's interventional TreeSHAP (Lundberg et al. 2020). All return a :class:`ShapleyResult`.
+
+Hybrid rows ``(x_S, b_rest)`` are made by picking each column from ``x`` or from ``b``, never by
+arithmetic on the values, so DataFrames with string categories work as they are. Hybrid rows that
+coincide (because ``b`` already equals ``x`` on some features) are sent to the model only once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xaibook._validation import (
+    check_fitted_model,
+    check_frame,
+    check_positive_int,
+    check_prediction_function,
+    check_random_state,
+)
+from xaibook.predict import prediction_function
+
+#: Default refusal threshold of :func:`exact_shapley`: 2**14 = 16,384 coalitions per row.
+MAX_EXACT_FEATURES = 14
+#: Rows sent to the prediction function in one call.
+DEFAULT_BATCH_SIZE = 100_000
+#: Hybrid-row candidates (coalitions x background rows) handled at once before de-duplication.
+_MAX_CANDIDATES = 2_000_000
+
+PredictionFunction = Callable[[pd.DataFrame], np.ndarray]
+
+
+# --------------------------------------------------------------------------------------------
+# The result type
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class ShapleyResult:
+    """Shapley values for some rows: ``base_value + values[i].sum() == prediction[i]``.
+
+    ``values`` has one row per explained row and one column per feature; ``data`` holds the
+    explained rows themselves (their raw feature values), ``prediction`` the model output ``f(x)``
+    and ``base_value`` the mean output over the background data. ``standard_error`` is the Monte
+    Carlo standard error of each value for the sampling estimator (``None`` otherwise).
+    ``n_evaluations`` counts the rows sent to the model (for ``tree_shap``: the explained rows
+    times the background rows, the pairs TreeSHAP walks through the trees).
+    """
+
+    values: np.ndarray
+    base_value: float
+    feature_names: tuple[str, ...]
+    data: pd.DataFrame
+    prediction: np.ndarray
+    method: str = "exact"
+    output: str = "model output"
+    n_evaluations: int = 0
+    standard_error: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        values = np.array(self.values, dtype=float)
+        prediction = np.array(self.prediction, dtype=float).reshape(-1)
+        names = tuple(str(n) for n in self.feature_names)
+        if values.ndim != 2 or values.shape != (len(self.data), len(names)):
+            raise ValueError(f"values must have shape (n_rows, n_features) = {(len(self.data), len(names))}, "
+                             f"got {values.shape}")
+        if prediction.shape != (len(self.data),):
+            raise ValueError(f"prediction must have one number per row, got shape {prediction.shape}")
+        if list(self.data.columns) != list(names):
+            raise ValueError("data's columns must be the feature names, in the same order")
+        for array in (values, prediction):
+            array.setflags(write=False)
+        object.__setattr__(self, "data", self.data.copy())    # later edits of X do not leak in
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "prediction", prediction)
+        object.__setattr__(self, "feature_names", names)
+        object.__setattr__(self, "base_value", float(self.base_value))
+        if self.standard_error is not None:
+            se = np.array(self.standard_error, dtype=float)
+            se.setflags(write=False)
+            object.__setattr__(self, "standard_error", se)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        return (f"ShapleyResult(method={self.method!r}, rows={len(self)}, features={len(self.feature_names)}, "
+                f"base_value={self.base_value:.4g}, output={self.output!r})")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The values as a DataFrame: one row per explained row (same index as ``data``), one column per feature."""
+        return pd.DataFrame(self.values, index=self.data.index, columns=list(self.feature_names))
+
+    def to_long(self) -> pd.DataFrame:
+        """Long format, one line per (row, feature): ``row``, ``feature``, ``value`` (as text), ``shap``."""
+        n, m = self.values.shape
+        text = self.data.astype(str).to_numpy()
+        return pd.DataFrame({
+            "row": np.repeat(np.asarray(self.data.index), m),
+            "feature": np.tile(np.asarray(self.feature_names, dtype=object), n),
+            "value": text.reshape(-1),
+            "shap": self.values.reshape(-1),
+        })
+
+    def mean_abs(self) -> pd.Series:
+        """Global importance: mean absolute Shapley value per feature, largest first."""
+        return (pd.Series(np.abs(self.values).mean(axis=0), index=list(self.feature_names), name="mean_abs_shap")
+                .sort_values(ascending=False))
+
+    def explain_row(self, position: int = 0) -> pd.DataFrame:
+        """One row's explanation: feature, its value and its Shapley value, largest |value| first."""
+        if not -len(self) <= position < len(self):
+            raise IndexError(f"position {position} is out of range for {len(self)} explained rows")
+        frame = pd.DataFrame({"feature": list(self.feature_names),
+                              "value": self.data.iloc[position].to_numpy(),
+                              "shap": self.values[position]})
+        return frame.reindex(frame["shap"].abs().sort_values(ascending=False).index).reset_index(drop=True)
+
+    def efficiency_gap(self) -> np.ndarray:
+        """``prediction - base_value - values.sum(axis=1)``: zero (up to rounding) for every method here."""
+        return self.prediction - self.base_value - self.values.sum(axis=1)
+
+    def __getitem__(self, rows: Any) -> ShapleyResult:
+        """Select explained rows by position (an int, slice or array of positions)."""
+        positions = np.arange(len(self))[rows]
+        positions = np.atleast_1d(positions)
+        se = None if self.standard_error is None else self.standard_error[positions]
+        return ShapleyResult(self.values[positions], self.base_value, self.feature_names,
+                             self.data.iloc[positions], self.prediction[positions], self.method,
+                             self.output, self.n_evaluations, se)
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks
+# --------------------------------------------------------------------------------------------
+def _check_inputs(f: Any, X: Any, background: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    X = check_frame(X, name="X")
+    background = check_frame(background, name="background")
+    if list(background.columns) != list(X.columns):
+        missing = [c for c in X.columns if c not in background.columns]
+        extra = [c for c in background.columns if c not in X.columns]
+        if missing or extra:
+            raise ValueError(f"background must have X's columns: missing {missing}, unexpected {extra}")
+        raise ValueError("background has X's columns in a different order; use background[X.columns]")
+    check_prediction_function(f, X)
+    return X, background
+
+
+def _output_name(f: Any) -> str:
+    return str(getattr(f, "scale", "model output"))
+
+
+def _predict(f: PredictionFunction, frame: pd.DataFrame) -> np.ndarray:
+    out = np.asarray(f(frame), dtype=float)
+    if out.shape != (len(frame),):
+        raise ValueError(f"f must return one number per row (shape ({len(frame)},)), got shape {out.shape}")
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The value function v(S), batched over rows, coalitions and background rows
+# --------------------------------------------------------------------------------------------
+class _Game:
+    """Evaluates ``v_x(S)`` for many rows ``x`` and coalitions ``S`` with few model calls.
+
+    For row ``x``, coalition ``S`` and background row ``b`` the hybrid row takes column ``j`` from
+    ``x`` when ``j`` is in ``S`` *or* ``b_j == x_j``; this effective coalition identifies the hybrid
+    row, so duplicates are evaluated once. All distinct hybrid rows are built column by column
+    with ``np.where`` and sent to ``f`` in batches of ``batch_size`` rows.
+    """
+
+    def __init__(self, f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame,
+                 batch_size: int) -> None:
+        self.f = f
+        self.columns = list(X.columns)
+        self.dtypes = [X[c].dtype for c in self.columns]
+        self.x_cols = [X[c].to_numpy() for c in self.columns]
+        self.b_cols = [background[c].to_numpy() for c in self.columns]
+        self.n_bg = len(background)
+        self.m = len(self.columns)
+        # one numeric dtype throughout: build hybrid rows as one 2-D block (much faster)
+        homogeneous = len(set(self.dtypes)) == 1 and isinstance(self.dtypes[0], np.dtype) and \
+            self.dtypes[0].kind in "biuf" and all(b.dtype == self.dtypes[0] for b in self.b_cols)
+        self.x_mat = X.to_numpy() if homogeneous else None
+        self.b_mat = background.to_numpy() if homogeneous else None
+        self.batch_size = batch_size
+        self.n_evaluations = 0
+
+    def equal_to_background(self, rows: np.ndarray) -> np.ndarray:
+        """Boolean array (len(rows), n_bg, M): does background row b equal x on feature j?"""
+        out = np.empty((len(rows), self.n_bg, self.m), dtype=bool)
+        for j, (xc, bc) in enumerate(zip(self.x_cols, self.b_cols)):
+            out[:, :, j] = bc[None, :] == xc[rows][:, None]
+        return out
+
+    def varying(self, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), M): features on which some background row differs from x (the others are dummies)."""
+        return ~self.equal_to_background(rows).all(axis=1)
+
+    def values(self, rows: np.ndarray, masks: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """``v`` of each coalition in ``masks[i]`` (a boolean (K_i, M) array) for the row ``rows[i]``."""
+        out: list[np.ndarray] = []
+        start = 0
+        while start < len(rows):
+            stop, total = start, 0
+            while stop < len(rows) and (stop == start or total + len(masks[stop]) * self.n_bg <= _MAX_CANDIDATES):
+                total += len(masks[stop]) * self.n_bg
+                stop += 1
+            out.extend(self._values_group(rows[start:stop], masks[start:stop]))
+            start = stop
+        return out
+
+    def _values_group(self, rows: np.ndarray, masks: Sequence[np.ndarray]) -> list[np.ndarray]:
+        n_group, m, n_bg = len(rows), self.m, self.n_bg
+        sizes = [len(mk) for mk in masks]
+        equal = self.equal_to_background(rows)
+        # de-duplicate when features are packable in an int64 and b often equals x somewhere
+        if m <= 62 and n_group * n_bg < 2 ** (62 - m) and equal.any(axis=2).mean() > 0.05:
+            bits = np.left_shift(np.int64(1), np.arange(m, dtype=np.int64))
+            eq_bits = equal.astype(np.int64) @ bits  # (n_group, n_bg)
+            full = np.int64((1 << m) - 1)
+            b_index = np.arange(n_bg, dtype=np.int64)
+            keys = []
+            for g, mk in enumerate(masks):
+                eff = (mk.astype(np.int64) @ bits)[:, None] | eq_bits[g][None, :]
+                owner = g * n_bg + np.where(eff == full, 0, b_index[None, :])  # x itself: one row suffices
+                keys.append(((owner << m) | eff).reshape(-1))
+            unique, inverse = np.unique(np.concatenate(keys), return_inverse=True)
+            owner = unique >> m
+            group_row, b_row = owner // n_bg, owner % n_bg
+            effective = ((unique[:, None] >> np.arange(m, dtype=np.int64)) & 1).astype(bool)
+            preds = self._evaluate(rows[group_row], b_row, effective)
+            flat = preds[inverse]
+        else:  # nothing to gain (or too many features to pack): evaluate every hybrid row
+            flat = np.concatenate([self._evaluate_all(r, mk) for r, mk in zip(rows, masks)])
+        bounds = np.cumsum([0] + [s * n_bg for s in sizes])
+        return [flat[a:b].reshape(s, n_bg).mean(axis=1) for a, b, s in zip(bounds[:-1], bounds[1:], sizes)]
+
+    def _evaluate(self, x_rows: np.ndarray, b_rows: np.ndarray, take_x: np.ndarray) -> np.ndarray:
+        preds = np.empty(len(x_rows), dtype=float)
+        for start in range(0, len(x_rows), self.batch_size):
+            sl = slice(start, start + self.batch_size)
+            frame = self.hybrid_frame(x_rows[sl], b_rows[sl], take_x[sl])
+            preds[sl] = _predict(self.f, frame)
+        self.n_evaluations += len(x_rows)
+        return preds
+
+    def _evaluate_all(self, row: int, masks: np.ndarray) -> np.ndarray:
+        """f on every hybrid row (x_S, b) for S in ``masks`` and b in the background, S-major order."""
+        preds = np.empty(len(masks) * self.n_bg, dtype=float)
+        step = max(1, self.batch_size // self.n_bg)
+        for start in range(0, len(masks), step):
+            chunk = masks[start:start + step]
+            if self.x_mat is not None:
+                block = np.where(chunk[:, None, :], self.x_mat[row][None, None, :], self.b_mat[None, :, :])
+                frame = pd.DataFrame(block.reshape(-1, self.m), columns=self.columns, copy=False)
+            else:
+                frame = pd.DataFrame({
+                    name: _typed(np.where(chunk[:, j, None], xc[row], bc[None, :]).reshape(-1), dtype)
+                    for j, (name, xc, bc, dtype) in enumerate(zip(self.columns, self.x_cols, self.b_cols,
+                                                                   self.dtypes))}, copy=False)
+            preds[start * self.n_bg:(start + len(chunk)) * self.n_bg] = _predict(self.f, frame)
+        self.n_evaluations += len(preds)
+        return preds
+
+    def hybrid_frame(self, x_rows: np.ndarray, b_rows: np.ndarray, take_x: np.ndarray) -> pd.DataFrame:
+        """Rows whose column j comes from ``X[x_rows]`` where ``take_x[:, j]``, else from ``background[b_rows]``."""
+        if self.x_mat is not None:
+            block = np.where(take_x, self.x_mat[x_rows], self.b_mat[b_rows])
+            return pd.DataFrame(block, columns=self.columns, copy=False)
+        data = {}
+        for j, (name, xc, bc, dtype) in enumerate(zip(self.columns, self.x_cols, self.b_cols, self.dtypes)):
+            data[name] = _typed(np.where(take_x[:, j], xc[x_rows], bc[b_rows]), dtype)
+        return pd.DataFrame(data, copy=False)
+
+
+def _typed(column: np.ndarray, dtype: Any) -> Any:
+    """The column in X's dtype (string and categorical columns come back from numpy as objects)."""
+    return column if column.dtype == dtype else pd.array(column, dtype=dtype)
+
+
+def _start(f: Any, X: Any, background: Any,
+           batch_size: int) -> tuple[pd.DataFrame, pd.DataFrame, _Game, float, np.ndarray]:
+    X, background = _check_inputs(f, X, background)
+    batch_size = check_positive_int(batch_size, name="batch_size")
+    game = _Game(f, X, background, batch_size)
+    base_value = float(_predict(f, background).mean())
+    prediction = _predict(f, X)
+    game.n_evaluations += len(background) + len(X)
+    return X, background, game, base_value, prediction
+
+
+# --------------------------------------------------------------------------------------------
+# Exact Shapley values
+# --------------------------------------------------------------------------------------------
+def all_coalitions(n_features: int) -> np.ndarray:
+    """All ``2**M`` coalitions as a boolean (2**M, M) array; row ``k`` holds the binary digits of ``k``."""
+    codes = np.arange(2 ** n_features, dtype=np.int64)
+    return ((codes[:, None] >> np.arange(n_features, dtype=np.int64)) & 1).astype(bool)
+
+
+def shapley_weight_matrix(n_features: int) -> np.ndarray:
+    """The (2**M, M) matrix ``C`` with ``phi = v @ C`` for ``v`` listed as in :func:`all_coalitions`.
+
+    Shapley (1953): ``C[S, j] = w(|S| - 1)`` if ``j`` is in ``S`` and ``-w(|S|)`` otherwise,
+    with ``w(s) = s! (M - s - 1)! / M!``.
+    """
+    m = n_features
+    members = all_coalitions(m)
+    size = members.sum(axis=1)
+    w = np.array([math.factorial(s) * math.factorial(m - s - 1) / math.factorial(m) for s in range(m)])
+    return np.where(members, w[np.clip(size - 1, 0, m - 1)][:, None], -w[np.clip(size, 0, m - 1)][:, None])
+
+
+def exact_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *,
+                  max_features: int = MAX_EXACT_FEATURES,
+                  batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
+    """Exact interventional Shapley values by enumerating all ``2**M`` coalitions (Shapley 1953).
+
+    For every explained row, ``v(S)`` (the mean of ``f`` over the background with the features in
+    ``S`` set to the row's values) is computed for every coalition ``S``; the Shapley values are
+    then one matrix product ``phi = v @ C`` (:func:`shapley_weight_matrix`). The cost is up to
+    ``n_rows * 2**M * len(background)`` model evaluations, so above ``max_features`` features the
+    function refuses and points to the approximations.
+    """
+    X = check_frame(X, name="X")
+    m = X.shape[1]
+    max_features = check_positive_int(max_features, name="max_features")
+    if m > max_features:
+        raise ValueError(
+            f"exact_shapley needs 2**{m} = {2 ** m:,} coalitions per row for {m} features, more than the "
+            f"limit of max_features={max_features}; use kernel_shap(...) or sampling_shapley(...) to "
+            "approximate the values, tree_shap(...) for tree models, or raise max_features if you can wait"
+        )
+    X, background, game, base_value, prediction = _start(f, X, background, batch_size)
+    coalitions = all_coalitions(m)[1:-1]            # the empty and full coalitions are known
+    rows = np.arange(len(X))
+    inner = game.values(rows, [coalitions] * len(X))
+    v = np.column_stack([np.full(len(X), base_value), np.vstack(inner), prediction])
+    values = v @ shapley_weight_matrix(m)
+    return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "exact",
+                         _output_name(f), game.n_evaluations)
+
+
+# --------------------------------------------------------------------------------------------
+# Permutation sampling
+# --------------------------------------------------------------------------------------------
+def _orders(m: int, n_permutations: int, antithetic: bool, rng: np.random.Generator) -> np.ndarray:
+    n_draw = (n_permutations + 1) // 2 if antithetic else n_permutations
+    orders = np.argsort(rng.random((n_draw, m)), axis=1)
+    if antithetic:  # each order and its reverse: the first feature of one is the last of the other
+        orders = np.stack([orders, orders[:, ::-1]], axis=1).reshape(-1, m)[:n_permutations]
+    return orders
+
+
+def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *,
+                     n_permutations: int = 100, antithetic: bool = True, random_state: int = 0,
+                     batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
+    """Shapley values estimated from random feature orders (Strumbelj & Kononenko 2014).
+
+    ``phi_j`` is the average, over orders ``pi``, of ``v(Pre_j + j) - v(Pre_j)`` where ``Pre_j``
+    are the features before ``j`` in ``pi``. Walking through one order gives every feature's
+    contribution from ``M + 1`` coalitions, and they telescope, so every estimate is efficient.
+    Unlike the original algorithm, which pairs each order with one random background row, ``v``
+    is averaged over the whole background (only the orders are random). ``antithetic=True``
+    pairs each order with its reverse, which cancels much of the noise (Mitchell et al. 2022).
+    ``standard_error`` in the result is the Monte Carlo standard error of each value.
+    """
+    n_permutations = check_positive_int(n_permutations, name="n_permutations", minimum=2)
+    rng = np.random.default_rng(check_random_state(random_state))
+    X, background, game, base_value, prediction = _start(f, X, background, batch_size)
+    m, n = X.shape[1], len(X)
+    all_orders = [_orders(m, n_permutations, antithetic, rng) for _ in range(n)]
+    masks, inverses = [], []
+    for orders in all_orders:
+        # prefix coalitions: position k of an order holds the first k + 1 features of it
+        ranks = np.empty_like(orders)
+        np.put_along_axis(ranks, orders, np.arange(m)[None, :], axis=1)
+        prefixes = ranks[:, None, :] <= np.arange(m - 1)[None, :, None]      # (n_perm, M - 1, M)
+        unique, inverse = np.unique(prefixes.reshape(-1, m), axis=0, return_inverse=True)
+        masks.append(unique)
+        inverses.append(inverse.reshape(-1))
+    inner = game.values(np.arange(n), masks)
+    values = np.empty((n, m))
+    errors = np.empty((n, m))
+    for i, (orders, v, inverse) in enumerate(zip(all_orders, inner, inverses)):
+        path = np.column_stack([np.full(len(orders), base_value), v[inverse].reshape(len(orders), m - 1),
+                                np.full(len(orders), prediction[i])])
+        gains = np.empty_like(orders, dtype=float)
+        np.put_along_axis(gains, orders, np.diff(path, axis=1), axis=1)     # gains[p, j]: feature j in order p
+        values[i] = gains.mean(axis=0)
+        if antithetic and len(gains) % 2 == 0:
+            gains = gains.reshape(-1, 2, m).mean(axis=1)                  # pairs are the independent draws
+        errors[i] = gains.std(axis=0, ddof=1) / np.sqrt(len(gains)) if len(gains) > 1 else np.nan
+    return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "sampling",
+                         _output_name(f), game.n_evaluations, errors)
+
+
+# --------------------------------------------------------------------------------------------
+# KernelSHAP
+# --------------------------------------------------------------------------------------------
+def shapley_kernel_weight(n_features: int, size: int | np.ndarray) -> np.ndarray:
+    """Lundberg & Lee's (2017) Shapley kernel ``(M - 1) / (C(M, s) * s * (M - s))`` for coalition size ``s``."""
+    s = np.asarray(size, dtype=float)
+    m = n_features
+    comb = np.array([math.comb(m, int(k)) for k in np.ravel(s)], dtype=float).reshape(s.shape)
+    with np.errstate(divide="ignore"):
+        return (m - 1) / (comb * s * (m - s))
+
+
+def kernel_coalitions(n_features: int, n_samples: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Coalitions and regression weights for KernelSHAP, chosen as the ``shap`` package does.
+
+    Coalition sizes ``s`` and ``M - s`` are taken in pairs. Starting with the smallest sizes, a
+    size whose complete enumeration fits in the remaining budget (given its share of the kernel
+    weight) is enumerated in full with its exact kernel weight; the rest of the budget goes to
+    random coalitions of the remaining sizes, each drawn with its complement, weighted by how often
+    it was drawn and scaled to the kernel weight those sizes carry. With ``n_samples >= 2**M - 2``
+    every coalition is enumerated and KernelSHAP returns the exact Shapley values.
+    """
+    m = n_features
+    n_samples = min(n_samples, 2 ** m - 2) if m <= 30 else n_samples
+    n_sizes = math.ceil((m - 1) / 2)
+    n_paired = (m - 1) // 2
+    weight = np.array([(m - 1) / (s * (m - s)) for s in range(1, n_sizes + 1)])
+    weight[:n_paired] *= 2
+    weight /= weight.sum()
+
+    masks, weights = [], []
+    left, remaining, n_full = n_samples, weight.copy(), 0
+    for s in range(1, n_sizes + 1):
+        paired = s <= n_paired
+        n_subsets = math.comb(m, s) * (2 if paired else 1)
+        if left * remaining[s - 1] / n_subsets < 1.0 - 1e-8:
+            break
+        n_full += 1
+        left -= n_subsets
+        if remaining[s - 1] < 1.0:
+            remaining = remaining / (1 - remaining[s - 1])
+        w = weight[s - 1] / math.comb(m, s) / (2 if paired else 1)
+        chosen = np.zeros((math.comb(m, s), m), dtype=bool)
+        for k, inds in enumerate(itertools.combinations(range(m), s)):
+            chosen[k, list(inds)] = True
+        masks.append(chosen)
+        if paired:
+            masks.append(~chosen)
+        weights.append(np.full(n_subsets, w))
+
+    if n_full < n_sizes and left > 0:
+        sampled, counts = _sample_coalitions(m, left, weight, n_full, n_paired, rng)
+        counts = counts * weight[n_full:].sum() / counts.sum()
+        masks.append(sampled)
+        weights.append(counts)
+    if not masks:
+        return np.zeros((0, m), dtype=bool), np.zeros(0)
+    return np.concatenate(masks), np.concatenate(weights)
+
+
+def _sample_coalitions(m: int, budget: int, weight: np.ndarray, n_full: int, n_paired: int,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random distinct coalitions (with complements for paired sizes) and their draw counts."""
+    p = weight.copy()
+    p[:n_paired] /= 2                                      # a paired draw yields two coalitions
+    p = p[n_full:] / p[n_full:].sum()
+    n_draws = 4 * budget
+    sizes = rng.choice(len(p), size=n_draws, p=p) + n_full + 1
+    ranks = np.argsort(rng.random((n_draws, m)), axis=1)
+    drawn = ranks < sizes[:, None]
+    codes = np.packbits(drawn, axis=1)
+    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(first)                              # distinct coalitions in the order drawn
+    cost = np.where(sizes[first[order]] <= n_paired, 2, 1)
+    taken = np.cumsum(cost) - cost < budget                # a coalition is kept while budget remains
+    keep = order[taken]
+    last_draw = first[keep].max()
+    rank_of = np.full(len(first), -1)
+    rank_of[keep] = np.arange(len(keep))
+    counts = np.bincount(rank_of[inverse[: last_draw + 1]][rank_of[inverse[: last_draw + 1]] >= 0],
+                         minlength=len(keep)).astype(float)
+    chosen = drawn[first[keep]]
+    paired = sizes[first[keep]] <= n_paired
+    spent = np.cumsum(np.where(paired, 2, 1))
+    with_pair = paired & (spent <= budget)                 # the last complement may not fit
+    out_masks = [chosen, ~chosen[with_pair]]
+    out_counts = [counts, counts[with_pair]]
+    # interleave is not needed: the regression does not care about order
+    return np.concatenate(out_masks), np.concatenate(out_counts)
+
+
+def _solve_kernel(masks: np.ndarray, weights: np.ndarray, v: np.ndarray, base_value: float,
+                  prediction: float) -> np.ndarray:
+    """Weighted least squares for ``v(S) - base = sum_{j in S} phi_j`` subject to ``sum phi = f(x) - base``.
+
+    The constraint is enforced exactly by eliminating the last feature:
+    ``phi_M = (f(x) - base) - sum_{j<M} phi_j`` (as in Lundberg & Lee's implementation).
+    """
+    total = prediction - base_value
+    z = masks.astype(float)
+    y = (v - base_value) - z[:, -1] * total
+    design = z[:, :-1] - z[:, -1:]
+    weighted = design * weights[:, None]
+    try:                                                   # normal equations: (A'WA) beta = A'Wy
+        beta = np.linalg.solve(design.T @ weighted, weighted.T @ y)
+    except np.linalg.LinAlgError:                          # singular: the minimum-norm solution
+        root = np.sqrt(weights)[:, None]
+        beta = np.linalg.lstsq(design * root, y * root[:, 0], rcond=None)[0]
+    return np.append(beta, total - beta.sum())
+
+
+def kernel_shap(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *,
+                n_samples: int = 2048, random_state: int = 0,
+                batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
+    """KernelSHAP (Lundberg & Lee 2017): Shapley values as a weighted linear regression.
+
+    The Shapley values are the coefficients of the linear model ``v(S) ~ base + sum_{j in S} phi_j``
+    fitted over coalitions ``S`` with the Shapley kernel weight
+    ``(M - 1) / (C(M, |S|) |S| (M - |S|))``, under the constraint that they add up to
+    ``f(x) - base`` (enforced exactly). ``n_samples`` coalitions per row are used (chosen by
+    :func:`kernel_coalitions`); features on which every background row equals ``x`` cannot matter
+    and get 0 without being sampled. With ``n_samples >= 2**M - 2`` the result is exact.
+    """
+    n_samples = check_positive_int(n_samples, name="n_samples", minimum=2)
+    rng = np.random.default_rng(check_random_state(random_state))
+    X, background, game, base_value, prediction = _start(f, X, background, batch_size)
+    n, m = X.shape
+    varying = game.varying(np.arange(n))
+    plans: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for i in range(n):
+        active = np.flatnonzero(varying[i])
+        k = len(active)
+        if k < 2:
+            plans.append((active, np.zeros((0, m), dtype=bool), np.zeros(0)))
+            continue
+        if n_samples < min(2 * k, 2 ** k - 2):
+            raise ValueError(f"n_samples={n_samples} is too small for the {k} features that vary for row {i}: "
+                             "coalitions come in complementary pairs, each pair adds one equation, so the "
+                             f"regression is underdetermined below n_samples={min(2 * k, 2 ** k - 2)} "
+                             "(shap's default is 2 * M + 2048)")
+        sub, weights = kernel_coalitions(k, n_samples, rng)
+        full = np.zeros((len(sub), m), dtype=bool)
+        full[:, active] = sub
+        plans.append((active, full, weights))
+    inner = game.values(np.arange(n), [plan[1] for plan in plans])
+    values = np.zeros((n, m))
+    for i, ((active, masks, weights), v) in enumerate(zip(plans, inner)):
+        if len(active) == 1:
+            values[i, active[0]] = prediction[i] - base_value
+        elif len(active) > 1:
+            values[i, active] = _solve_kernel(masks[:, active], weights, v, base_value, prediction[i])
+    return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "kernel",
+                         _output_name(f), game.n_evaluations)
+
+
+# --------------------------------------------------------------------------------------------
+# TreeSHAP through the shap package, and shap.Explanation interop
+# --------------------------------------------------------------------------------------------
+def shap_module() -> Any:
+    """Import and return the ``shap`` package, without the warnings its import prints.
+
+    In a notebook without ipywidgets, importing shap makes tqdm warn "IProgress not found", and
+    shap's colour maps trigger matplotlib deprecation notices; neither concerns the book, and in
+    an executed chapter they would end up on the page. They are silenced for the import only.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import shap
+    return shap
+
+
+def _encoder_widths(transformer: Any, n_inputs: int) -> list[int] | None:
+    """Output columns per input column of a fitted transformer (one-hot aware), or None if unknown."""
+    steps = getattr(transformer, "steps", None)
+    last = steps[-1][1] if steps else transformer
+    if hasattr(last, "categories_"):                      # OneHotEncoder, possibly at a pipeline's end
+        widths = getattr(last, "_n_features_outs", None)
+        if widths is None:
+            widths = [len(c) for c in last.categories_]
+        return [int(w) for w in widths]
+    return None
+
+
+def feature_groups(preprocessor: Any, raw_columns: Sequence[str]) -> list[str]:
+    """For each output column of a fitted ``preprocessor``, the raw input feature it comes from.
+
+    Understands a :class:`~sklearn.compose.ColumnTransformer` whose parts either keep one column
+    per input (scalers, imputers, passthrough) or one-hot encode (``OneHotEncoder``, also at the
+    end of a pipeline); a transformer that keeps the number of columns maps them one to one.
+    """
+    raw_columns = list(raw_columns)
+    steps = getattr(preprocessor, "steps", None)
+    if steps is not None:                                  # a pipeline: trace back step by step
+        origin = {c: c for c in raw_columns}
+        names = raw_columns
+        for _, step in steps:
+            if step == "passthrough" or step is None:
+                continue
+            parents = feature_groups(step, names)
+            names = [str(c) for c in step.get_feature_names_out(names)]
+            origin = {out: origin[parent] for out, parent in zip(names, parents)}
+        return [origin[c] for c in names]
+    n_out = len(preprocessor.get_feature_names_out())
+    parts = getattr(preprocessor, "transformers_", None)
+    if parts is None:
+        if n_out != len(raw_columns):
+            raise TypeError(f"cannot tell which of the {n_out} columns made by {type(preprocessor).__name__} "
+                            "come from which feature; use aggregate=False")
+        return raw_columns
+    groups: list[str | None] = [None] * n_out
+    for name, transformer, columns in parts:
+        if transformer == "drop":
+            continue
+        cols = [raw_columns[c] if isinstance(c, (int, np.integer)) else c for c in np.atleast_1d(columns)]
+        if np.asarray(columns).dtype == bool:
+            cols = [c for c, keep in zip(raw_columns, columns) if keep]
+        out = preprocessor.output_indices_[name]
+        width = out.stop - out.start
+        widths = None if transformer == "passthrough" else _encoder_widths(transformer, len(cols))
+        if widths is None:
+            if width != len(cols):
+                raise TypeError(f"cannot map the {width} columns of transformer {name!r} to its {len(cols)} "
+                                "input features; use aggregate=False to explain the transformed columns")
+            widths = [1] * len(cols)
+        position = out.start
+        for col, w in zip(cols, widths):
+            groups[position:position + w] = [col] * w
+            position += w
+    if any(g is None for g in groups):
+        raise TypeError("some transformed columns could not be traced back to a feature; use aggregate=False")
+    return [str(g) for g in groups]
+
+
+def _tree_output(explainer_values: np.ndarray, expected: Any, n_features: int) -> tuple[np.ndarray, float]:
+    values = np.asarray(explainer_values, dtype=float)
+    base = np.atleast_1d(np.asarray(expected, dtype=float))
+    if values.ndim == 3:                                   # one slice per class: keep the positive class
+        values = values[:, :, 1]
+        base = base[1:]
+    return values.reshape(-1, n_features), float(base[0])
+
+
+def float32_floor(thresholds: np.ndarray) -> np.ndarray:
+    """Each threshold rounded *down* to a float32 number (returned as float64).
+
+    For every float32 ``x``: ``x <= t`` exactly when ``x <= float32_floor(t)``. scikit-learn trees
+    compare float32 inputs with float64 thresholds; shap's interventional TreeSHAP code stores the
+    thresholds as float32, rounded to *nearest*, which sends an input lying between the threshold
+    and its rounded value down the other branch. Rounding down instead makes both agree.
+    """
+    t = np.asarray(thresholds, dtype=np.float64)
+    t32 = t.astype(np.float32)
+    too_high = t32.astype(np.float64) > t
+    t32[too_high] = np.nextafter(t32[too_high], np.float32(-np.inf))
+    return t32.astype(np.float64)
+
+
+def tree_shap(model: Any, X: pd.DataFrame, background: pd.DataFrame, *, scale: str = "probability",
+              aggregate: bool = True, narrow_background: bool = True,
+              float32_thresholds: bool = True) -> ShapleyResult:
+    """Interventional TreeSHAP (Lundberg et al. 2020) from ``shap.TreeExplainer``, as a :class:`ShapleyResult`.
+
+    ``model`` is a fitted scikit-learn tree model (decision tree, random forest, gradient
+    boosting) or a :class:`~sklearn.pipeline.Pipeline` whose last step is one. For a pipeline the
+    trees see the *transformed* columns (here: standardised numbers and one-hot indicators), so
+    shap explains those. With ``aggregate=True`` the values of all columns made from one raw
+    feature are summed, giving one value per raw feature (the usual convention; efficiency is
+    kept). That sum is *not* in general the Shapley value of the raw feature in the game played by
+    the raw features, because the transformed game can mix the one-hot columns of ``x`` and ``b``
+    (the chapter shows the size of the difference). ``aggregate=False`` keeps the transformed columns.
+
+    ``scale="probability"`` explains ``P(class 1)``; ``"log-odds"`` explains the boosting model's
+    raw margin (not available for forests, whose log-odds are not a sum over trees). For a
+    forest or a single tree the probability *is* the sum over trees and the values are exact. For
+    boosting, shap's ``model_output="probability"`` is an approximation: per background row it
+    computes the exact log-odds values and rescales them by
+    ``(sigmoid(m_x) - sigmoid(m_b)) / (m_x - m_b)``; they add up correctly but are not the Shapley
+    values of the probability game (use :func:`exact_shapley` or :func:`kernel_shap` for those).
+    scikit-learn trees compare float32 inputs with their thresholds, and shap narrows the
+    explained rows to float32 but not the background; ``narrow_background=True`` narrows the
+    background too, so that the values are those of the model that scikit-learn actually runs.
+    shap's interventional code also rounds the float64 thresholds to the nearest float32, so an
+    input lying exactly between two training values (a test age of 51 between training ages 50
+    and 52) can take the other branch than in scikit-learn; ``float32_thresholds=True`` rounds the
+    thresholds down to float32 beforehand (:func:`float32_floor`), which removes that error.
+    """
+    shap = shap_module()  # imported here: the rest of the module does not need it
+    check_fitted_model(model)
+    X = check_frame(X, name="X")
+    background = check_frame(background, name="background")
+    if list(background.columns) != list(X.columns):
+        raise ValueError("background must have exactly X's columns, in the same order")
+    if scale not in ("probability", "log-odds"):
+        raise ValueError(f"scale must be 'probability' or 'log-odds', got {scale!r}")
+    steps = getattr(model, "steps", None)
+    estimator = steps[-1][1] if steps else model
+    if not hasattr(estimator, "tree_") and not hasattr(estimator, "estimators_"):
+        raise TypeError(f"tree_shap needs a tree model, got {type(estimator).__name__}; use kernel_shap or "
+                        "exact_shapley for other models")
+    boosting = hasattr(estimator, "loss") or type(estimator).__name__.startswith("GradientBoosting")
+    if scale == "log-odds" and not boosting:
+        raise ValueError(f"scale='log-odds' is available for gradient boosting only; {type(estimator).__name__} "
+                         "averages probabilities, so explain scale='probability'")
+    if steps:
+        pre = model[:-1]
+        Xt = np.asarray(pre.transform(X), dtype=float)
+        Bt = np.asarray(pre.transform(background), dtype=float)
+        names = [str(c) for c in pre.get_feature_names_out()]
+    else:
+        Xt, Bt, names = X.to_numpy(dtype=float), background.to_numpy(dtype=float), list(X.columns)
+    if narrow_background:
+        Bt = Bt.astype(np.float32).astype(float)
+    output = "raw" if (scale == "log-odds" or not boosting) else "probability"
+    explainer = shap.TreeExplainer(estimator, Bt, feature_perturbation="interventional", model_output=output)
+    if float32_thresholds:
+        explainer.model.thresholds = float32_floor(explainer.model.thresholds)
+    values, base = _tree_output(explainer.shap_values(Xt, check_additivity=False), explainer.expected_value,
+                                len(names))
+    prediction = prediction_function(model, scale=scale)(X)
+    if steps and aggregate:
+        groups = feature_groups(model[:-1], X.columns)
+        summed = pd.DataFrame(values, columns=names).T.groupby(pd.Index(groups)).sum().T
+        values = summed[list(X.columns)].to_numpy()
+        data, names = X, list(X.columns)
+    elif steps:
+        data = pd.DataFrame(Xt, columns=names, index=X.index)
+    else:
+        data = X
+    return ShapleyResult(values, base, tuple(names), data, prediction, "tree", scale,
+                         len(X) * len(background))
+
+
+def to_shap_explanation(result: ShapleyResult) -> Any:
+    """The result as a ``shap.Explanation`` (for ``shap.plots``); feature values keep their types."""
+    shap = shap_module()
+
+    if not isinstance(result, ShapleyResult):
+        raise TypeError(f"expected a ShapleyResult, got {type(result).__name__}")
+    return shap.Explanation(values=np.array(result.values), base_values=np.full(len(result), result.base_value),
+                            data=result.data.to_numpy(dtype=object), feature_names=list(result.feature_names))
+
+
+def from_shap_explanation(explanation: Any, *, data: pd.DataFrame | None = None,
+                          output: str = "model output") -> ShapleyResult:
+    """A ``shap.Explanation`` (one output, one base value) as a :class:`ShapleyResult`.
+
+    ``data`` gives the explained rows as a DataFrame when the explanation has none (or to restore
+    column types); otherwise ``explanation.data`` is used with ``explanation.feature_names``.
+    """
+    values = np.asarray(getattr(explanation, "values", None) if explanation is not None else None)
+    if values.dtype == object or values.ndim not in (1, 2):
+        if values.ndim == 3:
+            raise ValueError(f"the explanation has {values.shape[2]} outputs; pick one, e.g. explanation[..., 1]")
+        raise TypeError("expected a shap.Explanation with a (n_rows, n_features) array of values")
+    values = np.atleast_2d(values)
+    base = np.atleast_1d(np.asarray(explanation.base_values, dtype=float))
+    if base.ndim > 1:
+        raise ValueError("the explanation has several outputs; pick one, e.g. explanation[..., 1]")
+    if not np.allclose(base, base[0]):
+        raise ValueError("the explanation's base values differ between rows; a ShapleyResult has one base value")
+    if data is None:
+        if explanation.data is None:
+            raise ValueError("the explanation carries no feature values; pass data=the explained rows")
+        names = explanation.feature_names or [f"feature_{j}" for j in range(values.shape[1])]
+        data = pd.DataFrame(np.atleast_2d(explanation.data), columns=list(names))
+    else:
+        data = check_frame(data, name="data")
+    if data.shape != values.shape:
+        raise ValueError(f"data has shape {data.shape} but the values have shape {values.shape}")
+    prediction = values.sum(axis=1) + base[0]
+    return ShapleyResult(values, float(base[0]), tuple(data.columns), data, prediction, "shap", output)
+
+
+# --------------------------------------------------------------------------------------------
+# Which feature interacts most with a feature (for colouring dependence plots)
+# --------------------------------------------------------------------------------------------
+def _groups(values: pd.Series, n_bins: int) -> np.ndarray:
+    """Group labels: the category for text columns, a quantile bin for numbers."""
+    if values.dtype.kind in "biuf" and values.nunique() > n_bins:
+        return pd.qcut(values.rank(method="first"), n_bins, labels=False).to_numpy()
+    return pd.factorize(values)[0]
+
+
+def _explained_share(residual: np.ndarray, own: np.ndarray, other: np.ndarray) -> float:
+    """Share of the within-bin spread of ``residual`` explained by ``other``'s groups, in each bin.
+
+    Cells are (own bin, other group); the score is the adjusted ratio
+    ``1 - (SS_within cells / (n - cells)) / (SS_within bins / (n - bins))``, clipped at 0, so a
+    feature with many categories does not win by chance.
+    """
+    n = len(residual)
+    cells = own * (int(other.max()) + 1) + other
+    n_bins, n_cells = len(np.unique(own)), len(np.unique(cells))
+    total = (residual ** 2).sum()                       # residual is centred within each own bin
+    if total <= 0 or n_cells <= n_bins or n <= n_cells:
+        return 0.0
+    means = pd.Series(residual).groupby(cells).transform("mean").to_numpy()
+    within = ((residual - means) ** 2).sum()
+    return float(max(0.0, 1 - (within / (n - n_cells)) / (total / (n - n_bins))))
+
+
+def interaction_strength(result: ShapleyResult, feature: str, *, n_bins: int = 5) -> pd.Series:
+    """How strongly each other feature modulates ``feature``'s Shapley values, largest first.
+
+    A heuristic in the spirit of ``shap.utils.approximate_interactions``: remove from the values of
+    ``feature`` their average at each value (category or quantile bin) of ``feature`` itself; the
+    rest of the spread is what the feature's value alone does not explain. For every other
+    feature, the score is the share of that rest explained by the other feature's groups within
+    each bin (an adjusted correlation ratio, between 0 and 1). The top feature colours the
+    dependence plot.
+    """
+    if not isinstance(result, ShapleyResult):
+        raise TypeError(f"expected a ShapleyResult, got {type(result).__name__}")
+    if feature not in result.feature_names:
+        raise ValueError(f"unknown feature {feature!r}; the result has {list(result.feature_names)}")
+    n_bins = check_positive_int(n_bins, name="n_bins", minimum=2)
+    j = result.feature_names.index(feature)
+    own = result.values[:, j]
+    data = result.data.reset_index(drop=True)
+    bins = _groups(data[feature], n_bins)
+    residual = own - pd.Series(own).groupby(bins).transform("mean").to_numpy()
+    scores = {other: _explained_share(residual, bins, _groups(data[other], n_bins))
+              for other in result.feature_names if other != feature}
+    return pd.Series(scores, name="interaction_strength").sort_values(ascending=False, kind="stable")
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers for shap's maskers
+# --------------------------------------------------------------------------------------------
+class CategoryCodes:
+    """Code text columns as numbers, so that ``shap``'s explainers (which need numeric arrays)
+    can explain a model that takes a DataFrame with string categories.
+
+    ``encode(frame)`` turns every text column into the position of its value among the sorted
+    categories of ``X``; ``wrap(f)`` returns ``g(array)`` that decodes the array back to a DataFrame
+    in ``X``'s types and calls ``f`` on it. ``exact_shapley(wrap(f) on frames, ...)`` and
+    ``shap.ExactExplainer(wrap(f), ...)`` then do exactly the same work.
+    """
+
+    def __init__(self, X: pd.DataFrame):
+        X = check_frame(X, name="X")
+        self.columns = list(X.columns)
+        self.dtypes = X.dtypes.to_dict()
+        self.categories = {c: pd.Index(sorted(X[c].astype(str).unique())) for c in X.columns
+                           if X[c].dtype.kind not in "biuf"}
+
+    def encode(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with text columns replaced by their category codes (all columns float)."""
+        out = check_frame(frame, name="frame").copy()
+        for column, categories in self.categories.items():
+            codes = categories.get_indexer(out[column].astype(str))
+            if (codes < 0).any():
+                raise ValueError(f"column {column!r} has values that were not in X: "
+                                 f"{sorted(set(out[column][codes < 0]))[:5]}")
+            out[column] = codes
+        return out.astype(float)
+
+    def decode(self, array: Any) -> pd.DataFrame:
+        """A numeric array (or coded DataFrame) back to a DataFrame with ``X``'s columns and types."""
+        values = np.asarray(array, dtype=float)
+        if values.ndim != 2 or values.shape[1] != len(self.columns):
+            raise ValueError(f"expected an array with {len(self.columns)} columns, got shape {values.shape}")
+        columns = {}
+        for j, name in enumerate(self.columns):
+            column = values[:, j]
+            if name in self.categories:
+                columns[name] = self.categories[name][column.astype(int)].to_numpy()
+            else:
+                columns[name] = column
+        return pd.DataFrame(columns).astype(self.dtypes)
+
+    def wrap(self, f: PredictionFunction) -> Callable[[Any], np.ndarray]:
+        """``g(array) = f(decode(array))``; it also accepts a coded DataFrame."""
+        def coded(array: Any) -> np.ndarray:
+            return np.asarray(f(self.decode(array)), dtype=float)
+
+        return coded

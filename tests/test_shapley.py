@@ -1,0 +1,494 @@
+"""Shapley values: the axioms, agreement with shap, convergence of the estimators, bad inputs."""
+
+from dataclasses import FrozenInstanceError
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor, RandomForestClassifier
+from sklearn.linear_model import LinearRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+from xaibook import shapley as S
+from xaibook.predict import prediction_function
+
+shap = S.shap_module()  # import shap without its import-time notices
+
+
+# ----------------------------------------------------------------------------------- fixtures
+def numeric_frame(n, m, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(rng.normal(size=(n, m)), columns=[f"x{j}" for j in range(m)])
+
+
+def three_way(X):
+    """A function with two- and three-way interactions (so sampling is not exact by luck)."""
+    a = X.to_numpy()
+    return a[:, 0] * a[:, 1] * a[:, 2] + np.sin(a[:, 3]) * a[:, 0] + 0.5 * a[:, 4] - a[:, 1] * a[:, 5] ** 2
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    """A frame with string categories (pandas str dtype), ints and floats, and a model of it."""
+    rng = np.random.default_rng(1)
+    n = 60
+    X = pd.DataFrame({
+        "colour": rng.choice(["red", "green", "blue"], n),
+        "size": rng.integers(1, 5, n),
+        "weight": rng.normal(size=n).round(2),
+        "shape": rng.choice(["round", "square"], n),
+        "unused": rng.choice(["a", "b"], n),
+    })
+
+    def f(D):
+        assert D["colour"].dtype == X["colour"].dtype and D["size"].dtype == X["size"].dtype
+        colour = D["colour"].map({"red": 1.0, "green": -0.5, "blue": 0.2}).to_numpy()
+        square = (D["shape"] == "square").to_numpy()
+        return colour * D["size"].to_numpy() + np.where(square, D["weight"].to_numpy(), 0.3)
+
+    return X, f
+
+
+# ------------------------------------------------------------------------ hand-made games
+def test_three_feature_game_by_hand():
+    # f = x0 + 2 x1 + x0 x2 with a single background row of zeros: v(S) = f(x_S, 0).
+    # phi_0 = x0 + x0 x2 / 2, phi_1 = 2 x1, phi_2 = x0 x2 / 2 (the interaction is shared equally).
+    X = pd.DataFrame({"x0": [2.0], "x1": [1.0], "x2": [3.0]})
+    background = pd.DataFrame({"x0": [0.0], "x1": [0.0], "x2": [0.0]})
+
+    def f(D):
+        return D["x0"].to_numpy() + 2 * D["x1"].to_numpy() + D["x0"].to_numpy() * D["x2"].to_numpy()
+
+    result = S.exact_shapley(f, X, background)
+    np.testing.assert_allclose(result.values[0], [2 + 3, 2, 3], atol=1e-12)
+    assert result.base_value == 0 and result.prediction[0] == 10
+
+
+def test_shapley_weight_matrix_matches_the_formula():
+    m = 3
+    C = S.shapley_weight_matrix(m)
+    masks = S.all_coalitions(m)
+    assert masks.shape == (8, 3) and masks[5].tolist() == [True, False, True]
+    # column sums vanish (a constant game gives zero), and v = indicator of the grand coalition
+    # gives 1/M to everybody
+    np.testing.assert_allclose(C.sum(axis=0), 0, atol=1e-15)
+    np.testing.assert_allclose(C[-1], 1 / 3 * np.ones(3) * 1)  # weight w(M-1) = (M-1)!/M! = 1/M
+
+
+@pytest.mark.parametrize("method", ["exact", "sampling", "kernel"])
+def test_efficiency_dummy_and_types(mixed, method):
+    X, f = mixed
+    background, rows = X.iloc[:15], X.iloc[40:44]
+    result = {"exact": lambda: S.exact_shapley(f, rows, background),
+              "sampling": lambda: S.sampling_shapley(f, rows, background, n_permutations=6),
+              "kernel": lambda: S.kernel_shap(f, rows, background, n_samples=12)}[method]()
+    np.testing.assert_allclose(result.efficiency_gap(), 0, atol=1e-12)
+    np.testing.assert_allclose(result.prediction, f(rows))
+    assert result.base_value == pytest.approx(f(background).mean())
+    # dummy: f never reads "unused"
+    np.testing.assert_allclose(result.to_frame()["unused"], 0, atol=1e-12)
+
+
+def test_symmetry():
+    # f symmetric in x0, x1; the row has x0 == x1; the background is closed under swapping them
+    rng = np.random.default_rng(3)
+    half = pd.DataFrame(rng.normal(size=(10, 3)), columns=["x0", "x1", "x2"])
+    background = pd.concat([half, half.rename(columns={"x0": "x1", "x1": "x0"})[half.columns]])
+    X = pd.DataFrame({"x0": [0.7], "x1": [0.7], "x2": [-1.2]})
+
+    def f(D):
+        a = D.to_numpy()
+        return np.exp(a[:, 0] + a[:, 1]) * a[:, 2] + a[:, 0] * a[:, 1]
+
+    for result in (S.exact_shapley(f, X, background), S.kernel_shap(f, X, background, n_samples=6)):
+        assert result.values[0, 0] == pytest.approx(result.values[0, 1], abs=1e-10)
+
+
+def test_dummy_feature_equal_to_background_gets_zero_and_is_not_sampled():
+    X = numeric_frame(30, 4)
+    background = X.iloc[:10].assign(x3=1.0)
+    rows = X.iloc[20:22].assign(x3=1.0)                  # x3 equals every background row
+    result = S.kernel_shap(three_way_4, rows, background, n_samples=14)
+    assert (result.values[:, 3] == 0).all()
+    exact = S.exact_shapley(three_way_4, rows, background)
+    np.testing.assert_allclose(result.values, exact.values, atol=1e-12)   # 14 = 2**3 - 2 + ...: exact
+
+
+def three_way_4(X):
+    a = X.to_numpy()
+    return a[:, 0] * a[:, 1] * a[:, 2] + a[:, 3] * a[:, 0]
+
+
+def test_single_varying_feature_takes_everything():
+    background = pd.DataFrame({"a": [1.0, 2.0], "b": [5.0, 5.0]})
+    X = pd.DataFrame({"a": [3.0], "b": [5.0]})
+
+    def f(D):
+        return D["a"].to_numpy() ** 2 + D["b"].to_numpy()
+
+    result = S.kernel_shap(f, X, background, n_samples=2)
+    np.testing.assert_allclose(result.values, [[9 - 2.5, 0.0]])
+
+
+# ------------------------------------------------------------------------- vs shap and linear
+def test_exact_equals_shap_exact_explainer():
+    X = numeric_frame(120, 5, seed=2)
+    y = three_way(X.assign(x5=X["x0"]))
+    model = GradientBoostingRegressor(n_estimators=30, max_depth=3, random_state=0).fit(X, y)
+    background, rows = X.iloc[:25], X.iloc[100:106]
+    ours = S.exact_shapley(prediction_function(model), rows, background)
+    explainer = shap.ExactExplainer(lambda a: model.predict(pd.DataFrame(a, columns=X.columns)),
+                                    shap.maskers.Independent(background, max_samples=len(background)))
+    theirs = explainer(rows, silent=True)
+    np.testing.assert_allclose(ours.values, theirs.values, atol=1e-10)
+    np.testing.assert_allclose(theirs.base_values, ours.base_value, atol=1e-12)
+
+
+def test_linear_model_values_are_coef_times_deviation_from_background_mean():
+    X = numeric_frame(80, 6, seed=4)
+    y = X.to_numpy() @ np.arange(1.0, 7.0) + 0.1
+    model = LinearRegression().fit(X, y)
+    f = prediction_function(model)
+    background, rows = X.iloc[:30], X.iloc[50:55]
+    expected = model.coef_ * (rows - background.mean()).to_numpy()
+    for result in (S.exact_shapley(f, rows, background),
+                   S.kernel_shap(f, rows, background, n_samples=20, random_state=3),
+                   S.sampling_shapley(f, rows, background, n_permutations=3, antithetic=False)):
+        np.testing.assert_allclose(result.values, expected, atol=1e-9)
+
+
+def test_many_features_use_the_path_without_deduplication():
+    m = 64                                                 # too many to pack a coalition in an int64
+    X = numeric_frame(6, m, seed=5)
+    weights = np.linspace(-1, 1, m)
+
+    def f(D):
+        return D.to_numpy() @ weights
+
+    result = S.kernel_shap(f, X.iloc[3:4], X.iloc[:3], n_samples=200)
+    np.testing.assert_allclose(result.values[0], weights * (X.iloc[3] - X.iloc[:3].mean()), atol=1e-9)
+
+
+# ------------------------------------------------------------------------------ convergence
+@pytest.fixture(scope="module")
+def game():
+    X = numeric_frame(40, 6, seed=6)
+    background, rows = X.iloc[:20], X.iloc[30:33]
+    return background, rows, S.exact_shapley(three_way, rows, background)
+
+
+def test_kernel_shap_converges_and_is_exact_with_all_coalitions(game):
+    background, rows, exact = game
+    errors = [np.abs(S.kernel_shap(three_way, rows, background, n_samples=n, random_state=s).values
+                     - exact.values).mean()
+              for n in (12, 40) for s in range(3)]
+    assert np.mean(errors[3:]) < np.mean(errors[:3])
+    full = S.kernel_shap(three_way, rows, background, n_samples=2 ** 6 - 2)
+    np.testing.assert_allclose(full.values, exact.values, atol=1e-12)
+
+
+def test_sampling_converges_and_its_standard_error_is_honest(game):
+    background, rows, exact = game
+    error = {}
+    for n in (4, 64):
+        runs = [S.sampling_shapley(three_way, rows, background, n_permutations=n, antithetic=False,
+                                   random_state=s) for s in range(4)]
+        error[n] = np.mean([np.abs(r.values - exact.values).mean() for r in runs])
+    assert error[64] < error[4] / 2
+    big = S.sampling_shapley(three_way, rows, background, n_permutations=200, random_state=1)
+    z = np.abs(big.values - exact.values) / np.maximum(big.standard_error, 1e-12)
+    assert np.mean(z < 3) > 0.9
+
+
+def test_random_state_makes_estimates_repeatable(game):
+    background, rows, _ = game
+    a = S.kernel_shap(three_way, rows, background, n_samples=20, random_state=7)
+    b = S.kernel_shap(three_way, rows, background, n_samples=20, random_state=7)
+    c = S.kernel_shap(three_way, rows, background, n_samples=20, random_state=8)
+    np.testing.assert_array_equal(a.values, b.values)
+    assert not np.allclose(a.values, c.values)
+
+
+def test_kernel_coalitions_follow_shap_scheme():
+    rng = np.random.default_rng(0)
+    masks, weights = S.kernel_coalitions(6, 2 ** 6 - 2, rng)
+    assert len(masks) == 62 and len({m.tobytes() for m in masks}) == 62
+    sizes = masks.sum(axis=1)
+    # relative weights follow the Shapley kernel within the enumerated sizes
+    kernel = S.shapley_kernel_weight(6, sizes)
+    np.testing.assert_allclose(weights / weights.sum(), kernel / kernel.sum())
+    masks, weights = S.kernel_coalitions(10, 100, rng)
+    assert len(masks) == 100 and weights.sum() == pytest.approx(1.0)
+    assert set(masks.sum(axis=1)[:20]) == {1, 9}          # sizes 1 and M-1 enumerated first
+
+
+def test_batching_does_not_change_results(mixed):
+    X, f = mixed
+    a = S.exact_shapley(f, X.iloc[40:43], X.iloc[:12])
+    b = S.exact_shapley(f, X.iloc[40:43], X.iloc[:12], batch_size=37)
+    np.testing.assert_allclose(a.values, b.values, atol=1e-12)
+    assert a.n_evaluations == b.n_evaluations
+
+
+# ------------------------------------------------------------------------------------ trees
+def float32_data(n, m, seed):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(rng.normal(size=(n, m)).astype(np.float32).astype(float),
+                        columns=[f"x{j}" for j in range(m)])
+
+
+@pytest.mark.parametrize("kind", ["tree", "forest", "boosting-log-odds"])
+def test_tree_shap_equals_exact_on_float32_data(kind):
+    X = float32_data(200, 5, seed=7)
+    y = (three_way(X.assign(x5=X["x2"])) > 0).astype(int)
+    model = {"tree": DecisionTreeClassifier(max_depth=5, random_state=0),
+             "forest": RandomForestClassifier(n_estimators=20, max_depth=5, random_state=0),
+             "boosting-log-odds": GradientBoostingClassifier(n_estimators=20, random_state=0)}[kind].fit(X, y)
+    scale = "log-odds" if kind.endswith("log-odds") else "probability"
+    background, rows = X.iloc[:30], X.iloc[150:156]
+    ours = S.exact_shapley(prediction_function(model, scale=scale), rows, background)
+    tree = S.tree_shap(model, rows, background, scale=scale)
+    np.testing.assert_allclose(tree.values, ours.values, atol=1e-6)
+    assert tree.base_value == pytest.approx(ours.base_value, abs=1e-6)
+    np.testing.assert_allclose(tree.efficiency_gap(), 0, atol=1e-6)
+
+
+def test_tree_shap_probability_for_boosting_rescales_log_odds_values():
+    """Documents shap (0.51): TreeExplainer(model_output="probability") is not the Shapley value of
+    the probability game. For each background row b it computes the exact log-odds values and
+    multiplies them by (sigmoid(m_x) - sigmoid(m_b)) / (m_x - m_b). Efficiency holds; the split
+    between features differs from exact_shapley on the probability scale.
+    """
+    X = float32_data(200, 4, seed=10)
+    y = (three_way(X.assign(x4=X["x2"], x5=X["x3"])) > 0).astype(int)
+    model = GradientBoostingClassifier(n_estimators=20, random_state=0).fit(X, y)
+    rows, one = X.iloc[150:155], X.iloc[:1]
+    margin = prediction_function(model, scale="log-odds")
+    log_odds = S.tree_shap(model, rows, one, scale="log-odds")
+    probability = S.tree_shap(model, rows, one, scale="probability")
+    sigmoid = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    factor = (sigmoid(margin(rows)) - sigmoid(margin(one)[0])) / (margin(rows) - margin(one)[0])
+    np.testing.assert_allclose(probability.values, log_odds.values * factor[:, None], atol=1e-6)
+    exact = S.exact_shapley(prediction_function(model), rows, one)
+    assert np.abs(probability.values - exact.values).max() > 1e-3
+    np.testing.assert_allclose(probability.efficiency_gap(), 0, atol=1e-6)
+
+
+def test_shap_interventional_tree_shap_is_off_for_a_value_on_a_split_threshold():
+    """Documents a shap quirk (0.51): interventional TreeSHAP keeps thresholds as float32.
+
+    Trained on 0.15 and 0.45, the tree splits at t = 0.2999999970 (the float64 midpoint of the two
+    float32 numbers). x = 0.3 becomes 0.3000000119 in float32: above t, so scikit-learn sends it
+    right. shap rounds t to the nearest float32, which is 0.3000000119 itself, and sends x left:
+    its values then do not add up to the model's prediction. tree_shap rounds thresholds down
+    (float32_floor) and agrees with the exact values.
+    """
+    X = pd.DataFrame({"a": [0.15, 0.45] * 10, "b": [0.0, 0.0, 1.0, 1.0] * 5})
+    model = DecisionTreeRegressor(max_depth=1).fit(X, X["a"] * 10)
+    threshold = model.tree_.threshold[0]
+    assert np.float64(np.float32(0.3)) > threshold > 0.3 - 1e-8
+    row, background = pd.DataFrame({"a": [0.3], "b": [0.0]}), X.iloc[:2]
+    assert model.predict(row)[0] == pytest.approx(4.5)                 # right branch
+    exact = S.exact_shapley(prediction_function(model), row, background)
+
+    raw = shap.TreeExplainer(model, background.to_numpy(), feature_perturbation="interventional")
+    raw_values = raw.shap_values(row.to_numpy(), check_additivity=False)
+    assert raw_values[0, 0] == pytest.approx(-1.5)                       # shap: as if x went left
+    assert exact.values[0, 0] == pytest.approx(1.5)                      # truth: it went right
+    assert raw_values.sum() + raw.expected_value != pytest.approx(model.predict(row)[0])
+
+    fixed = S.tree_shap(model, row, background)
+    np.testing.assert_allclose(fixed.values, exact.values, atol=1e-9)
+
+
+def test_float32_floor_keeps_every_float32_comparison():
+    rng = np.random.default_rng(8)
+    thresholds = rng.normal(size=2000)
+    floor = S.float32_floor(thresholds)
+    assert (floor <= thresholds).all() and (floor == floor.astype(np.float32)).all()
+    x = np.concatenate([thresholds.astype(np.float32), np.nextafter(thresholds.astype(np.float32), np.float32(2))])
+    t = np.concatenate([thresholds, thresholds])
+    np.testing.assert_array_equal(x <= t, x.astype(np.float32) <= np.concatenate([floor, floor]))
+
+
+@pytest.fixture(scope="module")
+def pipeline_case():
+    rng = np.random.default_rng(9)
+    n = 300
+    X = pd.DataFrame({"city": rng.choice(["Bonn", "Kiel", "Ulm"], n),
+                      "age": rng.integers(18, 70, n),
+                      "income": rng.normal(3, 1, n).round(1)})
+    y = ((X["city"] == "Ulm") & (X["age"] > 40) | (X["income"] > 3.5)).astype(int)
+    pre = ColumnTransformer([("numeric", StandardScaler(), ["age", "income"]),
+                             ("categorical", OneHotEncoder(sparse_output=False), ["city"])])
+    model = Pipeline([("preprocess", pre), ("model", GradientBoostingClassifier(n_estimators=30, random_state=0))])
+    return X, model.fit(X, y)
+
+
+def test_feature_groups_trace_one_hot_columns(pipeline_case):
+    X, model = pipeline_case
+    groups = S.feature_groups(model[:-1], X.columns)
+    assert groups == ["age", "income", "city", "city", "city"]
+    nested = Pipeline([("inner", model[:-1])])
+    assert S.feature_groups(nested, X.columns) == groups
+
+
+def test_tree_shap_on_pipeline_explains_transformed_columns_exactly(pipeline_case):
+    X, model = pipeline_case
+    background, rows = X.iloc[:20], X.iloc[200:204]
+    transformed = S.tree_shap(model, rows, background, aggregate=False, scale="log-odds")
+    assert transformed.feature_names == tuple(model[:-1].get_feature_names_out())
+    pre, estimator = model[:-1], model[-1]
+    names = list(pre.get_feature_names_out())
+
+    def f_transformed(D):
+        return estimator.decision_function(D.to_numpy())
+
+    Bt = pd.DataFrame(pre.transform(background), columns=names).astype(np.float32).astype(float)
+    exact = S.exact_shapley(f_transformed, transformed.data, Bt)
+    np.testing.assert_allclose(transformed.values, exact.values, atol=1e-6)
+
+    summed = S.tree_shap(model, rows, background, scale="log-odds")
+    assert summed.feature_names == tuple(X.columns)
+    np.testing.assert_allclose(summed.to_frame()["city"], transformed.values[:, 2:].sum(axis=1), atol=1e-12)
+    np.testing.assert_allclose(summed.efficiency_gap(), 0, atol=1e-6)
+
+
+# ------------------------------------------------------------------------------ interop
+def test_shap_explanation_round_trip(mixed):
+    X, f = mixed
+    result = S.exact_shapley(f, X.iloc[40:43], X.iloc[:10])
+    explanation = S.to_shap_explanation(result)
+    assert isinstance(explanation, shap.Explanation)
+    np.testing.assert_array_equal(explanation.values, result.values)
+    back = S.from_shap_explanation(explanation, data=result.data)
+    np.testing.assert_array_equal(back.values, result.values)
+    np.testing.assert_allclose(back.prediction, result.prediction)
+    assert back.base_value == result.base_value and back.data.equals(result.data)
+    plain = S.from_shap_explanation(explanation)
+    assert plain.feature_names == result.feature_names
+
+
+def test_from_shap_explanation_errors():
+    values = np.zeros((2, 3))
+    with pytest.raises(ValueError, match="base values differ"):
+        S.from_shap_explanation(shap.Explanation(values, base_values=np.array([0.0, 1.0]), data=values))
+    with pytest.raises(ValueError, match="outputs; pick one"):
+        S.from_shap_explanation(shap.Explanation(np.zeros((2, 3, 2)), base_values=np.zeros((2, 2))))
+    with pytest.raises(ValueError, match="pass data="):
+        S.from_shap_explanation(shap.Explanation(values, base_values=np.zeros(2)))
+    with pytest.raises(TypeError, match="ShapleyResult"):
+        S.to_shap_explanation("not a result")
+
+
+# ------------------------------------------------------------------------------ the result
+def test_result_frames_and_immutability(mixed):
+    X, f = mixed
+    result = S.exact_shapley(f, X.iloc[40:43], X.iloc[:10])
+    frame = result.to_frame()
+    assert list(frame.index) == [40, 41, 42] and list(frame.columns) == list(X.columns)
+    long = result.to_long()
+    assert long.shape == (15, 4) and set(long.columns) == {"row", "feature", "value", "shap"}
+    top = result.explain_row(1)
+    assert top["shap"].abs().is_monotonic_decreasing
+    assert result.mean_abs().index[-1] == "unused"
+    one = result[1]
+    assert len(one) == 1 and one.values[0].tolist() == result.values[1].tolist()
+    with pytest.raises(ValueError, match="read-only"):
+        result.values[0, 0] = 1.0
+    with pytest.raises(FrozenInstanceError):
+        result.base_value = 2.0
+    with pytest.raises(IndexError, match="out of range"):
+        result.explain_row(5)
+    with pytest.raises(ValueError, match="shape"):
+        S.ShapleyResult(np.zeros((2, 2)), 0.0, ("a", "b"), X.iloc[:3, :2], np.zeros(3))
+    assert "exact" in repr(result)
+
+
+# ---------------------------------------------------------------------------- bad inputs
+def test_bad_inputs(mixed):
+    X, f = mixed
+    background = X.iloc[:5]
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        S.exact_shapley(f, X.to_numpy(), background)
+    with pytest.raises(TypeError, match="pandas DataFrame"):
+        S.kernel_shap(f, X, background.to_numpy())
+    with pytest.raises(ValueError, match=r"missing \['unused'\]"):
+        S.exact_shapley(f, X, background.drop(columns="unused"))
+    with pytest.raises(ValueError, match="different order"):
+        S.sampling_shapley(f, X, background[X.columns[::-1]])
+    with pytest.raises(TypeError, match="callable"):
+        S.exact_shapley("model", X, background)
+    with pytest.raises(ValueError, match="one number per row"):
+        S.exact_shapley(lambda D: np.zeros((len(D), 2)), X, background)
+    with pytest.raises(ValueError, match="random_state=None"):
+        S.kernel_shap(f, X.iloc[:2], background, random_state=None)
+    with pytest.raises(ValueError, match="n_permutations must be at least 2"):
+        S.sampling_shapley(f, X.iloc[:2], background, n_permutations=1)
+    with pytest.raises(ValueError, match="underdetermined"):
+        S.kernel_shap(f, X.iloc[:2], background, n_samples=3)
+    wide = numeric_frame(3, 15)
+    with pytest.raises(ValueError, match="kernel_shap"):
+        S.exact_shapley(lambda D: D.sum(axis=1).to_numpy(), wide, wide)
+    with pytest.raises(ValueError, match="missing values"):
+        S.exact_shapley(f, X.iloc[:2].assign(weight=np.nan), background)
+
+
+def test_tree_shap_bad_inputs(pipeline_case):
+    X, model = pipeline_case
+    with pytest.raises(TypeError, match="tree model"):
+        S.tree_shap(LinearRegression().fit(X[["age"]], X["age"]), X[["age"]], X[["age"]])
+    forest = RandomForestClassifier(n_estimators=3, random_state=0).fit(X[["age"]], X["age"] > 40)
+    with pytest.raises(ValueError, match="gradient boosting only"):
+        S.tree_shap(forest, X[["age"]], X[["age"]], scale="log-odds")
+    with pytest.raises(ValueError, match="scale must be"):
+        S.tree_shap(model, X, X, scale="odds")
+    with pytest.raises(ValueError, match="not fitted"):
+        S.tree_shap(DecisionTreeClassifier(), X, X)
+    with pytest.raises(ValueError, match="same order"):
+        S.tree_shap(model, X, X[X.columns[::-1]])
+
+
+def test_interaction_strength_finds_the_partner():
+    rng = np.random.default_rng(11)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.choice(["lo", "hi"], 300),
+                      "c": rng.normal(size=300), "d": rng.choice(list("pqrstuvwxy"), 300)})
+
+    def f(D):
+        return D["a"].to_numpy() * np.where(D["b"] == "hi", 2.0, -1.0) + 0.3 * D["c"].to_numpy()
+
+    result = S.exact_shapley(f, X.iloc[:120], X.iloc[200:230])
+    strength = S.interaction_strength(result, "a")
+    assert strength.index[0] == "b" and strength["b"] > 0.5 and strength["d"] < 0.1
+    with pytest.raises(ValueError, match="unknown feature"):
+        S.interaction_strength(result, "z")
+    with pytest.raises(TypeError, match="ShapleyResult"):
+        S.interaction_strength(X, "a")
+
+
+def test_category_codes_let_shap_explain_string_data(mixed):
+    X, f = mixed
+    codes = S.CategoryCodes(X)
+    coded = codes.encode(X)
+    assert (coded.dtypes == float).all()
+    pd.testing.assert_frame_equal(codes.decode(coded.to_numpy()), X.reset_index(drop=True))
+    g = codes.wrap(f)
+    background, rows = coded.iloc[:10], coded.iloc[40:42]
+    ours = S.exact_shapley(f, X.iloc[40:42], X.iloc[:10])
+    explainer = shap.ExactExplainer(g, shap.maskers.Independent(background.to_numpy(), max_samples=10))
+    np.testing.assert_allclose(explainer(rows.to_numpy(), silent=True).values, ours.values, atol=1e-12)
+    with pytest.raises(ValueError, match="not in X"):
+        codes.encode(X.assign(colour="purple"))
+    with pytest.raises(ValueError, match="columns"):
+        codes.decode(np.zeros((2, 3)))
+
+
+def test_shap_module_imports_shap_silently():
+    import warnings as w
+    with w.catch_warnings():
+        w.simplefilter("error")
+        module = S.shap_module()
+    assert module is shap
