@@ -75,3 +75,11 @@ def test_footer_and_metadata(built_site):
     html = (HTML_DIR / "book" / "intro.html").read_text()
     assert "2026" in html and "2023" not in html
     assert "Explainable Machine Learning Models" in html
+
+
+def test_chapters_glue_no_wall_clock_timings():
+    """Two builds must give the same page: timings belong in benchmarks/, not in a chapter."""
+    for name in toc_files():
+        text = (REPO / f"{name}.md").read_text()
+        for clock in ("perf_counter", "time.time(", "timeit", "datetime.now"):
+            assert clock not in text, f"{name} measures time ({clock}); put timings in benchmarks/"
