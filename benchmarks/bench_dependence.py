@@ -12,7 +12,6 @@ Prints one row per (model, feature): best-of-``repeats`` wall time of each and t
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import pandas as pd
@@ -20,6 +19,7 @@ from sklearn.inspection import partial_dependence as sk_partial_dependence
 
 from xaibook.dependence import ale, partial_dependence, partial_dependence_2d
 from xaibook.predict import prediction_function
+from _timing import best_time
 
 
 def _cases():
@@ -44,14 +44,6 @@ def _cases():
         yield "synthetic/boosting", model, X, ["x0", "x1", "x2"], None
 
 
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -75,15 +67,15 @@ def main() -> None:
                 return partial_dependence(f, X, feature, grid=ours.grid)
 
             diff = np.abs(ours_run().individual - sklearn_run()["individual"][0]).max()
-            t_sk, t_ours = best_time(sklearn_run, args.repeats), best_time(ours_run, args.repeats)
+            (t_sk, _), (t_ours, _) = best_time(sklearn_run, args.repeats), best_time(ours_run, args.repeats)
             rows.append({"model": label, "feature": feature, "grid": len(ours.grid), "rows": len(X),
                          "sklearn_s": t_sk, "xaibook_s": t_ours, "speed-up": t_sk / t_ours,
                          "max_abs_diff": diff})
         if label.endswith("boosting"):
-            t_2d = best_time(lambda: partial_dependence_2d(f, X, ("duration_months", "credit_amount")
+            t_2d, _ = best_time(lambda: partial_dependence_2d(f, X, ("duration_months", "credit_amount")
                                                            if "duration_months" in X else ("x0", "x1")),
                              args.repeats)
-            t_ale = best_time(lambda: ale(f, X, "credit_amount" if "credit_amount" in X else "x0"),
+            t_ale, _ = best_time(lambda: ale(f, X, "credit_amount" if "credit_amount" in X else "x0"),
                               args.repeats)
             print(f"{label}: 2-way PDP 20x20 on {len(X)} rows {t_2d:.3f} s; ALE (10 bins) {t_ale:.3f} s")
 

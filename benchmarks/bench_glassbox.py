@@ -18,7 +18,6 @@ Prints best-of-``--repeats`` wall-clock seconds. Figures go in the README; never
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
@@ -28,17 +27,10 @@ from sklearn.tree import export_text
 from threadpoolctl import threadpool_limits
 
 from xaibook import data, glassbox, models
+from _timing import best_time
 
 CASES = ("credit", "heart")
 
-
-def best_time(function, repeats: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def sklearn_bootstrap(model, X, y, n_bootstrap: int, random_state: int = 0) -> np.ndarray:

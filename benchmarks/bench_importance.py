@@ -12,25 +12,17 @@ asserted in tests.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 from sklearn.inspection import permutation_importance as sklearn_permutation_importance
 
 from xaibook import data, models
 from xaibook.importance import permutation_importance
+from _timing import best_time
 
 CASES = ("credit", "heart")
 SCORERS = ("accuracy", "roc_auc", "neg_log_loss")
 
-
-def best_time(function, repeats: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from sklearn.ensemble import GradientBoostingRegressor
 from xaibook import data, models
 from xaibook.predict import prediction_function
 from xaibook.shapley import CategoryCodes, exact_shapley, kernel_shap
+from _timing import best_time
 
 
 class Coded:
@@ -40,14 +41,6 @@ class Coded:
     def on_frame(self, frame: pd.DataFrame) -> np.ndarray:   # for xaibook: the same work
         return self.on_array(frame.to_numpy())
 
-
-def best_time(function, repeats: int):
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def exact_table(args) -> None:

@@ -420,3 +420,45 @@ def test_nullable_pandas_dtypes(numbers):
     np.testing.assert_allclose(np.diff(result.average), 2 * np.diff(result.grid))
     effect = dep.ale(f, frame, "x2", bins=5)
     assert np.ptp(effect.effect - effect.grid) < 1e-12
+
+
+def test_pdp_centred_on_data_averages_zero_at_the_observed_values():
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"x": rng.uniform(0, 10, 300), "z": rng.normal(size=300)})
+    result = dep.partial_dependence(lambda frame: frame["x"].to_numpy() ** 2, X, "x", grid_resolution=50)
+    centred = result.centred_on_data()
+    at_data = np.interp(X["x"], result.grid, centred)
+    assert abs(at_data.mean()) < 1e-12
+    assert np.allclose(np.diff(centred), np.diff(result.average))
+
+
+def test_pdp_centred_on_data_refuses_categorical_features():
+    X = pd.DataFrame({"c": ["a", "b", "a", "b"], "x": [1.0, 2.0, 3.0, 4.0]})
+    result = dep.partial_dependence(lambda frame: frame["x"].to_numpy(), X, "c")
+    with pytest.raises(ValueError, match="needs a numeric feature"):
+        result.centred_on_data()
+
+
+def test_off_data_share_separates_real_from_impossible_rows():
+    from xaibook.dependence import off_data_share
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, 500)
+    real = pd.DataFrame({"a": x, "b": x + rng.normal(0, 0.01, 500)})  # b follows a closely
+    assert off_data_share(real, real) == 0.0          # every real row is its own neighbour
+    impossible = pd.DataFrame({"a": np.full(50, 0.02), "b": np.full(50, 0.98)})  # low a, high b
+    assert off_data_share(real, impossible) == 1.0
+    mixed = pd.concat([real.iloc[:50], impossible], ignore_index=True)
+    assert off_data_share(real, mixed) == pytest.approx(0.5)
+
+
+def test_off_data_share_bad_input():
+    from xaibook.dependence import off_data_share
+
+    real = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 2.0, 3.0]})
+    with pytest.raises(ValueError, match="must be the same"):
+        off_data_share(real, real[["b", "a"]])
+    with pytest.raises(ValueError, match="quantile"):
+        off_data_share(real, real, quantile=1.5)
+    with pytest.raises(TypeError, match="numeric"):
+        off_data_share(real.assign(b=["x", "y", "z"]), real.assign(b=["x", "y", "z"]))

@@ -93,6 +93,18 @@ class PartialDependence:
         return replace(self, individual=_readonly(individual),
                        average=_readonly(self.average - self.average[0]), is_centered=True)
 
+    def centred_on_data(self) -> np.ndarray:
+        """The PDP minus its average over the data (numeric features), the centring ALE uses.
+
+        The PDP is read off at each row's observed value (linear interpolation on the grid) and
+        the mean of those values is subtracted, so PDP and ALE both read as "effect relative to
+        the average prediction" and can be drawn on one scale.
+        """
+        if self.kind != "numeric":
+            raise ValueError(f"{self.feature} is categorical; centring on the data needs a numeric feature")
+        at_data = np.interp(self.observed.astype(float), self.grid.astype(float), self.average)
+        return self.average - at_data.mean()
+
     def heterogeneity(self) -> np.ndarray:
         """Standard deviation across rows of the centred ICE curves, at each grid value.
 
@@ -474,3 +486,40 @@ def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, sample: i
     if total == 0:
         return 0.0
     return float(np.sqrt(np.sum((joint - only_a - only_b) ** 2) / total))
+
+
+def _percentile_of(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Mid-rank position of each value in the sorted reference, between 0 and 1."""
+    ref = np.sort(reference)
+    return (np.searchsorted(ref, values, "left") + np.searchsorted(ref, values, "right")) / (2 * len(ref))
+
+
+def off_data_share(reference: pd.DataFrame, synthetic: pd.DataFrame, *,
+                   quantile: float = 0.99) -> float:
+    """Share of ``synthetic`` rows that lie off the data of ``reference`` (numeric columns).
+
+    Each column is measured in percentiles of the reference, so months and money are comparable.
+    A synthetic row is *off the data* when its distance to the nearest reference row exceeds the
+    ``quantile`` of the reference rows' own nearest-neighbour distances: farther from every real
+    row than, by default, 99% of real rows are from their closest neighbour. Used to count the
+    impossible rows a PDP (or a permutation) asks the model about (Hooker, Mentch & Zhou 2021).
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    reference = check_frame(reference, name="reference", min_rows=3)
+    synthetic = check_frame(synthetic, name="synthetic")
+    if list(synthetic.columns) != list(reference.columns):
+        raise ValueError(f"synthetic has columns {list(synthetic.columns)}, reference "
+                         f"{list(reference.columns)}; they must be the same")
+    if not all(pd.api.types.is_numeric_dtype(reference[c]) for c in reference.columns):
+        raise TypeError("off_data_share needs numeric columns")
+    if not 0 < quantile < 1:
+        raise ValueError(f"quantile must be between 0 and 1, got {quantile}")
+    ref = reference.to_numpy(dtype=float)
+    syn = synthetic.to_numpy(dtype=float)
+    ref_p = np.column_stack([_percentile_of(ref[:, j], ref[:, j]) for j in range(ref.shape[1])])
+    syn_p = np.column_stack([_percentile_of(syn[:, j], ref[:, j]) for j in range(ref.shape[1])])
+    neighbours = NearestNeighbors(n_neighbors=2).fit(ref_p)
+    threshold = np.quantile(neighbours.kneighbors(ref_p)[0][:, 1], quantile)
+    distance = neighbours.kneighbors(syn_p, n_neighbors=1)[0][:, 0]
+    return float(np.mean(distance > threshold))

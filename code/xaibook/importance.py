@@ -459,28 +459,16 @@ def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 5, ran
     everything (faster, may differ from scikit-learn in the last bits); ``False`` never batches.
     """
     X, y = _check_data(model, X, y)
-    n_repeats = check_positive_int(n_repeats, name="n_repeats")
-    max_rows = check_positive_int(max_rows, name="max_rows")
-    check_random_state(random_state)
-    _check_batch(batch)
-    scorer, scoring_name = _resolve_scorer(model, scoring)
-    orders = _shuffle_orders(len(X), n_repeats, random_state)
-
-    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-    baseline = scorer(model, X, y, **kwargs)
-    columns = [[j] for j in range(X.shape[1])]
-    permuted = _permuted_scores(model, X, y, columns, orders, scorer, sample_weight, max_rows, batch)
-    return PermutationImportance(
-        importances=baseline - permuted, feature_names=tuple(X.columns),
-        baseline_score=float(baseline), scoring=scoring_name,
-        random_state=random_state if isinstance(random_state, (int, np.integer)) else None,
-    )
+    columns = {name: [name] for name in X.columns}
+    return _importance_of_column_sets(model, X, y, columns, scoring=scoring, n_repeats=n_repeats,
+                                      random_state=random_state, sample_weight=sample_weight,
+                                      max_rows=max_rows, batch=batch, groups=None)
 
 
 def grouped_permutation_importance(model, X, y, groups: Mapping[str, Sequence[str]], *,
                                    scoring=None, n_repeats: int = 5, random_state=0,
                                    sample_weight=None, max_rows: int = MAX_ROWS,
-                           batch: bool | str = "auto") -> PermutationImportance:
+                                   batch: bool | str = "auto") -> PermutationImportance:
     """Permutation importance of groups of columns, each group shuffled together.
 
     All columns of a group get the same row order, so the rows keep their joint values within
@@ -492,6 +480,15 @@ def grouped_permutation_importance(model, X, y, groups: Mapping[str, Sequence[st
     """
     X, y = _check_data(model, X, y)
     groups = _check_groups(groups, X)
+    return _importance_of_column_sets(model, X, y, groups, scoring=scoring, n_repeats=n_repeats,
+                                      random_state=random_state, sample_weight=sample_weight,
+                                      max_rows=max_rows, batch=batch, groups=groups)
+
+
+def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[str]], *, scoring,
+                               n_repeats, random_state, sample_weight, max_rows, batch,
+                               groups) -> PermutationImportance:
+    """The shared body: shuffle each named set of columns together, score, subtract."""
     n_repeats = check_positive_int(n_repeats, name="n_repeats")
     max_rows = check_positive_int(max_rows, name="max_rows")
     check_random_state(random_state)
@@ -501,10 +498,10 @@ def grouped_permutation_importance(model, X, y, groups: Mapping[str, Sequence[st
 
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     baseline = scorer(model, X, y, **kwargs)
-    column_sets = [[X.columns.get_loc(c) for c in columns] for columns in groups.values()]
-    permuted = _permuted_scores(model, X, y, column_sets, orders, scorer, sample_weight, max_rows, batch)
+    positions = [[X.columns.get_loc(c) for c in columns] for columns in column_sets.values()]
+    permuted = _permuted_scores(model, X, y, positions, orders, scorer, sample_weight, max_rows, batch)
     return PermutationImportance(
-        importances=baseline - permuted, feature_names=tuple(groups),
+        importances=baseline - permuted, feature_names=tuple(column_sets),
         baseline_score=float(baseline), scoring=scoring_name,
         random_state=random_state if isinstance(random_state, (int, np.integer)) else None,
         groups=groups,

@@ -339,10 +339,8 @@ def ale_vs_pdp_chart(ale_result: AccumulatedLocalEffects, pdp_result: PartialDep
     if ale_result.feature != pdp_result.feature:
         raise ValueError(f"the ALE is for {ale_result.feature!r} but the PDP for {pdp_result.feature!r}")
     feature = ale_result.feature
-    pdp_at_data = np.interp(pdp_result.observed.astype(float), pdp_result.grid.astype(float),
-                            pdp_result.average)
     pdp = pd.DataFrame({"value": _round(pdp_result.grid),
-                        "effect": _round(pdp_result.average - pdp_at_data.mean()),
+                        "effect": _round(pdp_result.centred_on_data()),
                         "method": PDP_LABEL})
     ale_frame = pd.DataFrame({"value": _round(ale_result.grid), "effect": _round(ale_result.effect),
                               "method": ALE_LABEL})
