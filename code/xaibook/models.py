@@ -66,14 +66,21 @@ def _one_hot_name(feature: str, category) -> str:
     return f"{feature}={category}"
 
 
-def make_preprocessor(dataset: Dataset) -> ColumnTransformer:
-    """Standardise numeric columns, one-hot encode categorical ones (``feature=category`` names)."""
+def make_preprocessor(dataset: Dataset | None = None, *, numeric: list[str] | None = None,
+                      categorical: list[str] | None = None) -> ColumnTransformer:
+    """Standardise numeric columns, one-hot encode categorical ones (``feature=category`` names).
+
+    The columns come from ``dataset`` or, for a variant of a case study (a column added or
+    dropped), from the ``numeric`` and ``categorical`` lists.
+    """
+    if dataset is not None:
+        numeric, categorical = dataset.numeric_features, dataset.categorical_features
     return ColumnTransformer(
         [
-            ("numeric", StandardScaler(), dataset.numeric_features),
+            ("numeric", StandardScaler(), list(numeric or [])),
             ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False,
                                           feature_name_combiner=_one_hot_name),
-             dataset.categorical_features),
+             list(categorical or [])),
         ],
         verbose_feature_names_out=False,
     )
