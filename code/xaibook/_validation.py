@@ -90,15 +90,42 @@ def check_features(features: str | Iterable[str], X: pd.DataFrame) -> list[str]:
     return names
 
 
-def check_random_state(random_state: Any) -> int | np.random.RandomState:
-    """Randomness must be explicit: an int seed or a ``RandomState``, never ``None``."""
+def check_random_state(random_state: Any) -> int | np.random.RandomState | np.random.Generator:
+    """Randomness must be explicit: an int seed, a ``RandomState`` or a ``Generator``, never ``None``."""
     if random_state is None:
         raise ValueError("random_state=None is not allowed in the book's code; pass an int seed")
     if isinstance(random_state, (bool, np.bool_)) or not isinstance(
-        random_state, (int, np.integer, np.random.RandomState)
+        random_state, (int, np.integer, np.random.RandomState, np.random.Generator)
     ):
-        raise TypeError(f"random_state must be an int or np.random.RandomState, got {type(random_state).__name__}")
+        raise TypeError("random_state must be an int, np.random.RandomState or np.random.Generator, "
+                        f"got {type(random_state).__name__}")
+    if isinstance(random_state, (int, np.integer)) and not 0 <= random_state < 2**32:
+        raise ValueError(f"random_state must be between 0 and 2**32 - 1, got {random_state}")
     return random_state
+
+
+def as_legacy_random_state(random_state: Any) -> np.random.RandomState:
+    """A ``RandomState`` for code that must reproduce a library's legacy stream (sklearn, lime).
+
+    An int seeds a new ``RandomState`` exactly as the libraries do; a ``RandomState`` is used as it
+    is; a ``Generator`` lends its bit generator (so the caller's stream advances).
+    """
+    random_state = check_random_state(random_state)
+    if isinstance(random_state, np.random.RandomState):
+        return random_state
+    if isinstance(random_state, np.random.Generator):
+        return np.random.RandomState(random_state.bit_generator)
+    return np.random.RandomState(int(random_state))
+
+
+def as_generator(random_state: Any) -> np.random.Generator:
+    """A ``Generator`` (the modern NumPy API) from an int seed, a ``Generator`` or a ``RandomState``."""
+    random_state = check_random_state(random_state)
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**32 - 1, dtype=np.uint64))
+    return np.random.default_rng(int(random_state))
 
 
 def check_positive_int(value: Any, *, name: str, minimum: int = 1) -> int:

@@ -8,7 +8,7 @@ per row. For a classifier that number is the predicted probability of one class,
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -67,3 +67,23 @@ def prediction_function(model, *, target_class=None, scale: Scale = "probability
     predict_class.model = model  # type: ignore[attr-defined]
     predict_class.scale = scale  # type: ignore[attr-defined]
     return predict_class
+
+
+def as_prediction_function(model_or_f: Any, *, scale: Scale = "probability",
+                           target_class: Any = None, name: str = "model") -> Callable[[pd.DataFrame], np.ndarray]:
+    """The package's one entry point for "a model or a prediction function".
+
+    Every model-agnostic method takes, as its first argument, either a callable
+    ``f(X: DataFrame) -> 1-D array`` (used as it is; ``scale`` and ``target_class`` must then stay at
+    their defaults) or a fitted scikit-learn classifier or regressor, turned into ``f`` by
+    :func:`prediction_function` (by default the probability of the positive class).
+    """
+    if callable(model_or_f) and not (hasattr(model_or_f, "predict") or hasattr(model_or_f, "predict_proba")):
+        if scale != "probability" or target_class is not None:
+            raise ValueError(f"{name} is a prediction function; scale and target_class apply only to a "
+                             "fitted model (build f with xaibook.predict.prediction_function instead)")
+        return model_or_f
+    if hasattr(model_or_f, "predict") or hasattr(model_or_f, "predict_proba"):
+        return prediction_function(model_or_f, target_class=target_class, scale=scale)
+    raise TypeError(f"{name} must be a fitted scikit-learn model or a callable f(X: DataFrame) -> 1-D array, "
+                    f"got {type(model_or_f).__name__}")
