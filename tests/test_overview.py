@@ -7,7 +7,7 @@ import pytest
 
 from xaibook import data
 from xaibook.charts import overview
-from xaibook.exercises import why_explain
+from xaibook.exercises import overview as why_explain
 from xaibook.notebook import plain
 
 
