@@ -166,3 +166,19 @@ def test_the_rules_are_documented_where_the_flags_are_read():
     provenance = (Path(data.__file__).parent / "datasets" / "PROVENANCE.md").read_text()
     for flag in ("protected", "immutable", "actionable"):
         assert f"**{flag}**" in provenance
+
+
+def test_code_table_agrees_with_the_decoded_data():
+    table, ds = data.credit_code_table(), data.load_credit()
+    assert set(table["column"]) == set(data.CREDIT_CODES)
+    for _, row in table.iterrows():
+        decoded = ds.X[row["column"]] == row["meaning"]
+        assert decoded.sum() == row["n"], (row["column"], row["code"])
+        if row["n"]:
+            assert ds.y[decoded].mean() == pytest.approx(row["bad_rate"])
+    # the variables whose meaning the correction changes, and those it leaves alone
+    changed = set(table.loc[table["changed"], "column"])
+    assert {"checking_account", "credit_history", "purpose", "savings_account",
+            "personal_status_sex", "property", "housing", "foreign_worker"} <= changed
+    assert not {"employment_since", "other_debtors", "other_installment_plans", "job",
+                "telephone"} & changed

@@ -301,6 +301,27 @@ def _credit() -> Dataset:
     )
 
 
+def credit_code_table() -> pd.DataFrame:
+    """Every coded credit value with its corrected meaning, the UCI documentation's, and its rows.
+
+    One row per (column, UCI code): ``meaning`` (Groemping 2019, what ``load_credit`` uses),
+    ``uci_meaning`` (german.doc), ``changed`` (the two differ), ``n`` (rows with that code) and
+    ``bad_rate`` (share of bad risks among them).
+    """
+    raw = pd.read_csv(data_path("german.data"), sep=" ", header=None,
+                      names=CREDIT_COLUMNS + ["class"], dtype=str)
+    bad = raw["class"] == "2"
+    rows = []
+    for column, codes in CREDIT_CODES.items():
+        for code, meaning in codes.items():
+            mask = raw[column] == code
+            uci = CREDIT_CODES_UCI[column][code]
+            rows.append({"column": column, "code": code, "meaning": meaning, "uci_meaning": uci,
+                         "changed": meaning != uci, "n": int(mask.sum()),
+                         "bad_rate": float(bad[mask].mean()) if mask.any() else float("nan")})
+    return pd.DataFrame(rows)
+
+
 # --- Heart ----------------------------------------------------------------------------------------
 
 HEART_RENAME = {
