@@ -328,14 +328,6 @@ def pipeline_case():
     return X, model.fit(X, y)
 
 
-def test_feature_groups_trace_one_hot_columns(pipeline_case):
-    X, model = pipeline_case
-    groups = S.feature_groups(model[:-1], X.columns)
-    assert groups == ["age", "income", "city", "city", "city"]
-    nested = Pipeline([("inner", model[:-1])])
-    assert S.feature_groups(nested, X.columns) == groups
-
-
 def test_tree_shap_on_pipeline_explains_transformed_columns_exactly(pipeline_case):
     X, model = pipeline_case
     background, rows = X.iloc[:20], X.iloc[200:204]

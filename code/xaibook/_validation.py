@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -150,5 +150,22 @@ def check_prediction_function(f: Any, X: pd.DataFrame, *, name: str = "f") -> Ca
     return f
 
 
-def as_list(values: Sequence[Any] | Any) -> list[Any]:
-    return list(values) if isinstance(values, (list, tuple, np.ndarray, pd.Index)) else [values]
+def check_rows(X: Any, model: Any, *, name: str = "X") -> pd.DataFrame:
+    """``X`` must be a DataFrame (:func:`check_frame`) with the model's training columns."""
+    X = check_frame(X, name=name)
+    check_columns_match(model, X, name=name)
+    return X
+
+
+def check_one_row(x: Any, model: Any, *, name: str = "x") -> pd.DataFrame:
+    """One row to explain, as a one-row DataFrame with the model's columns (a Series is one row)."""
+    if isinstance(x, pd.Series):
+        x = pd.DataFrame([x.to_dict()], index=[x.name]).infer_objects()
+    if isinstance(x, pd.DataFrame) and len(x) != 1:
+        raise ValueError(f"{name} must be exactly one row, got {len(x)} rows; select one with "
+                         "X.iloc[[i]] (double brackets keep a DataFrame)")
+    return check_rows(x, model, name=name)
+
+
+#: What ``random_state`` accepts everywhere (see :func:`check_random_state`).
+RandomStateLike = int | np.integer | np.random.RandomState | np.random.Generator

@@ -51,6 +51,7 @@ from sklearn.preprocessing import (
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from xaibook.pipeline import feature_groups
 from xaibook._validation import (
     check_columns_match,
     check_fitted_model,
@@ -320,7 +321,7 @@ def _row_exact(step: Any, kinds: tuple[type, ...] = _ROW_EXACT_TRANSFORMERS) -> 
     return isinstance(step, kinds)
 
 
-def _split_model(model: Any, batch: bool | str) -> tuple[Any, Any, bool]:
+def _batchable_parts(model: Any, batch: bool | str) -> tuple[Any, Any, bool]:
     """``(prefix, final, batch_final)``: the row-exact preprocessing (run once on the whole
     stacked frame), the estimator that predicts, and whether it may predict all blocks at once."""
     if batch is True:
@@ -348,7 +349,7 @@ class _StackedModel:
 
     def __init__(self, model: Any, stacked: pd.DataFrame, n_rows: int, batch: bool | str) -> None:
         self._model = model
-        self._prefix, self._final, self._batch_final = _split_model(model, batch)
+        self._prefix, self._final, self._batch_final = _batchable_parts(model, batch)
         self._stacked = stacked
         self._n_rows = n_rows
         self._transformed = None
@@ -623,15 +624,6 @@ def impurity_importance(model: Pipeline) -> pd.Series:
     estimator = model[-1]
     if not hasattr(estimator, "feature_importances_"):
         raise TypeError(f"{type(estimator).__name__} has no feature_importances_ (MDI needs a tree model)")
-    owners = []
-    for _, transformer, columns in model[0].transformers_:
-        if transformer == "drop" or not len(columns):
-            continue
-        columns = list(columns)
-        names = columns if transformer == "passthrough" else transformer.get_feature_names_out(columns)
-        for out in names:
-            matches = [c for c in columns if out == c or str(out).startswith(f"{c}=")
-                       or str(out).startswith(f"{c}_")]
-            owners.append(max(matches, key=len) if matches else str(out))
+    owners = feature_groups(model[:-1], model.feature_names_in_)
     scores = pd.Series(estimator.feature_importances_, index=owners)
     return scores.groupby(level=0, sort=False).sum().sort_values(ascending=False)

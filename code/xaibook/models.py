@@ -34,7 +34,6 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -47,6 +46,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 from xaibook import data as data_module
 from xaibook.data import CASES, Dataset, load_case
+from xaibook.evaluation import expected_calibration_error
 
 MODEL_NAMES = ("logistic", "tree", "boosting", "forest", "mlp")
 GLASS_BOX = ("logistic", "tree")
@@ -178,20 +178,6 @@ def model_zoo(case: str, names=MODEL_NAMES) -> dict[str, Pipeline]:
     return {name: get_model(case, name) for name in names}
 
 
-def expected_calibration_error(y_true, proba, bins: int = 10) -> float:
-    """Mean |observed rate - mean predicted probability| over equal-width bins, weighted by size."""
-    y_true = np.asarray(y_true, dtype=float)
-    proba = np.asarray(proba, dtype=float)
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(proba, edges[1:-1]), 0, bins - 1)
-    error = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            error += mask.mean() * abs(y_true[mask].mean() - proba[mask].mean())
-    return float(error)
-
-
 def metrics_table(cases=CASES, names=MODEL_NAMES) -> pd.DataFrame:
     """Held-out (test split) metrics of every model: ROC AUC, accuracy, Brier score, calibration.
 
@@ -212,11 +198,6 @@ def metrics_table(cases=CASES, names=MODEL_NAMES) -> pd.DataFrame:
                 "calibration_error": expected_calibration_error(dataset.y_test, proba),
             })
     return pd.DataFrame(rows)
-
-
-def fresh_copy(case: str, name: str) -> Pipeline:
-    """An unfitted clone of a zoo model, for methods that refit (e.g. drop-column importance)."""
-    return clone(make_model(case, name))
 
 
 #: The probability of y = 1 that the featured person's gradient-boosting prediction is closest to.

@@ -43,6 +43,7 @@ from xaibook._validation import (
     check_prediction_function,
     check_random_state,
 )
+from xaibook.pipeline import feature_groups, split_model, transform
 from xaibook.predict import prediction_function
 
 #: Default refusal threshold of :func:`exact_shapley`: 2**14 = 16,384 coalitions per row.
@@ -591,68 +592,6 @@ def shap_module() -> Any:
     return shap
 
 
-def _encoder_widths(transformer: Any, n_inputs: int) -> list[int] | None:
-    """Output columns per input column of a fitted transformer (one-hot aware), or None if unknown."""
-    steps = getattr(transformer, "steps", None)
-    last = steps[-1][1] if steps else transformer
-    if hasattr(last, "categories_"):                      # OneHotEncoder, possibly at a pipeline's end
-        widths = getattr(last, "_n_features_outs", None)
-        if widths is None:
-            widths = [len(c) for c in last.categories_]
-        return [int(w) for w in widths]
-    return None
-
-
-def feature_groups(preprocessor: Any, raw_columns: Sequence[str]) -> list[str]:
-    """For each output column of a fitted ``preprocessor``, the raw input feature it comes from.
-
-    Understands a :class:`~sklearn.compose.ColumnTransformer` whose parts either keep one column
-    per input (scalers, imputers, passthrough) or one-hot encode (``OneHotEncoder``, also at the
-    end of a pipeline); a transformer that keeps the number of columns maps them one to one.
-    """
-    raw_columns = list(raw_columns)
-    steps = getattr(preprocessor, "steps", None)
-    if steps is not None:                                  # a pipeline: trace back step by step
-        origin = {c: c for c in raw_columns}
-        names = raw_columns
-        for _, step in steps:
-            if step == "passthrough" or step is None:
-                continue
-            parents = feature_groups(step, names)
-            names = [str(c) for c in step.get_feature_names_out(names)]
-            origin = {out: origin[parent] for out, parent in zip(names, parents)}
-        return [origin[c] for c in names]
-    n_out = len(preprocessor.get_feature_names_out())
-    parts = getattr(preprocessor, "transformers_", None)
-    if parts is None:
-        if n_out != len(raw_columns):
-            raise TypeError(f"cannot tell which of the {n_out} columns made by {type(preprocessor).__name__} "
-                            "come from which feature; use aggregate=False")
-        return raw_columns
-    groups: list[str | None] = [None] * n_out
-    for name, transformer, columns in parts:
-        if transformer == "drop":
-            continue
-        cols = [raw_columns[c] if isinstance(c, (int, np.integer)) else c for c in np.atleast_1d(columns)]
-        if np.asarray(columns).dtype == bool:
-            cols = [c for c, keep in zip(raw_columns, columns) if keep]
-        out = preprocessor.output_indices_[name]
-        width = out.stop - out.start
-        widths = None if transformer == "passthrough" else _encoder_widths(transformer, len(cols))
-        if widths is None:
-            if width != len(cols):
-                raise TypeError(f"cannot map the {width} columns of transformer {name!r} to its {len(cols)} "
-                                "input features; use aggregate=False to explain the transformed columns")
-            widths = [1] * len(cols)
-        position = out.start
-        for col, w in zip(cols, widths):
-            groups[position:position + w] = [col] * w
-            position += w
-    if any(g is None for g in groups):
-        raise TypeError("some transformed columns could not be traced back to a feature; use aggregate=False")
-    return [str(g) for g in groups]
-
-
 def _tree_output(explainer_values: np.ndarray, expected: Any, n_features: int) -> tuple[np.ndarray, float]:
     values = np.asarray(explainer_values, dtype=float)
     base = np.atleast_1d(np.asarray(expected, dtype=float))
@@ -714,8 +653,7 @@ def tree_shap(model: Any, X: pd.DataFrame, background: pd.DataFrame, *, scale: s
         raise ValueError("background must have exactly X's columns, in the same order")
     if scale not in ("probability", "log-odds"):
         raise ValueError(f"scale must be 'probability' or 'log-odds', got {scale!r}")
-    steps = getattr(model, "steps", None)
-    estimator = steps[-1][1] if steps else model
+    preprocess, estimator = split_model(model)
     if not hasattr(estimator, "tree_") and not hasattr(estimator, "estimators_"):
         raise TypeError(f"tree_shap needs a tree model, got {type(estimator).__name__}; use kernel_shap or "
                         "exact_shapley for other models")
@@ -723,13 +661,8 @@ def tree_shap(model: Any, X: pd.DataFrame, background: pd.DataFrame, *, scale: s
     if scale == "log-odds" and not boosting:
         raise ValueError(f"scale='log-odds' is available for gradient boosting only; {type(estimator).__name__} "
                          "averages probabilities, so explain scale='probability'")
-    if steps:
-        pre = model[:-1]
-        Xt = np.asarray(pre.transform(X), dtype=float)
-        Bt = np.asarray(pre.transform(background), dtype=float)
-        names = [str(c) for c in pre.get_feature_names_out()]
-    else:
-        Xt, Bt, names = X.to_numpy(dtype=float), background.to_numpy(dtype=float), list(X.columns)
+    Xt, Bt = transform(preprocess, X), transform(preprocess, background)
+    names = list(X.columns) if preprocess is None else [str(c) for c in preprocess.get_feature_names_out()]
     if narrow_background:
         Bt = Bt.astype(np.float32).astype(float)
     output = "raw" if (scale == "log-odds" or not boosting) else "probability"
@@ -739,12 +672,12 @@ def tree_shap(model: Any, X: pd.DataFrame, background: pd.DataFrame, *, scale: s
     values, base = _tree_output(explainer.shap_values(Xt, check_additivity=False), explainer.expected_value,
                                 len(names))
     prediction = prediction_function(model, scale=scale)(X)
-    if steps and aggregate:
-        groups = feature_groups(model[:-1], X.columns)
+    if preprocess is not None and aggregate:
+        groups = feature_groups(preprocess, X.columns)
         summed = pd.DataFrame(values, columns=names).T.groupby(pd.Index(groups)).sum().T
         values = summed[list(X.columns)].to_numpy()
         data, names = X, list(X.columns)
-    elif steps:
+    elif preprocess is not None:
         data = pd.DataFrame(Xt, columns=names, index=X.index)
     else:
         data = X

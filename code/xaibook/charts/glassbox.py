@@ -167,6 +167,29 @@ def contribution_chart(result: LogisticContributions, *, top: int | None = 10, o
 
 # --------------------------------------------------------------------------- trees
 
+def icicle_layout(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Add ``x0``/``x1`` to :attr:`TreeRules.nodes`: each node's share of the (weighted) training
+    rows as an interval of [0, 1], left child first, for an icicle chart."""
+    x0 = np.zeros(len(nodes))
+    x1 = np.zeros(len(nodes))
+    x1[0] = 1.0
+    weight = nodes["weight"].to_numpy()
+    children: dict[int, list[int]] = {}
+    for node, parent in zip(nodes["node"], nodes["parent"]):
+        if parent >= 0:
+            children.setdefault(int(parent), []).append(int(node))
+    for node in range(len(nodes)):  # parents come before children; the left child first
+        kids = children.get(node)
+        if not kids:
+            continue
+        left, right = kids
+        x0[left] = x0[node]
+        x1[left] = x0[node] + weight[left] / weight[0]
+        x0[right] = x1[left]
+        x1[right] = x1[node]
+    return nodes.assign(x0=x0, x1=x1)
+
+
 def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: str = "class 1",
                title: str | None = None) -> alt.Chart:
     """An icicle chart of a tree: one rectangle per node, depth downwards, width = share of the
@@ -175,7 +198,7 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
     _require(rules, TreeRules, "rules")
     if path is not None:
         _require(path, DecisionPath, "path")
-    nodes = rules.nodes.copy()
+    nodes = icicle_layout(rules.nodes)
     on_path = set() if path is None else {s.node for s in path.steps} | {path.leaf}
     nodes = nodes.assign(
         y0=nodes["depth"], y1=nodes["depth"] + 1,
