@@ -4,7 +4,6 @@ import re
 
 import jupytext
 import pytest
-
 from conftest import REPO, toc_files
 
 CHAPTERS = [name for name in toc_files() if "```{code-cell}" in (REPO / f"{name}.md").read_text()]
@@ -24,7 +23,7 @@ def test_binder_environment_has_jupytext_the_package_and_a_kernel():
     assert "-e ./code" in lines, "Binder must install the book's package"
     names = _requirement_names()
     assert {"jupytext", "ipykernel", "jupyter-book"} <= names
-    assert all("==" in l for l in lines if l and not l.startswith(("#", "-e"))), "pin every package"
+    assert all("==" in line for line in lines if line and not line.startswith(("#", "-e"))), "pin every package"
 
 
 @pytest.mark.parametrize("name", CHAPTERS)

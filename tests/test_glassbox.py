@@ -194,8 +194,9 @@ def test_bootstrap_newton_refit_equals_sklearn_fit(data, params):
     A = np.column_stack([np.ones(len(Z)), Z])
     weights = np.ones(len(idx)) if estimator.class_weight is None else \
         compute_sample_weight(estimator.class_weight, y.to_numpy()[idx])
-    beta = gb_logistic._newton_fit(A[idx], y.to_numpy()[idx].astype(float), weights, gb_logistic._ridge(estimator, A.shape[1]),
-                          np.r_[estimator.intercept_, estimator.coef_[0]])
+    ridge = gb_logistic._ridge(estimator, A.shape[1])
+    beta = gb_logistic._newton_fit(A[idx], y.to_numpy()[idx].astype(float), weights, ridge,
+                                   np.r_[estimator.intercept_, estimator.coef_[0]])
     np.testing.assert_allclose(beta, np.r_[reference.intercept_, reference.coef_[0]], atol=2e-5)
 
 

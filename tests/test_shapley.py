@@ -465,7 +465,7 @@ def test_category_codes_let_shap_explain_string_data(mixed):
     X, f = mixed
     codes = S.CategoryCodes(X)
     coded = codes.encode(X)
-    assert (coded.dtypes == float).all()
+    assert (coded.dtypes == np.float64).all()
     pd.testing.assert_frame_equal(codes.decode(coded.to_numpy()), X.reset_index(drop=True))
     g = codes.wrap(f)
     background, rows = coded.iloc[:10], coded.iloc[40:42]

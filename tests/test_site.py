@@ -6,11 +6,9 @@ every formula; the search box must find chapters; launch links must point at fil
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
 from conftest import HTML_DIR, REPO, toc_files
 
 pytestmark = pytest.mark.browser

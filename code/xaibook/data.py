@@ -170,7 +170,8 @@ CREDIT_DICTIONARY = {
     "credit_amount": ("Requested loan amount", "DM", "numeric", False, False, True),
     "savings_account": ("Savings account or bonds balance", "DM band", "categorical", False, False, True),
     "employment_since": ("Time in present employment", "years band", "categorical", False, False, False),
-    "installment_rate": ("Instalment as a share of disposable income (1 lowest to 4 highest)", "band 1-4", "numeric", False, False, True),
+    "installment_rate": ("Instalment as a share of disposable income (1 lowest to 4 highest)", "band 1-4",
+                         "numeric", False, False, True),
     "personal_status_sex": ("Sex combined with marital status, as coded in 1994", "", "categorical", True, True, False),
     "other_debtors": ("Co-applicant or guarantor on the loan", "", "categorical", False, False, True),
     "residence_since": ("Years at present residence (1 to 4 bands)", "band 1-4", "numeric", False, False, False),
@@ -186,7 +187,7 @@ CREDIT_DICTIONARY = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _credit() -> Dataset:
     raw = pd.read_csv(data_path("german.data"), sep=" ", header=None,
                       names=CREDIT_COLUMNS + ["class"], dtype=str)
@@ -250,7 +251,7 @@ HEART_DICTIONARY = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _heart_raw() -> pd.DataFrame:
     # Orange's tab format: a header row, a row of types and a row of flags, then the data.
     raw = pd.read_csv(data_path("heart_disease.tab"), sep="\t", skiprows=[1, 2],
@@ -258,7 +259,7 @@ def _heart_raw() -> pd.DataFrame:
     return raw.rename(columns={**HEART_RENAME, "diameter narrowing": "disease"})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _heart() -> Dataset:
     raw = _heart_raw()
     # Six patients miss a value (four 'major_vessels', two 'thal'). We drop them rather than
@@ -328,7 +329,7 @@ class TextDataset:
     y_test: pd.Series = field(repr=False)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_reviews() -> TextDataset:
     """Movie-review snippets from Rotten Tomatoes, labelled *fresh* (``y = 1``) or *rotten*.
 

@@ -51,7 +51,6 @@ from sklearn.preprocessing import (
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from xaibook.pipeline import feature_groups
 from xaibook._validation import (
     check_columns_match,
     check_fitted_model,
@@ -60,6 +59,7 @@ from xaibook._validation import (
     check_random_state,
     check_target,
 )
+from xaibook.pipeline import feature_groups
 
 #: Most rows stacked into one prediction call (memory bound; larger work is split into batches).
 MAX_ROWS = 200_000

@@ -147,7 +147,7 @@ def cache_dir() -> Path:
     return Path(root) / "models"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_model(case: str, name: str) -> Pipeline:
     """The fitted model ``name`` for ``case``, from the cache if it is there and current.
 

@@ -19,7 +19,6 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 from __future__ import annotations
 
 import re
-
 import shutil
 from pathlib import Path
 from typing import Any

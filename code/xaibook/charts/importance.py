@@ -207,7 +207,8 @@ def train_test_chart(comparison: ImportanceComparison, *, labels: tuple[str, str
     scoring = comparison.results[second].scoring
     x_title = _score_title(scoring)
     y = alt.Y("feature:N", sort=order, title=None)
-    colors = alt.Color("label:N", sort=list(labels), scale=alt.Scale(domain=list(labels), range=[PALETTE[1], PALETTE[0]]),
+    colors = alt.Color("label:N", sort=list(labels),
+                       scale=alt.Scale(domain=list(labels), range=[PALETTE[1], PALETTE[0]]),
                        legend=alt.Legend(title="data", symbolOpacity=1, symbolType="circle"))
     line = alt.Chart(wide).mark_rule(color="#999999", strokeWidth=3).encode(
         x=alt.X(f"{first}:Q", title=x_title), x2=f"{second}:Q", y=y,

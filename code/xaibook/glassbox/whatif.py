@@ -72,7 +72,7 @@ def _nice_step(low: float, high: float, integer: bool) -> float:
         return 1.0
     raw = (high - low) / 100 if high > low else 1.0
     magnitude = 10 ** math.floor(math.log10(raw))
-    return float(min((m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)))
+    return float(min(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw))
 
 
 def whatif_spec(model: Any, x: pd.DataFrame, features: Any, *, data: pd.DataFrame | None = None,
