@@ -1,6 +1,10 @@
 """Shapley values: the axioms, agreement with shap, convergence of the estimators, bad inputs."""
 
+import os
+import subprocess
+import sys
 from dataclasses import FrozenInstanceError
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -479,8 +483,10 @@ def test_category_codes_let_shap_explain_string_data(mixed):
 
 
 def test_shap_module_imports_shap_silently():
-    import warnings as w
-    with w.catch_warnings():
-        w.simplefilter("error")
-        module = S.shap_module()
-    assert module is shap
+    """In a fresh interpreter (shap not imported yet), with every warning an error."""
+    code = "from xaibook.shapley import shap_module; print(shap_module().__name__)"
+    result = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "PYTHONPATH": str(Path(S.__file__).parents[1])})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "shap" and result.stderr == ""
+    assert S.shap_module() is shap

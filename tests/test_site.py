@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from conftest import HTML_DIR, REPO, toc_files
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.book]  # needs the whole book built
 
 #: Key terms a reader would search for, and the page that must come up for each.
 SEARCH_TERMS = {
