@@ -69,7 +69,7 @@ def test_centered_and_categorical_charts(frame):
 
 
 def test_linked_ice_chart_shares_one_selection(frame):
-    results = [dep.partial_dependence(f, frame, name, grid_resolution=10, sample=50)
+    results = [dep.partial_dependence(f, frame, name, grid_resolution=10, n_samples=50)
                for name in ("x1", "x2", "age")]
     spec = spec_of(charts.linked_ice_chart(results, n_curves=20, id_title="person"))
     assert "facet" in spec and spec["resolve"]["scale"]["x"] == "independent"
@@ -78,7 +78,7 @@ def test_linked_ice_chart_shares_one_selection(frame):
     assert {p["select"]["on"] for p in params} == {"pointerover", "click"}
     assert inline_rows(spec) == 3 * (20 + 1)
     with pytest.raises(ValueError, match="different rows"):
-        charts.linked_ice_chart([results[0], dep.partial_dependence(f, frame, "x2", sample=40)])
+        charts.linked_ice_chart([results[0], dep.partial_dependence(f, frame, "x2", n_samples=40)])
     with pytest.raises(ValueError, match="categorical"):
         charts.linked_ice_chart([dep.partial_dependence(f, frame, "colour")])
     with pytest.raises(ValueError, match="at least one"):
@@ -91,7 +91,7 @@ def test_heatmap_and_ale_vs_pdp(frame):
     assert inline_rows(spec) == 36 + 50 and "real data points" in spec["description"]
     mixed = dep.partial_dependence_2d(f, frame, ("x1", "colour"), grid_resolution=4)
     assert inline_rows(spec_of(charts.pdp_heatmap(mixed))) == 12
-    effect = dep.ale(f, frame, "x2", bins=8)
+    effect = dep.ale(f, frame, "x2", grid_resolution=8)
     pdp = dep.partial_dependence(f, frame, "x2")
     spec = spec_of(charts.ale_vs_pdp_chart(effect, pdp))
     assert spec["title"]["text"] == "PDP and ALE of x2" and spec["description"]

@@ -1,7 +1,7 @@
 """The Sphinx extension: offline assets and re-execution when the package changes.
 
-A tiny Jupyter Book is built several times (marked ``book``: slow) in a temporary folder, with a copy of the package first
-on PYTHONPATH. Its one code cell prints the package fingerprint. Editing a package file (and
+A tiny Jupyter Book is built several times (marked ``book``: slow) in a temporary folder, with a
+copy of the package first on PYTHONPATH. Its one code cell prints the package fingerprint. Editing a package file (and
 nothing in the chapter) must re-execute the chapter; building again with no change must not.
 """
 

@@ -207,7 +207,7 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, n_curves: int = 40
 
     Hovering a curve (or clicking, to keep it) highlights that person's curves in every panel, so a
     reader can follow one applicant across features. The results must cover the same rows (compute
-    them with the same ``X``, ``sample`` and ``random_state``).
+    them with the same ``X``, ``n_samples`` and ``random_state``).
     """
     results = list(results)
     if not results:
@@ -219,7 +219,7 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, n_curves: int = 40
                              "(use categorical_pdp_chart for it)")
     if any(not np.array_equal(r.rows, results[0].rows) for r in results[1:]):
         raise ValueError("the results cover different rows; compute them on the same X with the "
-                         "same sample and random_state")
+                         "same n_samples and random_state")
     frames = []
     for r in results:
         ice = ice_frame(r, n_curves=n_curves, random_state=random_state).assign(curve="person")
