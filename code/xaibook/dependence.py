@@ -49,7 +49,7 @@ from xaibook._validation import (
     check_positive_int,
     check_prediction_function,
 )
-from xaibook.predict import as_prediction_function
+from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function
 
 __all__ = [
     "partial_dependence", "PartialDependence", "partial_dependence_2d", "PartialDependence2D",
@@ -59,8 +59,6 @@ __all__ = [
 
 Kind = Literal["numeric", "categorical"]
 
-#: Largest number of rows sent to the prediction function in one call.
-DEFAULT_BATCH_SIZE = 200_000
 
 
 # --------------------------------------------------------------------------- result types

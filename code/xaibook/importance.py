@@ -51,7 +51,10 @@ from sklearn.preprocessing import (
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
+    RandomStateLike,
+    as_legacy_random_state,
     check_columns_match,
     check_fitted_model,
     check_frame,
@@ -60,9 +63,17 @@ from xaibook._validation import (
     check_target,
 )
 from xaibook.pipeline import feature_groups
+from xaibook.predict import DEFAULT_BATCH_SIZE
 
-#: Most rows stacked into one prediction call (memory bound; larger work is split into batches).
-MAX_ROWS = 200_000
+__all__ = [
+    "permutation_importance", "grouped_permutation_importance", "PermutationImportance",
+    "compare_models", "train_test_importance", "ImportanceComparison",
+    "drop_column_importance", "DropColumnImportance", "without_columns", "impurity_importance",
+    "shuffle_orders", "DEFAULT_BATCH_SIZE",
+]
+
+#: Old name of :data:`DEFAULT_BATCH_SIZE`.
+MAX_ROWS = DEFAULT_BATCH_SIZE
 
 _RESPONSE_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
@@ -113,6 +124,11 @@ class PermutationImportance:
     @property
     def n_repeats(self) -> int:
         return self.importances.shape[1]
+
+    @property
+    def base_value(self) -> float:
+        """The score on the unshuffled data (the book's common name for ``baseline_score``)."""
+        return self.baseline_score
 
     def ranking(self) -> list[str]:
         """Feature names from most to least important (by mean; ties keep column order)."""
@@ -192,7 +208,18 @@ class DropColumnImportance:
         object.__setattr__(self, "scores_without", _frozen(self.scores_without))
         object.__setattr__(self, "feature_names", tuple(self.feature_names))
 
+    @property
+    def importances_mean(self) -> np.ndarray:
+        """The importances (one refit per feature, so the mean is the value itself)."""
+        return self.importances
+
+    @property
+    def base_value(self) -> float:
+        """The score with every feature (the book's common name for ``baseline_score``)."""
+        return self.baseline_score
+
     def ranking(self) -> list[str]:
+        """Feature names from most to least important (ties keep column order)."""
         order = np.argsort(-self.importances, kind="stable")
         return [self.feature_names[i] for i in order]
 
@@ -277,7 +304,7 @@ def _check_groups(groups: Any, X: pd.DataFrame) -> dict[str, tuple[str, ...]]:
 # The engine
 # --------------------------------------------------------------------------------------------
 
-def _shuffle_orders(n_rows: int, n_repeats: int, random_state) -> np.ndarray:
+def shuffle_orders(n_rows: int, n_repeats: int, random_state: RandomStateLike) -> np.ndarray:
     """Row orders of the ``n_repeats`` shuffles, shape ``(n_repeats, n_rows)``, scikit-learn's way.
 
     scikit-learn draws one seed from ``random_state``, gives every column a fresh
@@ -285,8 +312,7 @@ def _shuffle_orders(n_rows: int, n_repeats: int, random_state) -> np.ndarray:
     re-indexed each time, so repeat ``r`` sees the composition of all shuffles so far. The same
     orders serve every column, so they are computed once.
     """
-    rng = random_state if isinstance(random_state, np.random.RandomState) \
-        else np.random.RandomState(random_state)
+    rng = as_legacy_random_state(random_state)
     seed = rng.randint(np.iinfo(np.int32).max + 1)
     column_rng = np.random.RandomState(seed)
     shuffling_idx = np.arange(n_rows)
@@ -297,6 +323,10 @@ def _shuffle_orders(n_rows: int, n_repeats: int, random_state) -> np.ndarray:
         order = order[shuffling_idx]
         orders[r] = order
     return orders
+
+
+#: Old (private) name of :func:`shuffle_orders`.
+_shuffle_orders = shuffle_orders
 
 
 #: Transformers and estimators whose output for a row depends only on that row, computed the same
@@ -407,16 +437,16 @@ def _stack(X: pd.DataFrame, blocks: Sequence[tuple[Sequence[int], np.ndarray]]) 
 
 def _permuted_scores(model: Any, X: pd.DataFrame, y: np.ndarray, column_sets: Sequence[Sequence[int]],
                      orders: np.ndarray, scorer: Callable, sample_weight=None,
-                     max_rows: int = MAX_ROWS, batch: bool | str = "auto") -> np.ndarray:
+                     batch_size: int = DEFAULT_BATCH_SIZE, batch: bool | str = "auto") -> np.ndarray:
     """Score of ``model`` with each column set shuffled by each row order: ``(n_sets, n_repeats)``.
 
-    All (column set, repeat) blocks are stacked into frames of at most ``max_rows`` rows; each
+    All (column set, repeat) blocks are stacked into frames of at most ``batch_size`` rows; each
     frame goes through the model in as few calls as exactness allows (:class:`_StackedModel`),
     and each block is scored on its own slice of the predictions.
     """
     n_rows, n_repeats = len(X), len(orders)
     blocks = [(set(columns), orders[r]) for columns in column_sets for r in range(n_repeats)]
-    per_batch = max(1, max_rows // n_rows)
+    per_batch = max(1, batch_size // n_rows)
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     scores = np.empty(len(blocks))
     for start in range(0, len(blocks), per_batch):
@@ -440,8 +470,10 @@ def _check_batch(batch: Any) -> bool | str:
 # Public functions
 # --------------------------------------------------------------------------------------------
 
-def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 5, random_state=0,
-                           sample_weight=None, max_rows: int = MAX_ROWS,
+@renamed_keywords(max_rows="batch_size")
+def permutation_importance(model: Any, X: pd.DataFrame, y: Any, *, scoring: Any = None, n_repeats: int = 5,
+                           random_state: RandomStateLike = 0, sample_weight: Any = None,
+                           batch_size: int = DEFAULT_BATCH_SIZE,
                            batch: bool | str = "auto") -> PermutationImportance:
     """Permutation importance of every column of ``X`` (Breiman 2001; Fisher et al. 2019).
 
@@ -454,7 +486,7 @@ def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 5, ran
     same names or callables, with the same sign (higher is better), and ``None`` means the
     model's own ``score`` (accuracy for classifiers, R² for regressors).
 
-    Speed: the shuffled copies are stacked into frames of at most ``max_rows`` rows and predicted
+    Speed: the shuffled copies are stacked into frames of at most ``batch_size`` rows and predicted
     together. ``batch="auto"`` batches only what stays bit-for-bit exact (row-wise preprocessing
     and tree models; linear models and networks then predict block by block); ``True`` batches
     everything (faster, may differ from scikit-learn in the last bits); ``False`` never batches.
@@ -463,12 +495,13 @@ def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 5, ran
     columns = {name: [name] for name in X.columns}
     return _importance_of_column_sets(model, X, y, columns, scoring=scoring, n_repeats=n_repeats,
                                       random_state=random_state, sample_weight=sample_weight,
-                                      max_rows=max_rows, batch=batch, groups=None)
+                                      batch_size=batch_size, batch=batch, groups=None)
 
 
-def grouped_permutation_importance(model, X, y, groups: Mapping[str, Sequence[str]], *,
-                                   scoring=None, n_repeats: int = 5, random_state=0,
-                                   sample_weight=None, max_rows: int = MAX_ROWS,
+@renamed_keywords(max_rows="batch_size")
+def grouped_permutation_importance(model: Any, X: pd.DataFrame, y: Any, groups: Mapping[str, Sequence[str]], *,
+                                   scoring: Any = None, n_repeats: int = 5, random_state: RandomStateLike = 0,
+                                   sample_weight: Any = None, batch_size: int = DEFAULT_BATCH_SIZE,
                                    batch: bool | str = "auto") -> PermutationImportance:
     """Permutation importance of groups of columns, each group shuffled together.
 
@@ -483,24 +516,24 @@ def grouped_permutation_importance(model, X, y, groups: Mapping[str, Sequence[st
     groups = _check_groups(groups, X)
     return _importance_of_column_sets(model, X, y, groups, scoring=scoring, n_repeats=n_repeats,
                                       random_state=random_state, sample_weight=sample_weight,
-                                      max_rows=max_rows, batch=batch, groups=groups)
+                                      batch_size=batch_size, batch=batch, groups=groups)
 
 
 def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[str]], *, scoring,
-                               n_repeats, random_state, sample_weight, max_rows, batch,
+                               n_repeats, random_state, sample_weight, batch_size, batch,
                                groups) -> PermutationImportance:
     """The shared body: shuffle each named set of columns together, score, subtract."""
     n_repeats = check_positive_int(n_repeats, name="n_repeats")
-    max_rows = check_positive_int(max_rows, name="max_rows")
+    batch_size = check_positive_int(batch_size, name="batch_size")
     check_random_state(random_state)
     _check_batch(batch)
     scorer, scoring_name = _resolve_scorer(model, scoring)
-    orders = _shuffle_orders(len(X), n_repeats, random_state)
+    orders = shuffle_orders(len(X), n_repeats, random_state)
 
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     baseline = scorer(model, X, y, **kwargs)
     positions = [[X.columns.get_loc(c) for c in columns] for columns in column_sets.values()]
-    permuted = _permuted_scores(model, X, y, positions, orders, scorer, sample_weight, max_rows, batch)
+    permuted = _permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch)
     return PermutationImportance(
         importances=baseline - permuted, feature_names=tuple(column_sets),
         baseline_score=float(baseline), scoring=scoring_name,

@@ -15,7 +15,15 @@ import pandas as pd
 
 from xaibook._validation import check_columns_match, check_fitted_model
 
+__all__ = ["prediction_function", "as_prediction_function", "Scale", "PredictionFunction",
+           "DEFAULT_BATCH_SIZE"]
+
 Scale = Literal["probability", "log-odds"]
+PredictionFunction = Callable[[pd.DataFrame], np.ndarray]
+
+#: Rows sent to a prediction function in one call by the model-agnostic methods (``batch_size``):
+#: a memory bound, never a change of results.
+DEFAULT_BATCH_SIZE = 200_000
 
 
 def _class_index(model, target_class) -> int:

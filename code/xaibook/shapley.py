@@ -37,19 +37,18 @@ import numpy as np
 import pandas as pd
 
 from xaibook._validation import (
+    RandomStateLike,
+    as_generator,
     check_fitted_model,
     check_frame,
     check_positive_int,
     check_prediction_function,
-    check_random_state,
 )
 from xaibook.pipeline import feature_groups, split_model, transform
-from xaibook.predict import prediction_function
+from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function, prediction_function
 
 #: Default refusal threshold of :func:`exact_shapley`: 2**14 = 16,384 coalitions per row.
 MAX_EXACT_FEATURES = 14
-#: Rows sent to the prediction function in one call.
-DEFAULT_BATCH_SIZE = 100_000
 #: Hybrid-row candidates (coalitions x background rows) handled at once before de-duplication.
 _MAX_CANDIDATES = 2_000_000
 
@@ -111,12 +110,13 @@ class ShapleyResult:
         return (f"ShapleyResult(method={self.method!r}, rows={len(self)}, features={len(self.feature_names)}, "
                 f"base_value={self.base_value:.4g}, output={self.output!r})")
 
-    def to_frame(self) -> pd.DataFrame:
-        """The values as a DataFrame: one row per explained row (same index as ``data``), one column per feature."""
+    def to_wide(self) -> pd.DataFrame:
+        """The values as a matrix: one row per explained row (same index as ``data``), one column per feature."""
         return pd.DataFrame(self.values, index=self.data.index, columns=list(self.feature_names))
 
-    def to_long(self) -> pd.DataFrame:
-        """Long format, one line per (row, feature): ``row``, ``feature``, ``value`` (as text), ``shap``."""
+    def to_frame(self) -> pd.DataFrame:
+        """Long format (the book's convention), one line per (row, feature): ``row``, ``feature``,
+        ``value`` (the feature's value, as text) and ``shap``. :meth:`to_wide` gives the matrix."""
         n, m = self.values.shape
         text = self.data.astype(str).to_numpy()
         return pd.DataFrame({
@@ -126,10 +126,17 @@ class ShapleyResult:
             "shap": self.values.reshape(-1),
         })
 
+    #: Old name of :meth:`to_frame` (the long format).
+    to_long = to_frame
+
     def mean_abs(self) -> pd.Series:
         """Global importance: mean absolute Shapley value per feature, largest first."""
         return (pd.Series(np.abs(self.values).mean(axis=0), index=list(self.feature_names), name="mean_abs_shap")
                 .sort_values(ascending=False))
+
+    def ranking(self) -> list[str]:
+        """Feature names from most to least important by mean absolute Shapley value."""
+        return self.mean_abs().index.tolist()
 
     def explain_row(self, position: int = 0) -> pd.DataFrame:
         """One row's explanation: feature, its value and its Shapley value, largest |value| first."""
@@ -347,6 +354,7 @@ def exact_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFra
     ``n_rows * 2**M * len(background)`` model evaluations, so above ``max_features`` features the
     function refuses and points to the approximations.
     """
+    f = as_prediction_function(f, name="f")
     X = check_frame(X, name="X")
     m = X.shape[1]
     max_features = check_positive_int(max_features, name="max_features")
@@ -378,7 +386,7 @@ def _orders(m: int, n_permutations: int, antithetic: bool, rng: np.random.Genera
 
 
 def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *,
-                     n_permutations: int = 100, antithetic: bool = True, random_state: int = 0,
+                     n_permutations: int = 100, antithetic: bool = True, random_state: RandomStateLike = 0,
                      batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
     """Shapley values estimated from random feature orders (Strumbelj & Kononenko 2014).
 
@@ -390,8 +398,9 @@ def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.Data
     pairs each order with its reverse, which cancels much of the noise (Mitchell et al. 2022).
     ``standard_error`` in the result is the Monte Carlo standard error of each value.
     """
+    f = as_prediction_function(f, name="f")
     n_permutations = check_positive_int(n_permutations, name="n_permutations", minimum=2)
-    rng = np.random.default_rng(check_random_state(random_state))
+    rng = as_generator(random_state)
     X, background, game, base_value, prediction = _start(f, X, background, batch_size)
     m, n = X.shape[1], len(X)
     all_orders = [_orders(m, n_permutations, antithetic, rng) for _ in range(n)]
@@ -533,7 +542,7 @@ def _solve_kernel(masks: np.ndarray, weights: np.ndarray, v: np.ndarray, base_va
 
 
 def kernel_shap(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *,
-                n_samples: int = 2048, random_state: int = 0,
+                n_samples: int = 2048, random_state: RandomStateLike = 0,
                 batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
     """KernelSHAP (Lundberg & Lee 2017): Shapley values as a weighted linear regression.
 
@@ -544,8 +553,9 @@ def kernel_shap(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame
     :func:`kernel_coalitions`); features on which every background row equals ``x`` cannot matter
     and get 0 without being sampled. With ``n_samples >= 2**M - 2`` the result is exact.
     """
+    f = as_prediction_function(f, name="f")
     n_samples = check_positive_int(n_samples, name="n_samples", minimum=2)
-    rng = np.random.default_rng(check_random_state(random_state))
+    rng = as_generator(random_state)
     X, background, game, base_value, prediction = _start(f, X, background, batch_size)
     n, m = X.shape
     varying = game.varying(np.arange(n))

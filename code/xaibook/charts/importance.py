@@ -281,11 +281,11 @@ def shuffled_pairs_chart(X: pd.DataFrame, feature: str, partner: str, *, random_
     then scores the model on combinations it never saw (Hooker, Mentch & Zhou 2021).
     """
     from xaibook._validation import check_features, check_frame
-    from xaibook.importance import _shuffle_orders
+    from xaibook.importance import shuffle_orders
 
     check_frame(X)
     check_features([feature, partner], X)
-    order = _shuffle_orders(len(X), 1, random_state)[0]
+    order = shuffle_orders(len(X), 1, random_state)[0]
     keep = np.arange(len(X))
     if len(X) > max_points:
         keep = np.sort(np.random.RandomState(random_state).choice(len(X), max_points, replace=False))

@@ -51,7 +51,7 @@ def toy_value_two_references(feature: str = "checking_account") -> float:
     """Shapley value of ``feature`` for the toy applicant, background = both references."""
     background = pd.concat([toy_reference(), toy_second_reference()], ignore_index=True)
     result = exact_shapley(toy_score, toy_applicant(), background)
-    return float(result.to_frame()[feature].iloc[0])
+    return float(result.to_wide()[feature].iloc[0])
 
 
 def check_toy_value(answer: float) -> Verdict:
@@ -72,7 +72,7 @@ def patient_values(*, model: str = "boosting", scale: str = "probability") -> pd
     heart = data.load_heart()
     patient = heart.X.loc[[models.featured_person("heart")]]
     f = prediction_function(models.get_model("heart", model), scale=scale)
-    return exact_shapley(f, patient, _background("heart")).to_frame().iloc[0]
+    return exact_shapley(f, patient, _background("heart")).to_wide().iloc[0]
 
 
 def check_patient_top_feature(answer: str) -> Verdict:
