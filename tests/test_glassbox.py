@@ -444,9 +444,9 @@ def test_contributions_add_up_to_the_log_odds(logistic, data):
     row = X.iloc[[11]]
     result = gb.logistic_contributions(logistic, row, X)
     frame = result.to_frame()
-    assert result.baseline + frame["contribution"].sum() == pytest.approx(
+    assert result.base_value + frame["contribution"].sum() == pytest.approx(
         logistic.decision_function(row)[0], abs=1e-12)
-    assert result.baseline == pytest.approx(logistic.decision_function(X).mean(), abs=1e-12)
+    assert result.base_value == result.baseline == pytest.approx(logistic.decision_function(X).mean(), abs=1e-12)
     assert result.probability == pytest.approx(logistic.predict_proba(row)[0, 1], abs=1e-12)
     assert set(frame["feature"]) == set(NUMERIC + CATEGORICAL)
     assert frame["contribution"].abs().is_monotonic_decreasing

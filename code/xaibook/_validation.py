@@ -10,6 +10,12 @@ import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+__all__ = [
+    "check_frame", "check_target", "check_fitted_model", "check_columns_match", "check_features",
+    "check_random_state", "as_legacy_random_state", "as_generator", "check_positive_int",
+    "check_prediction_function", "check_rows", "check_one_row", "RandomStateLike",
+]
+
 
 def check_frame(X: Any, *, name: str = "X", allow_nan: bool = False,
                 min_rows: int = 1) -> pd.DataFrame:

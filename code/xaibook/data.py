@@ -27,6 +27,13 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+__all__ = [
+    "CASES", "SPLIT_SEED", "TEST_SIZE", "CHECKSUMS", "DICTIONARY_COLUMNS", "DataIntegrityError",
+    "data_path", "Dataset", "CREDIT_CODES", "CREDIT_COLUMNS", "CREDIT_DICTIONARY", "HEART_RENAME",
+    "HEART_CATEGORIES", "HEART_DICTIONARY", "heart_missing_values", "load_credit", "load_heart",
+    "load_case", "TextDataset", "load_reviews", "ImageDataset", "load_faces", "load_digits_images",
+]
+
 CASES = ("credit", "heart")
 SPLIT_SEED = 0
 TEST_SIZE = 0.3

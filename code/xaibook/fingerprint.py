@@ -13,6 +13,10 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+__all__ = [
+    "PACKAGE_DIR", "TRACKED_DISTRIBUTIONS", "compute_fingerprint", "package_fingerprint",
+]
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 #: Libraries whose upgrades can change a number or a chart in the book.

@@ -48,6 +48,13 @@ from xaibook import data as data_module
 from xaibook.data import CASES, Dataset, load_case
 from xaibook.evaluation import expected_calibration_error
 
+__all__ = [
+    "MODEL_NAMES", "GLASS_BOX", "OPAQUE", "SEED", "MODEL_LABELS", "make_preprocessor",
+    "make_estimator", "make_model", "fit_model", "cache_key", "cache_dir", "get_model", "model_zoo",
+    "metrics_table", "FEATURED_PROBABILITY", "featured_person",
+    "expected_calibration_error",  # moved to xaibook.evaluation; kept here as an alias
+]
+
 MODEL_NAMES = ("logistic", "tree", "boosting", "forest", "mlp")
 GLASS_BOX = ("logistic", "tree")
 OPAQUE = ("boosting", "forest", "mlp")

@@ -47,6 +47,13 @@ from xaibook._validation import (
 from xaibook.pipeline import feature_groups, split_model, transform
 from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function, prediction_function
 
+__all__ = [
+    "MAX_EXACT_FEATURES", "PredictionFunction", "ShapleyResult", "all_coalitions",
+    "shapley_weight_matrix", "exact_shapley", "sampling_shapley", "shapley_kernel_weight",
+    "kernel_coalitions", "kernel_shap", "shap_module", "float32_floor", "tree_shap",
+    "to_shap_explanation", "from_shap_explanation", "interaction_strength", "CategoryCodes",
+]
+
 #: Default refusal threshold of :func:`exact_shapley`: 2**14 = 16,384 coalitions per row.
 MAX_EXACT_FEATURES = 14
 #: Hybrid-row candidates (coalitions x background rows) handled at once before de-duplication.

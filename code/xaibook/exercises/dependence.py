@@ -13,6 +13,12 @@ from xaibook.dependence import ale, h_statistic, partial_dependence
 from xaibook.exercises import Verdict, check_choice, check_number
 from xaibook.predict import prediction_function
 
+__all__ = [
+    "INTERACTION_PAIRS", "H_SAMPLE", "pdp_value", "check_pdp_value", "heterogeneity_by_feature",
+    "most_heterogeneous_feature", "check_most_heterogeneous", "extrapolation_gap",
+    "check_extrapolation_gap", "interaction_strengths", "check_strongest_interaction",
+]
+
 #: The pairs of heart features compared in the interaction exercise.
 INTERACTION_PAIRS = (("age", "resting_bp"), ("age", "max_heart_rate"),
                      ("max_heart_rate", "st_depression"), ("resting_bp", "st_depression"))

@@ -12,6 +12,12 @@ from xaibook import data, models
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.importance import grouped_permutation_importance, permutation_importance, train_test_importance
 
+__all__ = [
+    "EXERCISE_TEST", "feature_importance", "check_feature_importance", "top_features",
+    "check_top_features", "exercise_test_importance", "check_exercise_test_importance",
+    "overfit_gaps", "largest_overfit_gap", "check_largest_gap",
+]
+
 #: The heart features recorded during the exercise stress test (grouped in exercise 3).
 EXERCISE_TEST = ("max_heart_rate", "exercise_angina", "st_depression", "st_slope")
 

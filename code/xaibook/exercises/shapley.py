@@ -14,6 +14,12 @@ from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.predict import prediction_function
 from xaibook.shapley import exact_shapley, tree_shap
 
+__all__ = [
+    "BACKGROUND_SIZE", "toy_score", "toy_applicant", "toy_reference", "toy_second_reference",
+    "toy_value_two_references", "check_toy_value", "patient_values", "check_patient_top_feature",
+    "approved_base_value", "check_approved_base_value", "global_ranking", "check_global_ranking",
+]
+
 #: Background rows drawn from the training split (``random_state=0``) for the case studies.
 BACKGROUND_SIZE = 50
 

@@ -202,6 +202,15 @@ class LogisticCoefficients:
     #: bootstrap: one row ``[intercept, coef...]`` per refit; Wald: None
     draws: np.ndarray | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        """The transformed features, one per coefficient."""
+        return tuple(self.table["feature"])
+
+    def ranking(self) -> list[str]:
+        """Transformed features by decreasing ``|coefficient|``."""
+        return self.to_frame(sort=True)["feature"].tolist()
+
     def correlation(self, a: str, b: str) -> float:
         """Correlation of the estimates of coefficients ``a`` and ``b`` (transformed names)."""
         names = list(self.table["feature"])
@@ -297,14 +306,33 @@ def logistic_coefficients(model: Any, X: pd.DataFrame, y: Any = None, *, method:
 class LogisticContributions:
     """One row's log-odds split into per-raw-feature contributions around a background average.
 
-    ``baseline + sum(contribution) == log_odds`` (the model's log-odds for the row).
+    ``base_value + sum(contribution) == log_odds`` (the model's log-odds for the row); the old
+    name ``baseline`` is kept as an alias of ``base_value``.
     """
 
     frame: pd.DataFrame = field(repr=False)
-    baseline: float
+    base_value: float
     log_odds: float
     probability: float
     confidence: float | None = None
+
+    @property
+    def baseline(self) -> float:
+        """Old name of :attr:`base_value`."""
+        return self.base_value
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return tuple(self.frame["feature"])
+
+    @property
+    def prediction(self) -> float:
+        """The model's log-odds for the row (the output being explained)."""
+        return self.log_odds
+
+    def ranking(self) -> list[str]:
+        """Feature names by decreasing ``|contribution|``."""
+        return self.to_frame()["feature"].tolist()
 
     def to_frame(self, *, sort: bool = True) -> pd.DataFrame:
         """Per raw feature: the row's value, the contribution and (if computed) its interval;
@@ -362,7 +390,7 @@ def logistic_contributions(model: Any, x: pd.DataFrame, background: pd.DataFrame
     intercept = float(estimator.intercept_[0]) if estimator.fit_intercept else 0.0
     baseline = float(intercept + coef @ centre)
     log_odds = float(intercept + coef @ z)
-    return LogisticContributions(frame=frame, baseline=baseline, log_odds=log_odds,
+    return LogisticContributions(frame=frame, base_value=baseline, log_odds=log_odds,
                                  probability=float(expit(log_odds)), confidence=confidence)
 
 
