@@ -542,7 +542,7 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     )
 
 
-def compare_models(models: Mapping[str, Any], X, y, **kwargs) -> ImportanceComparison:
+def compare_models(models: Mapping[str, Any], X: pd.DataFrame, y: Any, **kwargs: Any) -> ImportanceComparison:
     """:func:`permutation_importance` of several fitted models on the same data (same seeds, so
     every model sees the same shuffles). ``kwargs`` go to :func:`permutation_importance`."""
     if not isinstance(models, Mapping) or not models:
@@ -551,7 +551,8 @@ def compare_models(models: Mapping[str, Any], X, y, **kwargs) -> ImportanceCompa
                                  for name, model in models.items()})
 
 
-def train_test_importance(model, X_train, y_train, X_test, y_test, **kwargs) -> ImportanceComparison:
+def train_test_importance(model: Any, X_train: pd.DataFrame, y_train: Any, X_test: pd.DataFrame, y_test: Any,
+                          **kwargs: Any) -> ImportanceComparison:
     """Permutation importance on the training data and on held-out data, labelled ``train`` and
     ``test``. A feature far more important on train than on test is one the model overfits."""
     X_train, _ = _check_data(model, X_train, y_train, name="X_train")
@@ -596,7 +597,8 @@ def without_columns(estimator: Any, keep: Sequence[str]) -> Any:
     return model
 
 
-def drop_column_importance(estimator, X_train, y_train, X_test, y_test, *, scoring=None,
+def drop_column_importance(estimator: Any, X_train: pd.DataFrame, y_train: Any, X_test: pd.DataFrame, y_test: Any, *,
+                           scoring: Any = None,
                            features: Sequence[str] | None = None,
                            make_model: Callable[[list[str]], Any] | None = None) -> DropColumnImportance:
     """Drop-column importance: how much worse a model *refitted without* a feature scores.

@@ -39,7 +39,7 @@ def _class_index(model, target_class) -> int:
     return classes.index(target_class)
 
 
-def prediction_function(model, *, target_class=None, scale: Scale = "probability",
+def prediction_function(model: Any, *, target_class: Any = None, scale: Scale = "probability",
                         eps: float = 1e-12) -> Callable[[pd.DataFrame], np.ndarray]:
     """Return ``f(X)`` giving the model's predicted probability (or log-odds) of ``target_class``.
 

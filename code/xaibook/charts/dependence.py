@@ -93,7 +93,7 @@ def _ice_tooltip(feature: str, id_title: str, y: str, kind: str = "Q") -> list:
 
 @renamed_keywords(n_curves="max_rows")
 def ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0,
-              y_title: str = "prediction", id_title: str = "row", highlight=None,
+              y_title: str = "prediction", id_title: str = "row", highlight: Any = None,
               title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
     """ICE curves (thin, grey; hover one to see whose it is) with the PDP (thick) on top.
 
@@ -281,8 +281,8 @@ def _cell_edges(grid) -> tuple[np.ndarray, np.ndarray]:
 
 @renamed_keywords(n_points="max_rows")
 def pdp_heatmap_chart(result: PartialDependence2D, *, data: pd.DataFrame | None = None,
-                max_rows: int = 300, random_state: int = 0, value_title: str = "prediction",
-                title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
+                      max_rows: int = 300, random_state: int = 0, value_title: str = "prediction",
+                      title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
     """Two-way PDP as a heatmap; with ``data``, the observed pairs are drawn on top as dots, which
     shows which cells of the grid the data never reach (extrapolation)."""
     check_result(result, PartialDependence2D)
@@ -378,7 +378,7 @@ def ale_vs_pdp_chart(ale_result: AccumulatedLocalEffects, pdp_result: PartialDep
     )
 
 
-def curve_spread_chart(grid, curves: dict[str, np.ndarray], *, feature: str,
+def curve_spread_chart(grid: Any, curves: dict[str, np.ndarray], *, feature: str,
                        y_title: str = "prediction", what: str = "refit",
                        title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
     """Several versions of one curve (an ICE curve under model refits, a PDP on other samples of

@@ -35,8 +35,8 @@ def _score_title(scoring: str) -> str:
 
 
 def importance_spread_chart(result: PermutationImportance, *, top: int | None = None,
-                      title: str | None = None, description: str | None = None,
-                      highlight: Sequence[str] = ()) -> alt.Chart:
+                            title: str | None = None, description: str | None = None,
+                            highlight: Sequence[str] = ()) -> alt.Chart:
     """Mean importance as a bar and every repeat as a tick, features sorted by mean.
 
     The ticks show how much the importance moves from one shuffle to the next: a feature whose
@@ -86,8 +86,8 @@ def importance_spread_chart(result: PermutationImportance, *, top: int | None = 
 
 
 def importance_comparison_chart(comparison: ImportanceComparison, *, top: int | None = None,
-                          title: str | None = None, description: str | None = None,
-                          label_title: str = "model") -> alt.Chart:
+                                title: str | None = None, description: str | None = None,
+                                label_title: str = "model") -> alt.Chart:
     """Mean importance ± one standard deviation of every feature under every label (model),
     dodged side by side; features sorted by their average rank. Click a legend entry to
     highlight one model."""
@@ -135,8 +135,8 @@ def importance_comparison_chart(comparison: ImportanceComparison, *, top: int | 
 
 
 def rank_heatmap_chart(comparison: ImportanceComparison, *, top: int | None = None,
-                 title: str | None = None, description: str | None = None,
-                 label_title: str = "model") -> alt.Chart:
+                       title: str | None = None, description: str | None = None,
+                       label_title: str = "model") -> alt.Chart:
     """Rank of each feature (1 = most important) under each label, as a table of coloured cells:
     rows that keep one colour across the columns are features the models agree on."""
     check_result(comparison, ImportanceComparison)
@@ -231,8 +231,8 @@ def train_test_chart(comparison: ImportanceComparison, *, labels: tuple[str, str
 
 
 def measures_chart(table: pd.DataFrame, *, title: str, description: str,
-                          highlight: Sequence[str] = (), normalize: bool = True,
-                          subtitle: str | None = None) -> alt.HConcatChart:
+                   highlight: Sequence[str] = (), normalize: bool = True,
+                   subtitle: str | None = None) -> alt.HConcatChart:
     """One bar panel per column of ``table`` (rows = features, columns = importance measures such
     as MDI, permutation, drop-column), each panel sorted by its own values so the ranks can be
     compared; ``highlight`` colours chosen features (e.g. a random feature) in vermillion.

@@ -14,6 +14,9 @@ drawn (the rest are summed into one "other features" bar), and numbers are round
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -75,7 +78,7 @@ def _position(result: ShapleyResult, row) -> int:
 
 
 # ---------------------------------------------------------------------------------- waterfall
-def waterfall_frame(result: ShapleyResult, positions=None, *, top: int = 10) -> pd.DataFrame:
+def waterfall_frame(result: ShapleyResult, positions: Any = None, *, top: int = 10) -> pd.DataFrame:
     """Long format for waterfalls: per row, its ``top`` largest contributions and the rest summed.
 
     Columns: ``row``, ``step`` (1 = largest), ``label`` ("feature = value"), ``feature``,
@@ -139,8 +142,8 @@ def _waterfall_layers(frame: pd.DataFrame, output: str, *, width: int = 320,
     return alt.hconcat(left, numbers, spacing=4).resolve_scale(y="shared")
 
 
-def waterfall_chart(result: ShapleyResult, row=None, *, top: int = 10, title: str | None = None,
-              description: str | None = None) -> alt.HConcatChart:
+def waterfall_chart(result: ShapleyResult, row: Any = None, *, top: int = 10, title: str | None = None,
+                    description: str | None = None) -> alt.HConcatChart:
     """One row's explanation: from the base value (dashed line), the ``top`` largest contributions
     in order of size, then the rest summed, to the prediction (solid line). Labels read
     "feature = value"; red-orange bars raise the output, blue bars lower it."""
@@ -240,7 +243,7 @@ def _beeswarm_chart(frame: pd.DataFrame, order: list[str], output: str, *, selec
 
 
 def beeswarm_chart(result: ShapleyResult, *, top: int = 12, max_rows: int = 300, random_state: int = 0,
-             title: str | None = None, description: str | None = None) -> alt.LayerChart:
+                   title: str | None = None, description: str | None = None) -> alt.LayerChart:
     """Every (sampled) row as a dot per feature at its SHAP value, features sorted by mean |SHAP|.
 
     Colour gives the feature's value within the sample (blue = low, orange = high; grey for a
@@ -265,7 +268,7 @@ def beeswarm_chart(result: ShapleyResult, *, top: int = 12, max_rows: int = 300,
 
 # ---------------------------------------------------------------------------------- importance
 def importance_chart(result: ShapleyResult, *, top: int = 15, title: str | None = None,
-               description: str | None = None) -> alt.Chart:
+                     description: str | None = None) -> alt.Chart:
     """Global importance: mean absolute SHAP value per feature, largest first."""
     check_result(result, ShapleyResult)
     summary = result.mean_abs()
@@ -292,7 +295,7 @@ def importance_chart(result: ShapleyResult, *, top: int = 15, title: str | None 
 
 # ---------------------------------------------------------------------------------- dependence
 def dependence_chart(result: ShapleyResult, feature: str, *, color_by: str | None = "auto", max_rows: int = 500,
-               random_state: int = 0, title: str | None = None, description: str | None = None) -> alt.Chart:
+                     random_state: int = 0, title: str | None = None, description: str | None = None) -> alt.Chart:
     """A feature's value (x) against its SHAP value (y), one dot per row.
 
     ``color_by="auto"`` colours the dots by the feature that most modulates this one's values
@@ -356,7 +359,7 @@ def dependence_chart(result: ShapleyResult, feature: str, *, color_by: str | Non
 
 # -------------------------------------------------------------------------------------- linked
 def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, random_state: int = 0,
-           row=None, title: str | None = None, description: str | None = None) -> alt.VConcatChart:
+                 row: Any = None, title: str | None = None, description: str | None = None) -> alt.VConcatChart:
     """A beeswarm and, below it, the waterfall of the person clicked in it.
 
     A point selection on ``row`` filters a long-format waterfall dataset (one block per sampled
@@ -397,7 +400,7 @@ def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, r
 
 
 # ------------------------------------------------------------------------------ spread, cost
-def compare_frame(results, row=None, *, top: int = 10) -> pd.DataFrame:
+def compare_frame(results: Mapping[str, ShapleyResult], row: Any = None, *, top: int = 10) -> pd.DataFrame:
     """One row's values under several runs (seeds, backgrounds, models): ``run``, ``feature``,
     ``value``, ``shap``, plus per feature ``low``/``high`` (range over runs) and ``order``."""
     if not isinstance(results, dict) or not results:
@@ -423,8 +426,9 @@ def compare_frame(results, row=None, *, top: int = 10) -> pd.DataFrame:
     return frame
 
 
-def comparison_chart(results, row=None, *, top: int = 10, label_title: str = "run", title: str | None = None,
-            description: str | None = None) -> alt.LayerChart:
+def comparison_chart(results: Mapping[str, ShapleyResult], row: Any = None, *, top: int = 10,
+                     label_title: str = "run", title: str | None = None,
+                     description: str | None = None) -> alt.LayerChart:
     """How one person's explanation moves between runs: a dot per run and feature, a line over the
     range. ``results`` maps a label (a seed, a background, a model) to a ShapleyResult that
     explains the same row. Short lines mean a stable explanation."""
@@ -460,7 +464,7 @@ def comparison_chart(results, row=None, *, top: int = 10, label_title: str = "ru
 
 
 def convergence_chart(frame: pd.DataFrame, *, x: str = "evaluations", y: str = "error", color: str = "method",
-                title: str | None = None, description: str | None = None) -> alt.Chart:
+                      title: str | None = None, description: str | None = None) -> alt.Chart:
     """Error against cost for several estimators (log-log): one line per ``color`` value.
 
     ``frame`` has a column ``x`` (cost, e.g. model evaluations), ``y`` (error against the exact

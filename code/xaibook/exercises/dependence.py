@@ -6,6 +6,8 @@ models, never typed in.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from xaibook import data, models
@@ -93,15 +95,16 @@ def check_extrapolation_gap(answer: float) -> Verdict:
                              "every applicant's own duration, averaged; compare the last values.")
 
 
-def interaction_strengths(*, case: str = "heart", model: str = "boosting", pairs=INTERACTION_PAIRS,
+def interaction_strengths(*, case: str = "heart", model: str = "boosting",
+                          pairs: tuple[tuple[str, str], ...] = INTERACTION_PAIRS,
                           n_samples: int = H_SAMPLE) -> dict[tuple[str, str], float]:
     """Friedman's H for each pair of features (default: :data:`INTERACTION_PAIRS` of the heart case)."""
     ds = data.load_case(case)
     f = _f(case, model)
-    return {pair: h_statistic(f, ds.X, pair, n_samples=n_samples, random_state=0) for pair in INTERACTION_PAIRS}
+    return {pair: h_statistic(f, ds.X, pair, n_samples=n_samples, random_state=0) for pair in pairs}
 
 
-def check_strongest_interaction(answer) -> Verdict:
+def check_strongest_interaction(answer: Any) -> Verdict:
     """Exercise 4: which pair in :data:`INTERACTION_PAIRS` interacts most in the heart boosting model?"""
     strengths = interaction_strengths()
     expected = max(strengths, key=strengths.get)

@@ -7,6 +7,7 @@ models, never typed in. Answers are cached per process, so a checker called twic
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from xaibook import data, models
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
@@ -53,7 +54,7 @@ def _top_features(case, model, top, scoring, n_repeats, random_state) -> tuple[s
     return tuple(result.ranking()[:top])
 
 
-def check_top_features(answer) -> Verdict:
+def check_top_features(answer: Any) -> Verdict:
     """Exercise 2: the three most important features of the heart random forest, in order."""
     return check_ranking(answer, top_features(), top=3,
                          hint="Rank by importances_mean (result.ranking() does it), with "

@@ -6,6 +6,8 @@ models (or on the toy game defined here), never typed in.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -110,7 +112,7 @@ def global_ranking(case: str = "credit", top: int = 3) -> list[str]:
     return result.mean_abs().index[:top].tolist()
 
 
-def check_global_ranking(answer) -> Verdict:
+def check_global_ranking(answer: Any) -> Verdict:
     """Exercise 4: the three most important credit features by mean |SHAP value|."""
     return check_ranking(answer, global_ranking(), top=3,
                          hint="tree_shap(model, credit.X_test, background, scale='log-odds').mean_abs() "
