@@ -17,12 +17,11 @@ from xaibook.importance import impurity_importance
 
 @pytest.fixture(scope="module")
 def case():
-    rng = np.random.default_rng(0)
-    n = 300
-    X = pd.DataFrame({"city": rng.choice(["Bonn", "Kiel", "Ulm"], n),
-                      "age": rng.integers(18, 70, n),
-                      "income": rng.normal(3, 1, n).round(1)})
-    y = ((X["city"] == "Ulm") & (X["age"] > 40) | (X["income"] > 3.5)).astype(int)
+    """Two numeric features and a three-level category behind a scaler + one-hot ColumnTransformer."""
+    rng = np.random.RandomState(4)
+    X = pd.DataFrame({"age": rng.randint(20, 80, 240), "income": rng.lognormal(1.0, 0.4, 240).round(2),
+                      "city": np.repeat(["Bonn", "Kiel", "Ulm"], 80)})
+    y = (X["income"] + 0.02 * X["age"] + (X["city"] == "Kiel") + rng.normal(0, 0.5, 240) > 4).astype(int)
     pre = ColumnTransformer([("numeric", StandardScaler(), ["age", "income"]),
                              ("categorical", OneHotEncoder(sparse_output=False), ["city"])])
     return X, y, pre

@@ -45,7 +45,7 @@ from xaibook._validation import (
     check_prediction_function,
 )
 from xaibook.pipeline import feature_groups, split_model, transform
-from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function, prediction_function
+from xaibook.predict import DEFAULT_BATCH_SIZE, PredictionFunction, as_prediction_function, prediction_function
 
 __all__ = [
     "MAX_EXACT_FEATURES", "PredictionFunction", "ShapleyResult", "all_coalitions",
@@ -59,7 +59,6 @@ MAX_EXACT_FEATURES = 14
 #: Hybrid-row candidates (coalitions x background rows) handled at once before de-duplication.
 _MAX_CANDIDATES = 2_000_000
 
-PredictionFunction = Callable[[pd.DataFrame], np.ndarray]
 
 
 # --------------------------------------------------------------------------------------------
