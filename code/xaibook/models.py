@@ -28,12 +28,14 @@ import hashlib
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.base import ClassifierMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -93,7 +95,7 @@ def make_preprocessor(dataset: Dataset | None = None, *, numeric: list[str] | No
     )
 
 
-def make_estimator(name: str):
+def make_estimator(name: str) -> ClassifierMixin:
     """The unfitted estimator behind model ``name`` (hyperparameters fixed, seeds fixed)."""
     _check_model_name(name)
     if name == "logistic":
@@ -180,12 +182,12 @@ def get_model(case: str, name: str) -> Pipeline:
     return model
 
 
-def model_zoo(case: str, names=MODEL_NAMES) -> dict[str, Pipeline]:
+def model_zoo(case: str, names: Sequence[str] = MODEL_NAMES) -> dict[str, Pipeline]:
     """All fitted models of a case study, by name."""
     return {name: get_model(case, name) for name in names}
 
 
-def metrics_table(cases=CASES, names=MODEL_NAMES) -> pd.DataFrame:
+def metrics_table(cases: Sequence[str] = CASES, names: Sequence[str] = MODEL_NAMES) -> pd.DataFrame:
     """Held-out (test split) metrics of every model: ROC AUC, accuracy, Brier score, calibration.
 
     One row per case and model, with ``kind`` saying glass-box or opaque. Accuracy uses the 0.5
