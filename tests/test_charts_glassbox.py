@@ -47,7 +47,9 @@ def test_builders_give_titled_described_valid_charts(case):
     X, y, logistic, tree = case
     result = gb.logistic_coefficients(logistic, X)
     _check(gc.coefficient_chart(result, outcome="bad risk"))
-    spec = _check(gc.coefficient_chart(result, scale="log-odds", top=3))
+    spec = _check(gc.coefficient_chart(result, axis="log-odds", top=3))
+    old = _check(gc.coefficient_chart(result, scale="log-odds", top=3))  # the old keyword, an alias
+    assert list(old["datasets"].values()) == list(spec["datasets"].values())
     assert len(spec["datasets"][next(iter(spec["datasets"]))]) in (1, 3)
     contributions = gb.logistic_contributions(logistic, X.iloc[[0]], X, coefficients=result)
     _check(gc.contribution_chart(contributions, outcome="bad risk"))
@@ -85,8 +87,8 @@ def test_builders_reject_bad_input(case):
     X, _, logistic, tree = case
     with pytest.raises(TypeError, match="LogisticCoefficients"):
         gc.coefficient_chart(X)
-    with pytest.raises(ValueError, match="scale must be"):
-        gc.coefficient_chart(gb.logistic_coefficients(logistic, X), scale="probability")
+    with pytest.raises(ValueError, match="axis must be"):
+        gc.coefficient_chart(gb.logistic_coefficients(logistic, X), axis="probability")
     with pytest.raises(ValueError, match="top must be"):
         gc.coefficient_chart(gb.logistic_coefficients(logistic, X), top=0)
     with pytest.raises(TypeError, match="LogisticContributions"):

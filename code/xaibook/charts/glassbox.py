@@ -21,7 +21,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import DIVERGING_SCHEME, OUTCOME_COLORS, PALETTE, check_result, describe, zero_rule
+from xaibook._aliases import renamed_keywords
+from xaibook.charts._base import (
+    DIVERGING_SCHEME,
+    OUTCOME_COLORS,
+    PALETTE,
+    check_result,
+    check_top,
+    describe,
+    zero_rule,
+)
 from xaibook.glassbox import (
     DecisionPath,
     LogisticCoefficients,
@@ -51,30 +60,31 @@ def _class_label(value, labels: dict | None) -> str:
 
 # --------------------------------------------------------------------------- coefficients
 
-def coefficient_chart(result: LogisticCoefficients, *, scale: str = "odds", top: int | None = None,
+@renamed_keywords(scale="axis")
+def coefficient_chart(result: LogisticCoefficients, *, axis: str = "odds-ratio", top: int | None = None,
                       outcome: str = "class 1", title: str | None = None,
-        description: str | None = None) -> alt.Chart:
-    """Odds ratios (log axis, reference line at 1) or log-odds coefficients (line at 0) with
-    confidence-interval error bars, one row per transformed feature, largest effects first.
+                      description: str | None = None) -> alt.Chart:
+    """Odds ratios (``axis="odds-ratio"``: log axis, reference line at 1) or log-odds coefficients
+    (``axis="log-odds"``: line at 0) with confidence-interval error bars, one row per transformed
+    feature, largest effects first. (``scale=`` and ``"odds"`` are the old names; ``scale`` is kept
+    for a model's output scale everywhere else.)
 
     Hovering a row highlights every level of the same raw feature. ``top`` keeps the ``top``
     largest ``|coefficient|`` rows; ``outcome`` names class 1 in the text (e.g. "bad credit risk").
     """
     check_result(result, LogisticCoefficients, name="result")
-    if scale not in ("odds", "log-odds"):
-        raise ValueError(f"scale must be 'odds' or 'log-odds', got {scale!r}")
+    axis = {"odds": "odds-ratio"}.get(axis, axis)
+    if axis not in ("odds-ratio", "log-odds"):
+        raise ValueError(f"axis must be 'odds-ratio' or 'log-odds', got {axis!r}")
     frame = result.to_frame(sort=True)
-    if top is not None:
-        if not isinstance(top, int) or top < 1:
-            raise ValueError(f"top must be a positive int, got {top!r}")
-        frame = frame.head(top)
+    frame = frame.head(check_top(top, len(frame)))
     frame = frame.assign(
         effect=np.where(frame["coefficient"] > 0, f"raises the odds of {outcome}",
                         f"lowers the odds of {outcome}"),
         raw_feature=frame["raw_feature"].fillna(frame["feature"]),
     )[["feature", "raw_feature", "reading", "coefficient", "ci_low", "ci_high", "odds_ratio",
        "odds_ratio_low", "odds_ratio_high", "effect"]]
-    if scale == "odds":
+    if axis == "odds-ratio":
         x, lo, hi, ref = "odds_ratio", "odds_ratio_low", "odds_ratio_high", 1.0
         axis_title = f"odds ratio for {outcome} (log scale)"
         x_scale = alt.Scale(type="log")
@@ -107,7 +117,7 @@ def coefficient_chart(result: LogisticCoefficients, *, scale: str = "odds", top:
     rule = alt.Chart(pd.DataFrame({"ref": [ref]})).mark_rule(color=PALETTE[7], strokeDash=[4, 4]).encode(
         x="ref:Q")
     chart = (rule + bars + points).properties(height=alt.Step(16), width=380)
-    what = "odds ratios on a log axis" if scale == "odds" else "log-odds coefficients"
+    what = "odds ratios on a log axis" if axis == "odds-ratio" else "log-odds coefficients"
     method = ("Wald (ridge sandwich)" if result.method == "wald"
               else f"bootstrap ({result.n_bootstrap} refits)")
     return describe(
@@ -124,7 +134,7 @@ def coefficient_chart(result: LogisticCoefficients, *, scale: str = "odds", top:
 
 def contribution_chart(result: LogisticContributions, *, top: int | None = 10, outcome: str = "class 1",
                        title: str | None = None,
-        description: str | None = None) -> alt.Chart:
+                       description: str | None = None) -> alt.Chart:
     """Bars of one row's per-feature contributions to the log-odds (positive = towards
     ``outcome``), with interval whiskers when they were computed; the ``top`` largest shown."""
     check_result(result, LogisticContributions, name="result")
@@ -197,7 +207,7 @@ def icicle_layout(nodes: pd.DataFrame) -> pd.DataFrame:
 
 def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: str = "class 1",
                title: str | None = None,
-        description: str | None = None) -> alt.Chart:
+               description: str | None = None) -> alt.Chart:
     """An icicle chart of a tree: one rectangle per node, depth downwards, width = share of the
     training rows reaching it, colour = share of ``outcome`` there. The test that leads into a
     node is written in it (tooltips give all of it); ``path`` outlines one row's nodes."""
@@ -258,7 +268,7 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
 
 def decision_path_chart(path: DecisionPath, *, outcome: str = "class 1",
                         title: str | None = None,
-        description: str | None = None) -> alt.Chart:
+                        description: str | None = None) -> alt.Chart:
     """The share of ``outcome`` among training rows at each node along one row's path, from the
     root (all rows) to the leaf (the prediction), labelled with the test the row passed."""
     check_result(path, DecisionPath, name="path")
@@ -299,7 +309,7 @@ def decision_path_chart(path: DecisionPath, *, outcome: str = "class 1",
 
 def shape_function_chart(shapes: ShapeFunctions, *, outcome: str = "class 1", columns: int = 3,
                          title: str | None = None,
-        description: str | None = None) -> alt.Chart:
+                         description: str | None = None) -> alt.Chart:
     """Small multiples of a GAM's shape functions ``f_j(x)`` (log-odds, centred at 0)."""
     check_result(shapes, ShapeFunctions, name="shapes")
     frame = shapes.to_frame()
@@ -325,7 +335,7 @@ def shape_function_chart(shapes: ShapeFunctions, *, outcome: str = "class 1", co
 # --------------------------------------------------------------------------- metrics
 
 def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None,
-        description: str | None = None) -> alt.Chart:
+                  description: str | None = None) -> alt.Chart:
     """Held-out ROC AUC (filled circles) and accuracy (open squares) per model and case.
 
     ``metrics`` is ``models.metrics_table()``: columns ``case``, ``label`` (or ``model``),
@@ -373,7 +383,7 @@ def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None,
 # --------------------------------------------------------------------------- method map
 
 def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
-        description: str | None = None) -> alt.Chart:
+                     description: str | None = None) -> alt.Chart:
     """The map of methods (``glassbox.method_map()``): scope as filled dots, cost as bars,
     colour = model-agnostic or model-specific, tooltips with the cost and the chapter."""
     if not isinstance(frame, pd.DataFrame):
@@ -438,7 +448,7 @@ def whatif_expected_text(spec: WhatIfSpec) -> str:
 
 def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, threshold: float = 0.5,
                  outcome: str = "class 1", title: str | None = None,
-        description: str | None = None) -> alt.Chart:
+                 description: str | None = None) -> alt.Chart:
     """Sliders (one per feature of ``spec``, starting at the row's values) that recompute the
     logistic model's probability in the browser with the Vega expression
     ``1/(1+exp(-(b0 + w1*x1 + ...)))`` (all other features held at the row's values).
