@@ -7,7 +7,6 @@ read that recipe and check it against the pinned environment.
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -17,12 +16,11 @@ from pathlib import Path
 
 import jupytext
 import pytest
+from conftest import REPO, toc_files
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
-
-from conftest import REPO, toc_files
 
 CHAPTERS = [name for name in toc_files() if "```{code-cell}" in (REPO / f"{name}.md").read_text()]
 
@@ -41,7 +39,7 @@ def test_binder_environment_has_jupytext_the_package_and_a_kernel():
     assert "-e ./code" in lines, "Binder must install the book's package"
     names = _requirement_names()
     assert {"jupytext", "ipykernel", "jupyter-book"} <= names
-    assert all("==" in l for l in lines if l and not l.startswith(("#", "-e"))), "pin every package"
+    assert all("==" in line for line in lines if line and not line.startswith(("#", "-e"))), "pin every package"
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
@@ -204,7 +202,8 @@ def test_pins_resolve_with_repo2dockers_jupyter_server(base_lock, tmp_path):
     requirements.write_text("\n".join(_image_environment(base_lock)) + "\n")
     report = tmp_path / "report.json"
     command = [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
-               "--prefer-binary", "--quiet", "--timeout", "30", "--retries", "2", "--report", str(report), "-r", str(requirements)]
+               "--prefer-binary", "--quiet", "--timeout", "30", "--retries", "2", "--report", str(report),
+               "-r", str(requirements)]
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, timeout=900)
     elapsed = time.perf_counter() - started

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from xaibook import data, overview
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_outcome_rates_match_a_direct_count():
@@ -56,3 +61,33 @@ def test_outcome_histograms_count_every_person_once_per_feature():
     np.testing.assert_array_equal(by_outcome[heart.positive_label], int(heart.y.sum()))
     with pytest.raises(ValueError, match="bins"):
         overview.outcome_histograms(heart, bins=0)
+
+
+def test_method_map():
+    frame = overview.method_map()
+    for method in ("Permutation importance", "Partial dependence (PDP)", "ICE curves",
+                   "Accumulated local effects (ALE)", "KernelSHAP", "TreeSHAP", "LIME",
+                   "Counterfactual explanations", "Logistic coefficients", "Tree rules and paths"):
+        assert method in set(frame["method"])
+    assert frame["method"].is_unique
+    assert frame["cost_level"].between(1, 4).all()
+    labels = {"ch-basics", "ch-permutation-importance", "ch-partial-dependence", "ch-shap"}
+    assert labels <= set(frame["label"].dropna())
+    assert not frame.loc[frame["method"] == "TreeSHAP", "agnostic"].item()
+    assert frame.loc[frame["method"] == "KernelSHAP", "agnostic"].item()
+    assert frame.loc[frame["method"] == "ICE curves", "local"].item()
+    assert not frame.loc[frame["method"] == "ICE curves", "global"].item()
+
+
+def test_method_map_links_only_chapters_that_exist():
+    """Every label of the map is defined by a chapter of the book; a planned chapter has none."""
+    defined = {}
+    for path in (REPO / "book").glob("[0-9][0-9]_*.md"):
+        for label in re.findall(r"^\(([\w-]+)\)=$", path.read_text(), flags=re.MULTILINE):
+            defined[label] = int(path.name[:2])
+    frame = overview.method_map()
+    for chapter, label in zip(frame["chapter"], frame["label"], strict=True):
+        if isinstance(label, str):
+            assert defined.get(label) == chapter, f"{label} is not the label of chapter {chapter}"
+        else:
+            assert chapter not in defined.values(), f"chapter {chapter} exists but has no label in the map"

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
-
 from conftest import HTML_DIR, REPO, toc_files
+
 from xaibook import repository
 
 URL = repository.repository_url(REPO)

@@ -6,14 +6,12 @@ every formula; the search box must find chapters; launch links must point at fil
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
 from conftest import HTML_DIR, REPO, toc_files
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.book]  # needs the whole book built
 
 #: Key terms a reader would search for, and the page that must come up for each.
 SEARCH_TERMS = {

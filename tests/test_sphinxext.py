@@ -1,7 +1,7 @@
 """The Sphinx extension: offline assets and re-execution when the package changes.
 
-A tiny Jupyter Book is built three times in a temporary folder, with a copy of the package first
-on PYTHONPATH. Its one code cell prints the package fingerprint. Editing a package file (and
+A tiny Jupyter Book is built several times (marked ``book``: slow) in a temporary folder, with a
+copy of the package first on PYTHONPATH. Its one code cell prints the package fingerprint. Editing a package file (and
 nothing in the chapter) must re-execute the chapter; building again with no change must not.
 """
 
@@ -84,6 +84,7 @@ def mini_book(tmp_path_factory):
     return book, pkg_parent / "xaibook", env
 
 
+@pytest.mark.book
 def test_package_change_reexecutes_and_no_change_does_not(mini_book):
     book, pkg, env = mini_book
     first = _build(book, env)
@@ -96,6 +97,7 @@ def test_package_change_reexecutes_and_no_change_does_not(mini_book):
     assert second != first, "the chapter kept stale outputs after the package changed"
 
 
+@pytest.mark.book
 def test_site_serves_vega_and_mathjax_itself(mini_book):
     book, _, env = mini_book
     if not (book / "_build" / "html").exists():
@@ -115,6 +117,7 @@ def test_invalidate_execution_cache_without_cache_dir(tmp_path):
     assert sphinxext.invalidate_execution_cache(tmp_path / "absent", "abc") == []
 
 
+@pytest.mark.book
 def test_non_html_builders_get_the_png_fallback(mini_book):
     book, _, env = mini_book
     result = subprocess.run(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "check_frame", "check_target", "check_fitted_model", "check_columns_match", "check_features",
+    "check_random_state", "as_legacy_random_state", "as_generator", "check_positive_int",
+    "check_prediction_function", "check_rows", "check_one_row", "RandomStateLike",
+]
 
 
 def check_frame(X: Any, *, name: str = "X", allow_nan: bool = False,
@@ -150,5 +156,22 @@ def check_prediction_function(f: Any, X: pd.DataFrame, *, name: str = "f") -> Ca
     return f
 
 
-def as_list(values: Sequence[Any] | Any) -> list[Any]:
-    return list(values) if isinstance(values, (list, tuple, np.ndarray, pd.Index)) else [values]
+def check_rows(X: Any, model: Any, *, name: str = "X") -> pd.DataFrame:
+    """``X`` must be a DataFrame (:func:`check_frame`) with the model's training columns."""
+    X = check_frame(X, name=name)
+    check_columns_match(model, X, name=name)
+    return X
+
+
+def check_one_row(x: Any, model: Any, *, name: str = "x") -> pd.DataFrame:
+    """One row to explain, as a one-row DataFrame with the model's columns (a Series is one row)."""
+    if isinstance(x, pd.Series):
+        x = pd.DataFrame([x.to_dict()], index=[x.name]).infer_objects()
+    if isinstance(x, pd.DataFrame) and len(x) != 1:
+        raise ValueError(f"{name} must be exactly one row, got {len(x)} rows; select one with "
+                         "X.iloc[[i]] (double brackets keep a DataFrame)")
+    return check_rows(x, model, name=name)
+
+
+#: What ``random_state`` accepts everywhere (see :func:`check_random_state`).
+RandomStateLike = int | np.integer | np.random.RandomState | np.random.Generator

@@ -30,6 +30,13 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+__all__ = [
+    "CASES", "SPLIT_SEED", "TEST_SIZE", "CHECKSUMS", "DICTIONARY_COLUMNS", "DataIntegrityError",
+    "data_path", "Dataset", "CREDIT_CODES", "CREDIT_COLUMNS", "CREDIT_DICTIONARY", "HEART_RENAME",
+    "HEART_CATEGORIES", "HEART_DICTIONARY", "heart_missing_values", "load_credit", "load_heart",
+    "load_case", "TextDataset", "load_reviews", "ImageDataset", "load_faces", "load_digits_images",
+]
+
 CASES = ("credit", "heart")
 SPLIT_SEED = 0
 TEST_SIZE = 0.3
@@ -272,7 +279,7 @@ CREDIT_DICTIONARY = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _credit() -> Dataset:
     raw = pd.read_csv(data_path("german.data"), sep=" ", header=None,
                       names=CREDIT_COLUMNS + ["class"], dtype=str)
@@ -361,7 +368,7 @@ HEART_DICTIONARY = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _heart_raw() -> pd.DataFrame:
     # Orange's tab format: a header row, a row of types and a row of flags, then the data.
     raw = pd.read_csv(data_path("heart_disease.tab"), sep="\t", skiprows=[1, 2],
@@ -369,7 +376,7 @@ def _heart_raw() -> pd.DataFrame:
     return raw.rename(columns={**HEART_RENAME, "diameter narrowing": "disease"})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _heart() -> Dataset:
     raw = _heart_raw()
     # Six patients miss a value (four 'major_vessels', two 'thal'). We drop them rather than
@@ -439,7 +446,7 @@ class TextDataset:
     y_test: pd.Series = field(repr=False)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_reviews() -> TextDataset:
     """Movie-review snippets from Rotten Tomatoes, labelled *fresh* (``y = 1``) or *rotten*.
 

@@ -28,13 +28,14 @@ import hashlib
 import os
 import tempfile
 import warnings
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
+from sklearn.base import ClassifierMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import ConvergenceWarning
@@ -47,6 +48,14 @@ from sklearn.tree import DecisionTreeClassifier
 
 from xaibook import data as data_module
 from xaibook.data import CASES, Dataset, load_case
+from xaibook.evaluation import expected_calibration_error
+
+__all__ = [
+    "MODEL_NAMES", "GLASS_BOX", "OPAQUE", "SEED", "MODEL_LABELS", "make_preprocessor",
+    "make_estimator", "make_model", "fit_model", "cache_key", "cache_dir", "get_model", "model_zoo",
+    "metrics_table", "FEATURED_PROBABILITY", "featured_person",
+    "expected_calibration_error",  # moved to xaibook.evaluation; kept here as an alias
+]
 
 MODEL_NAMES = ("logistic", "tree", "boosting", "forest", "mlp")
 GLASS_BOX = ("logistic", "tree")
@@ -86,7 +95,7 @@ def make_preprocessor(dataset: Dataset | None = None, *, numeric: list[str] | No
     )
 
 
-def make_estimator(name: str):
+def make_estimator(name: str) -> ClassifierMixin:
     """The unfitted estimator behind model ``name`` (hyperparameters fixed, seeds fixed)."""
     _check_model_name(name)
     if name == "logistic":
@@ -147,7 +156,7 @@ def cache_dir() -> Path:
     return Path(root) / "models"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_model(case: str, name: str) -> Pipeline:
     """The fitted model ``name`` for ``case``, from the cache if it is there and current.
 
@@ -173,26 +182,12 @@ def get_model(case: str, name: str) -> Pipeline:
     return model
 
 
-def model_zoo(case: str, names=MODEL_NAMES) -> dict[str, Pipeline]:
+def model_zoo(case: str, names: Sequence[str] = MODEL_NAMES) -> dict[str, Pipeline]:
     """All fitted models of a case study, by name."""
     return {name: get_model(case, name) for name in names}
 
 
-def expected_calibration_error(y_true, proba, bins: int = 10) -> float:
-    """Mean |observed rate - mean predicted probability| over equal-width bins, weighted by size."""
-    y_true = np.asarray(y_true, dtype=float)
-    proba = np.asarray(proba, dtype=float)
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(proba, edges[1:-1]), 0, bins - 1)
-    error = 0.0
-    for b in range(bins):
-        mask = which == b
-        if mask.any():
-            error += mask.mean() * abs(y_true[mask].mean() - proba[mask].mean())
-    return float(error)
-
-
-def metrics_table(cases=CASES, names=MODEL_NAMES) -> pd.DataFrame:
+def metrics_table(cases: Sequence[str] = CASES, names: Sequence[str] = MODEL_NAMES) -> pd.DataFrame:
     """Held-out (test split) metrics of every model: ROC AUC, accuracy, Brier score, calibration.
 
     One row per case and model, with ``kind`` saying glass-box or opaque. Accuracy uses the 0.5
@@ -212,11 +207,6 @@ def metrics_table(cases=CASES, names=MODEL_NAMES) -> pd.DataFrame:
                 "calibration_error": expected_calibration_error(dataset.y_test, proba),
             })
     return pd.DataFrame(rows)
-
-
-def fresh_copy(case: str, name: str) -> Pipeline:
-    """An unfitted clone of a zoo model, for methods that refit (e.g. drop-column importance)."""
-    return clone(make_model(case, name))
 
 
 #: The probability of y = 1 that the featured person's gradient-boosting prediction is closest to.

@@ -11,6 +11,10 @@ from typing import Any
 
 import numpy as np
 
+__all__ = [
+    "plain", "glue",
+]
+
 
 def plain(value: Any) -> Any:
     """``value`` with numpy scalars turned into Python numbers (other values unchanged)."""

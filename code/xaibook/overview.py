@@ -7,6 +7,9 @@ histograms that introduce a case study.
     the share of ``y = 1`` per group of one feature, with its Wilson interval.
 :func:`outcome_histograms`
     binned counts of every numeric feature, split by outcome (small enough to embed in a page).
+:func:`method_map`
+    the book's explanation methods by scope, model dependence, output kind and cost, with the
+    chapter that treats each (drawn in chapter 2 by :func:`xaibook.charts.glassbox.method_map_chart`).
 
 The charts that draw them are in :mod:`xaibook.charts.overview`.
 """
@@ -21,7 +24,7 @@ import pandas as pd
 from xaibook._validation import check_features, check_positive_int
 from xaibook.data import Dataset
 
-__all__ = ["wilson_interval", "outcome_rates", "outcome_histograms"]
+__all__ = ["wilson_interval", "outcome_rates", "outcome_histograms", "method_map", "CHAPTER_LABELS"]
 
 
 def wilson_interval(positives: Sequence[float] | np.ndarray, n: Sequence[float] | np.ndarray, *,
@@ -84,3 +87,56 @@ def outcome_histograms(dataset: Dataset, *, bins: int = 20) -> pd.DataFrame:
                              "end": round(float(right), 3), "outcome": labels[outcome],
                              "count": int(count)})
     return pd.DataFrame(rows, columns=["feature", "start", "end", "outcome", "count"])
+
+
+#: The label ``(ch-...)=`` of each chapter already in the book, by number. A method whose chapter
+#: is not written yet has no label (no link to a page that does not exist); add the label here
+#: when the chapter lands (CONTRIBUTING.md, "Adding a method"). A test checks every label resolves.
+CHAPTER_LABELS = {1: "ch-why", 2: "ch-basics", 3: "ch-permutation-importance",
+                  4: "ch-partial-dependence", 5: "ch-shap"}
+
+_METHODS = [
+    # method, scope, model dependence, output kind, cost level (1 cheap .. 4 expensive), cost note,
+    # chapter number (the book's plan)
+    ("Logistic coefficients", "global + local", "model-specific (linear models)", "model parameters",
+     1, "free: read from the fitted model", 2),
+    ("Tree rules and paths", "global + local", "model-specific (trees)", "model parameters",
+     1, "free: read from the fitted tree", 2),
+    ("Permutation importance", "global", "model-agnostic", "feature attribution",
+     2, "p x repeats x n predictions", 3),
+    ("Partial dependence (PDP)", "global", "model-agnostic", "feature effect curve",
+     2, "grid x n predictions per feature", 4),
+    ("ICE curves", "local", "model-agnostic", "feature effect curve",
+     2, "grid x n predictions per feature", 4),
+    ("Accumulated local effects (ALE)", "global", "model-agnostic", "feature effect curve",
+     2, "2 x n predictions per feature", 4),
+    ("Exact Shapley values", "local (averaged: global)", "model-agnostic", "feature attribution",
+     4, "2^p coalitions x background per row", 5),
+    ("KernelSHAP", "local (averaged: global)", "model-agnostic", "feature attribution",
+     3, "samples x background predictions per row", 5),
+    ("TreeSHAP", "local (averaged: global)", "model-specific (trees)", "feature attribution",
+     1, "polynomial in tree size, no predictions", 5),
+    ("LIME", "local", "model-agnostic", "feature attribution (surrogate)",
+     2, "samples predictions + a small fit per row", 6),
+    ("Counterfactual explanations", "local", "model-agnostic", "counterfactual",
+     3, "an optimisation per row (many predictions)", 7),
+    ("Prototypes and nearest examples", "local", "model-agnostic", "example-based",
+     2, "distances to the training rows", 8),
+]
+
+
+def method_map() -> pd.DataFrame:
+    """The explanation methods of the book by scope, model dependence, output and cost.
+
+    ``cost_level`` runs from 1 (free or nearly) to 4 (exponential in the number of features);
+    ``cost`` says what dominates, in model predictions for a data set of ``n`` rows and ``p``
+    features. ``chapter`` says where the book treats the method and ``label`` is that chapter's
+    cross-reference label (missing while the chapter is not written yet).
+    """
+    frame = pd.DataFrame(_METHODS, columns=["method", "scope", "model", "output", "cost_level",
+                                            "cost", "chapter"])
+    frame["label"] = frame["chapter"].map(CHAPTER_LABELS)  # NaN until the chapter exists
+    frame["local"] = frame["scope"].str.contains("local")
+    frame["global"] = frame["scope"].str.contains("global")
+    frame["agnostic"] = frame["model"] == "model-agnostic"
+    return frame

@@ -15,7 +15,15 @@ import pandas as pd
 
 from xaibook._validation import check_columns_match, check_fitted_model
 
+__all__ = ["prediction_function", "as_prediction_function", "Scale", "PredictionFunction",
+           "DEFAULT_BATCH_SIZE"]
+
 Scale = Literal["probability", "log-odds"]
+PredictionFunction = Callable[[pd.DataFrame], np.ndarray]
+
+#: Rows sent to a prediction function in one call by the model-agnostic methods (``batch_size``):
+#: a memory bound, never a change of results.
+DEFAULT_BATCH_SIZE = 200_000
 
 
 def _class_index(model, target_class) -> int:
@@ -31,7 +39,7 @@ def _class_index(model, target_class) -> int:
     return classes.index(target_class)
 
 
-def prediction_function(model, *, target_class=None, scale: Scale = "probability",
+def prediction_function(model: Any, *, target_class: Any = None, scale: Scale = "probability",
                         eps: float = 1e-12) -> Callable[[pd.DataFrame], np.ndarray]:
     """Return ``f(X)`` giving the model's predicted probability (or log-odds) of ``target_class``.
 

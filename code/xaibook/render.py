@@ -32,6 +32,11 @@ import altair as alt
 import pandas as pd
 from altair.vegalite.data import default_data_transformer
 
+__all__ = [
+    "RENDERER_NAME", "CDN_SCRIPTS", "CDN_SCRIPTS_JSON", "chart_label", "spec_to_html",
+    "spec_to_png", "render", "MAX_CHART_ROWS", "SIGNIFICANT_DIGITS", "compact_data", "enable",
+]
+
 RENDERER_NAME = "xaibook"
 
 #: Libraries a live notebook loads when the book's own bundle is not on the page. The versions

@@ -21,7 +21,6 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 from __future__ import annotations
 
 import re
-
 import shutil
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,12 @@ from sphinx.util import logging
 from xaibook import repository
 from xaibook.fingerprint import package_fingerprint
 from xaibook.render import CDN_SCRIPTS_JSON
+
+__all__ = [
+    "logger", "STATIC_SUBDIR", "VEGA_BUNDLE", "CHARTS_SCRIPT", "STYLESHEET", "MATHJAX_FILE",
+    "CACHE_STAMP", "USES_PACKAGE_MARKER", "vega_bundle_source", "mathjax_source_file",
+    "write_static_files", "invalidate_execution_cache", "localise_citations", "setup",
+]
 
 logger = logging.getLogger(__name__)
 
