@@ -185,7 +185,7 @@ def check_known_values(model: Any, X: pd.DataFrame, *, name: str = "X") -> None:
         if isinstance(transformer, str) and transformer == "drop":
             continue
         names = [inputs[c] if isinstance(c, (int, np.integer)) else c for c in np.atleast_1d(columns)]
-        names = [c for c in names if isinstance(c, str) and c in X.columns]
+        names = [str(c) for c in names if isinstance(c, str) and c in X.columns]
         encoder = _encoder(transformer) if not isinstance(transformer, str) else None
         if encoder is not None:
             for column, known in zip(names, encoder.categories_):
