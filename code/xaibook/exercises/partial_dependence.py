@@ -91,7 +91,11 @@ def interaction_strengths(*, case: str = "heart", model: str = "boosting", pairs
     """Friedman's H for each pair of features (default: :data:`INTERACTION_PAIRS` of the heart case)."""
     ds = data.load_case(case)
     f = _f(case, model)
-    return {pair: h_statistic(f, ds.X, pair, sample=sample, random_state=0) for pair in INTERACTION_PAIRS}
+    pairs = [tuple(pair) for pair in pairs]
+    if not pairs or any(isinstance(p, str) or len(p) != 2 for p in pairs):
+        raise ValueError(f"pairs must be a non-empty list of feature pairs such as [('age', 'cholesterol')], "
+                         f"got {pairs!r}")
+    return {pair: h_statistic(f, ds.X, pair, sample=sample, random_state=0) for pair in pairs}
 
 
 def check_strongest_interaction(answer) -> Verdict:
