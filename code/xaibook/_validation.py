@@ -290,11 +290,7 @@ def check_prediction_function(f: Any, X: pd.DataFrame, *, name: str = "f") -> Ca
     if not callable(f):
         raise TypeError(f"{name} must be callable f(X: DataFrame) -> 1-D array; got {type(f).__name__}. "
                         "Use xaibook.predict.prediction_function(model) to make one from a classifier")
-    out = np.asarray(f(X.iloc[:2]))
-    if out.shape != (min(2, len(X)),):
-        raise ValueError(f"{name} must return one number per row (shape (n,)), got shape {out.shape}")
-    if not np.all(np.isfinite(out.astype(float))):
-        raise ValueError(f"{name} returned non-finite values")
+    check_finite_output(f(X.iloc[:2]), min(2, len(X)), name=name)
     return f
 
 
