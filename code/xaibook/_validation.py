@@ -56,13 +56,16 @@ def align_target(y: Any, X: pd.DataFrame, *, name: str = "y", frame_name: str = 
         if y.shape[1] != 1:
             raise ValueError(f"{name} must be one-dimensional, got a DataFrame with {y.shape[1]} columns")
         y = y.iloc[:, 0]
-    if not isinstance(y, pd.Series) or not isinstance(X, pd.DataFrame) or y.index.equals(X.index):
+    if not isinstance(y, pd.Series) or not isinstance(X, pd.DataFrame) or y.index.equals(X.index) \
+            or len(y) != len(X):  # a length mismatch is reported by the caller's length check
         return y
-    if len(y) == len(X) and y.index.is_unique and X.index.is_unique and X.index.isin(y.index).all():
+    if y.index.is_unique and X.index.is_unique and X.index.isin(y.index).all():
         return y.reindex(X.index)
-    extra = y.index.difference(X.index)[:5].tolist() if y.index.is_unique else []
+    extra = y.index.difference(X.index)[:5].tolist() if y.index.is_unique else \
+        sorted(set(y.index[y.index.duplicated()].tolist()))[:5]
     raise ValueError(
-        f"{name}'s index labels do not match {frame_name}'s (e.g. {name} has {extra} that {frame_name} lacks), "
+        f"{name}'s index labels do not match {frame_name}'s (e.g. {name} has {extra} that {frame_name} lacks "
+        "or repeats), "
         f"so its values cannot be paired with {frame_name}'s rows; select the same rows "
         f"({name}.loc[{frame_name}.index]) or pass {name}.to_numpy() if the rows are already in the same order"
     )
@@ -228,7 +231,7 @@ def check_features(features: str | Iterable[str], X: pd.DataFrame, *, name: str 
             raise TypeError(f"{name} must be a column name or a list of column names, "
                             f"got {type(features).__name__}") from None
     if not names:
-        raise ValueError(f"{name} is empty; name at least one column of {frame_name}")
+        raise ValueError(f"{name} is empty (no feature names given); name at least one column of {frame_name}")
     unhashable = [f for f in names if not isinstance(f, (str, int, np.integer, float, tuple))]
     if unhashable:
         raise TypeError(f"{name} must hold column names, got {unhashable[:3]}")
