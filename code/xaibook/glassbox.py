@@ -50,10 +50,11 @@ from sklearn.utils.class_weight import compute_sample_weight
 from threadpoolctl import threadpool_limits
 
 from xaibook._validation import (
-    check_columns_match,
+    align_target,
     check_features,
     check_fitted_model,
     check_frame,
+    check_model_input,
     check_positive_int,
     check_random_state,
     check_target,
@@ -222,7 +223,7 @@ def _transform(preprocess: Any, X: pd.DataFrame) -> np.ndarray:
 
 def _check_rows(X: Any, pipeline: Any, *, name: str = "X") -> pd.DataFrame:
     X = check_frame(X, name=name)
-    check_columns_match(pipeline, X, name=name)
+    check_model_input(pipeline, X, name=name)  # columns, numbers where scaled, known categories
     return X
 
 
@@ -343,8 +344,12 @@ def _bootstrap_coefficients(estimator: LogisticRegression, Z: np.ndarray, y: np.
         if estimator.fit_intercept else estimator.coef_[0].copy()
     classes = np.asarray(estimator.classes_)
     target = (y == classes[1]).astype(float)
-    draws, fallbacks = [], 0
+    draws, fallbacks, attempts = [], 0, 0
     while len(draws) < n_bootstrap:
+        attempts += 1
+        if attempts > 100 * n_bootstrap:
+            raise ValueError(f"only {len(draws)} of {attempts - 1} bootstrap resamples of y held both classes; "
+                             "y has too few rows of one class for the bootstrap: use method='wald'")
         idx = rng.randint(0, len(Z), len(Z))
         if np.unique(y[idx]).size < 2:
             continue
@@ -364,6 +369,19 @@ def _bootstrap_coefficients(estimator: LogisticRegression, Z: np.ndarray, y: np.
     if not estimator.fit_intercept:
         draws = np.column_stack([np.zeros(len(draws)), draws])
     return draws, fallbacks
+
+
+def _check_labels(y: np.ndarray, estimator: Any) -> None:
+    """``y`` must hold both of the model's classes and nothing else: other labels would be refitted
+    as another model (a sign flip if the order differs), one class cannot be refitted at all."""
+    classes = list(np.asarray(estimator.classes_).tolist())
+    present = list(pd.unique(np.asarray(y)).tolist())
+    unknown = [c for c in present if c not in classes]
+    if unknown:
+        raise ValueError(f"y has label(s) {unknown[:5]} that are not the model's classes {classes}; pass the "
+                         "labels the model was trained on")
+    if len(present) < 2:
+        raise ValueError(f"y has only the class {present}; refits and intervals need both classes {classes}")
 
 
 def _reading(row: pd.Series) -> str:
@@ -450,6 +468,13 @@ def logistic_coefficients(pipeline: Any, X: pd.DataFrame, y: Any = None, *, meth
     if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
         raise ValueError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
     features = transformed_features(pipeline)
+    n_parameters = estimator.coef_.shape[1] + int(estimator.fit_intercept)
+    if len(X) <= n_parameters:
+        raise ValueError(f"X has {len(X)} rows for {n_parameters} coefficients; standard errors and intervals "
+                         "need more rows than coefficients (pass the training data)")
+    if y is not None:
+        y = check_target(y, X)
+        _check_labels(y, estimator)
     Z = _transform(preprocess, X)
     coef = estimator.coef_[0].astype(float)
     intercept = float(estimator.intercept_[0]) if estimator.fit_intercept else 0.0
@@ -458,7 +483,7 @@ def logistic_coefficients(pipeline: Any, X: pd.DataFrame, y: Any = None, *, meth
         if estimator.class_weight is not None and y is None:
             raise ValueError("the model uses class_weight, so pass y to weight the information matrix")
         weights = np.ones(len(Z)) if estimator.class_weight is None else \
-            compute_sample_weight(estimator.class_weight, check_target(y, X))
+            compute_sample_weight(estimator.class_weight, y)
         covariance = _wald_covariance(estimator, Z, weights)
         if not estimator.fit_intercept:
             covariance = np.pad(covariance, ((1, 0), (1, 0)))  # a zero row for the intercept
@@ -470,7 +495,6 @@ def logistic_coefficients(pipeline: Any, X: pd.DataFrame, y: Any = None, *, meth
     else:
         if y is None:
             raise ValueError("method='bootstrap' refits the model, so pass the training labels y")
-        y = check_target(y, X)
         check_positive_int(n_bootstrap, name="n_bootstrap", minimum=2)
         check_random_state(random_state)
         # thousands of tiny matrix products: BLAS threads only contend (30x slower on a busy host)
@@ -950,6 +974,8 @@ def refit_trees(pipeline: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, ra
     _tree_estimator(pipeline)
     X = _check_rows(X, pipeline)
     y = check_target(y, X)
+    if pd.unique(y).size < 2:
+        raise ValueError(f"y has only the class {pd.unique(y).tolist()}; a tree needs both classes to split")
     n_refits = check_positive_int(n_refits, name="n_refits")
     check_random_state(random_state)
     if row is not None:
@@ -1049,7 +1075,8 @@ def shape_functions(gam: Any, X: pd.DataFrame, features: Any = None, *,
     for feature in features:
         idx = np.flatnonzero(columns["raw_feature"].to_numpy() == feature)
         if not len(idx) or not pd.api.types.is_numeric_dtype(X[feature]):
-            raise ValueError(f"feature {feature!r} has no numeric columns in the model")
+            raise ValueError(f"features: {feature!r} has no numeric columns in the model (no spline "
+                             f"basis); choose from {spline_raw}")
         lo, hi = np.percentile(X[feature], [1, 99])
         grid = np.unique(np.linspace(lo, hi, grid_points))
         probe = pd.concat([X.iloc[[0]]] * len(grid), ignore_index=True)
@@ -1140,7 +1167,10 @@ def whatif_spec(pipeline: Any, row: pd.DataFrame, features: Any, *, data: pd.Dat
         raise ValueError(f"features {features} has duplicates")
     if data is not None:
         data = _check_rows(data, pipeline, name="data")
-    lo_q, hi_q = quantiles
+    try:
+        lo_q, hi_q = (float(q) for q in quantiles)
+    except (TypeError, ValueError):
+        raise ValueError(f"quantiles must be two numbers (low, high) in [0, 1], got {quantiles!r}") from None
     if not 0 <= lo_q < hi_q <= 1:
         raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles}")
     columns = transformed_features(pipeline)
@@ -1224,11 +1254,19 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
     The AUC is computed as the Mann-Whitney statistic from average ranks, vectorised over the
     resamples; resamples with a single class are redrawn.
     """
+    if isinstance(y, pd.Series):  # pandas scores are paired with y by their index labels
+        proba_a = align_target(proba_a, y.to_frame(), name="proba_a", frame_name="y")
+        proba_b = align_target(proba_b, y.to_frame(), name="proba_b", frame_name="y")
     y = np.asarray(y)
     a, b = np.asarray(proba_a, dtype=float), np.asarray(proba_b, dtype=float)
     if y.ndim != 1 or a.shape != y.shape or b.shape != y.shape:
         raise ValueError(f"y, proba_a and proba_b must be 1-D of equal length, got shapes "
                          f"{y.shape}, {a.shape}, {b.shape}")
+    if pd.isna(y).any():
+        raise ValueError("y contains missing values")
+    for label, proba in (("proba_a", a), ("proba_b", b)):
+        if not np.all(np.isfinite(proba)):
+            raise ValueError(f"{label} contains NaN or infinite values; pass finite scores")
     classes = np.unique(y)
     if classes.size != 2:
         raise ValueError(f"y must contain exactly two classes, got {classes.tolist()}")
@@ -1239,8 +1277,15 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
     positive = (y == classes[1]).astype(float)
     rng = np.random.RandomState(random_state)
     idx = rng.randint(0, len(y), (n_bootstrap, len(y)))
-    both = positive[idx].sum(axis=1)
-    idx = idx[(both > 0) & (both < len(y))]
+    for _ in range(100):  # redraw resamples with a single class (no AUC) until all n_bootstrap have two
+        both = positive[idx].sum(axis=1)
+        single = (both == 0) | (both == len(y))
+        if not single.any():
+            break
+        idx[single] = rng.randint(0, len(y), (int(single.sum()), len(y)))
+    else:
+        raise ValueError(f"too many bootstrap resamples of y hold a single class (y has {int(positive.sum())} "
+                         f"of {len(y)} rows in class {classes[1]!r}); the interval needs more rows of each class")
     diffs = _rank_auc(positive[idx], a[idx]) - _rank_auc(positive[idx], b[idx])
     tail = 100 * (1 - confidence) / 2
     low, high = np.percentile(diffs, [tail, 100 - tail])
