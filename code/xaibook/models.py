@@ -23,6 +23,7 @@ Design notes, for the chapters that explain these models:
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import os
@@ -38,13 +39,14 @@ import pandas as pd
 from sklearn.base import ClassifierMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, brier_score_loss, roc_auc_score
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils.validation import check_is_fitted
 
 from xaibook import data as data_module
 from xaibook.data import CASES, Dataset, load_case
@@ -156,30 +158,61 @@ def cache_dir() -> Path:
     return Path(root) / "models"
 
 
-@functools.cache
 def get_model(case: str, name: str) -> Pipeline:
     """The fitted model ``name`` for ``case``, from the cache if it is there and current.
+
+    Each call returns its own copy: refitting or changing the returned model (``set_params``,
+    ``fit``) never changes what a later ``get_model`` returns.
 
     >>> model = get_model("credit", "boosting")
     >>> model.predict_proba(load_case("credit").X_test)[:, 1]   # P(bad risk)
     """
+    return copy.deepcopy(_cached_model(case, name))
+
+
+def _is_zoo_model(obj, case: str, name: str) -> bool:
+    """Is ``obj`` (loaded from the cache) a fitted zoo pipeline of the right kind for ``case``?"""
+    if not isinstance(obj, Pipeline) or type(obj[-1]) is not type(make_estimator(name)):
+        return False
+    try:
+        check_is_fitted(obj)
+    except (NotFittedError, TypeError):
+        return False
+    columns = list(getattr(obj, "feature_names_in_", []))
+    return columns == list(load_case(case).X.columns)
+
+
+@functools.cache
+def _cached_model(case: str, name: str) -> Pipeline:
+    """The one fitted model per process (never handed out: :func:`get_model` copies it)."""
     load_case(case)  # validates the case name
     _check_model_name(name)
     path = cache_dir() / f"{case}-{name}-{cache_key()}.joblib"
     if path.is_file():
         try:
-            return joblib.load(path)
+            loaded = joblib.load(path)
         except Exception:  # a truncated or foreign file: refit below and overwrite it
-            pass
+            loaded = None
+        if _is_zoo_model(loaded, case, name):
+            return loaded
     model = fit_model(case, name)
+    tmp_name = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            tmp_name = tmp.name
             joblib.dump(model, tmp.name)
         os.replace(tmp.name, path)  # atomic: parallel builds never read a half-written file
+        tmp_name = None
     except OSError:
         pass  # a read-only home (some hosted notebooks): the model simply is not cached
+    finally:
+        if tmp_name is not None and os.path.exists(tmp_name):
+            os.unlink(tmp_name)  # a failed write leaves no temporary file behind
     return model
+
+
+get_model.cache_clear = _cached_model.cache_clear  # type: ignore[attr-defined]  # forget the loaded models
 
 
 def model_zoo(case: str, names: Sequence[str] = MODEL_NAMES) -> dict[str, Pipeline]:

@@ -36,6 +36,7 @@ __all__ = [
     "RENDERER_NAME", "CDN_SCRIPTS", "CDN_SCRIPTS_JSON", "chart_label", "spec_to_html",
     "spec_to_png", "render", "MAX_CHART_ROWS", "SIGNIFICANT_DIGITS", "compact_data", "enable",
 ]
+from xaibook._validation import check_number
 
 RENDERER_NAME = "xaibook"
 
@@ -114,8 +115,13 @@ def spec_to_html(spec: dict[str, Any]) -> str:
 
 
 def spec_to_png(spec: dict[str, Any], *, scale: float = 1.0) -> bytes:
-    """A static PNG of the chart, drawn offline by vl-convert."""
+    """A static PNG of the chart, drawn offline by vl-convert. ``scale`` (> 0, at most 10) multiplies
+    the chart's pixel size."""
     import vl_convert as vlc
+
+    if not isinstance(spec, dict):
+        raise TypeError(f"spec must be a Vega-Lite spec (a dict, e.g. chart.to_dict()), got {type(spec).__name__}")
+    check_number(scale, name="scale", low=0, high=10, low_open=True)
 
     return vlc.vegalite_to_png(spec, scale=scale)
 

@@ -21,6 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from xaibook._validation import check_same_features
 from xaibook.charts._base import DIGITS, DIVERGING_SCHEME, PALETTE, check_count, check_result, describe, zero_rule
 from xaibook.shapley import ShapleyResult, interaction_strength
 
@@ -407,8 +408,18 @@ def compare_frame(results: Mapping[str, ShapleyResult], row: Any = None, *, top:
         raise TypeError("results must be a non-empty dict {label: ShapleyResult}")
     for value in results.values():
         check_result(value, ShapleyResult)
+    check_same_features(results)
+    outputs = {str(r.output) for r in results.values()}
+    if len(outputs) > 1:
+        raise ValueError(f"results are on different scales {sorted(outputs)}; compare results of one output scale")
     first = next(iter(results.values()))
     row = first.data.index[0] if row is None else row
+    shown = {label: r.data.iloc[_position(r, row)][list(first.feature_names)].astype(str).tolist()
+             for label, r in results.items()}
+    differ = [label for label, values in shown.items() if values != shown[next(iter(shown))]]
+    if differ:
+        raise ValueError(f"results {differ} explain a row {row!r} with other feature values than "
+                         f"{next(iter(shown))!r}: they are not the same person (another case or data set?)")
     parts = []
     for label, result in results.items():
         position = _position(result, row)
