@@ -151,7 +151,7 @@ def test_ale_is_centred_on_the_data(X, bins):
 
 
 @FAST
-@given(st.sampled_from(["grid_resolution", "batch_size", "sample", "feature", "grid"]),
+@given(st.sampled_from(["grid_resolution", "batch_size", "n_samples", "feature", "grid"]),
        st.one_of(st.integers(-3, 1), st.floats(allow_nan=True), st.text(max_size=2),
                  st.lists(st.integers(), max_size=2)))
 def test_pdp_rejects_bad_arguments_by_name(argument, bad):
@@ -187,7 +187,7 @@ def test_importance_is_baseline_minus_permuted_and_y_aligns_on_index(fitted, ord
 
 
 @FAST
-@given(st.sampled_from(["n_repeats", "max_rows", "random_state", "scoring", "y"]),
+@given(st.sampled_from(["n_repeats", "batch_size", "random_state", "scoring", "y"]),
        st.one_of(st.integers(-3, 0), st.floats(allow_nan=True), st.text(max_size=3), st.none()))
 def test_importance_rejects_bad_arguments_by_name(fitted, argument, bad):
     X, y, model = fitted

@@ -294,7 +294,7 @@ def test_interaction_strengths_uses_its_pairs():
         from xaibook.exercises import partial_dependence as ex
     except ImportError:  # renamed by issue 10
         from xaibook.exercises import dependence as ex
-    strengths = ex.interaction_strengths(pairs=[("age", "cholesterol")], sample=20)
+    strengths = ex.interaction_strengths(pairs=[("age", "cholesterol")], n_samples=20)
     assert list(strengths) == [("age", "cholesterol")]
     with pytest.raises(ValueError, match="pairs must be a non-empty list of feature pairs"):
         ex.interaction_strengths(pairs=[])

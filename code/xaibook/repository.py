@@ -33,6 +33,8 @@ _GITHUB_REPO = re.compile(r"^https://github\.com/(?P<owner>[A-Za-z0-9_.-]+)/(?P<
 GITHUB_URL_IN_TEXT = re.compile(r"https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?![A-Za-z0-9_./-])")
 
 
+__all__ = ["check_url", "repository_url", "repository_name", "fill_placeholders", "set_repository_url", "main"]
+
 def check_url(url: str) -> str:
     """Return ``url`` if it is a GitHub repository URL (``https://github.com/<owner>/<name>``).
 
