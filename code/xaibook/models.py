@@ -9,7 +9,20 @@ DataFrame (``Dataset.X`` columns) and does its own encoding:
 
 Glass-box models are a logistic regression and a depth-3 decision tree; opaque ones are gradient
 boosting, a random forest and a small neural network (MLP). All are fitted on the case's fixed
-training split with ``random_state=0``.
+training split with ``random_state=0``. The glass boxes keep fixed, conventional settings; the
+opaque models' hyperparameters were chosen per case by 5-fold cross-validation on the training
+split only (``benchmarks/tune_zoo.py``, grids in ``TUNING_GRIDS``, choices in ``TUNED``), so the
+book compares glass boxes with opaque models that had every chance. Held-out ROC AUC
+(``metrics_table``): credit -- logistic 0.806, boosting 0.786, forest 0.816, MLP 0.815; heart --
+logistic 0.892, boosting 0.887, forest 0.885, MLP 0.850.
+
+Monotonic constraints were tried and left out: scikit-learn's GradientBoostingClassifier (whose
+trees the book's TreeSHAP reads) has no ``monotonic_cst``, and a HistGradientBoostingClassifier on
+the same one-hot data, constrained where the direction is known (credit: longer duration more
+risk, a lighter instalment burden less; heart: higher blood pressure, cholesterol, ST depression
+and vessel count more, a higher exercise heart rate less), scored cross-validated ROC AUC 0.789
+against 0.787 unconstrained on credit and 0.888 against 0.863 on heart -- no better than the
+tuned GradientBoostingClassifier (0.792 and 0.889).
 
 Design notes, for the chapters that explain these models:
 
@@ -88,24 +101,32 @@ def make_preprocessor(dataset: Dataset | None = None, *, numeric: list[str] | No
 
 
 #: The small grids the opaque models were tuned over (``benchmarks/tune_zoo.py``): 5-fold
-#: stratified cross-validation on the training split only, ROC AUC, seeds fixed.
+#: stratified cross-validation on the training split only, scored by ``TUNING_SCORE``, seeds fixed.
 TUNING_GRIDS = {
     "boosting": {"learning_rate": [0.02, 0.05, 0.1], "max_depth": [1, 2, 3],
                  "n_estimators": [100, 300], "subsample": [0.7, 1.0]},
     "forest": {"max_features": ["sqrt", 0.5], "min_samples_leaf": [1, 3, 10]},
-    "mlp": {"hidden_layer_sizes": [(8,), (16,), (32,)], "alpha": [0.1, 1.0, 10.0]},
+    "mlp": {"hidden_layer_sizes": [(8,), (16,), (32,)], "alpha": [1.0, 10.0, 30.0, 100.0]},
 }
 
 #: The values ``benchmarks/tune_zoo.py`` chose, per case study (fitting uses these; nothing is
 #: searched at build time). ``tests/test_models.py`` re-runs one search to check.
 TUNED = {
-    ("credit", "boosting"): {},
-    ("credit", "forest"): {},
-    ("credit", "mlp"): {},
-    ("heart", "boosting"): {},
-    ("heart", "forest"): {},
-    ("heart", "mlp"): {},
+    ("credit", "boosting"): {"learning_rate": 0.02, "max_depth": 3, "n_estimators": 300,
+                             "subsample": 0.7},
+    ("credit", "forest"): {"max_features": "sqrt", "min_samples_leaf": 3},
+    ("credit", "mlp"): {"alpha": 10.0, "hidden_layer_sizes": (16,)},
+    # depth-1 trees won: on the heart data the tuned boosting model is additive in log-odds
+    ("heart", "boosting"): {"learning_rate": 0.02, "max_depth": 1, "n_estimators": 300,
+                            "subsample": 0.7},
+    ("heart", "forest"): {"max_features": "sqrt", "min_samples_leaf": 10},
+    ("heart", "mlp"): {"alpha": 10.0, "hidden_layer_sizes": (32,)},
 }
+
+
+#: The tuning criterion: the log loss, a proper scoring rule, because the book reads the models'
+#: probabilities (thresholds, SHAP values on the probability scale), not only their ranking.
+TUNING_SCORE = "neg_log_loss"
 
 
 def tuning_folds() -> StratifiedKFold:
