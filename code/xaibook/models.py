@@ -13,8 +13,9 @@ training split with ``random_state=0``. The glass boxes keep fixed, conventional
 opaque models' hyperparameters were chosen per case by 5-fold cross-validation on the training
 split only (``benchmarks/tune_zoo.py``, grids in ``TUNING_GRIDS``, choices in ``TUNED``), so the
 book compares glass boxes with opaque models that had every chance. Held-out ROC AUC
-(``metrics_table``): credit -- logistic 0.806, boosting 0.786, forest 0.816, MLP 0.815; heart --
-logistic 0.892, boosting 0.887, forest 0.885, MLP 0.850.
+(``metrics_table``): credit -- logistic 0.806, boosting 0.786, forest 0.800, MLP 0.792; heart --
+logistic 0.892, boosting 0.887, forest 0.874, MLP 0.887. No opaque model beats the logistic
+regression on either case study.
 
 Monotonic constraints were tried and left out: scikit-learn's GradientBoostingClassifier (whose
 trees the book's TreeSHAP reads) has no ``monotonic_cst``, and a HistGradientBoostingClassifier on
@@ -106,7 +107,7 @@ TUNING_GRIDS = {
     "boosting": {"learning_rate": [0.02, 0.05, 0.1], "max_depth": [1, 2, 3],
                  "n_estimators": [100, 300], "subsample": [0.7, 1.0]},
     "forest": {"max_features": ["sqrt", 0.5], "min_samples_leaf": [1, 3, 10]},
-    "mlp": {"hidden_layer_sizes": [(8,), (16,), (32,)], "alpha": [1.0, 10.0, 30.0, 100.0]},
+    "mlp": {"hidden_layer_sizes": [(8,), (16,), (32,)], "alpha": [3.0, 10.0, 30.0]},
 }
 
 #: The values ``benchmarks/tune_zoo.py`` chose, per case study (fitting uses these; nothing is
@@ -114,12 +115,12 @@ TUNING_GRIDS = {
 TUNED = {
     ("credit", "boosting"): {"learning_rate": 0.02, "max_depth": 3, "n_estimators": 300,
                              "subsample": 0.7},
-    ("credit", "forest"): {"max_features": "sqrt", "min_samples_leaf": 3},
+    ("credit", "forest"): {"max_features": 0.5, "min_samples_leaf": 1},
     ("credit", "mlp"): {"alpha": 10.0, "hidden_layer_sizes": (16,)},
     # depth-1 trees won: on the heart data the tuned boosting model is additive in log-odds
     ("heart", "boosting"): {"learning_rate": 0.02, "max_depth": 1, "n_estimators": 300,
                             "subsample": 0.7},
-    ("heart", "forest"): {"max_features": "sqrt", "min_samples_leaf": 10},
+    ("heart", "forest"): {"max_features": "sqrt", "min_samples_leaf": 3},
     ("heart", "mlp"): {"alpha": 10.0, "hidden_layer_sizes": (32,)},
 }
 
@@ -151,8 +152,11 @@ def make_estimator(name: str, case: str | None = None):
     elif name == "forest":
         estimator = RandomForestClassifier(n_estimators=200, min_samples_leaf=3, random_state=SEED)
     else:
-        estimator = MLPClassifier(hidden_layer_sizes=(16,), alpha=1.0, solver="adam",
-                                  learning_rate_init=0.01, max_iter=300, random_state=SEED)
+        # L-BFGS, not Adam: on a few hundred rows full-batch L-BFGS is deterministic and converges;
+        # Adam with strong L2 stopped early on the 207 heart training rows at a near-constant
+        # prediction that cross-validation on smaller folds had not shown.
+        estimator = MLPClassifier(hidden_layer_sizes=(16,), alpha=1.0, solver="lbfgs",
+                                  max_iter=1000, random_state=SEED)
     if case is not None:
         estimator.set_params(**TUNED[(case, name)])
     return estimator
