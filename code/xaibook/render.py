@@ -54,23 +54,28 @@ CDN_SCRIPTS_JSON = json.dumps(list(CDN_SCRIPTS))
 
 _counter = itertools.count()
 
+#: The chart's markup. The spec sits in a JSON script element, which the browser does not parse as
+#: JavaScript while it reads the page; ``xaibookEmbed`` (the site's ``xaibook-charts.js``) gets a
+#: function that parses it when the chart is about to be drawn. ``min-height`` is the height of the
+#: drawn chart (from the PNG that vl-convert draws of the same spec), so the page does not jump.
 _HTML_TEMPLATE = """\
-<div id="{div_id}" class="xaibook-chart" role="figure" aria-label="{label}"></div>
+<div id="{div_id}" class="xaibook-chart" role="figure" aria-label="{label}"{style}></div>
+<script type="application/json" id="{div_id}-spec">{spec_json}</script>
 <script type="text/javascript">
 (function () {{
-  var spec = {spec_json};
   var el = document.getElementById("{div_id}");
+  function spec() {{ return JSON.parse(document.getElementById("{div_id}-spec").textContent); }}
   if (window.xaibookEmbed) {{ window.xaibookEmbed(el, spec); return; }}
   var urls = {cdn_json};
   function next(i) {{
-    if (i === urls.length) {{ window.vegaEmbed(el, spec, {{actions: false}}); return; }}
+    if (i === urls.length) {{ window.vegaEmbed(el, spec(), {{actions: false}}); return; }}
     var s = document.createElement("script");
     s.src = urls[i];
     s.onload = function () {{ next(i + 1); }};
     s.onerror = function () {{ el.textContent = "Could not load Vega from " + urls[i]; }};
     document.head.appendChild(s);
   }}
-  if (window.vegaEmbed) {{ window.vegaEmbed(el, spec, {{actions: false}}); }} else {{ next(0); }}
+  if (window.vegaEmbed) {{ window.vegaEmbed(el, spec(), {{actions: false}}); }} else {{ next(0); }}
 }})();
 </script>
 """
@@ -93,25 +98,74 @@ def chart_label(spec: dict[str, Any]) -> str:
     return ". ".join(p for p in parts if p) or "Chart"
 
 
-def spec_to_html(spec: dict[str, Any]) -> str:
-    """The ``text/html`` part of the bundle: a div plus the embedding script.
+def spec_to_html(spec: dict[str, Any], *, size: tuple[int, int] | None = None) -> str:
+    """The ``text/html`` part of the bundle: a div, the spec as JSON, and the embedding script.
 
-    The element id is derived from the spec's content (and a per-process counter so that the
-    same chart shown twice on one page gets two ids), so rebuilding gives identical HTML.
+    ``size`` is the drawn chart's ``(width, height)`` in CSS pixels; when given, the div reserves
+    that height before the chart is drawn. The element id is derived from the spec's content (and
+    a per-process counter so that the same chart shown twice on one page gets two ids), so
+    rebuilding gives identical HTML.
     """
     if not isinstance(spec, dict):
         raise TypeError(f"spec must be a Vega-Lite dict, got {type(spec).__name__}")
-    spec_json = json.dumps(spec, sort_keys=True, separators=(",", ":"))
+    spec_json = json.dumps(_finite(spec), sort_keys=True, separators=(",", ":"), allow_nan=False)
     digest = hashlib.sha1(spec_json.encode()).hexdigest()[:10]
     div_id = f"xaibook-chart-{digest}-{next(_counter)}"
-    # "</" inside a <script> would end it early; "\/" is the same string in JSON.
-    safe_json = spec_json.replace("</", "<\\/")
+    # "<" can only occur inside JSON strings, where "\u003c" means the same; escaping every one
+    # means no "</script>" or "<!--" can end or confuse the script element early.
+    safe_json = spec_json.replace("<", "\\u003c")
+    style = f' style="min-height: {int(size[1])}px"' if size else ""
     return _HTML_TEMPLATE.format(
         div_id=div_id,
         label=_escape_attr(chart_label(spec)),
+        style=style,
         spec_json=safe_json,
         cdn_json=CDN_SCRIPTS_JSON,
     )
+
+
+#: Height of one input (slider, drop-down) that vega-embed draws under a chart for a bound
+#: parameter, in CSS pixels, with the site's fonts; the PNG does not show these inputs.
+INPUT_ROW_PX = 27
+
+
+def input_rows_height(spec: Any) -> int:
+    """Room the chart's bound inputs take below the drawing (``params`` with ``bind.input``)."""
+    count = 0
+    stack = [spec]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for param in item.get("params") or []:
+                if isinstance(param, dict) and isinstance(param.get("bind"), dict) \
+                        and "input" in param["bind"]:
+                    count += 1
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return count * INPUT_ROW_PX
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by ``None``.
+
+    JSON has no NaN; Vega-Lite treats ``null`` like NaN (an invalid value, filtered out of
+    continuous scales), so the chart draws the same.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """``(width, height)`` of a PNG image, read from its header."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
+        raise ValueError("png must be the bytes of a PNG image")
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def spec_to_png(spec: dict[str, Any], *, scale: float = 1.0) -> bytes:
@@ -128,11 +182,39 @@ def spec_to_png(spec: dict[str, Any], *, scale: float = 1.0) -> bytes:
 
 def render(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     """Altair renderer: the MIME bundle described in the module docstring."""
+    spec = prune_unused_columns(spec)
+    png = spec_to_png(spec)
+    width, height = png_size(png)
     return {
-        "text/html": spec_to_html(spec),
-        "image/png": base64.b64encode(spec_to_png(spec)).decode("ascii"),
+        "text/html": spec_to_html(spec, size=(width, height + input_rows_height(spec))),
+        "image/png": base64.b64encode(png).decode("ascii"),
         "text/plain": chart_label(spec),
     }
+
+
+def prune_unused_columns(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec without the data columns that nothing in it refers to.
+
+    Altair embeds every column of a DataFrame, including helper columns the chart never draws.
+    A column is kept when its name appears anywhere in the rest of the spec (an encoding, a
+    transform, an expression, a tooltip), so this is conservative; a spec with a tooltip that shows
+    every field (``tooltip: true`` or ``{"content": "data"}``) is returned unchanged.
+    """
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict) or not datasets:
+        return spec
+    rest = json.dumps({key: value for key, value in spec.items() if key != "datasets"})
+    if '"tooltip": true' in rest or '"content": "data"' in rest:
+        return spec
+    pruned = {}
+    for name, rows in datasets.items():
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            pruned[name] = rows
+            continue
+        used = {column for row in rows for column in row
+                if json.dumps(column)[1:-1] in rest}
+        pruned[name] = [{k: v for k, v in row.items() if k in used} for row in rows]
+    return {**spec, "datasets": pruned}
 
 
 #: Most rows a chart may embed. Above it, aggregate or sample in the chart builder.

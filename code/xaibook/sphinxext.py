@@ -5,7 +5,12 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 * serves Vega, Vega-Lite and vega-embed from the site's own ``_static`` folder
   (``xaibook-vega.js``, made by :func:`vl_convert.javascript_bundle` and wrapped in a function
   so that its top-level names cannot clash with the theme's scripts), plus ``xaibook-charts.js``,
-  which draws the charts emitted by :mod:`xaibook.render`, and ``xaibook.css``;
+  which draws the charts emitted by :mod:`xaibook.render`, and ``xaibook.css``. Only the small
+  ``xaibook-charts.js`` is in every page's head; it fetches the Vega bundle when the first chart
+  comes near the viewport, so pages without charts never load it;
+* keeps MathJax off the pages that have no math (see :func:`page_has_math`), and drops the
+  theme's 1.5 MB FontAwesome script, which blocks every page's parsing although the theme's
+  FontAwesome stylesheet and web fonts already draw the icons (:func:`write_theme_overrides`);
 * serves MathJax 3 from ``_static/mathjax`` (the single-file ``tex-svg-full`` build of the
   ``django-static-mathjax`` package: every TeX extension included, SVG output, so no font or
   extension file is fetched later);
@@ -41,6 +46,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 STATIC_SUBDIR = ".xaibook-static"
+TEMPLATES_SUBDIR = ".xaibook-templates"
 VEGA_BUNDLE = "xaibook-vega.js"
 CHARTS_SCRIPT = "xaibook-charts.js"
 STYLESHEET = "xaibook.css"
@@ -81,7 +87,40 @@ def write_static_files(target: Path) -> None:
     stamp.write_text(package_fingerprint())
 
 
+#: The theme's template of asset tags, and the FontAwesome script tag in it.
+THEME_MACROS = Path("static") / "webpack-macros.html"
+_FONTAWESOME_SCRIPT = re.compile(r'[ \t]*<script src="[^"]*/fontawesome/[^"]*/js/all\.min\.js[^"]*"></script>\n?')
+
+
+def write_theme_overrides(target: Path) -> bool:
+    """Write a copy of the theme's ``static/webpack-macros.html`` without the FontAwesome script.
+
+    pydata-sphinx-theme loads FontAwesome twice: a stylesheet with web fonts, and a 1.5 MB script
+    in the ``<head>`` (no ``defer``) that re-draws every icon as an SVG and then watches every
+    change to the page. The stylesheet alone draws the same icons. The copy is made from the
+    installed theme at build time, so it follows the pinned theme version; if the theme's file no
+    longer has that script tag, nothing is overridden. Returns whether an override was written.
+    """
+    import pydata_sphinx_theme
+
+    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / THEME_MACROS
+    text = source.read_text(encoding="utf-8") if source.is_file() else ""
+    trimmed, count = _FONTAWESOME_SCRIPT.subn("", text)
+    override = target / THEME_MACROS
+    if count != 1:
+        if override.exists():
+            override.unlink()
+        return False
+    override.parent.mkdir(parents=True, exist_ok=True)
+    if not override.is_file() or override.read_text(encoding="utf-8") != trimmed:
+        override.write_text(trimmed, encoding="utf-8")
+    return True
+
+
 def _on_config_inited(app: Sphinx, config: Any) -> None:
+    templates = Path(app.outdir).parent / TEMPLATES_SUBDIR
+    if write_theme_overrides(templates):
+        config.templates_path = [str(templates), *config.templates_path]
     if not config.xaibook_repository_url:
         # Jupyter Book copies ``repository.url`` of _config.yml into the theme options.
         config.xaibook_repository_url = (config.html_theme_options or {}).get("repository_url", "")
@@ -175,6 +214,35 @@ def _strip_cdn_fallback(app: Sphinx, pagename: str, templatename: str, context: 
         context["body"] = body.replace(CDN_SCRIPTS_JSON, "[]")
 
 
+def page_has_math(body: str) -> bool:
+    """Whether a page's HTML body has anything for MathJax to typeset.
+
+    Sphinx writes math as ``<span class="math ...">`` / ``<div class="math ...">`` holding
+    ``\\(...\\)`` or ``\\[...\\]``; notebook outputs may carry ``$$`` or the same delimiters.
+    """
+    return 'class="math' in body or any(mark in body for mark in ("\\(", "\\[", "$$"))
+
+
+def _mathjax_only_with_math(app: Sphinx, pagename: str, templatename: str, context: dict,
+                            doctree: Any) -> None:
+    """Drop MathJax (its 2 MB script and its configuration) from pages without math.
+
+    ``sphinx.ext.mathjax`` adds it to every page here (the math domain's per-page flag is set for
+    pages without formulas too); the page body tells the truth.
+    """
+    scripts = context.get("script_files")
+    if not scripts or page_has_math(context.get("body") or ""):
+        return
+    mathjax_path = app.config.mathjax_path
+
+    def is_mathjax(script: Any) -> bool:
+        filename = getattr(script, "filename", "") or ""
+        body = (getattr(script, "attributes", {}) or {}).get("body", "")
+        return filename.endswith(mathjax_path) or body.startswith("window.MathJax")
+
+    context["script_files"] = [script for script in scripts if not is_mathjax(script)]
+
+
 # --- Per-chapter reference lists ------------------------------------------------------------------
 #
 # Each chapter ends with the works it cites, and the back matter lists them all. sphinxcontrib-bibtex
@@ -226,7 +294,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("html-page-context", _dedupe_scripts)
     app.connect("html-page-context", _strip_cdn_fallback)
-    app.add_js_file(VEGA_BUNDLE)
+    # After sphinx.ext.mathjax (priority 500) has added its script to the page.
+    app.connect("html-page-context", _mathjax_only_with_math, priority=900)
+    # The Vega bundle is not a page script: xaibook-charts.js loads it when a chart needs it.
     app.add_js_file(CHARTS_SCRIPT)
     app.add_css_file(STYLESHEET)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,9 +1,106 @@
 /* Draw the book's Altair charts with the Vega libraries served by this site (xaibook-vega.js).
- * Charts follow the site's light/dark switch: when the theme changes, each chart is drawn again
- * with colours that stay readable on the new background. */
+ *
+ * Loading and drawing (this section's functions):
+ * - Each chart's inline script calls xaibookEmbed(el, spec) while the page is still parsing; that
+ *   only registers the chart. `spec` is the Vega-Lite spec, or a function returning it (the book's
+ *   charts keep their spec in a <script type="application/json"> that is parsed only when needed).
+ * - An IntersectionObserver draws a chart when it comes within about a screen of the viewport.
+ *   Charts the reader never reaches are never compiled, and the Vega bundle itself is fetched
+ *   only when the first chart comes near, so a chart-free page never loads it.
+ * - Charts are drawn one at a time, each in its own task, so the page stays responsive.
+ * - The chart's <div> reserves its drawn size (min-height set by xaibook.render), so nothing jumps.
+ *
+ * Charts follow the site's light/dark switch: when the theme changes, each chart that has been
+ * drawn is drawn again with colours that stay readable on the new background. */
 (function () {
   "use strict";
   var charts = [];
+
+  /* ---- Loading: the Vega bundle on demand ------------------------------------------------- */
+
+  // The bundle sits beside this file in the site's _static folder.
+  var script = document.currentScript || document.querySelector('script[src*="xaibook-charts.js"]');
+  var bundleUrl = script.src.replace(/xaibook-charts\.js(\?.*)?$/, "xaibook-vega.js");
+  var vegaLoading = null;
+
+  function loadVega() {
+    if (window.vegaEmbed) { return Promise.resolve(); }
+    if (!vegaLoading) {
+      vegaLoading = new Promise(function (resolve, reject) {
+        var s = document.createElement("script");
+        s.src = bundleUrl;
+        s.onload = function () { resolve(); };
+        s.onerror = function () { reject(new Error("could not load " + bundleUrl)); };
+        document.head.appendChild(s);
+      });
+    }
+    return vegaLoading;
+  }
+
+  /* ---- Drawing: one chart at a time, when it comes near the viewport ----------------------- */
+
+  var queue = [];
+  var drawing = false;
+
+  function nextTask(callback) {
+    // A macrotask, so that the browser can paint and handle input between two charts.
+    setTimeout(callback, 0);
+  }
+
+  function specOf(chart) {
+    if (typeof chart.spec === "function") { chart.spec = chart.spec(); }
+    return chart.spec;
+  }
+
+  function onScreen(chart) {
+    var box = chart.el.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight;
+  }
+
+  function drainQueue() {
+    if (drawing || queue.length === 0) { return; }
+    drawing = true;
+    // The reader may have scrolled on: a chart on the screen goes before those near it.
+    var index = Math.max(0, queue.findIndex(onScreen));
+    var chart = queue.splice(index, 1)[0];
+    loadVega().then(function () {
+      return draw(chart);
+    }).catch(function (error) {
+      chart.el.dataset.drawn = "error";
+      chart.el.textContent = "This chart could not be drawn: " + error.message;
+      console.error(error);
+    }).then(function () {
+      drawing = false;
+      nextTask(drainQueue);
+    });
+  }
+
+  function request(chart) {
+    if (chart.requested) { return; }
+    chart.requested = true;
+    queue.push(chart);
+    drainQueue();
+  }
+
+  var observer = "IntersectionObserver" in window
+    ? new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) { return; }
+          observer.unobserve(entry.target);
+          request(entry.target.xaibookChart);
+        });
+      }, { rootMargin: "100% 0px 100% 0px" })
+    : null;
+
+  window.xaibookEmbed = function (el, spec) {
+    var chart = { el: el, spec: spec, view: null, requested: false };
+    el.xaibookChart = chart;
+    charts.push(chart);
+    if (observer) { observer.observe(el); } else { request(chart); }
+    return chart;
+  };
+
+  /* ---- Colours for the site's dark mode ----------------------------------------------------- */
 
   var darkConfig = {
     background: null,
@@ -26,24 +123,21 @@
       actions: { export: true, source: false, compiled: false, editor: false },
       config: isDark() ? darkConfig : {}
     };
-    return window.vegaEmbed(chart.el, chart.spec, options).then(function (result) {
+    return window.vegaEmbed(chart.el, specOf(chart), options).then(function (result) {
       chart.view = result.view;
       chart.el.dataset.drawn = "true";
       return result;
     });
   }
 
-  window.xaibookEmbed = function (el, spec) {
-    var chart = { el: el, spec: spec, view: null };
-    charts.push(chart);
-    return draw(chart);
-  };
-
   var lastTheme = document.documentElement.dataset.theme;
   new MutationObserver(function () {
     var theme = document.documentElement.dataset.theme;
     if (theme === lastTheme) { return; }
     lastTheme = theme;
-    charts.forEach(draw);
+    // Only charts already drawn are redrawn; the others get the new colours when reached.
+    charts.forEach(function (chart) {
+      if (chart.view) { chart.requested = false; request(chart); }
+    });
   }).observe(document.documentElement, { attributes: true, attributeFilter: ["data-theme"] });
 })();
