@@ -12,7 +12,9 @@ from xaibook.charts._base import (  # noqa: F401
     OUTCOME_COLORS,
     PALETTE,
     THEME_NAME,
+    contrast_ratio,
     describe,
+    diverging_scale,
     xaibook_theme,
 )
 
