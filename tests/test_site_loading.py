@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import HTML_DIR, toc_files
 from test_site import PageVisit
 

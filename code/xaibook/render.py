@@ -15,6 +15,13 @@ registered here (``alt.renderers.enable("xaibook")``, done when :mod:`xaibook.ch
 ``text/plain``
     The chart's title.
 
+Every chart is accessible without the picture: its ``<div role="figure">`` is named by the
+chart's title and description (:func:`chart_label`), and a "data" disclosure under it
+(:func:`data_table_html`) gives the numbers drawn as a table. The disclosure carries only the
+plan of the table (:func:`table_plan`: which dataset, which columns, with which headings);
+``xaibook-charts.js`` fills the rows from the chart's own spec when a reader opens it, so a page
+does not carry its data twice.
+
 Altair 6's ``mimetype`` renderer is deliberately not used: its output does not validate as an
 nbformat MIME bundle, which breaks the notebook cache.
 """
@@ -121,6 +128,145 @@ def spec_to_html(spec: dict[str, Any], *, size: tuple[int, int] | None = None) -
         style=style,
         spec_json=safe_json,
         cdn_json=CDN_SCRIPTS_JSON,
+    ) + data_table_html(spec, div_id)
+
+
+#: Encoding channels whose fields are worth a column in the data table, in column order. Offsets
+#: (jitter) and purely visual channels are left out; tooltips come first because a chart builder
+#: lists there what a reader should read.
+TABLE_CHANNELS = ("tooltip", "row", "column", "facet", "y", "x", "y2", "x2", "text", "color",
+                  "size", "shape", "theta", "detail")
+
+
+def _channel_defs(channel: str, definition: Any) -> list[dict[str, Any]]:
+    """The field definitions of one encoding channel (a tooltip list, a condition, a plain def)."""
+    defs = definition if isinstance(definition, list) else [definition]
+    out = []
+    for item in defs:
+        if not isinstance(item, dict):
+            continue
+        if "field" in item:
+            out.append(item)
+        condition = item.get("condition")
+        for cond in condition if isinstance(condition, list) else [condition]:
+            if isinstance(cond, dict) and "field" in cond:
+                out.append(cond)
+    return out
+
+
+def _column_title(definition: dict[str, Any]) -> str:
+    title = definition.get("title")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    if not title:
+        axis = definition.get("axis") or definition.get("legend") or {}
+        title = axis.get("title") if isinstance(axis, dict) else None
+    return str(title) if title else str(definition["field"])
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _title_text(title: Any) -> str:
+    if isinstance(title, dict):
+        title = title.get("text", "")
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    return str(title or "").strip()
+
+
+def table_plan(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """What the data table of a chart shows: one entry per dataset the chart draws.
+
+    Each entry has ``path`` (the keys leading from the spec to the dataset's rows),
+    ``caption`` (the title of the view drawing it, else the chart's title), ``n_rows`` and
+    ``columns``: ``{"field", "title", "numeric"}`` for every data field an encoding uses, tooltip
+    fields first, headed by the title the chart gives it. A dataset with one row and one column
+    (a reference line such as the zero rule) is not a table and is left out.
+    """
+    if not isinstance(spec, dict):
+        raise TypeError(f"spec must be a Vega-Lite dict, got {type(spec).__name__}")
+    datasets = spec.get("datasets") or {}
+    chart_title = _title_text(spec.get("title")) or "Chart"
+    plans: dict[tuple, dict[str, Any]] = {}
+
+    def rows_at(path: tuple) -> list | None:
+        node: Any = spec
+        for key in path:
+            node = node[key]
+        return node if isinstance(node, list) else None
+
+    def data_path(node: dict[str, Any], path: tuple) -> tuple | None:
+        data = node.get("data")
+        if not isinstance(data, dict):
+            return None
+        if isinstance(data.get("name"), str) and data["name"] in datasets:
+            return ("datasets", data["name"])
+        if isinstance(data.get("values"), list):
+            return (*path, "data", "values")
+        return None
+
+    def walk(node: Any, path: tuple, inherited: tuple | None, caption: str) -> None:
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, (*path, i), inherited, caption)
+            return
+        if not isinstance(node, dict):
+            return
+        here = data_path(node, path) or inherited
+        caption = _title_text(node.get("title")) or caption
+        encoding = node.get("encoding")
+        if here is not None and isinstance(encoding, dict):
+            rows = rows_at(here) or []
+            present = set().union(*(row.keys() for row in rows if isinstance(row, dict))) if rows else set()
+            plan = plans.setdefault(here, {"path": list(here), "caption": caption,
+                                           "n_rows": len(rows), "columns": []})
+            known = {c["field"] for c in plan["columns"]}
+            for channel in TABLE_CHANNELS:
+                for definition in _channel_defs(channel, encoding.get(channel)):
+                    field = definition["field"]
+                    if not isinstance(field, str) or field in known or field not in present:
+                        continue
+                    values = [row.get(field) for row in rows if row.get(field) is not None]
+                    plan["columns"].append({
+                        "field": field, "title": _column_title(definition),
+                        "numeric": bool(values) and all(_is_number(v) for v in values)})
+                    known.add(field)
+        for key in ("layer", "hconcat", "vconcat", "concat", "spec"):
+            if key in node:
+                walk(node[key], (*path, key), here, caption)
+
+    walk(spec, (), None, chart_title)
+    return [plan for plan in plans.values()
+            if plan["columns"] and not (plan["n_rows"] <= 1 and len(plan["columns"]) <= 1)]
+
+
+_DATA_TEMPLATE = """<details class="xaibook-chart-data" data-chart="{div_id}" data-tables="{plan}">
+<summary>Data table: the numbers behind &ldquo;{title}&rdquo;</summary>
+<div class="xaibook-chart-data-body"><p>{summary}</p></div>
+</details>
+"""
+
+
+def data_table_html(spec: dict[str, Any], div_id: str) -> str:
+    """The "data" disclosure under a chart (empty when the chart draws no dataset).
+
+    The table rows are filled in by ``xaibook-charts.js`` from the spec when the disclosure
+    opens; the plan (:func:`table_plan`) travels in the ``data-tables`` attribute.
+    """
+    plans = table_plan(spec)
+    if not plans:
+        return ""
+    title = _title_text(spec.get("title")) or "this chart"
+    counts = ", ".join(f"{p['n_rows']} rows" for p in plans)
+    summary = (f"{len(plans)} table{'s' if len(plans) > 1 else ''} ({counts}), "
+               "built from the chart's data when this section is opened.")
+    return _DATA_TEMPLATE.format(
+        div_id=div_id,
+        plan=_escape_attr(json.dumps(plans, separators=(",", ":"))),
+        title=_escape_attr(title),
+        summary=_escape_attr(summary),
     )
 
 

@@ -18,6 +18,8 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
   ``repository.url`` from ``_config.yml`` (see :mod:`xaibook.repository`);
 * removes the live-notebook CDN fallback from chart scripts, so pages name no third-party host;
 * removes duplicated script tags from pages (sphinx-thebe adds its configuration twice);
+* gives reference-list entries the ARIA role ``listitem`` instead of docutils' deprecated
+  ``doc-biblioentry``, which screen readers and axe do not accept inside a ``role="list"``;
 * re-executes the chapters that import :mod:`xaibook` when the package, its data or a tracked
   library changed (see :mod:`xaibook.fingerprint`), because the execution cache only hashes the
   text of code cells.
@@ -285,6 +287,23 @@ def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         source[0] = repository.fill_placeholders(source[0], repository.check_url(url))
 
 
+#: docutils marks each entry of a reference list with the DPUB-ARIA role ``doc-biblioentry``,
+#: deprecated in DPUB-ARIA 1.1; inside the list's ``role="list"`` an entry must be a ``listitem``.
+DEPRECATED_CITATION_ROLE = 'role="doc-biblioentry"'
+
+
+def accessible_citation_roles(html: str) -> str:
+    """``html`` with every ``role="doc-biblioentry"`` replaced by ``role="listitem"``."""
+    return html.replace(DEPRECATED_CITATION_ROLE, 'role="listitem"')
+
+
+def _fix_citation_roles(app: Sphinx, pagename: str, templatename: str, context: dict,
+                        doctree: Any) -> None:
+    body = context.get("body")
+    if body and DEPRECATED_CITATION_ROLE in body:
+        context["body"] = accessible_citation_roles(body)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # "env": pages that use the placeholders are read again when the repository moves.
     app.add_config_value("xaibook_repository_url", "", "env", types=[str])
@@ -294,6 +313,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("html-page-context", _dedupe_scripts)
     app.connect("html-page-context", _strip_cdn_fallback)
+    app.connect("html-page-context", _fix_citation_roles)
     # After sphinx.ext.mathjax (priority 500) has added its script to the page.
     app.connect("html-page-context", _mathjax_only_with_math, priority=900)
     # The Vega bundle is not a page script: xaibook-charts.js loads it when a chart needs it.

@@ -17,7 +17,9 @@ from xaibook.charts._base import (
     OUTCOME_COLORS,
     PALETTE,
     THEME_NAME,
+    contrast_ratio,
     describe,
+    diverging_scale,
     xaibook_theme,
 )
 
