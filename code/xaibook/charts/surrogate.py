@@ -30,6 +30,10 @@ from xaibook.surrogate import LimeResult, SubmodularPick
 RAISE_COLOR = PALETTE[5]   # vermillion: raises the model's output
 LOWER_COLOR = PALETTE[0]   # blue: lowers it
 SIGN_SCALE = alt.Scale(domain=["raises", "lowers"], range=[RAISE_COLOR, LOWER_COLOR])
+#: Legends go under the charts: the book's text column is narrow.
+BOTTOM = alt.Legend(orient="bottom", direction="horizontal")
+#: Diverging weights: negative blue, positive orange (as the bars: orange raises the output).
+WEIGHT_SCHEME = DIVERGING_SCHEME
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -68,10 +72,10 @@ def weights_chart(result: LimeResult, *, top: int = 10, title: str | None = None
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X("weight:Q", title="weight in the local surrogate"),
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature"),
+        color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature", legend=BOTTOM),
         tooltip=[alt.Tooltip("label:N", title="feature"), alt.Tooltip("value:N", title="value"),
                  alt.Tooltip("weight:Q", format="+.4f")],
-    ).properties(width=360, height=max(120, 22 * len(frame)))
+    ).properties(width=300, height=max(120, 22 * len(frame)))
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888").encode(x="x:Q")
     subtitle = (f"f = {result.prediction:.3f}, surrogate = {result.local_prediction:.3f}, "
                 f"intercept = {result.intercept:.3f}, fidelity R² = {result.score:.2f}")
@@ -112,7 +116,8 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
     points = base.mark_circle(size=40).encode(
         x=alt.X(f"{x}:{kinds[x]}", title=x, scale=alt.Scale(zero=False)),
         y=alt.Y(f"{y}:{kinds[y]}", title=y, scale=alt.Scale(zero=False)),
-        color=alt.Color("prediction:Q", scale=alt.Scale(scheme="viridis"), title="model output"),
+        color=alt.Color("prediction:Q", scale=alt.Scale(scheme="viridis"), title="model output",
+                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200)),
         opacity=alt.Opacity("kernel_weight:Q", scale=alt.Scale(domain=[0, 1], range=[0.03, 1]), legend=None),
         tooltip=[alt.Tooltip(f"{x}:{kinds[x]}", format=".4g") if kinds[x] == "Q" else f"{x}:N",
                  alt.Tooltip(f"{y}:{kinds[y]}", format=".4g") if kinds[y] == "Q" else f"{y}:N",
@@ -154,10 +159,10 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
     bars = alt.Chart(frame).transform_filter("datum.step == width_step").mark_bar().encode(
         x=alt.X("weight:Q", scale=alt.Scale(domain=[-limit, limit]), title="weight"),
         y=alt.Y("feature:N", sort=list(strongest), title=None),
-        color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature"),
+        color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature", legend=BOTTOM),
         tooltip=[alt.Tooltip("label:N", title="feature"), alt.Tooltip("width:Q", format=".3g"),
                  alt.Tooltip("weight:Q", format="+.4f")],
-    ).properties(width=300, height=max(120, 24 * len(strongest)))
+    ).properties(width=260, height=max(120, 24 * len(strongest)))
     scores = path.groupby("width", as_index=False)["score"].first()
     scores["step"] = np.arange(len(scores))
     line = alt.Chart(scores).mark_line(point=True).encode(
@@ -168,7 +173,7 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
         color=RAISE_COLOR, strokeWidth=2).encode(x="width:Q")
     label = alt.Chart(scores).transform_filter("datum.step == width_step").mark_text(
         align="left", dx=4, dy=-120).encode(x="width:Q", text=alt.Text("width:Q", format=".3g"))
-    right = alt.layer(line, here, label).properties(width=240, height=max(120, 24 * len(strongest)))
+    right = alt.layer(line, here, label).properties(width=200, height=max(120, 24 * len(strongest)))
     chart = alt.hconcat(bars, right).add_params(step)
     return describe(
         chart, title=title or "The explanation as the kernel width moves",
@@ -195,9 +200,9 @@ def stability_chart(frame: pd.DataFrame, *, group: str = "setting", top: int = 8
         x=alt.X("weight:Q", title="weight"),
         y=alt.Y("feature:N", sort=list(strongest), title=None),
         yOffset=alt.YOffset(f"{group}:N"),
-        color=alt.Color(f"{group}:N", title=group),
+        color=alt.Color(f"{group}:N", title=group, legend=BOTTOM),
         tooltip=["run:N", "feature:N", alt.Tooltip("weight:Q", format="+.4f")],
-    ).properties(width=380, height=max(140, 34 * len(strongest)))
+    ).properties(width=360, height=max(140, 34 * len(strongest)))
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888").encode(x="x:Q")
     return describe(
         alt.layer(chart, zero), title=title or "How much LIME's weights move between runs",
@@ -231,10 +236,10 @@ def lime_vs_shap_chart(result: LimeResult, shap_values: pd.Series, *, top: int =
             x=alt.X("value:Q", title=method),
             y=alt.Y("feature:N", sort=order, title=None,
                     axis=alt.Axis(labels=method == "SHAP value")),
-            color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature"),
+            color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature", legend=BOTTOM),
             tooltip=["feature:N", alt.Tooltip("label:N", title="LIME's feature"),
                      alt.Tooltip("value:Q", format="+.4f", title=method)],
-        ).properties(width=220, height=max(120, 24 * len(order))))
+        ).properties(width=190, height=max(120, 24 * len(order))))
     return describe(
         alt.hconcat(*panels), title=title or "LIME and SHAP for the same person",
         description=description or (
@@ -329,7 +334,7 @@ def _boundaries(segments: np.ndarray) -> np.ndarray:
 
 
 def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_segments: bool = True,
-                pixel_size: int = 8, title: str | None = None, description: str | None = None) -> alt.HConcatChart:
+                pixel_size: int = 6, title: str | None = None, description: str | None = None) -> alt.HConcatChart:
     """The greyscale image (with superpixel borders), then one panel per explanation: each
     superpixel coloured by its LIME weight (vermillion raises the output, blue lowers it)."""
     image = np.asarray(image, dtype=float)
@@ -366,7 +371,8 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
         charts.append(alt.Chart(frame).mark_rect().encode(
             x=axis_x, y=axis_y,
             color=alt.Color("value:Q", title="LIME weight",
-                            scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[-limit, limit], reverse=True)),
+                            scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit]),
+                            legend=alt.Legend(orient="bottom", gradientLength=120)),
             tooltip=[alt.Tooltip("segment:O", title="superpixel"), alt.Tooltip("value:Q", format="+.3f", title="weight")],
         ).properties(title=name, **size))
     chart = alt.hconcat(*charts).resolve_scale(color="independent")
@@ -395,7 +401,7 @@ def submodular_chart(pick: SubmodularPick, *, top: int = 12, names: list[str] | 
     chart = alt.Chart(frame).mark_rect().encode(
         x=alt.X("pick:N", sort=names, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
         y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("weight:Q", scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[-limit, limit], reverse=True),
+        color=alt.Color("weight:Q", scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit]),
                         title="weight"),
         tooltip=["pick:N", "label:N", alt.Tooltip("weight:Q", format="+.4f")],
     ).properties(width=max(160, 70 * len(names)), height=max(160, 20 * len(labels)))
