@@ -13,7 +13,13 @@ import numpy as np
 from xaibook import data, models, unstructured
 from xaibook.exercises import Verdict, check_choice, check_number
 from xaibook.predict import prediction_function
-from xaibook.surrogate import fit_surrogate, grid_segments, lime_image, lime_tabular, lime_text
+from xaibook.surrogate import (
+    fit_surrogate,
+    grid_segments,
+    lime_image,
+    lime_tabular,
+    lime_text,
+)
 
 #: The kernel width of exercise 2.
 NARROW_WIDTH = 1.0
@@ -27,7 +33,7 @@ def _featured(case: str):
     return dataset, prediction_function(models.get_model(case, "boosting")), x
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def patient_top_feature() -> str:
     """Exercise 1: the top feature of the heart patient's LIME explanation without discretization."""
     heart, f, x = _featured("heart")
@@ -40,7 +46,7 @@ def check_patient_top_feature(answer: str) -> Verdict:
                              "take .ranking()[0]: the feature with the largest |weight|.")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fidelity_at_narrow_width() -> float:
     """Exercise 2: the applicant's surrogate refitted at kernel width 1: its weighted R^2."""
     credit, f, x = _featured("credit")
@@ -54,7 +60,7 @@ def check_fidelity(answer: float) -> Verdict:
                              f"fit_surrogate(result.neighbourhood, kernel_width={NARROW_WIDTH}); read .score.")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rotten_top_word() -> str:
     """Exercise 3: the word that lowers P(fresh) most in the chapter's most rotten snippet."""
     model = unstructured.sentiment_model()
@@ -69,7 +75,7 @@ def check_rotten_top_word(answer: str) -> Verdict:
                              "weight (words are case-sensitive, as in lime).")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def patch_weight_in_grey() -> float:
     """Exercise 4: the patch superpixel's weight when hidden superpixels turn mid-grey."""
     model = unstructured.face_model(shortcut=True)
