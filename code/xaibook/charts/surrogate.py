@@ -326,17 +326,19 @@ def _pixels(values: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"row": rows.ravel(), "col": cols.ravel(), "value": values.ravel()})
 
 
-def _boundaries(segments: np.ndarray) -> np.ndarray:
-    edge = np.zeros(segments.shape, dtype=bool)
-    edge[:, :-1] |= segments[:, :-1] != segments[:, 1:]
-    edge[:-1, :] |= segments[:-1, :] != segments[1:, :]
-    return edge
+def _boundaries(segments: np.ndarray) -> pd.DataFrame:
+    """Line segments (x, y) -> (x2, y2) in pixel coordinates between pixels of different superpixels."""
+    r, c = np.nonzero(segments[:, :-1] != segments[:, 1:])      # a vertical edge right of (r, c)
+    vertical = pd.DataFrame({"x": c + 1, "y": r, "x2": c + 1, "y2": r + 1})
+    r, c = np.nonzero(segments[:-1, :] != segments[1:, :])      # a horizontal edge below (r, c)
+    horizontal = pd.DataFrame({"x": c, "y": r + 1, "x2": c + 1, "y2": r + 1})
+    return pd.concat([vertical, horizontal], ignore_index=True)
 
 
 def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_segments: bool = True,
-                pixel_size: int = 6, title: str | None = None, description: str | None = None) -> alt.HConcatChart:
+                pixel_size: int = 5, title: str | None = None, description: str | None = None) -> alt.HConcatChart:
     """The greyscale image (with superpixel borders), then one panel per explanation: each
-    superpixel coloured by its LIME weight (vermillion raises the output, blue lowers it)."""
+    superpixel coloured by its LIME weight (orange raises the output, blue lowers it)."""
     image = np.asarray(image, dtype=float)
     if image.ndim == 3:
         image = image.mean(axis=2)
@@ -345,34 +347,40 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     if not panels or not all(isinstance(r, LimeResult) and r.kind == "image" for r in panels.values()):
         raise TypeError("panels must be a non-empty dict of name -> image LimeResult")
     height, width = image.shape
-    size = {"width": width * pixel_size, "height": height * pixel_size}
-    first = next(iter(panels.values()))
-    if first.segments.shape != image.shape:
-        raise ValueError(f"the explanations' segments {first.segments.shape} do not match the image {image.shape}")
-    axis_x = alt.X("col:O", axis=None)
-    axis_y = alt.Y("row:O", axis=None)
-    grey = alt.Chart(_pixels(image)).mark_rect().encode(
-        x=axis_x, y=axis_y, color=alt.Color("value:Q", scale=alt.Scale(scheme="greys", reverse=True,
-                                                                       domain=[0, 1]), legend=None),
-        tooltip=[alt.Tooltip("row:O"), alt.Tooltip("col:O"), alt.Tooltip("value:Q", format=".2f", title="pixel")])
-    layers = [grey]
-    if show_segments:
-        edge = _pixels(_boundaries(first.segments).astype(float))
-        layers.append(alt.Chart(edge[edge["value"] > 0]).mark_rect(color=PALETTE[6], opacity=0.55).encode(
-            x=axis_x, y=axis_y))
-    charts = [alt.layer(*layers).properties(title="image" + (" and superpixels" if show_segments else ""), **size)]
-    limit = max(float(np.abs(r.weights).max()) for r in panels.values()) or 1.0
     for name, result in panels.items():
         if result.segments.shape != image.shape:
             raise ValueError(f"panel {name!r}: segments {result.segments.shape} do not match the image {image.shape}")
+    size = {"width": width * pixel_size, "height": height * pixel_size}
+    x = alt.X("col:Q", scale=alt.Scale(domain=[0, width], nice=False, zero=True), axis=None)
+    x2 = alt.X2("col_end:Q")
+    y = alt.Y("row:Q", scale=alt.Scale(domain=[0, height], nice=False, reverse=True), axis=None)
+    y2 = alt.Y2("row_end:Q")
+
+    def cells(values: np.ndarray) -> pd.DataFrame:
+        frame = _pixels(values)
+        return frame.assign(col_end=frame["col"] + 1, row_end=frame["row"] + 1)
+
+    grey = alt.Chart(cells(image)).mark_rect().encode(
+        x=x, x2=x2, y=y, y2=y2,
+        color=alt.Color("value:Q", scale=alt.Scale(scheme="greys", reverse=True, domain=[0, 1]), legend=None),
+        tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("col:Q"), alt.Tooltip("value:Q", format=".2f", title="pixel")])
+    layers = [grey]
+    if show_segments:
+        edges = _boundaries(next(iter(panels.values())).segments)
+        layers.append(alt.Chart(edges).mark_rule(color=PALETTE[6], strokeWidth=1.5).encode(
+            x=alt.X("x:Q", scale=alt.Scale(domain=[0, width], nice=False), axis=None), x2="x2:Q",
+            y=alt.Y("y:Q", scale=alt.Scale(domain=[0, height], nice=False, reverse=True), axis=None), y2="y2:Q"))
+    charts = [alt.layer(*layers).properties(title="image" + (" and superpixels" if show_segments else ""), **size)]
+    limit = max(float(np.abs(r.weights).max()) for r in panels.values()) or 1.0
+    for k, (name, result) in enumerate(panels.items()):
         labels = np.array([int(v) for v in result.feature_names])
         index = np.searchsorted(labels, result.segments)
-        frame = _pixels(result.weights[index]).assign(segment=labels[index].ravel())
+        frame = cells(result.weights[index]).assign(segment=labels[index].ravel())
+        legend = alt.Legend(orient="bottom", gradientLength=110) if k == len(panels) - 1 else None
         charts.append(alt.Chart(frame).mark_rect().encode(
-            x=axis_x, y=axis_y,
-            color=alt.Color("value:Q", title="LIME weight",
-                            scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit]),
-                            legend=alt.Legend(orient="bottom", gradientLength=120)),
+            x=x, x2=x2, y=y, y2=y2,
+            color=alt.Color("value:Q", title="LIME weight", legend=legend,
+                            scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit])),
             tooltip=[alt.Tooltip("segment:O", title="superpixel"), alt.Tooltip("value:Q", format="+.3f", title="weight")],
         ).properties(title=name, **size))
     chart = alt.hconcat(*charts).resolve_scale(color="independent")
