@@ -357,10 +357,12 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     y2 = alt.Y2("row_end:Q")
 
     def cells(values: np.ndarray) -> pd.DataFrame:
-        frame = _pixels(values)
-        return frame.assign(col_end=frame["col"] + 1, row_end=frame["row"] + 1)
+        return _pixels(values)
 
-    grey = alt.Chart(cells(image)).mark_rect().encode(
+    def chart_of(frame: pd.DataFrame) -> alt.Chart:  # each pixel is the unit square right of and below (col, row)
+        return alt.Chart(frame).transform_calculate(col_end="datum.col + 1", row_end="datum.row + 1")
+
+    grey = chart_of(cells(image)).mark_rect().encode(
         x=x, x2=x2, y=y, y2=y2,
         color=alt.Color("value:Q", scale=alt.Scale(scheme="greys", reverse=True, domain=[0, 1]), legend=None),
         tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("col:Q"), alt.Tooltip("value:Q", format=".2f", title="pixel")])
@@ -377,7 +379,7 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
         index = np.searchsorted(labels, result.segments)
         frame = cells(result.weights[index]).assign(segment=labels[index].ravel())
         legend = alt.Legend(orient="bottom", gradientLength=110) if k == len(panels) - 1 else None
-        charts.append(alt.Chart(frame).mark_rect().encode(
+        charts.append(chart_of(frame).mark_rect().encode(
             x=x, x2=x2, y=y, y2=y2,
             color=alt.Color("value:Q", title="LIME weight", legend=legend,
                             scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit])),
