@@ -440,8 +440,9 @@ def _predict_in_batches(f: Callable, inputs: Any, n: int, batch_size: int | None
 # --------------------------------------------------------------------------------------------
 # Tabular data
 # --------------------------------------------------------------------------------------------
-def _is_categorical(column: pd.Series) -> bool:
-    return not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+def _is_categorical(dtype: Any) -> bool:
+    """Non-numeric (and boolean) columns are categorical."""
+    return not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
 
 
 def _format_threshold(value: float) -> str:
@@ -495,15 +496,15 @@ def _check_tabular(X_train: Any, x: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     if missing or extra:
         raise ValueError(f"x's columns do not match X_train's: missing {missing}, unexpected {extra}")
     x = x[list(X_train.columns)]
+    numeric = [c for c, dtype in X_train.dtypes.items() if not _is_categorical(dtype)]
+    bad = [c for c in numeric if _is_categorical(x.dtypes[c])]
+    if bad:
+        raise ValueError(f"x has non-numeric values in numeric columns {bad}")
     for name, frame in (("X_train", X_train), ("x", x)):
-        numeric = [c for c in frame.columns if not _is_categorical(X_train[c])]
         if numeric:
-            if any(_is_categorical(frame[c]) for c in numeric):
-                bad = [c for c in numeric if _is_categorical(frame[c])]
-                raise ValueError(f"{name} has non-numeric values in numeric columns {bad}")
-            bad = [c for c in numeric if not np.all(np.isfinite(frame[c].to_numpy(dtype=float)))]
-            if bad:
-                raise ValueError(f"{name} contains infinite values in columns {bad}")
+            finite = np.isfinite(frame[numeric].to_numpy(dtype=float)).all(axis=0)
+            if not finite.all():
+                raise ValueError(f"{name} contains infinite values in columns {list(np.array(numeric)[~finite])}")
     return X_train, x
 
 
@@ -531,25 +532,28 @@ def tabular_neighbourhood(f: Any, X_train: pd.DataFrame, x: pd.DataFrame | pd.Se
     rs = as_legacy_random_state(random_state)
     columns = list(X_train.columns)
     d = len(columns)
-    categorical = [_is_categorical(X_train[c]) for c in columns]
+    categorical = [_is_categorical(dtype) for dtype in X_train.dtypes]
 
     # Encode: categories as codes into their sorted training values; numbers as floats.
     train = np.zeros((len(X_train), d))
     row = np.zeros(d)
     categories: dict[int, np.ndarray] = {}
+    values_of_x = x.iloc[0].tolist()
     for j, name in enumerate(columns):
+        column = X_train.iloc[:, j]
         if categorical[j]:
-            cats = np.array(sorted(pd.unique(X_train[name])), dtype=object)
-            value = x[name].iloc[0]
-            if value not in set(cats):
+            cats, codes = np.unique(column.to_numpy(dtype=object), return_inverse=True)
+            value = values_of_x[j]
+            where = np.flatnonzero(cats == value)
+            if len(where) == 0:
                 raise ValueError(f"x has a category unseen in X_train: column {name!r} value {value!r}; "
                                  f"X_train's values are {list(cats)}")
             categories[j] = cats
-            train[:, j] = pd.Categorical(X_train[name], categories=cats).codes
-            row[j] = list(cats).index(value)
+            train[:, j] = codes
+            row[j] = where[0]
         else:
-            train[:, j] = X_train[name].to_numpy(dtype=float)
-            row[j] = float(x[name].iloc[0])
+            train[:, j] = column.to_numpy(dtype=float)
+            row[j] = float(values_of_x[j])
 
     quartiles = {j: _Quartiles.fit(train[:, j]) for j in range(d) if discretize and not categorical[j]}
     first = row.copy()
@@ -590,9 +594,9 @@ def tabular_neighbourhood(f: Any, X_train: pd.DataFrame, x: pd.DataFrame | pd.Se
     Z = (Z - mean) / sd
 
     samples = pd.DataFrame({
-        name: (pd.Series(categories[j][inverse[:, j].astype(int)], dtype=X_train[name].dtype)
+        name: (pd.Series(categories[j][inverse[:, j].astype(int)], dtype=X_train.dtypes.iloc[j])
                if categorical[j] else inverse[:, j])
-        for j, name in enumerate(columns)})
+        for j, name in enumerate(columns)}, copy=False)
     predictions = _predict_in_batches(f, samples, n, batch_size, lambda s, a, b: s.iloc[a:b])
     distances = np.sqrt(((Z - Z[0]) ** 2).sum(axis=1))
 
