@@ -162,7 +162,7 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
         color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature", legend=BOTTOM),
         tooltip=[alt.Tooltip("label:N", title="feature"), alt.Tooltip("width:Q", format=".3g"),
                  alt.Tooltip("weight:Q", format="+.4f")],
-    ).properties(width=260, height=max(120, 24 * len(strongest)))
+    ).properties(width=210, height=max(120, 24 * len(strongest)))
     scores = path.groupby("width", as_index=False)["score"].first()
     scores["step"] = np.arange(len(scores))
     line = alt.Chart(scores).mark_line(point=True).encode(
@@ -172,8 +172,8 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
     here = alt.Chart(scores).transform_filter("datum.step == width_step").mark_rule(
         color=RAISE_COLOR, strokeWidth=2).encode(x="width:Q")
     label = alt.Chart(scores).transform_filter("datum.step == width_step").mark_text(
-        align="left", dx=4, dy=-120).encode(x="width:Q", text=alt.Text("width:Q", format=".3g"))
-    right = alt.layer(line, here, label).properties(width=200, height=max(120, 24 * len(strongest)))
+        align="left", dx=4).encode(x="width:Q", y=alt.datum(0.95), text=alt.Text("width:Q", format=".3g"))
+    right = alt.layer(line, here, label).properties(width=160, height=max(120, 24 * len(strongest)))
     chart = alt.hconcat(bars, right).add_params(step)
     return describe(
         chart, title=title or "The explanation as the kernel width moves",
