@@ -431,3 +431,15 @@ def test_grid_segments_and_image_samples():
     np.testing.assert_allclose(exact, sums, rtol=1e-9)
     assert intercept == pytest.approx(0.0, abs=1e-6)
     assert np.all(result.weights > 0)  # ridge (alpha = 1) only shrinks them
+
+
+def test_fitted_text_and_image_models_accepted_as_f():
+    model = unstructured.sentiment_model()
+    text = "a good film with a weak end"
+    a = S.lime_text(model, text, n_samples=300)
+    b = S.lime_text(lambda t: model.predict_proba(t)[:, 1], text, n_samples=300)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    faces = unstructured.face_model(shortcut=False)
+    image = unstructured.featured_face()
+    c = S.lime_image(faces, image, segments=S.grid_segments(image.shape, 5), n_samples=100)
+    assert c.prediction == pytest.approx(faces.predict_proba(image[None])[0, 1])
