@@ -24,7 +24,8 @@ from xaibook.charts._base import (
 )
 
 __all__ = [
-    "DIVERGING_SCHEME", "OUTCOME_COLORS", "PALETTE", "THEME_NAME", "describe", "xaibook_theme",
+    "DIVERGING_SCHEME", "OUTCOME_COLORS", "PALETTE", "THEME_NAME", "contrast_ratio", "describe", "diverging_scale",
+    "xaibook_theme",
     "dependence", "glassbox", "importance", "overview", "shapley",
 ]
 
