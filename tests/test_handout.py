@@ -134,9 +134,10 @@ class _PastedText(HTMLParser):
 
 def _html_title(page: handout.Page) -> str:
     text = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
-    match = re.search(r"<h1>(.*?)<a class=\"headerlink\"", text, re.S)
-    assert match, f"no <h1> in {page.html_path}"
-    return re.sub(r"<[^>]+>", "", match.group(1)).strip()
+    headings = [h for h in re.findall(r"<h1>(.*?)</h1>", text, re.S) if 'class="headerlink"' in h]
+    assert headings, f"no chapter heading in {page.html_path}"
+    heading = re.sub(r'<a class="headerlink".*', "", headings[0], flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", heading).split())
 
 
 def test_glued_numbers_match_the_html_build(handout_files):

@@ -293,7 +293,8 @@ NUMBER_CSS = """
 @page { margin: 0; }
 body { margin: 0; font-family: system-ui, 'DejaVu Sans', sans-serif; }
 .sheet { height: 297mm; position: relative; page-break-after: always; }
-.sheet span { position: absolute; bottom: 8mm; left: 0; right: 0; text-align: center; font-size: 8.5pt; color: #444; }
+.sheet span { position: absolute; bottom: 8mm; left: 16mm; right: 16mm; text-align: center; font-size: 8.5pt;
+  color: #444; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 """
 
 
@@ -372,7 +373,7 @@ def build_handout(repo: Path, html_dir: Path, out_dir: Path, *, copy_to_site: bo
             if page.number is None:
                 continue
             n = counts[page.docname]
-            label = f"{info.title.split(':')[0]} · Chapter {page.number}: {titles[page.docname]}"
+            label = f"{info.title.split(':')[0]} · Chapter {page.number}"
             _page_numbers(context, [f"{label} · page {i} of {n}" for i in range(1, n + 1)], raw_dir / "numbers.pdf")
             writer = PdfWriter()
             _stamp(PdfReader(str(raw_dir / page.pdf_name)).pages, raw_dir / "numbers.pdf", writer)
