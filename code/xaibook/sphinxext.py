@@ -243,6 +243,37 @@ def _mathjax_only_with_math(app: Sphinx, pagename: str, templatename: str, conte
         return filename.endswith(mathjax_path) or body.startswith("window.MathJax")
 
     context["script_files"] = [script for script in scripts if not is_mathjax(script)]
+# --- Links to the course handout -----------------------------------------------------------------
+#
+# ``python -m xaibook.handout`` prints the built site into PDFs under ``_build/html/pdf/``: the whole
+# book (``book.pdf``) and one file per chapter, named after the chapter's page. Each chapter links to
+# its own PDF and to the book's; the how-to-cite page links to the book's.
+
+HANDOUT_DIR = "pdf"
+_CHAPTER_PAGE = re.compile(r"^book/\d\d_[a-z0-9_]+$")
+_FIRST_HEADING_END = re.compile(r"</h1>")
+
+
+def handout_links(pagename: str) -> list[tuple[str, str]]:
+    """The handout links of a page, as (label, href relative to the page); none on most pages."""
+    up = "../" * pagename.count("/")
+    book = ("Download the whole book (PDF)", f"{up}{HANDOUT_DIR}/book.pdf")
+    if _CHAPTER_PAGE.match(pagename):
+        chapter = ("Download the handout (PDF)", f"{up}{HANDOUT_DIR}/{pagename.rsplit('/', 1)[-1]}.pdf")
+        return [chapter, book]
+    if pagename.endswith("cite"):
+        return [book]
+    return []
+
+
+def _add_handout_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    body = context.get("body")
+    links = handout_links(pagename)
+    if not body or not links or app.builder.format != "html":
+        return
+    anchors = " &middot; ".join(f'<a href="{href}" download>{label}</a>' for label, href in links)
+    block = f'<p class="xaibook-handout-link">{anchors}</p>'
+    context["body"] = _FIRST_HEADING_END.sub(lambda m: m.group(0) + block, body, count=1)
 
 
 # --- Per-chapter reference lists ------------------------------------------------------------------
@@ -317,6 +348,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # After sphinx.ext.mathjax (priority 500) has added its script to the page.
     app.connect("html-page-context", _mathjax_only_with_math, priority=900)
     # The Vega bundle is not a page script: xaibook-charts.js loads it when a chart needs it.
+    app.connect("html-page-context", _add_handout_links)
     app.add_js_file(CHARTS_SCRIPT)
     app.add_css_file(STYLESHEET)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

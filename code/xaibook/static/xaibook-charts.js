@@ -244,7 +244,9 @@
     if (chart.view) { chart.view.finalize(); }
     var options = {
       actions: { export: true, source: false, compiled: false, editor: false },
-      config: isDark() ? darkConfig : {}
+      config: isDark() ? darkConfig : {},
+      // The handout (xaibook.handout) asks for SVG so printed charts stay vector graphics.
+      renderer: window.xaibookRenderer || "canvas"
     };
     return window.vegaEmbed(chart.el, specOf(chart), options).then(function (result) {
       chart.view = result.view;
