@@ -18,10 +18,10 @@ LIME explains one prediction ``f(x)`` in three steps:
 Every choice follows the ``lime`` package 0.2.0.1 (Ribeiro's reference implementation) so that, for
 the same ``random_state``, the functions here draw the same random numbers in the same order and
 return the same explanation (the tests prove it to floating-point tolerance). One deliberate
-difference: for a quartile bin whose training values are all equal (e.g. ``people_liable = 1``),
-lime's ``undiscretize`` puts the *z-score* 0 into the perturbed sample instead of the value itself,
-so the model is asked about ``people_liable = 0``, a value that never occurs; here the sample gets
-the bin's value. Where such a bin sits at 0 anyway, the two agree exactly.
+difference: for a quartile bin whose training values are all equal (e.g. a count of dependants that
+is 1 for half the rows), lime's ``undiscretize`` puts the *z-score* 0 into the perturbed sample
+instead of the value itself, so the model is asked about 0 dependants, a value that never occurs;
+here the sample gets the bin's value. Where such a bin sits at 0 anyway, the two agree exactly.
 
 Functions: :func:`lime_tabular`, :func:`lime_text`, :func:`lime_image` return a :class:`LimeResult`;
 the steps are public too (:func:`tabular_neighbourhood`, :func:`text_neighbourhood`,
