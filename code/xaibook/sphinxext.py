@@ -36,7 +36,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from xaibook import repository
-from xaibook.fingerprint import package_fingerprint
+from xaibook.fingerprint import package_fingerprint, static_fingerprint
 from xaibook.render import CDN_SCRIPTS_JSON
 
 __all__ = [
@@ -79,14 +79,14 @@ def write_static_files(target: Path) -> None:
     """Write the files the site serves from ``_static`` into ``target`` (idempotent)."""
     target.mkdir(parents=True, exist_ok=True)
     stamp = target / "stamp.txt"
-    if stamp.is_file() and stamp.read_text() == package_fingerprint():
+    if stamp.is_file() and stamp.read_text() == static_fingerprint():
         return
     (target / VEGA_BUNDLE).write_text(vega_bundle_source(), encoding="utf-8")
     for name in (CHARTS_SCRIPT, STYLESHEET):
         shutil.copyfile(Path(__file__).parent / "static" / name, target / name)
     (target / "mathjax").mkdir(exist_ok=True)
     shutil.copyfile(mathjax_source_file(), target / "mathjax" / MATHJAX_FILE)
-    stamp.write_text(package_fingerprint())
+    stamp.write_text(static_fingerprint())
 
 
 #: The theme's template of asset tags, and the FontAwesome script tag in it.
