@@ -335,8 +335,13 @@ def test_unseen_category_raises_unless_allowed(pipeline, mixed):
     X, _ = mixed
     with pytest.raises(ValueError, match=r"grid categories \['boat'\] never occur in 'purpose'"):
         dep.partial_dependence(pipeline, X, "purpose", grid=["car", "boat"])
-    result = dep.partial_dependence(pipeline, X, "purpose", grid=["car", "boat"], allow_extrapolation=True)
-    assert list(result.grid) == ["car", "boat"]
+    # allowed: a category the model knows although these rows never have it ...
+    subset = X[X["purpose"] != "radio"]
+    result = dep.partial_dependence(pipeline, subset, "purpose", grid=["car", "radio"], allow_extrapolation=True)
+    assert list(result.grid) == ["car", "radio"]
+    # ... but never one the model has not seen either: it would be encoded as no category at all
+    with pytest.raises(ValueError, match=r"column 'purpose' has value\(s\) \['boat'\] the model never saw"):
+        dep.partial_dependence(pipeline, X, "purpose", grid=["car", "boat"], allow_extrapolation=True)
 
 
 def test_bad_two_way_and_ale_inputs(mixed, numbers):

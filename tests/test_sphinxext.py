@@ -110,7 +110,12 @@ def test_site_serves_vega_and_mathjax_itself(mini_book):
     html = (book / "_build" / "html" / "page.html").read_text()
     assert 'src="_static/mathjax/tex-svg-full.js' in html
     assert "cdn.jsdelivr" not in html and "mathjax@" not in html
-    assert html.index(sphinxext.VEGA_BUNDLE) < html.index(sphinxext.CHARTS_SCRIPT)
+    # Only the small charts script is in the page; it fetches the bundle when a chart needs it.
+    assert sphinxext.VEGA_BUNDLE not in html and sphinxext.CHARTS_SCRIPT in html
+    # The theme's FontAwesome script is gone; its stylesheet (which draws the icons) stays.
+    assert "fontawesome/6.5.2/js/all.min.js" not in html
+    assert "fontawesome/6.5.2/css/all.min.css" in html
+    assert not list(static.rglob("webpack-macros.html")), "the template override is not a static file"
 
 
 def test_invalidate_execution_cache_without_cache_dir(tmp_path):
@@ -144,3 +149,38 @@ def test_citations_are_made_local_to_each_chapter():
     assert localise_citations("book/intro", "{cite:p}`a`") == "{cite:p}`a`"
     glob = "```{bibliography}\n:all:\n:keyprefix: all-\n```\n"
     assert localise_citations("book/bibliography", glob) == glob
+
+
+def test_page_has_math():
+    assert sphinxext.page_has_math('<span class="math notranslate nohighlight">\\(x\\)</span>')
+    assert sphinxext.page_has_math("<p>$$x^2$$</p>")
+    assert not sphinxext.page_has_math("<p>No formulas, just $5 and (brackets).</p>")
+
+
+def test_mathjax_is_dropped_only_from_pages_without_math():
+    from types import SimpleNamespace
+
+    from sphinx.builders.html._assets import _JavaScript
+
+    app = SimpleNamespace(config=SimpleNamespace(mathjax_path="mathjax/tex-svg-full.js"))
+    scripts = [_JavaScript("_static/doctools.js"),
+               _JavaScript("", body='window.MathJax = {"options": {}}'),
+               _JavaScript("_static/mathjax/tex-svg-full.js", defer="defer")]
+    context = {"script_files": list(scripts), "body": "<p>prose</p>"}
+    sphinxext._mathjax_only_with_math(app, "p", "page.html", context, None)
+    assert [s.filename for s in context["script_files"]] == ["_static/doctools.js"]
+    context = {"script_files": list(scripts), "body": '<span class="math">\\(x\\)</span>'}
+    sphinxext._mathjax_only_with_math(app, "p", "page.html", context, None)
+    assert context["script_files"] == scripts
+
+
+def test_theme_override_drops_only_the_fontawesome_script(tmp_path):
+    import pydata_sphinx_theme
+
+    assert sphinxext.write_theme_overrides(tmp_path)
+    original = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+                / sphinxext.THEME_MACROS).read_text().splitlines()
+    trimmed = (tmp_path / sphinxext.THEME_MACROS).read_text().splitlines()
+    removed = [line for line in original if line not in trimmed]
+    assert len(removed) == 1 and "fontawesome" in removed[0] and "all.min.js" in removed[0]
+    assert len(trimmed) == len(original) - 1

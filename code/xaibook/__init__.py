@@ -18,7 +18,8 @@ and the infrastructure they share:
 ``charts``          Altair chart builders (``charts.<key>``) and the book's theme
 ``exercises``       the exercise checkers (``exercises.<key>``)
 ``notebook``        ``glue`` for numbers in the prose
-``render``          offline rendering of charts (text/html + PNG fallback)
+``render``          offline rendering of charts (text/html + PNG fallback, data tables)
+``tables``          accessible HTML for the DataFrames a chapter shows
 ``sphinxext``       Sphinx extension: offline Vega and MathJax, cache invalidation
 ``fingerprint``     what counts as a change of the package for cached outputs
 """

@@ -46,6 +46,7 @@ from xaibook._validation import (
     as_legacy_random_state,
     check_features,
     check_frame,
+    check_memory,
     check_positive_int,
     check_prediction_function,
 )
@@ -253,6 +254,8 @@ def _check_grid(column: pd.Series, kind: Kind, grid: Any, allow_extrapolation: b
         if not np.issubdtype(values.dtype, np.number) or values.dtype == bool:
             raise TypeError(f"feature {column.name!r} is numeric, so its grid must hold numbers, "
                             f"got {values.dtype}")
+        if not np.all(np.isfinite(values.astype(float))):
+            raise ValueError(f"grid for {column.name!r} contains infinite values")
         low, high = column.min(), column.max()
         outside = values[(values < low) | (values > high)]
         if len(outside) and not allow_extrapolation:
@@ -261,7 +264,15 @@ def _check_grid(column: pd.Series, kind: Kind, grid: Any, allow_extrapolation: b
                 f"{column.name!r}: the model has seen no data there. Drop them, or pass "
                 "allow_extrapolation=True if you mean to ask the model about unseen values"
             )
-        return values
+        # a curve is read from left to right: centring (at grid[0]), ALE-style centring (np.interp)
+        # and the charts all assume increasing values, so the grid is sorted
+        ordered = np.sort(values, kind="stable")
+        if len(np.unique(ordered)) != len(ordered):
+            repeated = sorted(set(ordered[:-1][np.diff(ordered) == 0].tolist()))
+            raise ValueError(f"grid for {column.name!r} repeats values {repeated}; give each value once")
+        return ordered
+    if len(set(values.tolist())) != len(values):
+        raise ValueError(f"grid for {column.name!r} repeats categories; give each category once")
     unseen = [v for v in values if v not in set(column.unique())]
     if unseen and not allow_extrapolation:
         raise ValueError(
@@ -281,6 +292,14 @@ def _feature_grid(X: pd.DataFrame, feature: str, grid: Any, grid_resolution: int
         _check_not_constant(column)
         return kind, _default_grid(column, kind, grid_resolution, _check_percentiles(percentiles))
     return kind, _check_grid(column, kind, grid, allow_extrapolation)
+
+
+def _one_feature(feature: Any) -> str:
+    if not isinstance(feature, str):
+        raise TypeError(f"feature must be one column name (a string), got {type(feature).__name__} "
+                        f"{feature!r}; call the function once per feature, or use partial_dependence_2d "
+                        "for a pair")
+    return feature
 
 
 def _prepare(f: Any, X: Any, features: Sequence[str], batch_size: int):
@@ -313,6 +332,8 @@ def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
     (``reduce="mean"``, which never holds the full matrix).
     """
     n_rows, n_points = len(X), np.shape(columns[0])[-1]
+    if n_points > batch_size:  # even one row's points exceed a batch: split the points too
+        return _predict_in_flat_chunks(f, X, features, columns, batch_size, reduce)
     rows_per_batch = max(1, batch_size // n_points)
     total = np.zeros(n_points) if reduce == "mean" else None
     kept = []
@@ -335,6 +356,34 @@ def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
         else:
             kept.append(predictions)
     return total / n_rows if reduce == "mean" else np.concatenate(kept, axis=0)
+
+
+def _predict_in_flat_chunks(f: Callable, X: pd.DataFrame, features: Sequence[str],
+                            columns: Sequence[np.ndarray], batch_size: int,
+                            reduce: Literal["keep", "mean"]) -> np.ndarray:
+    """:func:`_predict_on_grid` for grids longer than ``batch_size``: the ``n x P`` (row, point)
+    pairs are taken in chunks of ``batch_size`` in row-major order, so no call exceeds it."""
+    n_rows, n_points = len(X), np.shape(columns[0])[-1]
+    out = np.empty(n_rows * n_points) if reduce == "keep" else None
+    total = np.zeros(n_points)
+    for start in range(0, n_rows * n_points, batch_size):
+        flat = np.arange(start, min(start + batch_size, n_rows * n_points))
+        row, point = flat // n_points, flat % n_points
+        block = X.iloc[row].reset_index(drop=True)
+        for feature, values in zip(features, columns):
+            block_values = np.asarray(values)[point] if np.ndim(values) == 1 else np.asarray(values)[row, point]
+            _set_column(block, feature, block_values, X[feature])
+        predictions = np.asarray(f(block), dtype=float)
+        if predictions.shape != (len(block),):
+            raise ValueError(f"the prediction function returned shape {predictions.shape} "
+                             f"for {len(block)} rows; it must return one number per row")
+        if not np.all(np.isfinite(predictions)):
+            raise ValueError("the prediction function returned non-finite values on the grid")
+        if reduce == "mean":
+            total += np.bincount(point, weights=predictions, minlength=n_points)
+        else:
+            out[flat] = predictions
+    return total / n_rows if reduce == "mean" else out.reshape(n_rows, n_points)
 
 
 def _sample_rows(X: pd.DataFrame, n_samples: int | None,
@@ -369,10 +418,12 @@ def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[
     (its distinct values if there are fewer). All ``n x G`` predictions come from one batched call
     of ``f``, split into chunks of at most ``batch_size`` rows.
     """
-    f, X, (feature,) = _prepare(f, X, [feature], batch_size)
+    f, X, (feature,) = _prepare(f, X, [_one_feature(feature)], batch_size)
     check_positive_int(grid_resolution, name="grid_resolution", minimum=2)
     kind, values = _feature_grid(X, feature, grid, grid_resolution, percentiles, allow_extrapolation)
     rows = _sample_rows(X, n_samples, random_state)
+    check_memory(3 * 8.0 * len(rows) * len(values), what=f"ICE curves of {len(rows):,} rows at {len(values):,} "
+                 "grid values", knob="n_samples (rows) or the grid")
     individual = _predict_on_grid(f, rows, [feature], [values], batch_size)
     return PartialDependence(
         feature=feature, kind=kind, grid=_readonly(values), average=_readonly(individual.mean(axis=0)),
@@ -439,7 +490,7 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
     Each row is only moved across the small bin it lies in, so the model is never asked about
     combinations of feature values far from the data. All ``2 n`` predictions come in one batch.
     """
-    f, X, (feature,) = _prepare(f, X, [feature], batch_size)
+    f, X, (feature,) = _prepare(f, X, [_one_feature(feature)], batch_size)
     check_positive_int(grid_resolution, name="grid_resolution")
     column = X[feature]
     if feature_kind(column) != "numeric":

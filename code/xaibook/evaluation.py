@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from xaibook._validation import RandomStateLike, as_legacy_random_state, check_positive_int
+from xaibook._validation import RandomStateLike, align_target, as_legacy_random_state, check_positive_int
 
 __all__ = ["paired_auc_difference", "AucDifference", "expected_calibration_error"]
 
@@ -52,11 +52,19 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
     The AUC is computed as the Mann-Whitney statistic from average ranks, vectorised over the
     resamples; resamples with a single class are redrawn.
     """
+    if isinstance(y, pd.Series):  # pandas scores are paired with y by their index labels
+        proba_a = align_target(proba_a, y.to_frame(), name="proba_a", frame_name="y")
+        proba_b = align_target(proba_b, y.to_frame(), name="proba_b", frame_name="y")
     y = np.asarray(y)
     a, b = np.asarray(proba_a, dtype=float), np.asarray(proba_b, dtype=float)
     if y.ndim != 1 or a.shape != y.shape or b.shape != y.shape:
         raise ValueError(f"y, proba_a and proba_b must be 1-D of equal length, got shapes "
                          f"{y.shape}, {a.shape}, {b.shape}")
+    if pd.isna(y).any():
+        raise ValueError("y contains missing values")
+    for label, proba in (("proba_a", a), ("proba_b", b)):
+        if not np.all(np.isfinite(proba)):
+            raise ValueError(f"{label} contains NaN or infinite values; pass finite scores")
     classes = np.unique(y)
     if classes.size != 2:
         raise ValueError(f"y must contain exactly two classes, got {classes.tolist()}")
@@ -66,8 +74,15 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
     positive = (y == classes[1]).astype(float)
     rng = as_legacy_random_state(random_state)
     idx = rng.randint(0, len(y), (n_bootstrap, len(y)))
-    both = positive[idx].sum(axis=1)
-    idx = idx[(both > 0) & (both < len(y))]
+    for _ in range(100):  # redraw resamples with a single class (no AUC) until all n_bootstrap have two
+        both = positive[idx].sum(axis=1)
+        single = (both == 0) | (both == len(y))
+        if not single.any():
+            break
+        idx[single] = rng.randint(0, len(y), (int(single.sum()), len(y)))
+    else:
+        raise ValueError(f"too many bootstrap resamples of y hold a single class (y has {int(positive.sum())} "
+                         f"of {len(y)} rows in class {classes[1]!r}); the interval needs more rows of each class")
     diffs = _rank_auc(positive[idx], a[idx]) - _rank_auc(positive[idx], b[idx])
     tail = 100 * (1 - confidence) / 2
     low, high = np.percentile(diffs, [tail, 100 - tail])
@@ -77,9 +92,24 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
 
 
 def expected_calibration_error(y_true: Any, proba: Any, bins: int = 10) -> float:
-    """Mean |observed rate - mean predicted probability| over equal-width bins, weighted by size."""
+    """Mean |observed rate - mean predicted probability| over equal-width bins, weighted by size.
+
+    ``y_true`` holds 0/1 outcomes (pandas inputs are paired by their index labels), ``proba`` the
+    predicted probabilities of 1, in [0, 1]; ``bins`` is the number of equal-width bins (>= 1).
+    """
+    bins = check_positive_int(bins, name="bins")
+    if isinstance(y_true, pd.Series) and isinstance(proba, pd.Series):
+        proba = align_target(proba, y_true.to_frame(), name="proba", frame_name="y_true")
     y_true = np.asarray(y_true, dtype=float)
     proba = np.asarray(proba, dtype=float)
+    if y_true.ndim != 1 or proba.shape != y_true.shape:
+        raise ValueError(f"y_true and proba must be 1-D of equal length, got shapes {y_true.shape} and {proba.shape}")
+    if len(y_true) == 0:
+        raise ValueError("y_true and proba are empty; the calibration error of no predictions is undefined")
+    if not np.all(np.isin(y_true, (0.0, 1.0))):
+        raise ValueError("y_true must hold 0/1 outcomes (NaN and other labels are not allowed)")
+    if not np.all((proba >= 0) & (proba <= 1)):
+        raise ValueError("proba must hold probabilities in [0, 1] (NaN is not allowed); pass predict_proba(X)[:, 1]")
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(proba, edges[1:-1]), 0, bins - 1)
     error = 0.0

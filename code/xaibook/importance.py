@@ -55,11 +55,14 @@ from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
     RandomStateLike,
     as_legacy_random_state,
-    check_columns_match,
+    check_features,
     check_fitted_model,
     check_frame,
+    check_memory,
+    check_model_input,
     check_positive_int,
     check_random_state,
+    check_same_features,
     check_target,
 )
 from xaibook.pipeline import feature_groups
@@ -168,6 +171,7 @@ class ImportanceComparison:
         if not self.results:
             raise ValueError("an ImportanceComparison needs at least one result")
         object.__setattr__(self, "results", dict(self.results))
+        check_same_features(self.results)
 
     @property
     def labels(self) -> list[str]:
@@ -235,18 +239,31 @@ class DropColumnImportance:
 # --------------------------------------------------------------------------------------------
 
 def _check_xy(X: Any, y: Any, name: str) -> tuple[pd.DataFrame, np.ndarray]:
-    X = check_frame(X, name=name, allow_nan=True)
-    y_name = name.replace("X", "y")
-    if np.ndim(y) == 1 and len(y) != len(X):
-        raise ValueError(f"{name} has {len(X)} rows but {y_name} has {len(y)} values; they must match")
-    return X, check_target(y, X, name=y_name)
+    """``X`` with at least two rows (one row cannot be shuffled) and ``y`` aligned to it."""
+    X = check_frame(X, name=name, allow_nan=True, min_rows=2)
+    return X, check_target(y, X, name=name.replace("X", "y"), frame_name=name)
 
 
 def _check_data(model: Any, X: Any, y: Any, *, name: str = "X") -> tuple[pd.DataFrame, np.ndarray]:
     check_fitted_model(model)
     X, y = _check_xy(X, y, name)
-    check_columns_match(model, X, name=name)
+    check_model_input(model, X, name=name)
     return X, y
+
+
+def _check_score(score: Any, scoring_name: str, y: np.ndarray, name: str = "X") -> float:
+    """The baseline score must be a finite number: NaN (e.g. ROC AUC of one class) makes every
+    importance NaN or, worse, zero."""
+    try:
+        value = float(score)
+    except (TypeError, ValueError):
+        raise TypeError(f"scoring {scoring_name!r} returned {type(score).__name__}, not a number") from None
+    if not np.isfinite(value):
+        classes = np.unique(y)
+        hint = f" ({name.replace('X', 'y')} has only the class {classes.tolist()})" if len(classes) < 2 else ""
+        raise ValueError(f"the score {scoring_name!r} is {value} on {name}{hint}; importances are "
+                         "differences of scores, so they need a finite score: use more rows or another scoring")
+    return value
 
 
 def _default_scoring(model: Any) -> str | None:
@@ -273,14 +290,33 @@ def _resolve_scorer(model: Any, scoring: Any) -> tuple[Callable, str]:
         if scoring not in names:
             close = difflib.get_close_matches(scoring, names, n=3)
             hint = f"; did you mean {close}?" if close else ""
-            raise ValueError(f"unknown scorer {scoring!r}{hint} "
-                             "See sklearn.metrics.get_scorer_names() for the valid names")
+            raise ValueError(f"unknown scorer {scoring!r}{hint} (scoring takes the names in "
+                             "sklearn.metrics.get_scorer_names())")
         return get_scorer(scoring), scoring
     if callable(scoring):
+        _check_scorer_signature(scoring)
         return scoring, getattr(scoring, "__name__", type(scoring).__name__)
     raise TypeError(f"scoring must be None, a scorer name or a callable scorer(model, X, y); "
                     f"got {type(scoring).__name__} (several scorers at once are not supported: "
                     "call the function once per scorer)")
+
+
+def _check_scorer_signature(scoring: Callable) -> None:
+    """A metric ``metric(y_true, y_pred)`` passed where a scorer ``scorer(model, X, y)`` is expected
+    is the commonest mistake; name it and the fix instead of failing inside scikit-learn."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(scoring).parameters.values())
+    except (TypeError, ValueError):
+        return
+    first = params[0].name if params else ""
+    sklearn_metric = inspect.isfunction(scoring) and (scoring.__module__ or "").startswith("sklearn.metrics")
+    if first in ("y_true", "labels_true") or sklearn_metric:
+        metric = getattr(scoring, "__name__", "the metric")
+        raise TypeError(f"scoring={metric} is a metric metric(y_true, y_pred), not a scorer "
+                        f"scorer(model, X, y); pass its name (e.g. scoring='roc_auc') or "
+                        f"sklearn.metrics.make_scorer({metric}, response_method=...)")
 
 
 def _check_groups(groups: Any, X: pd.DataFrame) -> dict[str, tuple[str, ...]]:
@@ -528,10 +564,11 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     check_random_state(random_state)
     _check_batch(batch)
     scorer, scoring_name = _resolve_scorer(model, scoring)
+    check_memory(8.0 * n_repeats * len(X), what=f"{n_repeats:,} shuffles of {len(X):,} rows", knob="n_repeats")
     orders = shuffle_orders(len(X), n_repeats, random_state)
 
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-    baseline = scorer(model, X, y, **kwargs)
+    baseline = _check_score(scorer(model, X, y, **kwargs), scoring_name, y)
     positions = [[X.columns.get_loc(c) for c in columns] for columns in column_sets.values()]
     permuted = _permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch)
     return PermutationImportance(
@@ -622,10 +659,8 @@ def drop_column_importance(estimator: Any, X_train: pd.DataFrame, y_train: Any, 
                         "or pass make_model=lambda columns: <unfitted model>")
     if make_model is not None and not callable(make_model):
         raise TypeError("make_model must be a function of the list of columns returning an unfitted model")
-    features = list(X_train.columns) if features is None else list(features)
-    unknown = [f for f in features if f not in X_train.columns]
-    if unknown or not features:
-        raise ValueError(f"unknown feature(s) {unknown}; X_train has columns {list(X_train.columns)}")
+    features = list(X_train.columns) if features is None else \
+        check_features(features, X_train, frame_name="X_train")
     build = make_model if make_model is not None else (lambda cols: without_columns(estimator, cols))
 
     def fit_and_score(columns: list[str]) -> tuple[float, str]:
@@ -635,6 +670,7 @@ def drop_column_importance(estimator: Any, X_train: pd.DataFrame, y_train: Any, 
 
     all_columns = list(X_train.columns)
     baseline, scoring_name = fit_and_score(all_columns)
+    baseline = _check_score(baseline, scoring_name, y_test, name="X_test")
     without = np.array([fit_and_score([c for c in all_columns if c != f])[0] for f in features])
     return DropColumnImportance(importances=baseline - without, feature_names=tuple(features),
                                 baseline_score=baseline, scores_without=without, scoring=scoring_name)
@@ -662,3 +698,72 @@ def impurity_importance(model: Pipeline) -> pd.Series:
     owners = feature_groups(model[:-1], model.feature_names_in_)
     scores = pd.Series(estimator.feature_importances_, index=owners)
     return scores.groupby(level=0, sort=False).sum().sort_values(ascending=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Uncertainty of an importance: a bootstrap over the test rows
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class BootstrapImportance:
+    """Permutation importances recomputed on bootstrap resamples of the evaluation rows.
+
+    ``importances[j, b]`` is feature ``feature_names[j]``'s importance (mean over ``n_repeats``
+    shuffles) on resample ``b``. Their spread measures how much the importance would change with
+    another test set drawn from the same population -- the uncertainty of the estimate -- whereas
+    the spread over shuffles of one :class:`PermutationImportance` only measures shuffle noise on
+    one fixed test set. Neither covers refitting the model on other training data.
+    """
+
+    importances: np.ndarray
+    feature_names: tuple[str, ...]
+    scoring: str
+    n_repeats: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "importances", _frozen(self.importances))
+        object.__setattr__(self, "feature_names", tuple(self.feature_names))
+        if self.importances.shape[0] != len(self.feature_names):
+            raise ValueError("importances must have one row per feature name")
+
+    @property
+    def n_bootstrap(self) -> int:
+        return self.importances.shape[1]
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Per feature: bootstrap mean, standard error (std over resamples, ``ddof=1``) and the
+        percentile interval at ``level``."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1, got {level!r}")
+        tail = (1 - level) / 2
+        return pd.DataFrame({
+            "mean": self.importances.mean(axis=1),
+            "se": self.importances.std(axis=1, ddof=1),
+            "low": np.quantile(self.importances, tail, axis=1),
+            "high": np.quantile(self.importances, 1 - tail, axis=1),
+        }, index=pd.Index(self.feature_names, name="feature"))
+
+
+def bootstrap_permutation_importance(model, X, y, *, scoring=None, n_bootstrap: int = 100,
+                                     n_repeats: int = 3, random_state: int = 0,
+                                     batch: bool | str = "auto") -> BootstrapImportance:
+    """Permutation importance on ``n_bootstrap`` resamples (with replacement) of the rows of ``X``.
+
+    Resample ``b`` draws ``len(X)`` rows with replacement (seeded by ``random_state``) and runs
+    :func:`permutation_importance` on them with ``n_repeats`` shuffles (seed ``random_state + b``);
+    its mean is column ``b`` of the result. The model is *not* refitted: this is the uncertainty
+    of the importance of *this* model due to the finite test set (Efron & Tibshirani 1993).
+    """
+    X, y = _check_data(model, X, y)
+    if not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 2:
+        raise ValueError(f"n_bootstrap must be an integer >= 2, got {n_bootstrap!r}")
+    rng = np.random.default_rng(random_state)
+    columns, name = [], None
+    for b in range(n_bootstrap):
+        rows = rng.integers(0, len(X), size=len(X))
+        result = permutation_importance(model, X.iloc[rows].reset_index(drop=True), y[rows],
+                                        scoring=scoring, n_repeats=n_repeats,
+                                        random_state=random_state + b, batch=batch)
+        columns.append(result.importances_mean)
+        name = result.scoring
+    return BootstrapImportance(np.column_stack(columns), tuple(X.columns), name, n_repeats)

@@ -17,12 +17,15 @@ from xaibook.charts._base import (
     OUTCOME_COLORS,
     PALETTE,
     THEME_NAME,
+    contrast_ratio,
     describe,
+    diverging_scale,
     xaibook_theme,
 )
 
 __all__ = [
-    "DIVERGING_SCHEME", "OUTCOME_COLORS", "PALETTE", "THEME_NAME", "describe", "xaibook_theme",
+    "DIVERGING_SCHEME", "OUTCOME_COLORS", "PALETTE", "THEME_NAME", "contrast_ratio", "describe", "diverging_scale",
+    "xaibook_theme",
     "dependence", "glassbox", "importance", "overview", "shapley",
 ]
 

@@ -347,7 +347,8 @@ def ale_vs_pdp_chart(ale_result: AccumulatedLocalEffects, pdp_result: PartialDep
     check_result(ale_result, AccumulatedLocalEffects, name="ale_result")
     check_result(pdp_result, PartialDependence, name="pdp_result")
     if ale_result.feature != pdp_result.feature:
-        raise ValueError(f"the ALE is for {ale_result.feature!r} but the PDP for {pdp_result.feature!r}")
+        raise ValueError(f"the ALE is for {ale_result.feature!r} but the PDP for {pdp_result.feature!r}: "
+                         "ale_result and pdp_result must be computed for the same feature")
     feature = ale_result.feature
     pdp = pd.DataFrame({"value": _round(pdp_result.grid),
                         "effect": _round(pdp_result.centred_on_data()),

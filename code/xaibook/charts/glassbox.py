@@ -23,12 +23,12 @@ import pandas as pd
 
 from xaibook._aliases import renamed_keywords
 from xaibook.charts._base import (
-    DIVERGING_SCHEME,
     OUTCOME_COLORS,
     PALETTE,
     check_result,
     check_top,
     describe,
+    diverging_scale,
     zero_rule,
 )
 from xaibook.glassbox import (
@@ -234,8 +234,8 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
     rects = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
         x=x, x2="x1:Q", y=y, y2="y1:Q",
         color=alt.Color("probability:Q", title=f"share {outcome}",
-                        scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[0, 1],
-                                        domainMid=rules.nodes.loc[0, "probability"])),
+                        scale=diverging_scale(domain=[0, 1],
+                                              domainMid=rules.nodes.loc[0, "probability"])),
         tooltip=tooltip)
     layers = [rects]
     if path is not None:
@@ -289,8 +289,8 @@ def decision_path_chart(path: DecisionPath, *, outcome: str = "class 1",
     line = base.mark_line(color=PALETTE[7]).encode(x=x, y=y, order="step:Q")
     points = base.mark_point(filled=True, size=90).encode(
         x=x, y=y, tooltip=tooltip,
-        color=alt.Color("probability:Q", scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[0, 1],
-                                                          domainMid=path.root_probability),
+        color=alt.Color("probability:Q", scale=diverging_scale(domain=[0, 1],
+                                                              domainMid=path.root_probability),
                         legend=None))
     text = base.mark_text(align="left", dx=9, fontSize=11).encode(
         x=x, y=y, text=alt.Text("probability:Q", format=".2f"))
@@ -455,6 +455,8 @@ def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, thre
     The probability is the top-level signal ``whatif_probability``; a bar and a text mark (named
     ``whatif_probability_text``, 3 decimals) show it; a dashed rule marks ``threshold`` and a grey
     tick the row's own probability. The chart renders as SVG so the text is readable in the DOM.
+    The sliders work with the arrow keys, and ``usermeta.xaibook.announce`` makes the page read
+    the new probability out to a screen reader after every move.
     """
     check_result(spec, WhatIfSpec, name="spec")
     if not 0 < threshold < 1:
@@ -490,7 +492,12 @@ def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, thre
     rule = alt.Chart(marks.iloc[[0]]).mark_rule(strokeDash=[4, 4], color=PALETTE[7], size=2).encode(x="at:Q")
     start = alt.Chart(marks.iloc[[1]]).mark_tick(color=PALETTE[7], thickness=2, size=40).encode(x="at:Q")
     chart = alt.layer(bar, rule, start, text).add_params(*sliders, probability).properties(
-        width=420, height=60, usermeta={"embedOptions": {"renderer": "svg"}})
+        width=420, height=60, usermeta={
+            "embedOptions": {"renderer": "svg"},
+            # read out by a screen reader whenever a slider moves (xaibook-charts.js)
+            "xaibook": {"announce": {
+                "signal": WHATIF_SIGNAL, "digits": 3,
+                "format": f"Predicted probability of {outcome}: {{value}} (decision threshold {threshold:g})."}}})
     feature_list = ", ".join(labels.get(f, f) for f in spec.features)
     return describe(
         chart,

@@ -155,7 +155,7 @@ def rank_heatmap_chart(comparison: ImportanceComparison, *, top: int | None = No
         y=alt.Y("feature:N", sort=order, title=None),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("rank:Q", scale=alt.Scale(scheme="blues", reverse=True, domain=[1, n_features]),
+        color=alt.Color("rank:Q", scale=alt.Scale(range=[PALETTE[0], PALETTE[7]], domain=[1, n_features]),
                         title="rank"),
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip(f"{label_title}:N"), alt.Tooltip("rank:Q"),
                  alt.Tooltip("mean:Q", title="mean importance", format=".4f")],
@@ -203,7 +203,7 @@ def train_test_chart(comparison: ImportanceComparison, *, labels: tuple[str, str
     colors = alt.Color("label:N", sort=list(labels),
                        scale=alt.Scale(domain=list(labels), range=[PALETTE[1], PALETTE[0]]),
                        legend=alt.Legend(title="data", symbolOpacity=1, symbolType="circle"))
-    line = alt.Chart(wide).mark_rule(color="#999999", strokeWidth=3).encode(
+    line = alt.Chart(wide).mark_rule(color=PALETTE[7], strokeWidth=3).encode(
         x=alt.X(f"{first}:Q", title=x_title), x2=f"{second}:Q", y=y,
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip(f"{first}:Q", format=".4f"),
                  alt.Tooltip(f"{second}:Q", format=".4f"),

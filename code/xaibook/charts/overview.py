@@ -35,7 +35,7 @@ def outcome_rate_chart(rates: pd.DataFrame, *, outcome: str, overall: float,
     label = base.mark_text(align="left", dx=8, dy=-9, fontSize=11).encode(
         x="rate:Q", text=alt.Text("n:Q", format=",d"))
     rule = alt.Chart(pd.DataFrame({"overall": [round(overall, 4)]})).mark_rule(
-        strokeDash=[4, 4], color="#999999").encode(x="overall:Q")
+        strokeDash=[4, 4], color="#888888").encode(x="overall:Q")
     chart = (rule + interval + point + label).properties(width=380, height=alt.Step(34))
     return describe(chart, title=title, description=description,
                     subtitle="dot: share in the group; line: 95% Wilson interval; "

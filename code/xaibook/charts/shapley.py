@@ -21,7 +21,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import DIGITS, DIVERGING_SCHEME, PALETTE, check_count, check_result, describe, zero_rule
+from xaibook._validation import check_same_features
+from xaibook.charts._base import (
+    DIGITS,
+    PALETTE,
+    check_count,
+    check_result,
+    describe,
+    diverging_scale,
+    zero_rule,
+)
 from xaibook.shapley import ShapleyResult, interaction_strength
 
 __all__ = [
@@ -33,7 +42,7 @@ __all__ = [
 
 RAISE_COLOR = PALETTE[5]     # vermillion: pushes the prediction up
 LOWER_COLOR = PALETTE[0]     # blue: pushes it down
-NEUTRAL_COLOR = "#999999"    # grey: a value without an order (a category)
+NEUTRAL_COLOR = PALETTE[7]   # grey: a value without an order (a category)
 LABEL_LENGTH = 28
 
 
@@ -222,7 +231,7 @@ def _beeswarm_records(result: ShapleyResult, positions: np.ndarray, features: li
 
 def _beeswarm_chart(frame: pd.DataFrame, order: list[str], output: str, *, selection=None,
                     width: int = 420) -> alt.Chart:
-    colour = alt.Color("colour:Q", scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[0, 1]),
+    colour = alt.Color("colour:Q", scale=diverging_scale(domain=[0, 1]),
                        legend=alt.Legend(title="feature value", orient="bottom", values=[0, 1],
                                          labelExpr="datum.value == 0 ? 'low' : 'high'", gradientLength=120))
     chart = alt.Chart(frame).mark_circle(size=22, opacity=0.85).encode(
@@ -236,7 +245,7 @@ def _beeswarm_chart(frame: pd.DataFrame, order: list[str], output: str, *, selec
     if selection is not None:
         chart = chart.encode(
             size=alt.condition(selection, alt.value(60), alt.value(22)),
-            stroke=alt.condition(selection, alt.value("#444444"), alt.value(None)),
+            stroke=alt.condition(selection, alt.value(PALETTE[7]), alt.value(None)),
         ).add_params(selection)
     zero = zero_rule("x")
     return alt.layer(zero, chart).properties(width=width, height=alt.Step(26))
@@ -246,8 +255,8 @@ def beeswarm_chart(result: ShapleyResult, *, top: int = 12, max_rows: int = 300,
                    title: str | None = None, description: str | None = None) -> alt.LayerChart:
     """Every (sampled) row as a dot per feature at its SHAP value, features sorted by mean |SHAP|.
 
-    Colour gives the feature's value within the sample (blue = low, orange = high; grey for a
-    category, whose value is in the tooltip). Hover a dot for the row id, feature, value and SHAP.
+    Colour gives the feature's value within the sample (blue = low, vermillion = high, purple
+    between; grey for a category, whose value is in the tooltip). Hover a dot for the row id, feature, value and SHAP.
     """
     frame = beeswarm_frame(result, top=top, max_rows=max_rows, random_state=random_state)
     order = _top_features(result, top)
@@ -262,7 +271,7 @@ def beeswarm_chart(result: ShapleyResult, *, top: int = 12, max_rows: int = 300,
         description=description or (
             f"Beeswarm plot: for each of the {len(order)} most important features (rows, sorted), one dot "
             f"per person at its SHAP value on the {output} scale, coloured from blue (low feature value) "
-            f"to orange (high); categories are grey. The most important feature is {order[0]}."),
+            f"through purple to vermillion (high); categories are grey. The most important feature is {order[0]}."),
     )
 
 
@@ -327,7 +336,7 @@ def dependence_chart(result: ShapleyResult, feature: str, *, color_by: str | Non
         partner = data[color_by]
         if partner.dtype.kind in "biuf":
             frame["partner"] = partner.to_numpy()
-            encoding["color"] = alt.Color("partner:Q", title=color_by, scale=alt.Scale(scheme=DIVERGING_SCHEME),
+            encoding["color"] = alt.Color("partner:Q", title=color_by, scale=diverging_scale(),
                                           legend=alt.Legend(orient="right", gradientLength=120))
             tooltip.append(alt.Tooltip("partner:Q", title=color_by))
         else:
@@ -364,7 +373,9 @@ def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, r
 
     A point selection on ``row`` filters a long-format waterfall dataset (one block per sampled
     row), so the page needs no Python to switch people. ``row`` is shown first (default: the
-    first sampled row); double-click empties the selection and the waterfall.
+    first sampled row); double-click empties the selection and the waterfall. The selection is
+    also bound to a list of the sampled rows under the chart, so a keyboard can pick a person
+    too (and the list follows the clicks).
     """
     check_result(result, ShapleyResult)
     positions = _sample(result, max_rows, random_state)
@@ -379,8 +390,13 @@ def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, r
     order = _top_features(result, top)
     output = _output(result)
     swarm_frame = _beeswarm_records(result, positions, order)
+    # The list under the chart is the keyboard's way to pick a person (and follows the clicks).
+    picker = alt.binding_select(
+        options=[ids[p] for p in positions],
+        labels=[f"row {ids[p]} ({output} {result.prediction[p]:.3f})" for p in positions],
+        name="Person: ")
     pick = alt.selection_point(fields=["row"], on="click", value=[{"row": first}], clear="dblclick",
-                               name="person")
+                               name="person", bind=picker)
     swarm = _beeswarm_chart(swarm_frame, order, output, selection=pick).properties(
         title=alt.TitleParams("Click a dot to pick a person", fontSize=13))
     steps = waterfall_frame(result, positions, top=top)
@@ -390,12 +406,14 @@ def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, r
     return describe(
         chart,
         title=title or "Pick a person, see why",
-        subtitle=f"{len(positions)} rows; the waterfall shows row {first} until you click another dot",
+        subtitle=f"{len(positions)} rows; the waterfall shows row {first} until you click another dot "
+                 "or choose a person in the list below",
         description=description or (
             f"Two linked charts. Top: beeswarm of SHAP values for {len(positions)} people and the "
             f"{len(order)} most important features. Bottom: the waterfall of the selected person, from the "
-            f"base value {result.base_value:.3f} to their {output}; clicking a dot in the top chart selects "
-            f"that person. Row {first} is selected at first."),
+            f"base value {result.base_value:.3f} to their {output}; clicking a dot in the top chart, or "
+            f"choosing a person in the list under the chart, selects that person. Row {first} is "
+            f"selected at first."),
     )
 
 
@@ -407,8 +425,18 @@ def compare_frame(results: Mapping[str, ShapleyResult], row: Any = None, *, top:
         raise TypeError("results must be a non-empty dict {label: ShapleyResult}")
     for value in results.values():
         check_result(value, ShapleyResult)
+    check_same_features(results)
+    outputs = {str(r.output) for r in results.values()}
+    if len(outputs) > 1:
+        raise ValueError(f"results are on different scales {sorted(outputs)}; compare results of one output scale")
     first = next(iter(results.values()))
     row = first.data.index[0] if row is None else row
+    shown = {label: r.data.iloc[_position(r, row)][list(first.feature_names)].astype(str).tolist()
+             for label, r in results.items()}
+    differ = [label for label, values in shown.items() if values != shown[next(iter(shown))]]
+    if differ:
+        raise ValueError(f"results {differ} explain a row {row!r} with other feature values than "
+                         f"{next(iter(shown))!r}: they are not the same person (another case or data set?)")
     parts = []
     for label, result in results.items():
         position = _position(result, row)

@@ -30,6 +30,8 @@ __getattr__ = module_aliases(__name__, {
     "why_explain": "overview", "basics": "glassbox", "permutation_importance": "importance",
     "partial_dependence": "dependence", "shap": "shapley",
 })
+from xaibook._validation import check_number as check_number_argument
+from xaibook._validation import check_positive_int
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class Verdict:
 def check_number(answer: Any, expected: float, *, tolerance: float = 0.01,
                  relative: bool = False, hint: str = "") -> Verdict:
     """Is ``answer`` within ``tolerance`` of ``expected`` (absolute, or relative if asked)?"""
+    check_number_argument(expected, name="expected")
+    check_number_argument(tolerance, name="tolerance", low=0)
     try:
         value = float(answer)
     except (TypeError, ValueError):
@@ -76,6 +80,13 @@ def check_number(answer: Any, expected: float, *, tolerance: float = 0.01,
 def check_ranking(answer: Sequence[Any], expected: Sequence[Any], *, top: int | None = None,
                   hint: str = "") -> Verdict:
     """Do the first ``top`` items of ``answer`` equal those of ``expected``, in order?"""
+    expected = list(expected)
+    if not expected:
+        raise ValueError("expected is empty: there is no ranking to check against")
+    if top is not None:
+        top = check_positive_int(top, name="top")
+        if top > len(expected):
+            raise ValueError(f"top={top} is more than the {len(expected)} items of the expected ranking")
     if isinstance(answer, str) or not isinstance(answer, Sequence):
         return Verdict(False, f"expected a list, got {type(answer).__name__}", hint)
     n = len(expected) if top is None else top

@@ -101,6 +101,10 @@ def interaction_strengths(*, case: str = "heart", model: str = "boosting",
     """Friedman's H for each pair of features (default: :data:`INTERACTION_PAIRS` of the heart case)."""
     ds = data.load_case(case)
     f = _f(case, model)
+    pairs = [tuple(pair) for pair in pairs]
+    if not pairs or any(isinstance(p, str) or len(p) != 2 for p in pairs):
+        raise ValueError(f"pairs must be a non-empty list of feature pairs such as [('age', 'cholesterol')], "
+                         f"got {pairs!r}")
     return {pair: h_statistic(f, ds.X, pair, n_samples=n_samples, random_state=0) for pair in pairs}
 
 

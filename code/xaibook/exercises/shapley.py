@@ -46,8 +46,9 @@ def toy_applicant() -> pd.DataFrame:
 
 
 def toy_reference() -> pd.DataFrame:
-    """The single reference applicant of the toy game: short loan, small amount, no account."""
-    return pd.DataFrame({"duration_months": [12], "credit_amount": [2000], "checking_account": ["no account"]})
+    """The single reference applicant of the toy game: short loan, small amount, a good balance."""
+    return pd.DataFrame({"duration_months": [12], "credit_amount": [2000],
+                         "checking_account": [">= 200 DM or salary account"]})
 
 
 def toy_second_reference() -> pd.DataFrame:

@@ -94,7 +94,8 @@ def shape_functions(model: Any, X: pd.DataFrame, features: Any = None, *,
     for feature in features:
         idx = np.flatnonzero(columns["raw_feature"].to_numpy() == feature)
         if not len(idx) or not pd.api.types.is_numeric_dtype(X[feature]):
-            raise ValueError(f"feature {feature!r} has no numeric columns in the model")
+            raise ValueError(f"features: {feature!r} has no numeric columns in the model (no spline "
+                             f"basis); choose from {spline_raw}")
         lo, hi = np.percentile(X[feature], [1, 99])
         grid = np.unique(np.linspace(lo, hi, grid_resolution))
         probe = pd.concat([X.iloc[[0]]] * len(grid), ignore_index=True)

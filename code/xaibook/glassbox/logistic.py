@@ -144,8 +144,12 @@ def _bootstrap_coefficients(estimator: LogisticRegression, Z: np.ndarray, y: np.
         if estimator.fit_intercept else estimator.coef_[0].copy()
     classes = np.asarray(estimator.classes_)
     target = (y == classes[1]).astype(float)
-    draws, fallbacks = [], 0
+    draws, fallbacks, attempts = [], 0, 0
     while len(draws) < n_bootstrap:
+        attempts += 1
+        if attempts > 100 * n_bootstrap:
+            raise ValueError(f"only {len(draws)} of {attempts - 1} bootstrap resamples of y held both classes; "
+                             "y has too few rows of one class for the bootstrap: use method='wald'")
         idx = rng.randint(0, len(Z), len(Z))
         if np.unique(y[idx]).size < 2:
             continue
@@ -165,6 +169,19 @@ def _bootstrap_coefficients(estimator: LogisticRegression, Z: np.ndarray, y: np.
     if not estimator.fit_intercept:
         draws = np.column_stack([np.zeros(len(draws)), draws])
     return draws, fallbacks
+
+
+def _check_labels(y: np.ndarray, estimator: Any) -> None:
+    """``y`` must hold both of the model's classes and nothing else: other labels would be refitted
+    as another model (a sign flip if the order differs), one class cannot be refitted at all."""
+    classes = list(np.asarray(estimator.classes_).tolist())
+    present = list(pd.unique(np.asarray(y)).tolist())
+    unknown = [c for c in present if c not in classes]
+    if unknown:
+        raise ValueError(f"y has label(s) {unknown[:5]} that are not the model's classes {classes}; pass the "
+                         "labels the model was trained on")
+    if len(present) < 2:
+        raise ValueError(f"y has only the class {present}; refits and intervals need both classes {classes}")
 
 
 def _reading(row: pd.Series) -> str:
@@ -260,6 +277,13 @@ def logistic_coefficients(model: Any, X: pd.DataFrame, y: Any = None, *, method:
     if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
         raise ValueError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
     features = transformed_features(model)
+    n_parameters = estimator.coef_.shape[1] + int(estimator.fit_intercept)
+    if len(X) <= n_parameters:
+        raise ValueError(f"X has {len(X)} rows for {n_parameters} coefficients; standard errors and intervals "
+                         "need more rows than coefficients (pass the training data)")
+    if y is not None:
+        y = check_target(y, X)
+        _check_labels(y, estimator)
     Z = transform(preprocess, X)
     coef = estimator.coef_[0].astype(float)
     intercept = float(estimator.intercept_[0]) if estimator.fit_intercept else 0.0
@@ -268,7 +292,7 @@ def logistic_coefficients(model: Any, X: pd.DataFrame, y: Any = None, *, method:
         if estimator.class_weight is not None and y is None:
             raise ValueError("the model uses class_weight, so pass y to weight the information matrix")
         weights = np.ones(len(Z)) if estimator.class_weight is None else \
-            compute_sample_weight(estimator.class_weight, check_target(y, X))
+            compute_sample_weight(estimator.class_weight, y)
         covariance = _wald_covariance(estimator, Z, weights)
         if not estimator.fit_intercept:
             covariance = np.pad(covariance, ((1, 0), (1, 0)))  # a zero row for the intercept
@@ -280,7 +304,6 @@ def logistic_coefficients(model: Any, X: pd.DataFrame, y: Any = None, *, method:
     else:
         if y is None:
             raise ValueError("method='bootstrap' refits the model, so pass the training labels y")
-        y = check_target(y, X)
         check_positive_int(n_bootstrap, name="n_bootstrap", minimum=2)
         check_random_state(random_state)
         # thousands of tiny matrix products: BLAS threads only contend (30x slower on a busy host)

@@ -380,6 +380,8 @@ def refit_trees(model: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, rando
     _tree_estimator(model)
     X = check_rows(X, model)
     y = check_target(y, X)
+    if pd.unique(y).size < 2:
+        raise ValueError(f"y has only the class {pd.unique(y).tolist()}; a tree needs both classes to split")
     n_refits = check_positive_int(n_refits, name="n_refits")
     if x is not None:
         x = check_one_row(x, model)

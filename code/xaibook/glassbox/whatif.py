@@ -94,7 +94,10 @@ def whatif_spec(model: Any, x: pd.DataFrame, features: Any, *, data: pd.DataFram
         raise ValueError(f"features {features} has duplicates")
     if data is not None:
         data = check_rows(data, model, name="data")
-    lo_q, hi_q = quantiles
+    try:
+        lo_q, hi_q = (float(q) for q in quantiles)
+    except (TypeError, ValueError):
+        raise ValueError(f"quantiles must be two numbers (low, high) in [0, 1], got {quantiles!r}") from None
     if not 0 <= lo_q < hi_q <= 1:
         raise ValueError(f"quantiles must satisfy 0 <= low < high <= 1, got {quantiles}")
     columns = transformed_features(model)
