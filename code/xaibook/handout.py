@@ -187,7 +187,8 @@ PREPARE_FOR_PRINT = r"""
   if (args.titlePage) {
     const tp = doc.createElement("section");
     tp.className = "xaibook-print-titlepage";
-    tp.innerHTML = args.titlePage.replace("{{TITLE}}", title.replace(/[&<>]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;"}[c])));
+    const escaped = title.replace(/[&<>]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;"}[c]));
+    tp.innerHTML = args.titlePage.replace("{{TITLE}}", escaped);
     tp.querySelector("pre").textContent = args.bibtex.replace("{{TITLE}}", title);
     article.insertAdjacentElement("afterbegin", tp);
   }
@@ -440,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, RuntimeError) as err:
         print(f"handout: {err}", file=sys.stderr)
         return 1
-    for name, path in written.items():
+    for path in written.values():
         print(f"{path} ({path.stat().st_size / 1024:.0f} KiB)")
     print(f"handout built in {time.perf_counter() - started:.0f} s")
     return 0
