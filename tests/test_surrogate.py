@@ -12,6 +12,7 @@ from lime.lime_image import LimeImageExplainer
 from lime.lime_tabular import LimeTabularExplainer
 from lime.lime_text import LimeTextExplainer
 from lime.submodular_pick import SubmodularPick as LimeSubmodularPick
+
 from xaibook import data, models, unstructured
 from xaibook import surrogate as S
 from xaibook.predict import prediction_function

@@ -32,6 +32,12 @@ from sklearn.preprocessing import FunctionTransformer
 
 from xaibook import data, models
 
+__all__ = [
+    "SEED", "PATCH_SIZE", "PATCH_VALUE", "sentiment_model", "word_coefficients", "FaceSplit",
+    "face_split", "add_patch", "face_model", "face_accuracies", "SNIPPET_WORDS",
+    "featured_snippets", "featured_face",
+]
+
 SEED = 0
 #: The shortcut: a PATCH_SIZE x PATCH_SIZE white square in the top-left corner.
 PATCH_SIZE = 5

@@ -27,6 +27,12 @@ import pandas as pd
 from xaibook.charts._base import DIVERGING_SCHEME, PALETTE, describe
 from xaibook.surrogate import LimeResult, SubmodularPick
 
+__all__ = [
+    "RAISE_COLOR", "LOWER_COLOR", "SIGN_SCALE", "BOTTOM", "WEIGHT_SCHEME", "weights_chart",
+    "neighbourhood_chart", "width_path_chart", "stability_chart", "lime_vs_shap_chart",
+    "word_weights_chart", "HtmlFigure", "text_html", "image_chart", "submodular_chart",
+]
+
 RAISE_COLOR = PALETTE[5]   # vermillion: raises the model's output
 LOWER_COLOR = PALETTE[0]   # blue: lowers it
 SIGN_SCALE = alt.Scale(domain=["raises", "lowers"], range=[RAISE_COLOR, LOWER_COLOR])
@@ -383,7 +389,8 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
             x=x, x2=x2, y=y, y2=y2,
             color=alt.Color("value:Q", title="LIME weight", legend=legend,
                             scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit])),
-            tooltip=[alt.Tooltip("segment:O", title="superpixel"), alt.Tooltip("value:Q", format="+.3f", title="weight")],
+            tooltip=[alt.Tooltip("segment:O", title="superpixel"),
+                     alt.Tooltip("value:Q", format="+.3f", title="weight")],
         ).properties(title=name, **size))
     chart = alt.hconcat(*charts).resolve_scale(color="independent")
     return describe(

@@ -21,6 +21,12 @@ from xaibook.surrogate import (
     lime_text,
 )
 
+__all__ = [
+    "NARROW_WIDTH", "GREY", "patient_top_feature", "check_patient_top_feature",
+    "fidelity_at_narrow_width", "check_fidelity", "rotten_top_word", "check_rotten_top_word",
+    "patch_weight_in_grey", "check_patch_weight",
+]
+
 #: The kernel width of exercise 2.
 NARROW_WIDTH = 1.0
 #: The grey of exercise 4.
