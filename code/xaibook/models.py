@@ -48,6 +48,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from xaibook import data as data_module
+from xaibook._validation import align_target, check_positive_int
 from xaibook.data import CASES, Dataset, load_case
 
 MODEL_NAMES = ("logistic", "tree", "boosting", "forest", "mlp")
@@ -212,9 +213,24 @@ def model_zoo(case: str, names=MODEL_NAMES) -> dict[str, Pipeline]:
 
 
 def expected_calibration_error(y_true, proba, bins: int = 10) -> float:
-    """Mean |observed rate - mean predicted probability| over equal-width bins, weighted by size."""
+    """Mean |observed rate - mean predicted probability| over equal-width bins, weighted by size.
+
+    ``y_true`` holds 0/1 outcomes (pandas inputs are paired by their index labels), ``proba`` the
+    predicted probabilities of 1, in [0, 1]; ``bins`` is the number of equal-width bins (>= 1).
+    """
+    bins = check_positive_int(bins, name="bins")
+    if isinstance(y_true, pd.Series) and isinstance(proba, pd.Series):
+        proba = align_target(proba, y_true.to_frame(), name="proba", frame_name="y_true")
     y_true = np.asarray(y_true, dtype=float)
     proba = np.asarray(proba, dtype=float)
+    if y_true.ndim != 1 or proba.shape != y_true.shape:
+        raise ValueError(f"y_true and proba must be 1-D of equal length, got shapes {y_true.shape} and {proba.shape}")
+    if len(y_true) == 0:
+        raise ValueError("y_true and proba are empty; the calibration error of no predictions is undefined")
+    if not np.all(np.isin(y_true, (0.0, 1.0))):
+        raise ValueError("y_true must hold 0/1 outcomes (NaN and other labels are not allowed)")
+    if not np.all((proba >= 0) & (proba <= 1)):
+        raise ValueError("proba must hold probabilities in [0, 1] (NaN is not allowed); pass predict_proba(X)[:, 1]")
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(proba, edges[1:-1]), 0, bins - 1)
     error = 0.0
