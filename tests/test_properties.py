@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
-
 from xaibook import _validation as v
 from xaibook import dependence as dep
 from xaibook import importance as imp

@@ -17,7 +17,6 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
-
 from xaibook import _validation as v
 from xaibook import dependence as dep
 from xaibook import exercises, models, render
@@ -305,3 +304,41 @@ def test_regression_models_still_explained_as_they_are(toy):
     model = LinearRegression().fit(X, f_linear(X))
     np.testing.assert_allclose(prediction_function(model)(X), model.predict(X))
     assert os.environ.get("XAIBOOK_CACHE_DIR", "") != "/nonexistent"  # the fixture left the env alone
+
+
+# ------------------------------------------------------------------------------ second sweep
+def test_labels_that_are_not_the_models_classes_are_refused(toy):
+    X, y, model = toy
+    words = np.where(y.to_numpy() == 1, "yes", "no")
+    with pytest.raises(ValueError, match=r"y has label\(s\) \[.*\] that are not the model's classes \[0, 1\]"):
+        imp.permutation_importance(model, X, words, n_repeats=1)
+    with pytest.raises(ValueError, match="sample_weight must hold one finite, non-negative weight per row"):
+        imp.permutation_importance(model, X, y, sample_weight=np.ones(3), n_repeats=1)
+
+
+def test_generators_and_random_states_are_accepted_everywhere(toy):
+    X, y, model = toy
+    twice = [imp.permutation_importance(model, X, y, n_repeats=2, random_state=np.random.default_rng(3)).importances
+             for _ in range(2)]
+    np.testing.assert_array_equal(*twice)
+    seeded = imp.permutation_importance(model, X, y, n_repeats=2, random_state=7).importances
+    legacy = imp.permutation_importance(model, X, y, n_repeats=2, random_state=np.random.RandomState(7)).importances
+    np.testing.assert_array_equal(seeded, legacy)          # an int seed is scikit-learn's RandomState stream
+    pdp = dep.partial_dependence(model, X, "a", sample=10, random_state=np.random.default_rng(0))
+    assert len(pdp.rows) == 10
+    kernel = sh.kernel_shap(f_linear, X.iloc[:2], X.iloc[:10], random_state=np.random.RandomState(0))
+    np.testing.assert_allclose(kernel.efficiency_gap(), 0, atol=1e-12)
+
+
+def test_second_sweep_options_are_checked(toy):
+    X, _, model = toy
+    with pytest.raises(ValueError, match="sample must be at least 2"):
+        dep.h_statistic(model, X, ("a", "b"), sample=1)
+    with pytest.raises(TypeError, match="allow_extrapolation must be True or False"):
+        dep.partial_dependence(model, X, "a", grid=[100.0], allow_extrapolation="no")
+    result = sh.exact_shapley(f_linear, X.iloc[:2], X.iloc[:10])
+    with pytest.raises(TypeError, match="position must be an integer"):
+        result.explain_row("a")
+    verdict = exercises.check_choice(np.array(["a", "b"]), "a")
+    assert not verdict.correct and "single choice" in verdict.message
+    assert exercises.check_choice("a", "a").correct

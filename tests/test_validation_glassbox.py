@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
-
 from xaibook import glassbox as gb
 from xaibook import models
 from xaibook.data import load_case

@@ -41,12 +41,12 @@ import numpy as np
 import pandas as pd
 
 from xaibook._validation import (
+    as_legacy_random_state,
     check_features,
     check_frame,
     check_memory,
     check_positive_int,
     check_prediction_function,
-    check_random_state,
 )
 from xaibook.predict import as_prediction_function
 
@@ -282,6 +282,8 @@ def _feature_grid(X: pd.DataFrame, feature: str, grid: Any, grid_resolution: int
     user's grid checked against the data's range."""
     column = X[feature]
     kind = feature_kind(column)
+    if not isinstance(allow_extrapolation, (bool, np.bool_)):
+        raise TypeError(f"allow_extrapolation must be True or False, got {allow_extrapolation!r}")
     if grid is None:
         _check_not_constant(column)
         return kind, _default_grid(column, kind, grid_resolution, _check_percentiles(percentiles))
@@ -386,7 +388,7 @@ def _sample_rows(X: pd.DataFrame, sample: int | None, random_state: Any) -> pd.D
     sample = check_positive_int(sample, name="sample")
     if sample >= len(X):
         return X
-    rng = np.random.RandomState(check_random_state(random_state))
+    rng = as_legacy_random_state(random_state)  # an int seed gives the same rows as before
     return X.iloc[np.sort(rng.choice(len(X), size=sample, replace=False))]
 
 
@@ -525,7 +527,11 @@ def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, sample: i
     f, X, (a, b) = _prepare(f, X, features, batch_size)
     for name in (a, b):
         _check_not_constant(X[name])
+    if sample is not None:
+        check_positive_int(sample, name="sample", minimum=2)
     rows = _sample_rows(X, sample, random_state)
+    if len(rows) < 2:
+        raise ValueError("X has 1 row: the H statistic compares effects across rows and needs at least 2")
     points_a, points_b = rows[a].to_numpy(), rows[b].to_numpy()
     joint = _predict_on_grid(f, rows, [a, b], [points_a, points_b], batch_size, reduce="mean")
     only_a = _predict_on_grid(f, rows, [a], [points_a], batch_size, reduce="mean")

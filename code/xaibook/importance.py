@@ -52,9 +52,11 @@ from sklearn.preprocessing import (
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from xaibook._validation import (
+    as_legacy_random_state,
     check_features,
     check_fitted_model,
     check_frame,
+    check_labels,
     check_memory,
     check_model_input,
     check_positive_int,
@@ -220,6 +222,7 @@ def _check_data(model: Any, X: Any, y: Any, *, name: str = "X") -> tuple[pd.Data
     check_fitted_model(model)
     X, y = _check_xy(X, y, name)
     check_model_input(model, X, name=name)
+    check_labels(model, y, name=name.replace("X", "y"))
     return X, y
 
 
@@ -320,8 +323,7 @@ def _shuffle_orders(n_rows: int, n_repeats: int, random_state) -> np.ndarray:
     re-indexed each time, so repeat ``r`` sees the composition of all shuffles so far. The same
     orders serve every column, so they are computed once.
     """
-    rng = random_state if isinstance(random_state, np.random.RandomState) \
-        else np.random.RandomState(random_state)
+    rng = as_legacy_random_state(random_state)  # int seeds: scikit-learn's stream, bit for bit
     seed = rng.randint(np.iinfo(np.int32).max + 1)
     column_rng = np.random.RandomState(seed)
     shuffling_idx = np.arange(n_rows)
@@ -530,6 +532,11 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     check_random_state(random_state)
     _check_batch(batch)
     scorer, scoring_name = _resolve_scorer(model, scoring)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=float)
+        if sample_weight.shape != (len(X),) or not np.all(np.isfinite(sample_weight)) or (sample_weight < 0).any():
+            raise ValueError(f"sample_weight must hold one finite, non-negative weight per row of X "
+                             f"({len(X)}), got shape {sample_weight.shape}")
     check_memory(8.0 * n_repeats * len(X), what=f"{n_repeats:,} shuffles of {len(X):,} rows", knob="n_repeats")
     orders = _shuffle_orders(len(X), n_repeats, random_state)
 

@@ -13,7 +13,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import check_fitted_model, check_model_input, check_probability_model
+from xaibook._validation import (
+    check_fitted_model,
+    check_model_input,
+    check_probability_model,
+)
 
 Scale = Literal["probability", "log-odds"]
 

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook._validation import (
+    as_generator,
     check_finite_output,
     check_fitted_model,
     check_frame,
@@ -44,7 +45,6 @@ from xaibook._validation import (
     check_model_input,
     check_positive_int,
     check_prediction_function,
-    check_random_state,
 )
 from xaibook.predict import as_prediction_function, prediction_function
 
@@ -135,6 +135,9 @@ class ShapleyResult:
 
     def explain_row(self, position: int = 0) -> pd.DataFrame:
         """One row's explanation: feature, its value and its Shapley value, largest |value| first."""
+        if isinstance(position, (bool, np.bool_)) or not isinstance(position, (int, np.integer)):
+            raise TypeError(f"position must be an integer position among the {len(self)} explained rows, "
+                            f"got {position!r}")
         if not -len(self) <= position < len(self):
             raise IndexError(f"position {position} is out of range for {len(self)} explained rows")
         frame = pd.DataFrame({"feature": list(self.feature_names),
@@ -439,7 +442,7 @@ def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.Data
     ``standard_error`` in the result is the Monte Carlo standard error of each value.
     """
     n_permutations = check_positive_int(n_permutations, name="n_permutations", minimum=2)
-    rng = np.random.default_rng(check_random_state(random_state))
+    rng = as_generator(random_state)
     X = check_frame(X, name="X")
     m, n = X.shape[1], len(X)
     check_memory(n * n_permutations * m * (8.0 + 3 * m) + n_permutations * m * 24.0,
@@ -600,7 +603,7 @@ def kernel_shap(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame
     and get 0 without being sampled. With ``n_samples >= 2**M - 2`` the result is exact.
     """
     n_samples = check_positive_int(n_samples, name="n_samples", minimum=2)
-    rng = np.random.default_rng(check_random_state(random_state))
+    rng = as_generator(random_state)
     X = check_frame(X, name="X")
     m = X.shape[1]
     used = min(n_samples, 2 ** m) if m <= 62 else n_samples

@@ -14,8 +14,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from xaibook._validation import as_legacy_random_state
 from xaibook.charts._base import PALETTE, describe
-from xaibook.dependence import AccumulatedLocalEffects, PartialDependence, PartialDependence2D
+from xaibook.dependence import (
+    AccumulatedLocalEffects,
+    PartialDependence,
+    PartialDependence2D,
+)
 
 ICE_COLOR = PALETTE[7]        # grey: one thin line per person
 PDP_COLOR = PALETTE[0]        # blue: the average
@@ -38,7 +43,7 @@ def _curve_rows(result: PartialDependence, n_curves: int, random_state: int) -> 
     n = len(result.rows)
     if n <= n_curves:
         return np.arange(n)
-    rng = np.random.RandomState(random_state)
+    rng = as_legacy_random_state(random_state)
     return np.sort(rng.choice(n, size=n_curves, replace=False))
 
 

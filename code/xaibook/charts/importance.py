@@ -14,6 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from xaibook._validation import as_legacy_random_state
 from xaibook.charts._base import PALETTE, describe
 from xaibook.importance import ImportanceComparison, PermutationImportance
 
@@ -287,7 +288,7 @@ def shuffled_pairs_chart(X: pd.DataFrame, feature: str, partner: str, *, random_
     order = _shuffle_orders(len(X), 1, random_state)[0]
     keep = np.arange(len(X))
     if len(X) > max_points:
-        keep = np.sort(np.random.RandomState(random_state).choice(len(X), max_points, replace=False))
+        keep = np.sort(as_legacy_random_state(random_state).choice(len(X), max_points, replace=False))
     original = pd.DataFrame({"x": X[feature].to_numpy()[keep], "y": X[partner].to_numpy()[keep],
                              "data": "original rows"})
     shuffled = pd.DataFrame({"x": X[feature].to_numpy()[order][keep], "y": X[partner].to_numpy()[keep],
