@@ -51,6 +51,7 @@ from threadpoolctl import threadpool_limits
 
 from xaibook._validation import (
     align_target,
+    as_legacy_random_state,
     check_features,
     check_fitted_model,
     check_frame,
@@ -336,8 +337,7 @@ def _bootstrap_coefficients(estimator: LogisticRegression, Z: np.ndarray, y: np.
     by ``clone(estimator).fit``. Returns the draws and the number of refits that fell back to
     ``clone(estimator).fit`` or did not converge there.
     """
-    rng = np.random.RandomState(random_state) if not isinstance(random_state, np.random.RandomState) \
-        else random_state
+    rng = as_legacy_random_state(random_state)  # int seeds: the same stream as before
     A = np.column_stack([np.ones(len(Z)), Z]) if estimator.fit_intercept else Z
     ridge = _ridge(estimator, A.shape[1])
     start = np.concatenate([np.atleast_1d(estimator.intercept_), estimator.coef_[0]]) \
@@ -955,7 +955,7 @@ class TreeRefits:
     """The same tree specification refitted on bootstrap resamples: how much its rules move."""
 
     frame: pd.DataFrame = field(repr=False)
-    random_state: int
+    random_state: int | None  # None: the resamples came from a RandomState or Generator
 
     def to_frame(self) -> pd.DataFrame:
         return self.frame.copy()
@@ -980,7 +980,10 @@ def refit_trees(pipeline: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, ra
     check_random_state(random_state)
     if row is not None:
         row = _check_one_row(row, pipeline)
-    rng = np.random.RandomState(random_state)
+    rng = as_legacy_random_state(random_state)
+    # the trees' own seeds (resample=False): random_state itself, or drawn from a RandomState / Generator
+    seed = int(random_state) if isinstance(random_state, (int, np.integer)) else \
+        (None if resample else int(rng.randint(2**31 - 1)))
     step = pipeline.steps[-1][0] if isinstance(pipeline, Pipeline) else None
     rows = []
     for k in range(n_refits):
@@ -991,7 +994,7 @@ def refit_trees(pipeline: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, ra
         else:
             Xk, yk = X, y
             key = f"{step}__random_state" if step else "random_state"
-            model.set_params(**{key: int(random_state) + k})
+            model.set_params(**{key: seed + k})
         model.fit(Xk, yk)
         rules = tree_rules(model)
         nodes = rules.nodes
@@ -1003,7 +1006,7 @@ def refit_trees(pipeline: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, ra
         if row is not None:
             record["row_probability"] = float(model.predict_proba(row)[0, 1])
         rows.append(record)
-    return TreeRefits(frame=pd.DataFrame(rows), random_state=int(random_state))
+    return TreeRefits(frame=pd.DataFrame(rows), random_state=seed)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1117,6 +1120,11 @@ class WhatIfSpec:
         unknown = sorted(set(values) - set(self.features))
         if unknown:
             raise ValueError(f"unknown slider feature(s) {unknown}; sliders are {list(self.features)}")
+        for feature in self.features:
+            value = values[feature]
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                    or not math.isfinite(value):
+                raise ValueError(f"values[{feature!r}] must be a finite number, got {value!r}")
         return self.intercept + math.fsum(self.weights[f] * float(values[f]) for f in self.features)
 
     def probability_at(self, values: dict[str, float] | None = None) -> float:
@@ -1275,7 +1283,7 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
         raise ValueError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
     check_random_state(random_state)
     positive = (y == classes[1]).astype(float)
-    rng = np.random.RandomState(random_state)
+    rng = as_legacy_random_state(random_state)
     idx = rng.randint(0, len(y), (n_bootstrap, len(y)))
     for _ in range(100):  # redraw resamples with a single class (no AUC) until all n_bootstrap have two
         both = positive[idx].sum(axis=1)
