@@ -342,3 +342,15 @@ def test_second_sweep_options_are_checked(toy):
     verdict = exercises.check_choice(np.array(["a", "b"]), "a")
     assert not verdict.correct and "single choice" in verdict.message
     assert exercises.check_choice("a", "a").correct
+
+
+def test_default_grid_of_a_float_feature_is_scikit_learns(toy):
+    from sklearn.inspection import partial_dependence as sk_partial_dependence
+
+    X, _, model = toy
+    for resolution in (5, 20, 50):
+        ours = dep.partial_dependence(model, X, "a", grid_resolution=resolution)
+        theirs = sk_partial_dependence(model, X, ["a"], grid_resolution=resolution, method="brute",
+                                       kind="average")
+        np.testing.assert_allclose(ours.grid, theirs["grid_values"][0], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(ours.average, theirs["average"][0], rtol=0, atol=1e-12)

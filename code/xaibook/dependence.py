@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats.mstats import mquantiles
 
 from xaibook._validation import (
     as_legacy_random_state,
@@ -214,7 +215,14 @@ def _default_grid(column: pd.Series, kind: Kind, grid_resolution: int,
                   percentiles: tuple[float, float]) -> np.ndarray:
     """Categories in order for a categorical feature; for a numeric one, ``grid_resolution``
     equally spaced values between the two percentiles (all distinct values if there are fewer),
-    rounded to integers for an integer feature."""
+    rounded to integers for an integer feature.
+
+    The percentiles follow scikit-learn's rule (``scipy.stats.mstats.mquantiles``, plotting
+    positions with ``alphap = betap = 0.4``), so a float feature's default grid is the one
+    ``sklearn.inspection.partial_dependence`` uses. Two differences are deliberate: an integer
+    feature's grid is rounded to integers (scikit-learn asks about 13.7 months), and a feature with
+    exactly ``grid_resolution`` distinct values gets those values (scikit-learn switches to
+    percentiles only above that)."""
     if kind == "categorical":
         if isinstance(column.dtype, pd.CategoricalDtype):
             present = set(column.unique())
@@ -224,7 +232,7 @@ def _default_grid(column: pd.Series, kind: Kind, grid_resolution: int,
     uniques = np.unique(values)
     if len(uniques) <= grid_resolution:
         return uniques
-    low, high = np.quantile(values, percentiles)
+    low, high = (float(q) for q in mquantiles(values, prob=percentiles))
     if low == high:
         raise ValueError(
             f"the {percentiles} percentiles of {column.name!r} are equal ({low}); "
