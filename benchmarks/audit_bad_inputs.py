@@ -753,10 +753,11 @@ def get_model_is_safe_copy():
 
 @case("model cache", "cache", check=lambda r: r)
 def get_model_rejects_foreign_pickle():
-    import joblib
-    import tempfile
     import os
+    import tempfile
     from pathlib import Path
+
+    import joblib
     old = os.environ.get("XAIBOOK_CACHE_DIR")
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["XAIBOOK_CACHE_DIR"] = tmp
@@ -1039,8 +1040,10 @@ def train_test_chart_wrong_labels():
 # --------------------------------------------------------------------------------------------
 # render, exercises
 # --------------------------------------------------------------------------------------------
-from xaibook import render  # noqa: E402
-from xaibook import exercises  # noqa: E402
+from xaibook import (
+    exercises,  # noqa: E402
+    render,  # noqa: E402
+)
 
 try:
     from xaibook.exercises import partial_dependence as ex_pd  # noqa: E402

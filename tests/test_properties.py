@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
+
 from xaibook import _validation as v
 from xaibook import dependence as dep
 from xaibook import importance as imp
@@ -150,8 +151,9 @@ def test_ale_is_centred_on_the_data(X, bins):
 
 
 @FAST
-@given(st.sampled_from(["grid_resolution", "batch_size", "sample", "feature", "grid"]),
-       st.one_of(st.integers(-3, 1), st.floats(allow_nan=True), st.text(max_size=2), st.lists(st.integers(), max_size=2)))
+@given(st.sampled_from(["grid_resolution", "batch_size", "n_samples", "feature", "grid"]),
+       st.one_of(st.integers(-3, 1), st.floats(allow_nan=True), st.text(max_size=2),
+                 st.lists(st.integers(), max_size=2)))
 def test_pdp_rejects_bad_arguments_by_name(argument, bad):
     X = pd.DataFrame({"x0": [0.0, 1.0, 2.0], "x1": [1.0, 0.0, 1.0]})
     kwargs = {argument: bad} if argument != "feature" else {}
@@ -185,7 +187,7 @@ def test_importance_is_baseline_minus_permuted_and_y_aligns_on_index(fitted, ord
 
 
 @FAST
-@given(st.sampled_from(["n_repeats", "max_rows", "random_state", "scoring", "y"]),
+@given(st.sampled_from(["n_repeats", "batch_size", "random_state", "scoring", "y"]),
        st.one_of(st.integers(-3, 0), st.floats(allow_nan=True), st.text(max_size=3), st.none()))
 def test_importance_rejects_bad_arguments_by_name(fitted, argument, bad):
     X, y, model = fitted

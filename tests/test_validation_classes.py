@@ -17,6 +17,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
+
 from xaibook import _validation as v
 from xaibook import dependence as dep
 from xaibook import exercises, models, render
@@ -293,7 +294,7 @@ def test_interaction_strengths_uses_its_pairs():
         from xaibook.exercises import partial_dependence as ex
     except ImportError:  # renamed by issue 10
         from xaibook.exercises import dependence as ex
-    strengths = ex.interaction_strengths(pairs=[("age", "cholesterol")], sample=20)
+    strengths = ex.interaction_strengths(pairs=[("age", "cholesterol")], n_samples=20)
     assert list(strengths) == [("age", "cholesterol")]
     with pytest.raises(ValueError, match="pairs must be a non-empty list of feature pairs"):
         ex.interaction_strengths(pairs=[])
@@ -332,8 +333,8 @@ def test_generators_and_random_states_are_accepted_everywhere(toy):
 
 def test_second_sweep_options_are_checked(toy):
     X, _, model = toy
-    with pytest.raises(ValueError, match="sample must be at least 2"):
-        dep.h_statistic(model, X, ("a", "b"), sample=1)
+    with pytest.raises(ValueError, match="n_samples must be at least 2"):
+        dep.h_statistic(model, X, ("a", "b"), n_samples=1)
     with pytest.raises(TypeError, match="allow_extrapolation must be True or False"):
         dep.partial_dependence(model, X, "a", grid=[100.0], allow_extrapolation="no")
     result = sh.exact_shapley(f_linear, X.iloc[:2], X.iloc[:10])

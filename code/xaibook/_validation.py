@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -11,6 +11,11 @@ from sklearn.base import BaseEstimator, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
+__all__ = [
+    "check_frame", "check_target", "check_fitted_model", "check_columns_match", "check_features",
+    "check_random_state", "as_legacy_random_state", "as_generator", "check_positive_int",
+    "check_prediction_function", "check_rows", "check_one_row", "RandomStateLike",
+]
 #: Largest working memory (bytes) a call may plan to allocate before it refuses, with the estimate
 #: and the argument to change. Raise it (``xaibook._validation.MEMORY_LIMIT = ...``) on a big machine.
 MEMORY_LIMIT = 2 * 2**30
@@ -37,7 +42,8 @@ def check_frame(X: Any, *, name: str = "X", allow_nan: bool = False,
             raise ValueError(
                 f"{name} contains missing values in columns {missing}; impute or drop them first"
             )
-    infinite = [c for c in X.columns if pd.api.types.is_float_dtype(X[c]) and np.isinf(X[c].to_numpy(dtype=float)).any()]
+    infinite = [c for c in X.columns
+                if pd.api.types.is_float_dtype(X[c]) and np.isinf(X[c].to_numpy(dtype=float)).any()]
     if infinite:
         raise ValueError(f"{name} contains infinite values in columns {infinite}; no model or explanation "
                          "is defined there: replace or drop them first")
@@ -318,6 +324,25 @@ def check_prediction_function(f: Any, X: pd.DataFrame, *, name: str = "f") -> Ca
     return f
 
 
+def check_rows(X: Any, model: Any, *, name: str = "X") -> pd.DataFrame:
+    """``X`` must be a DataFrame (:func:`check_frame`) with the model's training columns and values."""
+    X = check_frame(X, name=name)
+    check_model_input(model, X, name=name)  # columns, numbers where scaled, known categories
+    return X
+
+
+def check_one_row(x: Any, model: Any, *, name: str = "x") -> pd.DataFrame:
+    """One row to explain, as a one-row DataFrame with the model's columns (a Series is one row)."""
+    if isinstance(x, pd.Series):
+        x = pd.DataFrame([x.to_dict()], index=[x.name]).infer_objects()
+    if isinstance(x, pd.DataFrame) and len(x) != 1:
+        raise ValueError(f"{name} must be exactly one row, got {len(x)} rows; select one with "
+                         "X.iloc[[i]] (double brackets keep a DataFrame)")
+    return check_rows(x, model, name=name)
+
+
+#: What ``random_state`` accepts everywhere (see :func:`check_random_state`).
+RandomStateLike = int | np.integer | np.random.RandomState | np.random.Generator
 def check_finite_output(values: Any, n_rows: int, *, name: str = "f") -> np.ndarray:
     """A prediction function's output: one finite number per row."""
     out = np.asarray(values, dtype=float)
@@ -365,6 +390,3 @@ def check_same_features(results: Any, *, name: str = "results") -> tuple[str, ..
                              "that the others do not (or lacks them); compare results on the same columns")
     return first
 
-
-def as_list(values: Sequence[Any] | Any) -> list[Any]:
-    return list(values) if isinstance(values, (list, tuple, np.ndarray, pd.Index)) else [values]

@@ -19,7 +19,15 @@ from xaibook._validation import (
     check_probability_model,
 )
 
+__all__ = ["prediction_function", "as_prediction_function", "Scale", "PredictionFunction",
+           "DEFAULT_BATCH_SIZE"]
+
 Scale = Literal["probability", "log-odds"]
+PredictionFunction = Callable[[pd.DataFrame], np.ndarray]
+
+#: Rows sent to a prediction function in one call by the model-agnostic methods (``batch_size``):
+#: a memory bound, never a change of results.
+DEFAULT_BATCH_SIZE = 200_000
 
 
 def _class_index(model, target_class) -> int:
@@ -35,7 +43,7 @@ def _class_index(model, target_class) -> int:
     return classes.index(target_class)
 
 
-def prediction_function(model, *, target_class=None, scale: Scale = "probability",
+def prediction_function(model: Any, *, target_class: Any = None, scale: Scale = "probability",
                         eps: float = 1e-12, allow_hard_labels: bool = False) -> Callable[[pd.DataFrame], np.ndarray]:
     """Return ``f(X)`` giving the model's predicted probability (or log-odds) of ``target_class``.
 
