@@ -18,8 +18,10 @@ Outcomes:
 ``hang``     no answer within the time limit, or more memory than the limit allows
 
 Run: ``python benchmarks/audit_bad_inputs.py`` (about two minutes; fitted models come from the
-cache). ``--json FILE`` writes every case's outcome; ``-v`` prints each case. The per-class counts
-before and after the fixes of issue 11 are in the README's maintainer notes.
+cache). ``--json FILE`` writes every case's outcome; ``-v`` prints each case; ``-k NAME`` runs the
+cases whose name contains NAME. Before the fixes of issue 11 the 187 cases gave 101 clear, 26 raw,
+55 silent and 5 hang; a new method's cases belong here too, and the silent and hang columns should
+stay at zero.
 """
 
 from __future__ import annotations
@@ -320,7 +322,7 @@ def pi_batch_bad():
     return imp.permutation_importance(TOY_LR, TOY, TOY_Y, batch="yes")
 
 
-@case("counts", "max_rows")
+@case("counts", "max_rows", "batch_size")  # max_rows: the old name of batch_size
 def pi_max_rows_zero():
     return imp.permutation_importance(TOY_LR, TOY, TOY_Y, max_rows=0)
 
@@ -515,7 +517,7 @@ def pdp_random_state_none():
     return dep.partial_dependence(f_toy, TOY, "feat_a", sample=10, random_state=None)
 
 
-@case("counts", "bins")
+@case("counts", "bins", "grid_resolution")  # bins: the old name of grid_resolution
 def ale_bins_zero():
     return dep.ale(f_toy, TOY, "feat_a", bins=0)
 
@@ -963,7 +965,7 @@ def gam_numeric_string():
     return gb.spline_gam(heart.X_train, heart.y_train, numeric_features="sex")
 
 
-@case("counts", "grid_points")
+@case("counts", "grid_points", "grid_resolution")  # grid_points: the old name
 def shape_functions_zero_points():
     gam = gb.spline_gam(heart.X_train, heart.y_train)
     return gb.shape_functions(gam, heart.X_train, grid_points=0)
@@ -1099,7 +1101,10 @@ def _pairs_used(r):
 
 @case("ignored argument", "pairs", check=_pairs_used)
 def interaction_strengths_pairs():
-    return ex_pd.interaction_strengths(pairs=[("age", "cholesterol")], sample=30)
+    try:
+        return ex_pd.interaction_strengths(pairs=[("age", "cholesterol")], n_samples=30)
+    except TypeError:  # before the renames of issue 10
+        return ex_pd.interaction_strengths(pairs=[("age", "cholesterol")], sample=30)
 
 
 
