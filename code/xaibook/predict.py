@@ -13,11 +13,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import (
-    check_fitted_model,
-    check_model_input,
-    check_probability_model,
-)
+from xaibook._validation import check_fitted_model, check_model_input, check_probability_model
 
 __all__ = ["prediction_function", "as_prediction_function", "Scale", "PredictionFunction",
            "DEFAULT_BATCH_SIZE"]
