@@ -355,3 +355,25 @@ def test_default_grid_of_a_float_feature_is_scikit_learns(toy):
                                        kind="average")
         np.testing.assert_allclose(ours.grid, theirs["grid_values"][0], rtol=0, atol=1e-12)
         np.testing.assert_allclose(ours.average, theirs["average"][0], rtol=0, atol=1e-12)
+
+
+def test_exercise_helpers_name_bad_arguments():
+    from xaibook.exercises import glassbox as ex_glassbox
+    from xaibook.exercises import importance as ex_importance
+    from xaibook.exercises import overview as ex_overview
+    from xaibook.exercises import shapley as ex_shapley
+
+    with pytest.raises(TypeError, match="months must be a number"):
+        ex_glassbox.duration_odds_factor("x")
+    with pytest.raises(ValueError, match=r"unknown feature\(s\) \['zz'\] in feature"):
+        ex_importance.feature_importance("zz")
+    with pytest.raises(ValueError, match="top must be at least 1"):
+        ex_importance.top_features(top=0)
+    with pytest.raises(ValueError, match=r"unknown feature\(s\) \['zz'\] in feature"):
+        ex_shapley.toy_value_two_references("zz")
+    with pytest.raises(ValueError, match="top must be at least 1"):
+        ex_shapley.global_ranking(top=0)
+    with pytest.raises(ValueError, match="no applicant is younger than age_limit=0"):
+        ex_overview.young_bad_risk_rate(age_limit=0)
+    with pytest.raises(ValueError, match=r"cost_accept_bad must be in \(0, inf\]"):
+        ex_overview.cost_optimal_threshold(-1, 1)
