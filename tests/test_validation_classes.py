@@ -305,3 +305,75 @@ def test_regression_models_still_explained_as_they_are(toy):
     model = LinearRegression().fit(X, f_linear(X))
     np.testing.assert_allclose(prediction_function(model)(X), model.predict(X))
     assert os.environ.get("XAIBOOK_CACHE_DIR", "") != "/nonexistent"  # the fixture left the env alone
+
+
+# ------------------------------------------------------------------------------ second sweep
+def test_labels_that_are_not_the_models_classes_are_refused(toy):
+    X, y, model = toy
+    words = np.where(y.to_numpy() == 1, "yes", "no")
+    with pytest.raises(ValueError, match=r"y has label\(s\) \[.*\] that are not the model's classes \[0, 1\]"):
+        imp.permutation_importance(model, X, words, n_repeats=1)
+    with pytest.raises(ValueError, match="sample_weight must hold one finite, non-negative weight per row"):
+        imp.permutation_importance(model, X, y, sample_weight=np.ones(3), n_repeats=1)
+
+
+def test_generators_and_random_states_are_accepted_everywhere(toy):
+    X, y, model = toy
+    twice = [imp.permutation_importance(model, X, y, n_repeats=2, random_state=np.random.default_rng(3)).importances
+             for _ in range(2)]
+    np.testing.assert_array_equal(*twice)
+    seeded = imp.permutation_importance(model, X, y, n_repeats=2, random_state=7).importances
+    legacy = imp.permutation_importance(model, X, y, n_repeats=2, random_state=np.random.RandomState(7)).importances
+    np.testing.assert_array_equal(seeded, legacy)          # an int seed is scikit-learn's RandomState stream
+    pdp = dep.partial_dependence(model, X, "a", sample=10, random_state=np.random.default_rng(0))
+    assert len(pdp.rows) == 10
+    kernel = sh.kernel_shap(f_linear, X.iloc[:2], X.iloc[:10], random_state=np.random.RandomState(0))
+    np.testing.assert_allclose(kernel.efficiency_gap(), 0, atol=1e-12)
+
+
+def test_second_sweep_options_are_checked(toy):
+    X, _, model = toy
+    with pytest.raises(ValueError, match="n_samples must be at least 2"):
+        dep.h_statistic(model, X, ("a", "b"), n_samples=1)
+    with pytest.raises(TypeError, match="allow_extrapolation must be True or False"):
+        dep.partial_dependence(model, X, "a", grid=[100.0], allow_extrapolation="no")
+    result = sh.exact_shapley(f_linear, X.iloc[:2], X.iloc[:10])
+    with pytest.raises(TypeError, match="position must be an integer"):
+        result.explain_row("a")
+    verdict = exercises.check_choice(np.array(["a", "b"]), "a")
+    assert not verdict.correct and "single choice" in verdict.message
+    assert exercises.check_choice("a", "a").correct
+
+
+def test_default_grid_of_a_float_feature_is_scikit_learns(toy):
+    from sklearn.inspection import partial_dependence as sk_partial_dependence
+
+    X, _, model = toy
+    for resolution in (5, 20, 50):
+        ours = dep.partial_dependence(model, X, "a", grid_resolution=resolution)
+        theirs = sk_partial_dependence(model, X, ["a"], grid_resolution=resolution, method="brute",
+                                       kind="average")
+        np.testing.assert_allclose(ours.grid, theirs["grid_values"][0], rtol=0, atol=1e-12)
+        np.testing.assert_allclose(ours.average, theirs["average"][0], rtol=0, atol=1e-12)
+
+
+def test_exercise_helpers_name_bad_arguments():
+    from xaibook.exercises import glassbox as ex_glassbox
+    from xaibook.exercises import importance as ex_importance
+    from xaibook.exercises import overview as ex_overview
+    from xaibook.exercises import shapley as ex_shapley
+
+    with pytest.raises(TypeError, match="months must be a number"):
+        ex_glassbox.duration_odds_factor("x")
+    with pytest.raises(ValueError, match=r"unknown feature\(s\) \['zz'\] in feature"):
+        ex_importance.feature_importance("zz")
+    with pytest.raises(ValueError, match="top must be at least 1"):
+        ex_importance.top_features(top=0)
+    with pytest.raises(ValueError, match=r"unknown feature\(s\) \['zz'\] in feature"):
+        ex_shapley.toy_value_two_references("zz")
+    with pytest.raises(ValueError, match="top must be at least 1"):
+        ex_shapley.global_ranking(top=0)
+    with pytest.raises(ValueError, match="no applicant is younger than age_limit=0"):
+        ex_overview.young_bad_risk_rate(age_limit=0)
+    with pytest.raises(ValueError, match=r"cost_accept_bad must be in \(0, inf\]"):
+        ex_overview.cost_optimal_threshold(-1, 1)

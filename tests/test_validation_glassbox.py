@@ -88,3 +88,19 @@ def test_glass_box_helpers_name_unknown_categories_and_bad_options(heart, logist
         gb.shape_functions(gam, heart.X_train, "sex")
     with pytest.raises(ValueError, match="features is empty"):
         gb.shape_functions(gam, heart.X_train, [])
+
+
+def test_glass_box_random_states_and_slider_values(heart, logistic, tree):
+    seeded = gb.refit_trees(tree, heart.X_train, heart.y_train, n_refits=2, random_state=3).to_frame()
+    legacy = gb.refit_trees(tree, heart.X_train, heart.y_train, n_refits=2,
+                            random_state=np.random.RandomState(3)).to_frame()
+    pd.testing.assert_frame_equal(seeded, legacy)
+    generator = gb.refit_trees(tree, heart.X_train, heart.y_train, n_refits=2, resample=False,
+                               random_state=np.random.default_rng(0))
+    assert len(generator.to_frame()) == 2
+    p = logistic.predict_proba(heart.X_test)[:, 1]
+    diff = gb.paired_auc_difference(heart.y_test, p, p[::-1], n_bootstrap=20, random_state=np.random.default_rng(1))
+    assert diff.n_bootstrap == 20
+    spec = gb.whatif_spec(logistic, heart.X_test.iloc[[0]], ["age"])
+    with pytest.raises(ValueError, match=r"values\['age'\] must be a finite number, got 'fifty'"):
+        spec.probability_at({"age": "fifty"})

@@ -113,6 +113,20 @@ def check_fitted_model(model: Any, *, name: str = "model") -> Any:
     return model
 
 
+def check_labels(model: Any, y: np.ndarray, *, name: str = "y") -> None:
+    """A classifier's ``y`` may hold only its classes: other labels (``"yes"``/``"no"`` for a model
+    trained on 0/1) would score every prediction as wrong, and every importance as zero."""
+    classes = getattr(model, "classes_", None)
+    if classes is None or not is_classifier(model):
+        return
+    known = pd.Index(np.asarray(classes, dtype=object))
+    present = pd.unique(np.asarray(y, dtype=object))
+    unknown = [v for v, ok in zip(present, pd.Index(present).isin(known)) if not ok]
+    if unknown:
+        raise ValueError(f"{name} has label(s) {unknown[:5]} that are not the model's classes "
+                         f"{list(np.asarray(classes).tolist())}; pass the labels the model was trained on")
+
+
 def check_probability_model(model: Any, *, name: str = "model", allow_hard_labels: bool = False) -> None:
     """A classifier explained as probabilities must have ``predict_proba``.
 

@@ -39,6 +39,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.stats.mstats import mquantiles
 
 from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
@@ -220,7 +221,14 @@ def _default_grid(column: pd.Series, kind: Kind, grid_resolution: int,
                   percentiles: tuple[float, float]) -> np.ndarray:
     """Categories in order for a categorical feature; for a numeric one, ``grid_resolution``
     equally spaced values between the two percentiles (all distinct values if there are fewer),
-    rounded to integers for an integer feature."""
+    rounded to integers for an integer feature.
+
+    The percentiles follow scikit-learn's rule (``scipy.stats.mstats.mquantiles``, plotting
+    positions with ``alphap = betap = 0.4``), so a float feature's default grid is the one
+    ``sklearn.inspection.partial_dependence`` uses. Two differences are deliberate: an integer
+    feature's grid is rounded to integers (scikit-learn asks about 13.7 months), and a feature with
+    exactly ``grid_resolution`` distinct values gets those values (scikit-learn switches to
+    percentiles only above that)."""
     if kind == "categorical":
         if isinstance(column.dtype, pd.CategoricalDtype):
             present = set(column.unique())
@@ -230,7 +238,7 @@ def _default_grid(column: pd.Series, kind: Kind, grid_resolution: int,
     uniques = np.unique(values)
     if len(uniques) <= grid_resolution:
         return uniques
-    low, high = np.quantile(values, percentiles)
+    low, high = (float(q) for q in mquantiles(values, prob=percentiles))
     if low == high:
         raise ValueError(
             f"the {percentiles} percentiles of {column.name!r} are equal ({low}); "
@@ -288,6 +296,8 @@ def _feature_grid(X: pd.DataFrame, feature: str, grid: Any, grid_resolution: int
     user's grid checked against the data's range."""
     column = X[feature]
     kind = feature_kind(column)
+    if not isinstance(allow_extrapolation, (bool, np.bool_)):
+        raise TypeError(f"allow_extrapolation must be True or False, got {allow_extrapolation!r}")
     if grid is None:
         _check_not_constant(column)
         return kind, _default_grid(column, kind, grid_resolution, _check_percentiles(percentiles))
@@ -571,7 +581,11 @@ def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, n_samples
     f, X, (a, b) = _prepare(f, X, features, batch_size)
     for name in (a, b):
         _check_not_constant(X[name])
+    if n_samples is not None:
+        check_positive_int(n_samples, name="n_samples", minimum=2)
     rows = _sample_rows(X, n_samples, random_state)
+    if len(rows) < 2:
+        raise ValueError("X has 1 row: the H statistic compares effects across rows and needs at least 2")
     points_a, points_b = rows[a].to_numpy(), rows[b].to_numpy()
     joint = _predict_on_grid(f, rows, [a, b], [points_a, points_b], batch_size, reduce="mean")
     only_a = _predict_on_grid(f, rows, [a], [points_a], batch_size, reduce="mean")

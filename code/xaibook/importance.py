@@ -58,6 +58,7 @@ from xaibook._validation import (
     check_features,
     check_fitted_model,
     check_frame,
+    check_labels,
     check_memory,
     check_model_input,
     check_positive_int,
@@ -248,6 +249,7 @@ def _check_data(model: Any, X: Any, y: Any, *, name: str = "X") -> tuple[pd.Data
     check_fitted_model(model)
     X, y = _check_xy(X, y, name)
     check_model_input(model, X, name=name)
+    check_labels(model, y, name=name.replace("X", "y"))
     return X, y
 
 
@@ -564,6 +566,11 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     check_random_state(random_state)
     _check_batch(batch)
     scorer, scoring_name = _resolve_scorer(model, scoring)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=float)
+        if sample_weight.shape != (len(X),) or not np.all(np.isfinite(sample_weight)) or (sample_weight < 0).any():
+            raise ValueError(f"sample_weight must hold one finite, non-negative weight per row of X "
+                             f"({len(X)}), got shape {sample_weight.shape}")
     check_memory(8.0 * n_repeats * len(X), what=f"{n_repeats:,} shuffles of {len(X):,} rows", knob="n_repeats")
     orders = shuffle_orders(len(X), n_repeats, random_state)
 

@@ -149,6 +149,9 @@ class ShapleyResult:
 
     def explain_row(self, position: int = 0) -> pd.DataFrame:
         """One row's explanation: feature, its value and its Shapley value, largest |value| first."""
+        if isinstance(position, (bool, np.bool_)) or not isinstance(position, (int, np.integer)):
+            raise TypeError(f"position must be an integer position among the {len(self)} explained rows, "
+                            f"got {position!r}")
         if not -len(self) <= position < len(self):
             raise IndexError(f"position {position} is out of range for {len(self)} explained rows")
         frame = pd.DataFrame({"feature": list(self.feature_names),

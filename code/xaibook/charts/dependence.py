@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook._aliases import renamed_keywords
+from xaibook._validation import as_legacy_random_state
 from xaibook.charts._base import DIGITS, PALETTE, check_result, describe
 from xaibook.dependence import AccumulatedLocalEffects, PartialDependence, PartialDependence2D
 
@@ -38,7 +39,7 @@ def _curve_rows(result: PartialDependence, max_rows: int, random_state: int) -> 
     n = len(result.rows)
     if n <= max_rows:
         return np.arange(n)
-    rng = np.random.RandomState(random_state)
+    rng = as_legacy_random_state(random_state)
     return np.sort(rng.choice(n, size=max_rows, replace=False))
 
 

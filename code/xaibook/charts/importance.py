@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook._aliases import renamed_keywords
+from xaibook._validation import as_legacy_random_state
 from xaibook.charts._base import DIGITS, PALETTE, check_result, check_top, describe, zero_rule
 from xaibook.importance import ImportanceComparison, PermutationImportance
 
@@ -282,7 +283,7 @@ def shuffled_pairs_chart(X: pd.DataFrame, feature: str, partner: str, *, random_
     order = shuffle_orders(len(X), 1, random_state)[0]
     keep = np.arange(len(X))
     if len(X) > max_rows:
-        keep = np.sort(np.random.RandomState(random_state).choice(len(X), max_rows, replace=False))
+        keep = np.sort(as_legacy_random_state(random_state).choice(len(X), max_rows, replace=False))
     original = pd.DataFrame({"x": X[feature].to_numpy()[keep], "y": X[partner].to_numpy()[keep],
                              "data": "original rows"})
     shuffled = pd.DataFrame({"x": X[feature].to_numpy()[order][keep], "y": X[partner].to_numpy()[keep],

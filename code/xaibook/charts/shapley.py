@@ -21,7 +21,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import check_same_features
+from xaibook._validation import as_generator, check_same_features
 from xaibook.charts._base import (
     DIGITS,
     PALETTE,
@@ -70,7 +70,7 @@ def _sample(result: ShapleyResult, max_rows: int, random_state: int) -> np.ndarr
     n = len(result)
     if n <= max_rows:
         return np.arange(n)
-    return np.sort(np.random.default_rng(random_state).choice(n, size=max_rows, replace=False))
+    return np.sort(as_generator(random_state).choice(n, size=max_rows, replace=False))
 
 
 def _top_features(result: ShapleyResult, top: int) -> list[str]:

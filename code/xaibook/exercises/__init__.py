@@ -22,6 +22,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from xaibook._aliases import module_aliases
 
 __all__ = ["Verdict", "check_number", "check_ranking", "check_choice"]
@@ -101,6 +104,13 @@ def check_ranking(answer: Sequence[Any], expected: Sequence[Any], *, top: int | 
 
 def check_choice(answer: Any, expected: Any, *, hint: str = "") -> Verdict:
     """Is ``answer`` the expected choice (a feature name, a class label, a True/False)?"""
-    if answer == expected:
+    if isinstance(answer, (np.ndarray, pd.Series, pd.DataFrame, list, set, dict)) and \
+            not isinstance(expected, (list, tuple)):
+        return Verdict(False, f"expected a single choice such as {expected!r}, got {type(answer).__name__}", hint)
+    try:
+        same = bool(answer == expected)
+    except (TypeError, ValueError):
+        same = False
+    if same:
         return Verdict(True, f"{expected!r} is right.")
     return Verdict(False, f"{answer!r} is not the answer.", hint)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from xaibook import glassbox
+from xaibook._validation import check_number as check_number_argument
 from xaibook.data import load_case
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.models import GLASS_BOX, featured_person, get_model, metrics_table
@@ -24,6 +25,7 @@ WHATIF_FEATURES = ("duration_months", "credit_amount", "installment_rate")
 def duration_odds_factor(months: int = 12) -> float:
     """Factor by which the credit logistic model multiplies the odds of bad risk for ``months``
     more months of loan duration, other features fixed: ``exp(months * beta / sd)``."""
+    check_number_argument(months, name="months")
     ds = load_case("credit")
     table = glassbox.logistic_coefficients(get_model("credit", "logistic"), ds.X_train).to_frame()
     per_month = table.loc[table["feature"] == "duration_months", "per_unit_coefficient"].item()

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from xaibook import data, models
+from xaibook._validation import check_features, check_positive_int
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.importance import grouped_permutation_importance, permutation_importance, train_test_importance
 
@@ -28,9 +29,10 @@ def feature_importance(feature: str = "thal", *, case: str = "heart", model: str
                        scoring: str = "roc_auc", n_repeats: int = 10, random_state: int = 0) -> float:
     """Mean permutation importance of ``feature`` for a zoo model on its case's test split."""
     ds = data.load_case(case)
+    (name,) = check_features([feature], ds.X_test, name="feature")
     result = permutation_importance(models.get_model(case, model), ds.X_test, ds.y_test,
                                     scoring=scoring, n_repeats=n_repeats, random_state=random_state)
-    return float(result.importances_mean[result.feature_names.index(feature)])
+    return float(result.importances_mean[result.feature_names.index(name)])
 
 
 def check_feature_importance(answer: float) -> Verdict:
@@ -43,6 +45,7 @@ def check_feature_importance(answer: float) -> Verdict:
 def top_features(*, case: str = "heart", model: str = "forest", top: int = 3,
                  scoring: str = "roc_auc", n_repeats: int = 10, random_state: int = 0) -> list[str]:
     """The ``top`` most important features of a zoo model on its case's test split."""
+    top = check_positive_int(top, name="top")
     return list(_top_features(case, model, top, scoring, n_repeats, random_state))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xaibook._validation import check_number as check_number_argument
 from xaibook.data import load_credit
 from xaibook.exercises import Verdict, check_choice, check_number
 
@@ -18,13 +19,20 @@ COST_REJECT_GOOD = 1.0
 
 def young_bad_risk_rate(age_limit: int = 25) -> float:
     """Share of bad risks among credit applicants younger than ``age_limit``."""
+    check_number_argument(age_limit, name="age_limit")
     ds = load_credit()
-    return float(ds.y[ds.X["age"] < age_limit].mean())
+    young = ds.X["age"] < age_limit
+    if not young.any():
+        raise ValueError(f"no applicant is younger than age_limit={age_limit} (the youngest is "
+                         f"{ds.X['age'].min()}); the rate of an empty group is undefined")
+    return float(ds.y[young].mean())
 
 
 def cost_optimal_threshold(cost_accept_bad: float = COST_ACCEPT_BAD,
                            cost_reject_good: float = COST_REJECT_GOOD) -> float:
     """Deny when ``p * cost_accept_bad > (1 - p) * cost_reject_good``, i.e. above c_g / (c_g + c_b)."""
+    check_number_argument(cost_accept_bad, name="cost_accept_bad", low=0, low_open=True)
+    check_number_argument(cost_reject_good, name="cost_reject_good", low=0, low_open=True)
     return cost_reject_good / (cost_reject_good + cost_accept_bad)
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook import data, models
+from xaibook._validation import check_features, check_positive_int
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.predict import prediction_function
 from xaibook.shapley import exact_shapley, tree_shap
@@ -60,7 +61,8 @@ def toy_value_two_references(feature: str = "checking_account") -> float:
     """Shapley value of ``feature`` for the toy applicant, background = both references."""
     background = pd.concat([toy_reference(), toy_second_reference()], ignore_index=True)
     result = exact_shapley(toy_score, toy_applicant(), background)
-    return float(result.to_wide()[feature].iloc[0])
+    (name,) = check_features([feature], background, name="feature", frame_name="the toy applicant")
+    return float(result.to_wide()[name].iloc[0])
 
 
 def check_toy_value(answer: float) -> Verdict:
@@ -108,6 +110,7 @@ def check_approved_base_value(answer: float) -> Verdict:
 
 def global_ranking(case: str = "credit", top: int = 3) -> list[str]:
     """Features by mean |SHAP| (TreeSHAP, log-odds) of the boosting model on the test split."""
+    top = check_positive_int(top, name="top")
     ds = data.load_case(case)
     result = tree_shap(models.get_model(case, "boosting"), ds.X_test, _background(case), scale="log-odds")
     return result.mean_abs().index[:top].tolist()

@@ -44,6 +44,11 @@ class WhatIfSpec:
         unknown = sorted(set(values) - set(self.features))
         if unknown:
             raise ValueError(f"unknown slider feature(s) {unknown}; sliders are {list(self.features)}")
+        for feature in self.features:
+            value = values[feature]
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)) \
+                    or not math.isfinite(value):
+                raise ValueError(f"values[{feature!r}] must be a finite number, got {value!r}")
         return self.intercept + math.fsum(self.weights[f] * float(values[f]) for f in self.features)
 
     def probability_at(self, values: dict[str, float] | None = None) -> float:
