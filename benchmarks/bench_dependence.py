@@ -15,11 +15,11 @@ import argparse
 
 import numpy as np
 import pandas as pd
+from _timing import best_time
 from sklearn.inspection import partial_dependence as sk_partial_dependence
 
 from xaibook.dependence import ale, partial_dependence, partial_dependence_2d
 from xaibook.predict import prediction_function
-from _timing import best_time
 
 
 def _cases():
@@ -52,7 +52,7 @@ def main() -> None:
     args = parser.parse_args()
 
     rows = []
-    for label, model, X, features, categorical in _cases():
+    for label, model, X, features, _categorical in _cases():
         f = prediction_function(model)
         for feature in features:
             ours = partial_dependence(f, X, feature, grid_resolution=args.grid)

@@ -21,13 +21,13 @@ import argparse
 import warnings
 
 import numpy as np
+from _timing import best_time
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.tree import export_text
 from threadpoolctl import threadpool_limits
 
 from xaibook import data, glassbox, models
-from _timing import best_time
 
 CASES = ("credit", "heart")
 

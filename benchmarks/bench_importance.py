@@ -14,11 +14,11 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+from _timing import best_time
 from sklearn.inspection import permutation_importance as sklearn_permutation_importance
 
 from xaibook import data, models
 from xaibook.importance import permutation_importance
-from _timing import best_time
 
 CASES = ("credit", "heart")
 SCORERS = ("accuracy", "roc_auc", "neg_log_loss")
@@ -31,7 +31,8 @@ def main() -> None:
     parser.add_argument("--n-repeats", type=int, default=5, help="shuffles per feature")
     args = parser.parse_args()
 
-    header = f"{'case':7s} {'model':9s} {'scoring':13s} {'rows':>5s} {'xaibook s':>10s} {'sklearn s':>10s} {'speed-up':>9s} exact"
+    header = (f"{'case':7s} {'model':9s} {'scoring':13s} {'rows':>5s} {'xaibook s':>10s} {'sklearn s':>10s} "
+              f"{'speed-up':>9s} exact")
     print(header)
     print("-" * len(header))
     total_ours = total_theirs = 0.0

@@ -22,12 +22,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import shap
+from _timing import best_time
 from sklearn.ensemble import GradientBoostingRegressor
 
 from xaibook import data, models
 from xaibook.predict import prediction_function
 from xaibook.shapley import CategoryCodes, exact_shapley, kernel_shap
-from _timing import best_time
 
 
 class Coded:

@@ -1,9 +1,15 @@
-"""Shared fixtures: the repository, the built book, a local web server and headless Chromium."""
+"""Shared fixtures: the repository, the built book, a local web server and headless Chromium.
+
+Every test runs with ``XAIBOOK_CACHE_DIR`` pointing at ``_build/test-cache`` in the repository
+(autouse fixture below): tests never read or write the user's own model cache, and the cache
+persists between runs, so the zoo is fitted once per change of the model code, not on every run.
+"""
 
 from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +28,21 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+TEST_CACHE_DIR = BUILD_DIR / "test-cache"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def isolated_model_cache():
+    """Point the model cache (``xaibook.models.cache_dir``) at the repository's ``_build/``."""
+    previous = os.environ.get("XAIBOOK_CACHE_DIR")
+    os.environ["XAIBOOK_CACHE_DIR"] = str(TEST_CACHE_DIR)
+    yield TEST_CACHE_DIR
+    if previous is None:
+        os.environ.pop("XAIBOOK_CACHE_DIR", None)
+    else:
+        os.environ["XAIBOOK_CACHE_DIR"] = previous
 
 
 def toc_files() -> list[str]:

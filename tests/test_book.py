@@ -4,7 +4,6 @@ import json
 import re
 
 import pytest
-
 from conftest import BUILD_DIR, HTML_DIR, REPO, toc_files
 
 pytestmark = pytest.mark.book

@@ -38,23 +38,23 @@ def inline_rows(spec) -> int:
 
 def test_ice_chart_has_title_description_tooltip_and_few_rows(frame):
     result = dep.partial_dependence(f, frame, "x1", grid_resolution=15)
-    spec = spec_of(charts.ice_chart(result, n_curves=25, id_title="person"))
+    spec = spec_of(charts.ice_chart(result, max_rows=25, id_title="person"))
     assert spec["title"]["text"].startswith("ICE curves") and "x1" in spec["description"]
     assert inline_rows(spec) == 25 + 15 + 0  # one record per person + the PDP points
     text = json.dumps(spec)
     assert '"title": "person"' in text and "flatten" in text and "pointerover" in text
-    ice = charts.ice_frame(result, n_curves=25)
+    ice = charts.ice_frame(result, max_rows=25)
     assert len(ice) == 25 and len(ice["x"].iloc[0]) == 15 and set(ice["id"]) <= {str(i) for i in frame.index}
 
 
 def test_ice_frame_samples_reproducibly(frame):
     result = dep.partial_dependence(f, frame, "x1", grid_resolution=5)
-    a = charts.ice_frame(result, n_curves=10, random_state=1)
-    b = charts.ice_frame(result, n_curves=10, random_state=1)
+    a = charts.ice_frame(result, max_rows=10, random_state=1)
+    b = charts.ice_frame(result, max_rows=10, random_state=1)
     assert list(a["id"]) == list(b["id"])
     row = result.rows.tolist().index(int(a["id"].iloc[0]))
     np.testing.assert_allclose(a["y"].iloc[0], np.round(result.individual[row], 4))
-    assert len(charts.ice_frame(result, n_curves=1000)) == len(frame)
+    assert len(charts.ice_frame(result, max_rows=1000)) == len(frame)
 
 
 def test_centered_and_categorical_charts(frame):
@@ -63,22 +63,22 @@ def test_centered_and_categorical_charts(frame):
     assert spec["title"]["text"].startswith("Centred ICE")
     assert "change in prediction since x2" in json.dumps(spec)
     cat = dep.partial_dependence(f, frame, "colour")
-    spec = spec_of(charts.ice_chart(cat, n_curves=30))  # dispatches to the categorical chart
+    spec = spec_of(charts.ice_chart(cat, max_rows=30))  # dispatches to the categorical chart
     assert spec["title"]["text"] == "Partial dependence on colour"
     assert "bar" in json.dumps(spec) and inline_rows(spec) == 30 + 3
 
 
 def test_linked_ice_chart_shares_one_selection(frame):
-    results = [dep.partial_dependence(f, frame, name, grid_resolution=10, sample=50)
+    results = [dep.partial_dependence(f, frame, name, grid_resolution=10, n_samples=50)
                for name in ("x1", "x2", "age")]
-    spec = spec_of(charts.linked_ice_chart(results, n_curves=20, id_title="person"))
+    spec = spec_of(charts.linked_ice_chart(results, max_rows=20, id_title="person"))
     assert "facet" in spec and spec["resolve"]["scale"]["x"] == "independent"
     params = spec["params"]  # Altair lifts the selections to the top, shared by every panel
     assert {tuple(p["select"]["fields"]) for p in params} == {("id",)}
     assert {p["select"]["on"] for p in params} == {"pointerover", "click"}
     assert inline_rows(spec) == 3 * (20 + 1)
     with pytest.raises(ValueError, match="different rows"):
-        charts.linked_ice_chart([results[0], dep.partial_dependence(f, frame, "x2", sample=40)])
+        charts.linked_ice_chart([results[0], dep.partial_dependence(f, frame, "x2", n_samples=40)])
     with pytest.raises(ValueError, match="categorical"):
         charts.linked_ice_chart([dep.partial_dependence(f, frame, "colour")])
     with pytest.raises(ValueError, match="at least one"):
@@ -87,18 +87,18 @@ def test_linked_ice_chart_shares_one_selection(frame):
 
 def test_heatmap_and_ale_vs_pdp(frame):
     two = dep.partial_dependence_2d(f, frame, ("x1", "x2"), grid_resolution=6)
-    spec = spec_of(charts.pdp_heatmap(two, data=frame, n_points=50))
+    spec = spec_of(charts.pdp_heatmap_chart(two, data=frame, max_rows=50))
     assert inline_rows(spec) == 36 + 50 and "real data points" in spec["description"]
     mixed = dep.partial_dependence_2d(f, frame, ("x1", "colour"), grid_resolution=4)
-    assert inline_rows(spec_of(charts.pdp_heatmap(mixed))) == 12
-    effect = dep.ale(f, frame, "x2", bins=8)
+    assert inline_rows(spec_of(charts.pdp_heatmap_chart(mixed))) == 12
+    effect = dep.ale(f, frame, "x2", grid_resolution=8)
     pdp = dep.partial_dependence(f, frame, "x2")
     spec = spec_of(charts.ale_vs_pdp_chart(effect, pdp))
     assert spec["title"]["text"] == "PDP and ALE of x2" and spec["description"]
     with pytest.raises(ValueError, match="ALE is for 'x2' but the PDP for 'x1'"):
         charts.ale_vs_pdp_chart(effect, dep.partial_dependence(f, frame, "x1"))
     with pytest.raises(TypeError, match="PartialDependence2D"):
-        charts.pdp_heatmap(pdp)
+        charts.pdp_heatmap_chart(pdp)
     with pytest.raises(TypeError, match="PartialDependence"):
         charts.ice_chart(effect)
 
@@ -116,7 +116,7 @@ def test_curve_spread_chart():
 
 def test_ice_chart_highlights_one_person(frame):
     result = dep.partial_dependence(f, frame, "x1", grid_resolution=6)
-    spec = spec_of(charts.ice_chart(result, n_curves=10, highlight=150, id_title="person"))
+    spec = spec_of(charts.ice_chart(result, max_rows=10, highlight=150, id_title="person"))
     assert "The dashed line is person 150." in spec["description"]
     assert inline_rows(spec) == 10 + 6 + 6
     with pytest.raises(ValueError, match="not one of the result's rows"):

@@ -13,6 +13,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from xaibook import glassbox as gb
+from xaibook import overview
 from xaibook.charts import glassbox as gc
 
 vlc = pytest.importorskip("vl_convert")
@@ -46,7 +47,9 @@ def test_builders_give_titled_described_valid_charts(case):
     X, y, logistic, tree = case
     result = gb.logistic_coefficients(logistic, X)
     _check(gc.coefficient_chart(result, outcome="bad risk"))
-    spec = _check(gc.coefficient_chart(result, scale="log-odds", top=3))
+    spec = _check(gc.coefficient_chart(result, axis="log-odds", top=3))
+    old = _check(gc.coefficient_chart(result, scale="log-odds", top=3))  # the old keyword, an alias
+    assert list(old["datasets"].values()) == list(spec["datasets"].values())
     assert len(spec["datasets"][next(iter(spec["datasets"]))]) in (1, 3)
     contributions = gb.logistic_contributions(logistic, X.iloc[[0]], X, coefficients=result)
     _check(gc.contribution_chart(contributions, outcome="bad risk"))
@@ -56,20 +59,36 @@ def test_builders_give_titled_described_valid_charts(case):
     _check(gc.tree_chart(rules))
     _check(gc.tree_chart(rules, path=path))
     _check(gc.decision_path_chart(path, outcome="bad risk"))
-    _check(gc.shape_function_chart(gb.shape_functions(gb.spline_gam(X, y), X, grid_points=10)))
+    _check(gc.shape_function_chart(gb.shape_functions(gb.spline_gam(X, y), X, grid_resolution=10)))
     metrics = pd.DataFrame({"case": ["credit"] * 2, "label": ["Logistic", "Boosting"],
                             "kind": ["glass-box", "opaque"], "roc_auc": [0.78, 0.80],
                             "accuracy": [0.75, 0.76]})
     _check(gc.metrics_chart(metrics))
-    _check(gc.method_map_chart(gb.method_map()))
+    _check(gc.method_map_chart(overview.method_map()))
+
+
+def test_icicle_layout_nests_children_in_their_parent(case):
+    X, _, _, tree = case
+    nodes = gc.icicle_layout(gb.tree_rules(tree).nodes)
+    assert nodes.loc[0, "x0"] == 0 and nodes.loc[0, "x1"] == 1
+    leaves = nodes[nodes["is_leaf"]]
+    assert leaves["x1"].sub(leaves["x0"]).sum() == pytest.approx(1.0)
+    t = tree[-1].tree_
+    for node in np.flatnonzero(t.children_left != -1):
+        left, right = t.children_left[node], t.children_right[node]
+        assert nodes.loc[left, "x0"] == nodes.loc[node, "x0"]
+        assert nodes.loc[left, "x1"] == pytest.approx(nodes.loc[right, "x0"])
+        assert nodes.loc[right, "x1"] == nodes.loc[node, "x1"]
+        width = nodes.loc[left, "x1"] - nodes.loc[left, "x0"]
+        assert width == pytest.approx(t.n_node_samples[left] / len(X))
 
 
 def test_builders_reject_bad_input(case):
     X, _, logistic, tree = case
     with pytest.raises(TypeError, match="LogisticCoefficients"):
         gc.coefficient_chart(X)
-    with pytest.raises(ValueError, match="scale must be"):
-        gc.coefficient_chart(gb.logistic_coefficients(logistic, X), scale="probability")
+    with pytest.raises(ValueError, match="axis must be"):
+        gc.coefficient_chart(gb.logistic_coefficients(logistic, X), axis="probability")
     with pytest.raises(ValueError, match="top must be"):
         gc.coefficient_chart(gb.logistic_coefficients(logistic, X), top=0)
     with pytest.raises(TypeError, match="LogisticContributions"):

@@ -31,24 +31,24 @@ def inline_rows(spec) -> int:
 
 def test_importance_spread_sorted_with_repeats_and_tooltips():
     result = make_result([0.01, 0.2, 0.05, 0.0])
-    spec = spec_of(charts.importance_spread(result, highlight=["f3"]))
+    spec = spec_of(charts.importance_spread_chart(result, highlight=["f3"]))
     assert spec["title"]["text"] == "Permutation importance, every repeat"
     assert "roc_auc" in spec["description"] and "f1" in spec["description"]
     text = json.dumps(spec)
     assert '"sort": ["f1", "f2", "f0", "f3"]' in text  # most important first
     assert '"tooltip"' in text and "repeat" in text
     assert inline_rows(spec) == 4 + 4 * 4 + 1  # summary + every repeat + the zero rule
-    top = spec_of(charts.importance_spread(result, top=2))
+    top = spec_of(charts.importance_spread_chart(result, top=2))
     assert inline_rows(top) == 2 + 2 * 4 + 1 and "top 2 of 4" in top["description"]
 
 
 def test_comparison_rank_and_train_test_charts():
     comparison = ImportanceComparison({"logistic": make_result([0.3, 0.1, 0.0]),
                                        "boosting": make_result([0.1, 0.3, 0.02], seed=1)})
-    spec = spec_of(charts.importance_comparison(comparison))
+    spec = spec_of(charts.importance_comparison_chart(comparison))
     assert "logistic, boosting" in spec["description"]
     assert "yOffset" in json.dumps(spec) and "legend" in json.dumps(spec)
-    heat = spec_of(charts.rank_heatmap(comparison))
+    heat = spec_of(charts.rank_heatmap_chart(comparison))
     assert inline_rows(heat) == 3 * 2 and heat["title"]["text"].startswith("Importance ranks")
 
     split = ImportanceComparison({"train": make_result([0.3, 0.2, 0.1]), "test": make_result([0.3, 0.0, 0.0])})
@@ -60,7 +60,7 @@ def test_comparison_rank_and_train_test_charts():
 def test_measures_side_by_side():
     table = pd.DataFrame({"MDI": [0.5, 0.3, 0.2], "permutation": [0.01, 0.2, 0.1]},
                          index=["random_id", "age", "duration"])
-    spec = spec_of(charts.measures_side_by_side(table, title="MDI vs permutation",
+    spec = spec_of(charts.measures_chart(table, title="MDI vs permutation",
                                                 description="Two bar panels.", highlight=["random_id"]))
     assert len(spec["hconcat"]) == 2 and spec["title"] == "MDI vs permutation"
     assert '"#D55E00"' in json.dumps(spec)
@@ -69,24 +69,24 @@ def test_measures_side_by_side():
 def test_bad_input():
     result = make_result([0.1, 0.2])
     with pytest.raises(TypeError, match="PermutationImportance"):
-        charts.importance_spread(pd.DataFrame())
+        charts.importance_spread_chart(pd.DataFrame())
     with pytest.raises(ValueError, match="top must be a positive integer"):
-        charts.importance_spread(result, top=0)
+        charts.importance_spread_chart(result, top=0)
     with pytest.raises(TypeError, match="ImportanceComparison"):
-        charts.importance_comparison(result)
+        charts.importance_comparison_chart(result)
     with pytest.raises(ValueError, match=r"no result labelled \['train'\]"):
         charts.train_test_chart(ImportanceComparison({"test": result}))
     with pytest.raises(TypeError, match="non-empty DataFrame"):
-        charts.measures_side_by_side(pd.DataFrame(), title="t", description="d")
+        charts.measures_chart(pd.DataFrame(), title="t", description="d")
     with pytest.raises(ValueError, match="title"):
-        charts.measures_side_by_side(pd.DataFrame({"a": [1.0]}), title="", description="d")
+        charts.measures_chart(pd.DataFrame({"a": [1.0]}), title="", description="d")
 
 
 def test_shuffled_pairs_chart():
     rng = np.random.RandomState(0)
     a = rng.uniform(0, 10, 500)
     X = pd.DataFrame({"a": a, "b": 2 * a + rng.normal(scale=0.1, size=500)})
-    spec = spec_of(charts.shuffled_pairs_chart(X, "a", "b", max_points=100))
+    spec = spec_of(charts.shuffled_pairs_chart(X, "a", "b", max_rows=100))
     assert inline_rows(spec) == 200 and "a shuffled" in json.dumps(spec)
     assert spec["title"]["text"] == "Shuffling a creates rows nobody has"
     with pytest.raises(ValueError, match=r"unknown feature\(s\) \['c'\]"):

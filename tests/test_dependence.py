@@ -95,7 +95,7 @@ def test_additive_model_has_parallel_ice_curves(numbers):
 
 
 def test_frames_and_immutability(numbers):
-    result = dep.partial_dependence(additive, numbers, "x2", grid_resolution=5, sample=7)
+    result = dep.partial_dependence(additive, numbers, "x2", grid_resolution=5, n_samples=7)
     frame = result.to_frame()
     assert list(frame.columns) == ["x2", "average"] and len(frame) == 5
     long = result.to_frame("individual")
@@ -112,14 +112,14 @@ def test_frames_and_immutability(numbers):
 
 def test_sample_is_reproducible_and_keeps_index_labels(numbers):
     shifted = numbers.set_index(numbers.index + 1000)
-    a = dep.partial_dependence(additive, shifted, "x1", sample=20, random_state=3)
-    b = dep.partial_dependence(additive, shifted, "x1", sample=20, random_state=3)
-    c = dep.partial_dependence(additive, shifted, "x1", sample=20, random_state=4)
+    a = dep.partial_dependence(additive, shifted, "x1", n_samples=20, random_state=3)
+    b = dep.partial_dependence(additive, shifted, "x1", n_samples=20, random_state=3)
+    c = dep.partial_dependence(additive, shifted, "x1", n_samples=20, random_state=4)
     np.testing.assert_array_equal(a.rows, b.rows)
     assert not np.array_equal(a.rows, c.rows)
     assert a.rows.min() >= 1000
     np.testing.assert_array_equal(a.observed, shifted.loc[a.rows, "x1"].to_numpy())
-    assert len(dep.partial_dependence(additive, numbers, "x1", sample=10_000).rows) == len(numbers)
+    assert len(dep.partial_dependence(additive, numbers, "x1", n_samples=10_000).rows) == len(numbers)
 
 
 def test_integer_feature_gets_integer_grid(numbers):
@@ -220,7 +220,7 @@ def test_two_way_marginals_and_chunks(numbers):
 
 # --------------------------------------------------------------------------- ALE
 def test_ale_is_exact_on_additive_function(numbers):
-    result = dep.ale(additive, numbers, "x1", bins=10)
+    result = dep.ale(additive, numbers, "x1", grid_resolution=10)
     assert len(result.grid) == 11 and len(result.effect) == 11 and len(result.counts) == 10
     # ALE of 3*x1 is 3*x1 up to a constant, exactly at the bin edges
     shift = result.effect - 3 * result.grid
@@ -230,12 +230,12 @@ def test_ale_is_exact_on_additive_function(numbers):
     mids = (result.effect[:-1] + result.effect[1:]) / 2
     assert abs(np.sum(result.counts * mids)) < 1e-9
     assert result.counts.sum() == len(numbers)
-    quad = dep.ale(additive, numbers, "x2", bins=8)
+    quad = dep.ale(additive, numbers, "x2", grid_resolution=8)
     assert np.ptp(quad.effect - quad.grid ** 2) < 1e-12
 
 
 def test_ale_edges_are_observed_quantiles(numbers):
-    result = dep.ale(additive, numbers, "x1", bins=4)
+    result = dep.ale(additive, numbers, "x1", grid_resolution=4)
     assert set(result.grid) <= set(numbers["x1"])
     assert result.grid[0] == numbers["x1"].min() and result.grid[-1] == numbers["x1"].max()
     np.testing.assert_array_equal(result.counts, [100, 100, 100, 100])
@@ -249,7 +249,7 @@ def test_ale_with_few_values_uses_fewer_bins(numbers):
     def f(X):
         return 2.0 * X["k"].to_numpy() + X["x1"].to_numpy()
 
-    result = dep.ale(f, binary, "k", bins=10)
+    result = dep.ale(f, binary, "k", grid_resolution=10)
     np.testing.assert_array_equal(result.grid, [0, 1])
     np.testing.assert_allclose(result.local_effects, [2.0])
     np.testing.assert_allclose(result.effect, [-1.0, 1.0])  # mean over the one bin is zero
@@ -267,7 +267,7 @@ def test_ale_and_pdp_differ_on_correlated_features():
         return frame["x1"].to_numpy() * frame["x2"].to_numpy()
 
     pdp = dep.partial_dependence(product, X, "x1", grid_resolution=11, percentiles=(0, 1))
-    effect = dep.ale(product, X, "x1", bins=20)
+    effect = dep.ale(product, X, "x1", grid_resolution=20)
     assert np.ptp(pdp.average) < 0.02
     assert np.ptp(effect.effect) > 0.4
     curve = effect.grid ** 2 / 2
@@ -298,11 +298,11 @@ def test_bad_inputs(numbers):
     with pytest.raises(ValueError, match="percentiles must be two numbers"):
         dep.partial_dependence(additive, numbers, "x1", percentiles=0.5)
     with pytest.raises(ValueError, match="at least 1"):
-        dep.ale(additive, numbers, "x1", bins=0)
+        dep.ale(additive, numbers, "x1", grid_resolution=0)
     with pytest.raises(ValueError, match="at least 1"):
-        dep.partial_dependence(additive, numbers, "x1", sample=0)
+        dep.partial_dependence(additive, numbers, "x1", n_samples=0)
     with pytest.raises(ValueError, match="random_state=None"):
-        dep.partial_dependence(additive, numbers, "x1", sample=5, random_state=None)
+        dep.partial_dependence(additive, numbers, "x1", n_samples=5, random_state=None)
 
 
 def test_single_row_ice_with_explicit_grid(numbers):
@@ -335,8 +335,13 @@ def test_unseen_category_raises_unless_allowed(pipeline, mixed):
     X, _ = mixed
     with pytest.raises(ValueError, match=r"grid categories \['boat'\] never occur in 'purpose'"):
         dep.partial_dependence(pipeline, X, "purpose", grid=["car", "boat"])
-    result = dep.partial_dependence(pipeline, X, "purpose", grid=["car", "boat"], allow_extrapolation=True)
-    assert list(result.grid) == ["car", "boat"]
+    # allowed: a category the model knows although these rows never have it ...
+    subset = X[X["purpose"] != "radio"]
+    result = dep.partial_dependence(pipeline, subset, "purpose", grid=["car", "radio"], allow_extrapolation=True)
+    assert list(result.grid) == ["car", "radio"]
+    # ... but never one the model has not seen either: it would be encoded as no category at all
+    with pytest.raises(ValueError, match=r"column 'purpose' has value\(s\) \['boat'\] the model never saw"):
+        dep.partial_dependence(pipeline, X, "purpose", grid=["car", "boat"], allow_extrapolation=True)
 
 
 def test_bad_two_way_and_ale_inputs(mixed, numbers):
@@ -381,21 +386,21 @@ def test_logistic_pd_on_log_odds_is_linear(mixed):
 
 # --------------------------------------------------------------------------- H statistic
 def test_h_statistic_zero_for_additive_one_for_pure_product(numbers):
-    assert dep.h_statistic(additive, numbers, ("x1", "x2"), sample=None) < 1e-7
+    assert dep.h_statistic(additive, numbers, ("x1", "x2"), n_samples=None) < 1e-7
     centred = numbers[["x1", "x2"]] - numbers[["x1", "x2"]].mean()
 
     def product(X):
         return X["x1"].to_numpy() * X["x2"].to_numpy()
 
     # with both features centred, PD_1 = x1 * mean(x2) = 0: the joint effect is all interaction
-    assert dep.h_statistic(product, centred, ("x1", "x2"), sample=None) == pytest.approx(1.0, abs=1e-9)
+    assert dep.h_statistic(product, centred, ("x1", "x2"), n_samples=None) == pytest.approx(1.0, abs=1e-9)
 
     def mixed(X):
         return product(X) + 2 * X["x1"].to_numpy()
 
-    h = dep.h_statistic(mixed, centred, ("x1", "x2"), sample=None)
+    h = dep.h_statistic(mixed, centred, ("x1", "x2"), n_samples=None)
     assert 0.2 < h < 0.9
-    assert dep.h_statistic(additive, numbers, ("x1", "x2"), sample=50) < 1e-7
+    assert dep.h_statistic(additive, numbers, ("x1", "x2"), n_samples=50) < 1e-7
     with pytest.raises(ValueError, match="pair of feature names"):
         dep.h_statistic(additive, numbers, "x1")
     with pytest.raises(ValueError, match="constant"):
@@ -404,8 +409,8 @@ def test_h_statistic_zero_for_additive_one_for_pure_product(numbers):
 
 def test_h_statistic_on_a_model_with_sampling(pipeline, mixed):
     X, _ = mixed
-    a = dep.h_statistic(pipeline, X, ("amount", "age"), sample=60, random_state=1)
-    b = dep.h_statistic(pipeline, X, ("amount", "age"), sample=60, random_state=1)
+    a = dep.h_statistic(pipeline, X, ("amount", "age"), n_samples=60, random_state=1)
+    b = dep.h_statistic(pipeline, X, ("amount", "age"), n_samples=60, random_state=1)
     assert a == b and 0 <= a <= 1.5
 
 
@@ -418,7 +423,7 @@ def test_nullable_pandas_dtypes(numbers):
     result = dep.partial_dependence(f, frame, "k", grid_resolution=5)
     assert np.issubdtype(result.grid.dtype, np.integer)
     np.testing.assert_allclose(np.diff(result.average), 2 * np.diff(result.grid))
-    effect = dep.ale(f, frame, "x2", bins=5)
+    effect = dep.ale(f, frame, "x2", grid_resolution=5)
     assert np.ptp(effect.effect - effect.grid) < 1e-12
 
 
@@ -462,3 +467,24 @@ def test_off_data_share_bad_input():
         off_data_share(real, real, quantile=1.5)
     with pytest.raises(TypeError, match="numeric"):
         off_data_share(real.assign(b=["x", "y", "z"]), real.assign(b=["x", "y", "z"]))
+
+
+def test_old_keyword_names_still_work_and_random_state_takes_generators(numbers):
+    """``sample=`` and ``bins=`` are documented aliases of ``n_samples=`` and ``grid_resolution=``;
+    a RandomState or a Generator works wherever an int seed does."""
+    new = dep.partial_dependence(additive, numbers, "x1", n_samples=12, random_state=5)
+    old = dep.partial_dependence(additive, numbers, "x1", sample=12, random_state=5)
+    np.testing.assert_array_equal(new.rows, old.rows)
+    legacy = dep.partial_dependence(additive, numbers, "x1", n_samples=12,
+                                    random_state=np.random.RandomState(5))
+    np.testing.assert_array_equal(new.rows, legacy.rows)
+    generated = dep.partial_dependence(additive, numbers, "x1", n_samples=12,
+                                       random_state=np.random.default_rng(5))
+    assert len(generated.rows) == 12
+    h = dep.h_statistic(additive, numbers, ("x1", "x2"), n_samples=30, random_state=np.random.default_rng(1))
+    assert isinstance(h, dep.HStatistic) and h.n_samples == 30 and h.features == ("x1", "x2")
+    assert float(h) == h.statistic == h.to_frame()["h_statistic"].item()
+    np.testing.assert_array_equal(dep.ale(additive, numbers, "x1", bins=6).grid,
+                                  dep.ale(additive, numbers, "x1", grid_resolution=6).grid)
+    with pytest.raises(TypeError, match="both n_samples= and its old name sample="):
+        dep.partial_dependence(additive, numbers, "x1", n_samples=3, sample=3)

@@ -76,7 +76,7 @@ def test_equals_sklearn_with_callable_scorer_random_state_object_weights_and_sma
     weights = np.linspace(0.5, 2.0, len(X))
     ours = imp.permutation_importance(model, X, y, scoring=scorer, n_repeats=3,
                                       random_state=np.random.RandomState(5), sample_weight=weights,
-                                      max_rows=len(X) * 2)  # forces several batches
+                                      batch_size=len(X) * 2)  # forces several batches
     ref = sk_permutation_importance(model, X, y, scoring=scorer, n_repeats=3,
                                     random_state=np.random.RandomState(5), sample_weight=weights)
     assert np.array_equal(ours.importances, ref.importances)
@@ -121,7 +121,7 @@ def test_same_seed_same_result_other_seed_differs(mixed):
 
 
 def test_shuffle_orders_are_permutations():
-    orders = imp._shuffle_orders(10, 4, 0)
+    orders = imp.shuffle_orders(10, 4, 0)
     assert orders.shape == (4, 10)
     for order in orders:
         assert sorted(order) == list(range(10))
@@ -309,11 +309,13 @@ def test_batching_modes(mixed):
         assert np.array_equal(ours.importances, ref.importances)
     forced = imp.permutation_importance(models["logistic"], X_test, y_test, batch=True, **kwargs)
     np.testing.assert_allclose(forced.importances, ref.importances, rtol=0, atol=1e-12)
-    assert imp._split_model(models["forest"], "auto")[2] is True
-    assert imp._split_model(models["logistic"], "auto")[2] is False
+    assert imp._batchable_parts(models["forest"], "auto")[2] is True
+    assert imp._batchable_parts(models["logistic"], "auto")[2] is False
     with pytest.raises(ValueError, match="batch must be 'auto', True or False"):
         imp.permutation_importance(models["logistic"], X_test, y_test, batch="yes")
-    with pytest.raises(ValueError, match="max_rows must be at least 1"):
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        imp.permutation_importance(models["logistic"], X_test, y_test, batch_size=0)
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):  # the old name, an alias
         imp.permutation_importance(models["logistic"], X_test, y_test, max_rows=0)
 
 

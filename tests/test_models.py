@@ -84,12 +84,6 @@ def test_pipelines_take_raw_frames_and_name_one_hot_columns():
     assert models.GLASS_BOX + models.OPAQUE == tuple(sorted(models.MODEL_NAMES, key=models.MODEL_NAMES.index))
 
 
-def test_calibration_error_of_a_perfectly_calibrated_forecast():
-    y = np.array([0, 1, 0, 1])
-    assert models.expected_calibration_error(y, np.full(4, 0.5)) == 0.0
-    assert models.expected_calibration_error(np.ones(3), np.zeros(3)) == 1.0
-
-
 @pytest.mark.parametrize("case, name, message", [
     ("credit", "svm", "unknown model 'svm'"),
     ("loans", "tree", "unknown case study 'loans'"),

@@ -31,21 +31,104 @@ def test_bundle_has_html_png_and_text():
     assert bundle["text/plain"] == "Loans by duration. Bars of the number of loans per duration."
 
 
+def _embedded_spec(html):
+    div_id = re.search(r'<div id="([^"]+)"', html).group(1)
+    text = re.search(rf'<script type="application/json" id="{div_id}-spec">(.*?)</script>', html,
+                     re.DOTALL).group(1)
+    return json.loads(text)
+
+
 def test_html_uses_site_bundle_first_and_embeds_the_spec():
     chart = _chart()
     html = render.spec_to_html(chart.to_dict())
     assert "window.xaibookEmbed" in html
-    spec_json = re.search(r"var spec = (\{.*?\});\n", html).group(1)
-    spec = json.loads(spec_json)
+    spec = _embedded_spec(html)
+    assert spec == chart.to_dict()
     assert spec["description"] == "Bars of the number of loans per duration."
     assert 'aria-label="Loans by duration. Bars of the number of loans per duration."' in html
 
 
+def test_spec_is_json_data_not_script_code():
+    """The page's parser skips the spec; it is parsed only when the chart is drawn."""
+    html = render.spec_to_html(_chart().to_dict())
+    assert "var spec =" not in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL)
+    code = [body for attrs, body in scripts if "application/json" not in attrs]
+    assert len(code) == 1 and "Bars of the number" not in code[0]
+
+
+def test_bundle_reserves_the_drawn_height():
+    bundle = render.render(_chart().to_dict())
+    width, height = render.png_size(base64.b64decode(bundle["image/png"]))
+    assert width > 50 and height > 50
+    assert f'style="min-height: {height}px"' in bundle["text/html"]
+    assert "min-height" not in render.spec_to_html(_chart().to_dict())
+
+
+def test_bound_inputs_get_room_below_the_chart():
+    slider = alt.param(name="cut", value=1, bind=alt.binding_range(min=0, max=3, name="cut "))
+    chart = _chart().add_params(slider)
+    spec = chart.to_dict()
+    assert render.input_rows_height(spec) == render.INPUT_ROW_PX
+    assert render.input_rows_height(_chart().to_dict()) == 0
+    bundle = render.render(spec)
+    _, height = render.png_size(base64.b64decode(bundle["image/png"]))
+    assert f'min-height: {height + render.INPUT_ROW_PX}px' in bundle["text/html"]
+
+
+def test_png_size_refuses_other_bytes():
+    with pytest.raises(ValueError, match="png must be"):
+        render.png_size(b"GIF89a" + bytes(30))
+
+
+def test_unused_columns_are_pruned_and_used_ones_kept():
+    frame = pd.DataFrame({"duration": [6, 12], "loans": [10, 30], "helper_col": [1, 2]})
+    chart = charts.describe(
+        alt.Chart(frame).mark_bar().encode(x="duration:O", y="loans:Q",
+                                           tooltip=[alt.Tooltip("loans:Q")]),
+        title="T", description="D")
+    spec = chart.to_dict()
+    pruned = render.prune_unused_columns(spec)
+    (rows,) = pruned["datasets"].values()
+    assert rows == [{"duration": 6, "loans": 10}, {"duration": 12, "loans": 30}]
+    assert spec["datasets"] != pruned["datasets"], "the input spec must not be modified"
+    calc = chart.transform_calculate(double="datum.helper_col * 2")
+    (rows,) = render.prune_unused_columns(calc.to_dict())["datasets"].values()
+    assert "helper_col" in rows[0], "a column named in an expression is kept"
+    every_field = chart.encode(tooltip=alt.value(None)).mark_bar(tooltip=True).to_dict()
+    assert render.prune_unused_columns(every_field) == every_field
+
+
 def test_script_breaking_text_is_escaped():
-    html = render.spec_to_html(_chart(title="</script><b>x", description='say "hi" & <go>').to_dict())
+    spec = _chart(title="</script><b>x", description='say "hi" & <go>').to_dict()
+    html = render.spec_to_html(spec)
     body = html.split("<script", 1)[1]
     assert "</script><b>" not in body.split("</script>")[0]
+    assert _embedded_spec(html) == spec
     assert 'aria-label="&lt;/script&gt;&lt;b&gt;x. say &quot;hi&quot; &amp; &lt;go&gt;"' in html
+
+
+def test_comment_openers_in_text_are_escaped():
+    spec = _chart(title="a <!-- b", description="c <script> d").to_dict()
+    html = render.spec_to_html(spec)
+    assert "<!--" not in html and "<script> d" not in html
+    assert _embedded_spec(html) == spec
+
+
+def test_missing_values_become_json_null():
+    """JSON.parse refuses NaN; a spec with a missing value must still parse in the browser."""
+    frame = pd.DataFrame({"x": [1.0, float("nan"), 3.0], "y": [1, 2, 3]})
+    spec = charts.describe(alt.Chart(frame).mark_point().encode(x="x", y="y"),
+                           title="T", description="D").to_dict()
+    html = render.spec_to_html(spec)
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    div_id = re.search(r'<div id="([^"]+)"', html).group(1)
+    text = re.search(rf'id="{div_id}-spec">(.*?)</script>', html, re.DOTALL).group(1)
+    rows = next(iter(json.loads(text, parse_constant=refuse)["datasets"].values()))
+    assert [row["x"] for row in rows] == [1.0, None, 3.0]
 
 
 def test_ids_are_deterministic_per_spec_and_unique_per_display():

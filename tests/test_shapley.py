@@ -1,6 +1,10 @@
 """Shapley values: the axioms, agreement with shap, convergence of the estimators, bad inputs."""
 
+import os
+import subprocess
+import sys
 from dataclasses import FrozenInstanceError
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -89,7 +93,7 @@ def test_efficiency_dummy_and_types(mixed, method):
     np.testing.assert_allclose(result.prediction, f(rows))
     assert result.base_value == pytest.approx(f(background).mean())
     # dummy: f never reads "unused"
-    np.testing.assert_allclose(result.to_frame()["unused"], 0, atol=1e-12)
+    np.testing.assert_allclose(result.to_wide()["unused"], 0, atol=1e-12)
 
 
 def test_symmetry():
@@ -328,14 +332,6 @@ def pipeline_case():
     return X, model.fit(X, y)
 
 
-def test_feature_groups_trace_one_hot_columns(pipeline_case):
-    X, model = pipeline_case
-    groups = S.feature_groups(model[:-1], X.columns)
-    assert groups == ["age", "income", "city", "city", "city"]
-    nested = Pipeline([("inner", model[:-1])])
-    assert S.feature_groups(nested, X.columns) == groups
-
-
 def test_tree_shap_on_pipeline_explains_transformed_columns_exactly(pipeline_case):
     X, model = pipeline_case
     background, rows = X.iloc[:20], X.iloc[200:204]
@@ -353,7 +349,7 @@ def test_tree_shap_on_pipeline_explains_transformed_columns_exactly(pipeline_cas
 
     summed = S.tree_shap(model, rows, background, scale="log-odds")
     assert summed.feature_names == tuple(X.columns)
-    np.testing.assert_allclose(summed.to_frame()["city"], transformed.values[:, 2:].sum(axis=1), atol=1e-12)
+    np.testing.assert_allclose(summed.to_wide()["city"], transformed.values[:, 2:].sum(axis=1), atol=1e-12)
     np.testing.assert_allclose(summed.efficiency_gap(), 0, atol=1e-6)
 
 
@@ -388,10 +384,13 @@ def test_from_shap_explanation_errors():
 def test_result_frames_and_immutability(mixed):
     X, f = mixed
     result = S.exact_shapley(f, X.iloc[40:43], X.iloc[:10])
-    frame = result.to_frame()
-    assert list(frame.index) == [40, 41, 42] and list(frame.columns) == list(X.columns)
-    long = result.to_long()
+    wide = result.to_wide()
+    assert list(wide.index) == [40, 41, 42] and list(wide.columns) == list(X.columns)
+    long = result.to_frame()  # the book's convention: long; to_long is the old name
     assert long.shape == (15, 4) and set(long.columns) == {"row", "feature", "value", "shap"}
+    pd.testing.assert_frame_equal(result.to_long(), long)
+    np.testing.assert_array_equal(long["shap"].to_numpy().reshape(3, 5), wide.to_numpy())
+    assert result.ranking() == result.mean_abs().index.tolist()
     top = result.explain_row(1)
     assert top["shap"].abs().is_monotonic_decreasing
     assert result.mean_abs().index[-1] == "unused"
@@ -473,7 +472,7 @@ def test_category_codes_let_shap_explain_string_data(mixed):
     X, f = mixed
     codes = S.CategoryCodes(X)
     coded = codes.encode(X)
-    assert (coded.dtypes == float).all()
+    assert (coded.dtypes == np.float64).all()
     pd.testing.assert_frame_equal(codes.decode(coded.to_numpy()), X.reset_index(drop=True))
     g = codes.wrap(f)
     background, rows = coded.iloc[:10], coded.iloc[40:42]
@@ -487,8 +486,29 @@ def test_category_codes_let_shap_explain_string_data(mixed):
 
 
 def test_shap_module_imports_shap_silently():
-    import warnings as w
-    with w.catch_warnings():
-        w.simplefilter("error")
-        module = S.shap_module()
-    assert module is shap
+    """In a fresh interpreter (shap not imported yet), with every warning an error."""
+    code = "from xaibook.shapley import shap_module; print(shap_module().__name__)"
+    result = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "PYTHONPATH": str(Path(S.__file__).parents[1])})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "shap" and result.stderr == ""
+    assert S.shap_module() is shap
+
+
+def test_a_fitted_model_works_as_f_and_random_state_takes_generators():
+    """Like every model-agnostic method, the estimators take a fitted model (its positive-class
+    probability) as well as f; random_state takes an int, a RandomState or a Generator."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame(rng.normal(size=(80, 5)), columns=list("abcde"))
+    model = LogisticRegression().fit(X, (X["a"] + X["b"] > 0).astype(int))
+    by_model = S.exact_shapley(model, X.iloc[:3], X.iloc[:20])
+    by_f = S.exact_shapley(prediction_function(model), X.iloc[:3], X.iloc[:20])
+    np.testing.assert_allclose(by_model.values, by_f.values, atol=1e-12)
+    seeded = S.kernel_shap(model, X.iloc[:2], X.iloc[:20], n_samples=12, random_state=4)
+    generated = S.kernel_shap(model, X.iloc[:2], X.iloc[:20], n_samples=12, random_state=np.random.default_rng(4))
+    np.testing.assert_allclose(seeded.values, generated.values, atol=1e-12)  # same stream
+    legacy = S.sampling_shapley(model, X.iloc[:2], X.iloc[:20], n_permutations=4,
+                                random_state=np.random.RandomState(4))
+    np.testing.assert_allclose(legacy.efficiency_gap(), 0, atol=1e-9)

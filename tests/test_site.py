@@ -6,14 +6,12 @@ every formula; the search box must find chapters; launch links must point at fil
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
 from conftest import HTML_DIR, REPO, toc_files
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.book]  # needs the whole book built
 
 #: Key terms a reader would search for, and the page that must come up for each.
 SEARCH_TERMS = {
@@ -61,6 +59,62 @@ def _pages():
     return [name for name in toc_files()]
 
 
+#: Draws every chart the way a reader does: scroll it into view, wait until it is drawn.
+#: Returns, per chart, its height before drawing (the reserved placeholder) and after.
+DRAW_BY_SCROLLING = """
+async (timeoutMs) => {
+  const result = [];
+  for (const el of document.querySelectorAll(".xaibook-chart")) {
+    const before = el.getBoundingClientRect().height;
+    el.scrollIntoView({ block: "center" });
+    const start = performance.now();
+    while (el.dataset.drawn !== "true" && el.dataset.drawn !== "error"
+           && performance.now() - start < timeoutMs) {
+      await new Promise(r => setTimeout(r, 25));
+    }
+    const drawing = el.querySelector("svg, canvas");
+    const box = drawing ? drawing.getBoundingClientRect() : { width: 0, height: 0 };
+    const marks = el.querySelectorAll("svg .role-mark > *, svg path, svg rect").length;
+    result.push({ id: el.id, before: before, after: el.getBoundingClientRect().height,
+                  drawn: el.dataset.drawn || "no", width: box.width, height: box.height,
+                  marks: drawing && drawing.tagName === "canvas" ? 1 : marks,
+                  reserved: parseFloat(el.style.minHeight) || 0 });
+  }
+  return result;
+}
+"""
+
+
+def assert_charts_wait_for_the_reader(page, settle_ms: int = 1000) -> None:
+    """Just after load: every chart keeps room for itself; charts far below are not drawn yet."""
+    page.wait_for_timeout(settle_ms)
+    state = page.evaluate("""() => [...document.querySelectorAll('.xaibook-chart')].map(el => ({
+        id: el.id, top: el.getBoundingClientRect().top, drawn: el.dataset.drawn || 'no',
+        height: el.getBoundingClientRect().height, reserved: parseFloat(el.style.minHeight) || 0,
+        screen: window.innerHeight }))""")
+    for chart in state:
+        assert chart["reserved"] > 50 and chart["height"] >= chart["reserved"], \
+            f"chart {chart['id']} keeps no room before it is drawn: {chart}"
+        if chart["top"] > 3 * chart["screen"]:
+            assert chart["drawn"] == "no", f"chart {chart['id']}, far below, was drawn at load"
+
+
+def assert_drawn_charts_fill_their_room(results: list[dict]) -> None:
+    """A drawn chart is about as tall as the room kept for it, so the text below does not jump."""
+    for chart in results:
+        assert abs(chart["after"] - chart["reserved"]) <= max(30, 0.1 * chart["reserved"]), chart
+
+
+def draw_every_chart(page, timeout_ms: int = 30_000) -> list[dict]:
+    """Scroll to each chart in turn and wait for it; assert none is left blank or broken."""
+    results = page.evaluate(DRAW_BY_SCROLLING, timeout_ms)
+    for chart in results:
+        assert chart["drawn"] == "true", f"chart {chart['id']} was not drawn: {chart}"
+        assert chart["width"] > 0 and chart["height"] > 0 and chart["marks"] > 0, \
+            f"chart {chart['id']} is blank: {chart}"
+    return results
+
+
 @pytest.mark.parametrize("name", _pages())
 def test_page_is_offline_clean_with_charts_and_math(browser, site_url, name):
     visit = PageVisit(browser, site_url, f"{name}.html")
@@ -69,9 +123,10 @@ def test_page_is_offline_clean_with_charts_and_math(browser, site_url, name):
         charts = page.locator(".xaibook-chart")
         n_charts = charts.count()
         if n_charts:
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('.xaibook-chart')]"
-                ".every(el => el.querySelector('svg, canvas'))", timeout=30_000)
+            assert_charts_wait_for_the_reader(page)
+            drawn = draw_every_chart(page)
+            assert len(drawn) == n_charts
+            assert_drawn_charts_fill_their_room(drawn)
         n_math = page.locator(".math").count()
         if n_math:
             page.wait_for_function(
@@ -98,12 +153,22 @@ def test_charts_follow_dark_mode(browser, site_url):
     visit = PageVisit(browser, site_url, f"{chart_pages[0]}.html")
     page = visit.page
     try:
+        first = page.locator(".xaibook-chart").first
+        first.scroll_into_view_if_needed()
         page.wait_for_selector(".xaibook-chart[data-drawn=true]", state="attached",
                                timeout=30_000)
         page.evaluate("document.documentElement.dataset.theme = 'dark'")
         page.wait_for_function(
             "() => [...document.querySelectorAll('.xaibook-chart svg .role-axis-label text')]"
             ".some(t => t.getAttribute('fill') === '#d0d0d0')", timeout=15_000)
+        # A chart first reached after the switch is drawn dark straight away.
+        last = page.locator(".xaibook-chart").last
+        last.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "el => el.dataset.drawn === 'true' && ((labels) => labels.length > 0 && labels.every("
+            "t => t.getAttribute('fill') === '#d0d0d0'))("
+            "[...el.querySelectorAll('svg .role-axis-label text')])", arg=last.element_handle(),
+            timeout=15_000)
         assert visit.console_errors == []
     finally:
         visit.close()
@@ -157,6 +222,7 @@ def test_whatif_sliders_compute_the_model_in_the_browser(browser, site_url):
     page = visit.page
     try:
         selector = glass_charts.WHATIF_TEXT_SELECTOR
+        draw_every_chart(page)
         page.wait_for_selector(selector, state="attached", timeout=30_000)
         shown = page.text_content(selector)
         assert shown == glass_charts.whatif_expected_text(spec)

@@ -1,7 +1,7 @@
 """The Sphinx extension: offline assets and re-execution when the package changes.
 
-A tiny Jupyter Book is built three times in a temporary folder, with a copy of the package first
-on PYTHONPATH. Its one code cell prints the package fingerprint. Editing a package file (and
+A tiny Jupyter Book is built several times (marked ``book``: slow) in a temporary folder, with a
+copy of the package first on PYTHONPATH. Its one code cell prints the package fingerprint. Editing a package file (and
 nothing in the chapter) must re-execute the chapter; building again with no change must not.
 """
 
@@ -84,6 +84,7 @@ def mini_book(tmp_path_factory):
     return book, pkg_parent / "xaibook", env
 
 
+@pytest.mark.book
 def test_package_change_reexecutes_and_no_change_does_not(mini_book):
     book, pkg, env = mini_book
     first = _build(book, env)
@@ -96,6 +97,7 @@ def test_package_change_reexecutes_and_no_change_does_not(mini_book):
     assert second != first, "the chapter kept stale outputs after the package changed"
 
 
+@pytest.mark.book
 def test_site_serves_vega_and_mathjax_itself(mini_book):
     book, _, env = mini_book
     if not (book / "_build" / "html").exists():
@@ -108,13 +110,19 @@ def test_site_serves_vega_and_mathjax_itself(mini_book):
     html = (book / "_build" / "html" / "page.html").read_text()
     assert 'src="_static/mathjax/tex-svg-full.js' in html
     assert "cdn.jsdelivr" not in html and "mathjax@" not in html
-    assert html.index(sphinxext.VEGA_BUNDLE) < html.index(sphinxext.CHARTS_SCRIPT)
+    # Only the small charts script is in the page; it fetches the bundle when a chart needs it.
+    assert sphinxext.VEGA_BUNDLE not in html and sphinxext.CHARTS_SCRIPT in html
+    # The theme's FontAwesome script is gone; its stylesheet (which draws the icons) stays.
+    assert "fontawesome/6.5.2/js/all.min.js" not in html
+    assert "fontawesome/6.5.2/css/all.min.css" in html
+    assert not list(static.rglob("webpack-macros.html")), "the template override is not a static file"
 
 
 def test_invalidate_execution_cache_without_cache_dir(tmp_path):
     assert sphinxext.invalidate_execution_cache(tmp_path / "absent", "abc") == []
 
 
+@pytest.mark.book
 def test_non_html_builders_get_the_png_fallback(mini_book):
     book, _, env = mini_book
     result = subprocess.run(
@@ -141,3 +149,38 @@ def test_citations_are_made_local_to_each_chapter():
     assert localise_citations("book/intro", "{cite:p}`a`") == "{cite:p}`a`"
     glob = "```{bibliography}\n:all:\n:keyprefix: all-\n```\n"
     assert localise_citations("book/bibliography", glob) == glob
+
+
+def test_page_has_math():
+    assert sphinxext.page_has_math('<span class="math notranslate nohighlight">\\(x\\)</span>')
+    assert sphinxext.page_has_math("<p>$$x^2$$</p>")
+    assert not sphinxext.page_has_math("<p>No formulas, just $5 and (brackets).</p>")
+
+
+def test_mathjax_is_dropped_only_from_pages_without_math():
+    from types import SimpleNamespace
+
+    from sphinx.builders.html._assets import _JavaScript
+
+    app = SimpleNamespace(config=SimpleNamespace(mathjax_path="mathjax/tex-svg-full.js"))
+    scripts = [_JavaScript("_static/doctools.js"),
+               _JavaScript("", body='window.MathJax = {"options": {}}'),
+               _JavaScript("_static/mathjax/tex-svg-full.js", defer="defer")]
+    context = {"script_files": list(scripts), "body": "<p>prose</p>"}
+    sphinxext._mathjax_only_with_math(app, "p", "page.html", context, None)
+    assert [s.filename for s in context["script_files"]] == ["_static/doctools.js"]
+    context = {"script_files": list(scripts), "body": '<span class="math">\\(x\\)</span>'}
+    sphinxext._mathjax_only_with_math(app, "p", "page.html", context, None)
+    assert context["script_files"] == scripts
+
+
+def test_theme_override_drops_only_the_fontawesome_script(tmp_path):
+    import pydata_sphinx_theme
+
+    assert sphinxext.write_theme_overrides(tmp_path)
+    original = (Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+                / sphinxext.THEME_MACROS).read_text().splitlines()
+    trimmed = (tmp_path / sphinxext.THEME_MACROS).read_text().splitlines()
+    removed = [line for line in original if line not in trimmed]
+    assert len(removed) == 1 and "fontawesome" in removed[0] and "all.min.js" in removed[0]
+    assert len(trimmed) == len(original) - 1

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, is_classifier, is_regressor
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
+
+__all__ = [
+    "check_frame", "check_target", "check_fitted_model", "check_columns_match", "check_features",
+    "check_random_state", "as_legacy_random_state", "as_generator", "check_positive_int",
+    "check_prediction_function", "check_rows", "check_one_row", "RandomStateLike",
+]
+#: Largest working memory (bytes) a call may plan to allocate before it refuses, with the estimate
+#: and the argument to change. Raise it (``xaibook._validation.MEMORY_LIMIT = ...``) on a big machine.
+MEMORY_LIMIT = 2 * 2**30
 
 
 def check_frame(X: Any, *, name: str = "X", allow_nan: bool = False,
@@ -32,32 +42,91 @@ def check_frame(X: Any, *, name: str = "X", allow_nan: bool = False,
             raise ValueError(
                 f"{name} contains missing values in columns {missing}; impute or drop them first"
             )
+    infinite = [c for c in X.columns
+                if pd.api.types.is_float_dtype(X[c]) and np.isinf(X[c].to_numpy(dtype=float)).any()]
+    if infinite:
+        raise ValueError(f"{name} contains infinite values in columns {infinite}; no model or explanation "
+                         "is defined there: replace or drop them first")
     return X
 
 
-def check_target(y: Any, X: pd.DataFrame, *, name: str = "y") -> np.ndarray:
-    """``y`` must be one-dimensional, as long as ``X`` and free of NaN."""
+def align_target(y: Any, X: pd.DataFrame, *, name: str = "y", frame_name: str = "X") -> Any:
+    """A pandas ``y`` put in the row order of ``X`` by its index labels (pandas users expect that).
+
+    ``y`` with the same labels as ``X`` in another order (``y.sort_index()``) is reordered to match;
+    ``y`` whose labels are not ``X``'s (``y.reset_index(drop=True)`` next to a subset of rows) is an
+    error, because matching by position would silently pair rows with other rows' outcomes. Arrays
+    and lists are taken to be in ``X``'s row order.
+    """
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(f"{name} must be one-dimensional, got a DataFrame with {y.shape[1]} columns")
+        y = y.iloc[:, 0]
+    if not isinstance(y, pd.Series) or not isinstance(X, pd.DataFrame) or y.index.equals(X.index) \
+            or len(y) != len(X):  # a length mismatch is reported by the caller's length check
+        return y
+    if y.index.is_unique and X.index.is_unique and X.index.isin(y.index).all():
+        return y.reindex(X.index)
+    extra = y.index.difference(X.index)[:5].tolist() if y.index.is_unique else \
+        sorted(set(y.index[y.index.duplicated()].tolist()))[:5]
+    raise ValueError(
+        f"{name}'s index labels do not match {frame_name}'s (e.g. {name} has {extra} that {frame_name} lacks "
+        "or repeats), "
+        f"so its values cannot be paired with {frame_name}'s rows; select the same rows "
+        f"({name}.loc[{frame_name}.index]) or pass {name}.to_numpy() if the rows are already in the same order"
+    )
+
+
+def check_target(y: Any, X: pd.DataFrame, *, name: str = "y", frame_name: str = "X") -> np.ndarray:
+    """``y`` must be one-dimensional, as long as ``X`` and free of NaN; a pandas ``y`` is aligned on
+    ``X``'s index (:func:`align_target`)."""
+    y = align_target(y, X, name=name, frame_name=frame_name)
     arr = np.asarray(y)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}")
     if len(arr) != len(X):
-        raise ValueError(f"X has {len(X)} rows but {name} has {len(arr)} values; they must match")
+        raise ValueError(f"{frame_name} has {len(X)} rows but {name} has {len(arr)} values; they must match")
     if pd.isna(arr).any():
         raise ValueError(f"{name} contains missing values")
     return arr
 
 
 def check_fitted_model(model: Any, *, name: str = "model") -> Any:
-    """``model`` must be a fitted scikit-learn style estimator."""
+    """``model`` must be a fitted scikit-learn style classifier or regressor.
+
+    An unfitted estimator raises scikit-learn's ``NotFittedError`` (a ``ValueError``), so
+    ``except NotFittedError`` works; a scikit-learn estimator that is neither a classifier nor a
+    regressor (a clusterer, a transformer) is refused, as scikit-learn's inspection tools do: its
+    "predictions" are cluster labels or transformed data, not a prediction to explain.
+    """
     if not (hasattr(model, "predict") or hasattr(model, "predict_proba")):
         raise TypeError(f"{name} must have a predict or predict_proba method, got {type(model).__name__}")
+    if isinstance(model, BaseEstimator) and not (is_classifier(model) or is_regressor(model)):
+        raise TypeError(f"{name} ({type(model).__name__}) is neither a classifier nor a regressor; "
+                        "the explanation methods explain predictions of a supervised model")
     try:
         check_is_fitted(model)
     except NotFittedError as err:
-        raise ValueError(f"{name} ({type(model).__name__}) is not fitted; call {name}.fit(X, y) first") from err
+        raise NotFittedError(f"{name} ({type(model).__name__}) is not fitted; call {name}.fit(X, y) first") from err
     except TypeError:
         pass  # not a scikit-learn estimator; trust that it can predict
     return model
+
+
+def check_probability_model(model: Any, *, name: str = "model", allow_hard_labels: bool = False) -> None:
+    """A classifier explained as probabilities must have ``predict_proba``.
+
+    Falling back to ``predict`` would explain 0/1 labels as if they were probabilities (a PDP of
+    labels, SHAP values adding up to a label). ``allow_hard_labels=True`` accepts that knowingly.
+    """
+    if hasattr(model, "predict_proba") or allow_hard_labels or not is_classifier(model):
+        return
+    raise ValueError(
+        f"{name} ({type(model).__name__}) is a classifier without predict_proba, so only hard 0/1 labels "
+        "are available and they would be explained as if they were probabilities. Use a probabilistic "
+        "classifier (e.g. SVC wrapped in CalibratedClassifierCV), or pass allow_hard_labels=True to "
+        "explain the labels knowingly"
+    )
 
 
 def check_columns_match(model: Any, X: pd.DataFrame, *, name: str = "X") -> None:
@@ -79,14 +148,109 @@ def check_columns_match(model: Any, X: pd.DataFrame, *, name: str = "X") -> None
     raise ValueError(f"{name} has the model's columns in a different order; use {name}[model.feature_names_in_]")
 
 
-def check_features(features: str | Iterable[str], X: pd.DataFrame) -> list[str]:
-    """Feature names must exist in ``X``; returns them as a list."""
-    names = [features] if isinstance(features, str) else list(features)
+def _column_transformer(model: Any) -> Any:
+    """The fitted ColumnTransformer at the start of ``model`` (a Pipeline or itself), or None."""
+    steps = getattr(model, "steps", None)
+    first = steps[0][1] if steps else model
+    return first if hasattr(first, "transformers_") else None
+
+
+def _encoder(transformer: Any) -> Any:
+    """The categorical encoder that first sees a ColumnTransformer part's input, or None."""
+    steps = getattr(transformer, "steps", None)
+    first = steps[0][1] if steps else transformer
+    return first if hasattr(first, "categories_") else None
+
+
+def _numeric_step(transformer: Any) -> bool:
+    """Does this ColumnTransformer part start with a step that needs numbers (a scaler, splines)?"""
+    from sklearn.preprocessing import (
+        KBinsDiscretizer,
+        MaxAbsScaler,
+        MinMaxScaler,
+        PolynomialFeatures,
+        RobustScaler,
+        SplineTransformer,
+        StandardScaler,
+    )
+    steps = getattr(transformer, "steps", None)
+    first = steps[0][1] if steps else transformer
+    return isinstance(first, (StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, SplineTransformer,
+                              PolynomialFeatures, KBinsDiscretizer))
+
+
+def _unknown_values(values: pd.Series, known: Any) -> list[Any]:
+    uniques = pd.unique(values.dropna().to_numpy(dtype=object))
+    known = pd.Index(np.asarray(known, dtype=object))
+    return [v for v, ok in zip(uniques, pd.Index(uniques).isin(known)) if not ok]
+
+
+def check_known_values(model: Any, X: pd.DataFrame, *, name: str = "X") -> None:
+    """Values the model's preprocessing cannot use are an error, naming column and values.
+
+    For a model whose first step is a fitted ColumnTransformer: a categorical column (first seen by
+    a one-hot or ordinal encoder) may hold only the categories seen in training (an encoder with
+    ``handle_unknown="ignore"`` would silently encode a typo such as ``"car(new)"`` as all zeros);
+    a column routed to a numeric transformer (a scaler, ``"passthrough"``) must hold numbers.
+    """
+    ct = _column_transformer(model)
+    if ct is None:
+        return
+    inputs = list(getattr(ct, "feature_names_in_", X.columns))
+    for _, transformer, columns in ct.transformers_:
+        if isinstance(transformer, str) and transformer == "drop":
+            continue
+        names = [inputs[c] if isinstance(c, (int, np.integer)) else c for c in np.atleast_1d(columns)]
+        names = [str(c) for c in names if isinstance(c, str) and c in X.columns]
+        encoder = _encoder(transformer) if not isinstance(transformer, str) else None
+        if encoder is not None:
+            for column, known in zip(names, encoder.categories_):
+                unknown = _unknown_values(X[column], known)
+                if unknown:
+                    raise ValueError(
+                        f"{name} column {column!r} has value(s) {unknown[:5]} the model never saw in "
+                        f"training (known: {list(known)[:12]}); check the spelling, or the model would "
+                        "treat them as no category at all"
+                    )
+        elif _numeric_step(transformer):
+            for column in names:
+                values = X[column]
+                if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                    continue
+                numbers = pd.to_numeric(values, errors="coerce")
+                bad = pd.unique(values[numbers.isna() & values.notna()].to_numpy(dtype=object))
+                if len(bad):
+                    raise ValueError(f"{name} column {column!r} must hold numbers (the model's "
+                                     f"{type(transformer).__name__} step needs them), "
+                                     f"but has {list(bad[:5])}")
+
+
+def check_model_input(model: Any, X: pd.DataFrame, *, name: str = "X") -> None:
+    """``X`` has the model's training columns, in order, with values the model can use."""
+    check_columns_match(model, X, name=name)
+    check_known_values(model, X, name=name)
+
+
+def check_features(features: str | Iterable[str], X: pd.DataFrame, *, name: str = "features",
+                   frame_name: str = "X") -> list[str]:
+    """Feature names must exist in ``X``; returns them as a list. A string is one name (never
+    iterated letter by letter); an empty list is an error."""
+    if isinstance(features, str):
+        names = [features]
+    else:
+        try:
+            names = list(features)
+        except TypeError:
+            raise TypeError(f"{name} must be a column name or a list of column names, "
+                            f"got {type(features).__name__}") from None
     if not names:
-        raise ValueError("no feature names given")
+        raise ValueError(f"{name} is empty (no feature names given); name at least one column of {frame_name}")
+    unhashable = [f for f in names if not isinstance(f, (str, int, np.integer, float, tuple))]
+    if unhashable:
+        raise TypeError(f"{name} must hold column names, got {unhashable[:3]}")
     unknown = [f for f in names if f not in X.columns]
     if unknown:
-        raise ValueError(f"unknown feature(s) {unknown}; X has columns {list(X.columns)}")
+        raise ValueError(f"unknown feature(s) {unknown} in {name}; {frame_name} has columns {list(X.columns)}")
     return names
 
 
@@ -142,13 +306,73 @@ def check_prediction_function(f: Any, X: pd.DataFrame, *, name: str = "f") -> Ca
     if not callable(f):
         raise TypeError(f"{name} must be callable f(X: DataFrame) -> 1-D array; got {type(f).__name__}. "
                         "Use xaibook.predict.prediction_function(model) to make one from a classifier")
-    out = np.asarray(f(X.iloc[:2]))
-    if out.shape != (min(2, len(X)),):
-        raise ValueError(f"{name} must return one number per row (shape (n,)), got shape {out.shape}")
-    if not np.all(np.isfinite(out.astype(float))):
-        raise ValueError(f"{name} returned non-finite values")
+    check_finite_output(f(X.iloc[:2]), min(2, len(X)), name=name)
     return f
 
 
-def as_list(values: Sequence[Any] | Any) -> list[Any]:
-    return list(values) if isinstance(values, (list, tuple, np.ndarray, pd.Index)) else [values]
+def check_rows(X: Any, model: Any, *, name: str = "X") -> pd.DataFrame:
+    """``X`` must be a DataFrame (:func:`check_frame`) with the model's training columns and values."""
+    X = check_frame(X, name=name)
+    check_model_input(model, X, name=name)  # columns, numbers where scaled, known categories
+    return X
+
+
+def check_one_row(x: Any, model: Any, *, name: str = "x") -> pd.DataFrame:
+    """One row to explain, as a one-row DataFrame with the model's columns (a Series is one row)."""
+    if isinstance(x, pd.Series):
+        x = pd.DataFrame([x.to_dict()], index=[x.name]).infer_objects()
+    if isinstance(x, pd.DataFrame) and len(x) != 1:
+        raise ValueError(f"{name} must be exactly one row, got {len(x)} rows; select one with "
+                         "X.iloc[[i]] (double brackets keep a DataFrame)")
+    return check_rows(x, model, name=name)
+
+
+#: What ``random_state`` accepts everywhere (see :func:`check_random_state`).
+RandomStateLike = int | np.integer | np.random.RandomState | np.random.Generator
+def check_finite_output(values: Any, n_rows: int, *, name: str = "f") -> np.ndarray:
+    """A prediction function's output: one finite number per row."""
+    out = np.asarray(values, dtype=float)
+    if out.shape != (n_rows,):
+        raise ValueError(f"{name} must return one number per row (shape ({n_rows},)), got shape {out.shape}")
+    if not np.all(np.isfinite(out)):
+        bad = int((~np.isfinite(out)).sum())
+        raise ValueError(f"{name} returned non-finite values (NaN or inf) for {bad} of {n_rows} rows; "
+                         "an explanation of NaN predictions would be NaN")
+    return out
+
+
+def check_memory(n_bytes: float, *, what: str, knob: str, limit: float | None = None) -> None:
+    """Refuse work whose planned memory exceeds :data:`MEMORY_LIMIT`, with the estimate and the
+    argument that reduces it, before anything is allocated."""
+    limit = MEMORY_LIMIT if limit is None else limit
+    if n_bytes > limit:
+        raise ValueError(f"{what} would need about {n_bytes / 2**30:,.1f} GiB of memory, more than the "
+                         f"limit of {limit / 2**30:,.1f} GiB; reduce {knob} "
+                         "(or raise xaibook._validation.MEMORY_LIMIT on a machine that has the memory)")
+
+
+def check_number(value: Any, *, name: str, low: float = -np.inf, high: float = np.inf,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """``value`` must be a finite real number in the interval given (``low_open`` excludes ``low``)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    value = float(value)
+    too_low = value <= low if low_open else value < low
+    too_high = value >= high if high_open else value > high
+    if not np.isfinite(value) or too_low or too_high:
+        left, right = ("(" if low_open else "["), (")" if high_open else "]")
+        raise ValueError(f"{name} must be in {left}{low}, {high}{right}, got {value!r}")
+    return value
+
+
+def check_same_features(results: Any, *, name: str = "results") -> tuple[str, ...]:
+    """Results shown or compared together must explain the same features; returns them."""
+    items = dict(results) if isinstance(results, dict) else dict(enumerate(results))
+    sets = {label: tuple(getattr(r, "feature_names", ())) for label, r in items.items()}
+    first = next(iter(sets.values()), ())
+    for label, names in sets.items():
+        if set(names) != set(first):
+            raise ValueError(f"{name} explain different features: {label!r} has {sorted(set(names) ^ set(first))} "
+                             "that the others do not (or lacks them); compare results on the same columns")
+    return first
+

@@ -40,19 +40,26 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
+    RandomStateLike,
+    as_legacy_random_state,
     check_features,
     check_frame,
+    check_memory,
     check_positive_int,
     check_prediction_function,
-    check_random_state,
 )
-from xaibook.predict import prediction_function
+from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function
+
+__all__ = [
+    "partial_dependence", "PartialDependence", "partial_dependence_2d", "PartialDependence2D",
+    "ale", "AccumulatedLocalEffects", "h_statistic", "HStatistic", "off_data_share", "feature_kind",
+    "DEFAULT_BATCH_SIZE",
+]
 
 Kind = Literal["numeric", "categorical"]
 
-#: Largest number of rows sent to the prediction function in one call.
-DEFAULT_BATCH_SIZE = 200_000
 
 
 # --------------------------------------------------------------------------- result types
@@ -172,9 +179,7 @@ class AccumulatedLocalEffects:
 # --------------------------------------------------------------------------- validation helpers
 def _as_prediction_function(f: Any, X: pd.DataFrame) -> Callable[[pd.DataFrame], np.ndarray]:
     """Accept a prediction function or a fitted model (turned into P(positive class))."""
-    if not callable(f) and (hasattr(f, "predict_proba") or hasattr(f, "predict")):
-        f = prediction_function(f)
-    return check_prediction_function(f, X)
+    return check_prediction_function(as_prediction_function(f, name="f"), X)
 
 
 def feature_kind(column: pd.Series) -> Kind:
@@ -249,6 +254,8 @@ def _check_grid(column: pd.Series, kind: Kind, grid: Any, allow_extrapolation: b
         if not np.issubdtype(values.dtype, np.number) or values.dtype == bool:
             raise TypeError(f"feature {column.name!r} is numeric, so its grid must hold numbers, "
                             f"got {values.dtype}")
+        if not np.all(np.isfinite(values.astype(float))):
+            raise ValueError(f"grid for {column.name!r} contains infinite values")
         low, high = column.min(), column.max()
         outside = values[(values < low) | (values > high)]
         if len(outside) and not allow_extrapolation:
@@ -257,7 +264,15 @@ def _check_grid(column: pd.Series, kind: Kind, grid: Any, allow_extrapolation: b
                 f"{column.name!r}: the model has seen no data there. Drop them, or pass "
                 "allow_extrapolation=True if you mean to ask the model about unseen values"
             )
-        return values
+        # a curve is read from left to right: centring (at grid[0]), ALE-style centring (np.interp)
+        # and the charts all assume increasing values, so the grid is sorted
+        ordered = np.sort(values, kind="stable")
+        if len(np.unique(ordered)) != len(ordered):
+            repeated = sorted(set(ordered[:-1][np.diff(ordered) == 0].tolist()))
+            raise ValueError(f"grid for {column.name!r} repeats values {repeated}; give each value once")
+        return ordered
+    if len(set(values.tolist())) != len(values):
+        raise ValueError(f"grid for {column.name!r} repeats categories; give each category once")
     unseen = [v for v in values if v not in set(column.unique())]
     if unseen and not allow_extrapolation:
         raise ValueError(
@@ -277,6 +292,14 @@ def _feature_grid(X: pd.DataFrame, feature: str, grid: Any, grid_resolution: int
         _check_not_constant(column)
         return kind, _default_grid(column, kind, grid_resolution, _check_percentiles(percentiles))
     return kind, _check_grid(column, kind, grid, allow_extrapolation)
+
+
+def _one_feature(feature: Any) -> str:
+    if not isinstance(feature, str):
+        raise TypeError(f"feature must be one column name (a string), got {type(feature).__name__} "
+                        f"{feature!r}; call the function once per feature, or use partial_dependence_2d "
+                        "for a pair")
+    return feature
 
 
 def _prepare(f: Any, X: Any, features: Sequence[str], batch_size: int):
@@ -309,6 +332,8 @@ def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
     (``reduce="mean"``, which never holds the full matrix).
     """
     n_rows, n_points = len(X), np.shape(columns[0])[-1]
+    if n_points > batch_size:  # even one row's points exceed a batch: split the points too
+        return _predict_in_flat_chunks(f, X, features, columns, batch_size, reduce)
     rows_per_batch = max(1, batch_size // n_points)
     total = np.zeros(n_points) if reduce == "mean" else None
     kept = []
@@ -333,25 +358,56 @@ def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
     return total / n_rows if reduce == "mean" else np.concatenate(kept, axis=0)
 
 
-def _sample_rows(X: pd.DataFrame, sample: int | None, random_state: Any) -> pd.DataFrame:
-    if sample is None:
+def _predict_in_flat_chunks(f: Callable, X: pd.DataFrame, features: Sequence[str],
+                            columns: Sequence[np.ndarray], batch_size: int,
+                            reduce: Literal["keep", "mean"]) -> np.ndarray:
+    """:func:`_predict_on_grid` for grids longer than ``batch_size``: the ``n x P`` (row, point)
+    pairs are taken in chunks of ``batch_size`` in row-major order, so no call exceeds it."""
+    n_rows, n_points = len(X), np.shape(columns[0])[-1]
+    out = np.empty(n_rows * n_points) if reduce == "keep" else None
+    total = np.zeros(n_points)
+    for start in range(0, n_rows * n_points, batch_size):
+        flat = np.arange(start, min(start + batch_size, n_rows * n_points))
+        row, point = flat // n_points, flat % n_points
+        block = X.iloc[row].reset_index(drop=True)
+        for feature, values in zip(features, columns):
+            block_values = np.asarray(values)[point] if np.ndim(values) == 1 else np.asarray(values)[row, point]
+            _set_column(block, feature, block_values, X[feature])
+        predictions = np.asarray(f(block), dtype=float)
+        if predictions.shape != (len(block),):
+            raise ValueError(f"the prediction function returned shape {predictions.shape} "
+                             f"for {len(block)} rows; it must return one number per row")
+        if not np.all(np.isfinite(predictions)):
+            raise ValueError("the prediction function returned non-finite values on the grid")
+        if reduce == "mean":
+            total += np.bincount(point, weights=predictions, minlength=n_points)
+        else:
+            out[flat] = predictions
+    return total / n_rows if reduce == "mean" else out.reshape(n_rows, n_points)
+
+
+def _sample_rows(X: pd.DataFrame, n_samples: int | None,
+                 random_state: RandomStateLike) -> pd.DataFrame:
+    """``n_samples`` rows of ``X`` drawn without replacement (in their original order), or all."""
+    rng = as_legacy_random_state(random_state)  # validated even when every row is used
+    if n_samples is None:
         return X
-    sample = check_positive_int(sample, name="sample")
-    if sample >= len(X):
+    n_samples = check_positive_int(n_samples, name="n_samples")
+    if n_samples >= len(X):
         return X
-    rng = np.random.RandomState(check_random_state(random_state))
-    return X.iloc[np.sort(rng.choice(len(X), size=sample, replace=False))]
+    return X.iloc[np.sort(rng.choice(len(X), size=n_samples, replace=False))]
 
 
 # --------------------------------------------------------------------------- public functions
+@renamed_keywords(sample="n_samples")
 def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[Any] | None = None,
                        grid_resolution: int = 20, percentiles: tuple[float, float] = (0.05, 0.95),
-                       sample: int | None = None, random_state: int = 0,
+                       n_samples: int | None = None, random_state: RandomStateLike = 0,
                        allow_extrapolation: bool = False,
                        batch_size: int = DEFAULT_BATCH_SIZE) -> PartialDependence:
     """ICE curves and partial dependence of ``f`` on ``feature`` (Friedman 2001; Goldstein et al. 2015).
 
-    For every row ``x_i`` of ``X`` (or a random ``sample`` of rows) and every grid value ``z``::
+    For every row ``x_i`` of ``X`` (or ``n_samples`` random rows) and every grid value ``z``::
 
         ICE_i(z) = f(x_i with feature := z)        PD(z) = mean_i ICE_i(z)
 
@@ -362,10 +418,12 @@ def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[
     (its distinct values if there are fewer). All ``n x G`` predictions come from one batched call
     of ``f``, split into chunks of at most ``batch_size`` rows.
     """
-    f, X, (feature,) = _prepare(f, X, [feature], batch_size)
+    f, X, (feature,) = _prepare(f, X, [_one_feature(feature)], batch_size)
     check_positive_int(grid_resolution, name="grid_resolution", minimum=2)
     kind, values = _feature_grid(X, feature, grid, grid_resolution, percentiles, allow_extrapolation)
-    rows = _sample_rows(X, sample, random_state)
+    rows = _sample_rows(X, n_samples, random_state)
+    check_memory(3 * 8.0 * len(rows) * len(values), what=f"ICE curves of {len(rows):,} rows at {len(values):,} "
+                 "grid values", knob="n_samples (rows) or the grid")
     individual = _predict_on_grid(f, rows, [feature], [values], batch_size)
     return PartialDependence(
         feature=feature, kind=kind, grid=_readonly(values), average=_readonly(individual.mean(axis=0)),
@@ -415,12 +473,13 @@ def _quantile_edges(column: pd.Series, bins: int) -> np.ndarray:
     return edges.astype(values.dtype, copy=False)
 
 
-def ale(f: Any, X: pd.DataFrame, feature: str, *, bins: int = 10,
+@renamed_keywords(bins="grid_resolution")
+def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
         batch_size: int = DEFAULT_BATCH_SIZE) -> AccumulatedLocalEffects:
     """First-order accumulated local effects of a numeric ``feature`` (Apley & Zhu 2020).
 
-    With quantile bin edges ``z_0 < z_1 < ... < z_K``, each row ``i`` falls in the bin ``k`` with
-    ``z_{k-1} < x_ij <= z_k`` (the first bin also holds ``x_ij = z_0``). Then::
+    With ``K = grid_resolution`` quantile bin edges ``z_0 < z_1 < ... < z_K``, each row ``i``
+    falls in the bin ``k`` with ``z_{k-1} < x_ij <= z_k`` (the first bin also holds ``x_ij = z_0``). Then::
 
         local effect of bin k:  D_k = mean over rows i in bin k of
                                       f(x_i, x_j := z_k) - f(x_i, x_j := z_{k-1})
@@ -431,8 +490,8 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, bins: int = 10,
     Each row is only moved across the small bin it lies in, so the model is never asked about
     combinations of feature values far from the data. All ``2 n`` predictions come in one batch.
     """
-    f, X, (feature,) = _prepare(f, X, [feature], batch_size)
-    check_positive_int(bins, name="bins")
+    f, X, (feature,) = _prepare(f, X, [_one_feature(feature)], batch_size)
+    check_positive_int(grid_resolution, name="grid_resolution")
     column = X[feature]
     if feature_kind(column) != "numeric":
         raise TypeError(
@@ -440,7 +499,7 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, bins: int = 10,
             "Use partial_dependence for a categorical feature"
         )
     _check_not_constant(column)
-    edges = _quantile_edges(column, bins)
+    edges = _quantile_edges(column, grid_resolution)
     bin_of_row = np.clip(np.searchsorted(edges, _numeric_values(column), side="left"), 1, len(edges) - 1)
     lower, upper = edges[bin_of_row - 1], edges[bin_of_row]
     both = _predict_on_grid(f, X, [feature], [np.column_stack([lower, upper])], batch_size)
@@ -457,8 +516,43 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, bins: int = 10,
 
 
 
-def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, sample: int | None = 200,
-                random_state: int = 0, batch_size: int = DEFAULT_BATCH_SIZE) -> float:
+class HStatistic(float):
+    """Friedman's H of one pair of features: a float (compare, format and glue it as a number)
+    that also records ``features`` and ``n_samples`` (the rows used as points and background)."""
+
+    features: tuple[str, str]
+    n_samples: int
+
+    def __new__(cls, value: float, *, features: tuple[str, str], n_samples: int) -> HStatistic:
+        h = super().__new__(cls, value)
+        object.__setattr__(h, "features", tuple(features))
+        object.__setattr__(h, "n_samples", int(n_samples))
+        return h
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"HStatistic is read-only; cannot set {name!r}")
+
+    def __reduce__(self) -> tuple:
+        return _restore_h_statistic, (float(self), self.features, self.n_samples)
+
+    @property
+    def statistic(self) -> float:
+        """``H`` as a plain float."""
+        return float(self)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``feature_a``, ``feature_b``, ``h_statistic``, ``n_samples``."""
+        return pd.DataFrame({"feature_a": [self.features[0]], "feature_b": [self.features[1]],
+                             "h_statistic": [float(self)], "n_samples": [self.n_samples]})
+
+
+def _restore_h_statistic(value: float, features: tuple[str, str], n_samples: int) -> HStatistic:
+    return HStatistic(value, features=features, n_samples=n_samples)
+
+
+@renamed_keywords(sample="n_samples")
+def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, n_samples: int | None = 200,
+                random_state: RandomStateLike = 0, batch_size: int = DEFAULT_BATCH_SIZE) -> HStatistic:
     """Friedman's H statistic of the interaction between two features (Friedman & Popescu 2008).
 
     With the partial dependence functions centred to mean zero over the data and evaluated at the
@@ -468,24 +562,24 @@ def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, sample: i
 
     the share of the variance of the joint effect of ``a`` and ``b`` that their separate effects do
     not explain: 0 when the model is additive in them, 1 when the joint effect is pure interaction.
-    Returns ``H`` (the square root). It needs ``3 n^2`` predictions for ``n`` rows, so a random
-    ``sample`` of rows (default 200, ``None`` for all) is used, both as points and as background.
+    Returns ``H`` (the square root) as an :class:`HStatistic`, a float that also records the pair
+    and the rows used. It needs ``3 n^2`` predictions for ``n`` rows, so ``n_samples`` random rows
+    (default 200, ``None`` for all) are used, both as points and as background.
     """
     if isinstance(features, str) or len(features) != 2:
         raise ValueError(f"features must be a pair of feature names (a, b), got {features!r}")
     f, X, (a, b) = _prepare(f, X, features, batch_size)
     for name in (a, b):
         _check_not_constant(X[name])
-    rows = _sample_rows(X, sample, random_state)
+    rows = _sample_rows(X, n_samples, random_state)
     points_a, points_b = rows[a].to_numpy(), rows[b].to_numpy()
     joint = _predict_on_grid(f, rows, [a, b], [points_a, points_b], batch_size, reduce="mean")
     only_a = _predict_on_grid(f, rows, [a], [points_a], batch_size, reduce="mean")
     only_b = _predict_on_grid(f, rows, [b], [points_b], batch_size, reduce="mean")
     joint, only_a, only_b = (v - v.mean() for v in (joint, only_a, only_b))
     total = np.sum(joint ** 2)
-    if total == 0:
-        return 0.0
-    return float(np.sqrt(np.sum((joint - only_a - only_b) ** 2) / total))
+    value = 0.0 if total == 0 else float(np.sqrt(np.sum((joint - only_a - only_b) ** 2) / total))
+    return HStatistic(value, features=(a, b), n_samples=len(rows))
 
 
 def _percentile_of(values: np.ndarray, reference: np.ndarray) -> np.ndarray:

@@ -3,7 +3,8 @@
 Jupyter Book's execution cache hashes only the text of code cells. A chapter whose cells are
 unchanged but whose numbers come from :mod:`xaibook` would keep stale outputs after a change to the
 package or its data. The fingerprint (package sources and data files, plus the versions of the
-libraries whose results the book shows) lets the Sphinx extension and the model cache notice.
+libraries whose results the book shows) lets the Sphinx extension notice. (The model cache
+has its own, narrower key: :func:`xaibook.models.cache_key`.)
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import hashlib
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+
+__all__ = [
+    "PACKAGE_DIR", "TRACKED_DISTRIBUTIONS", "compute_fingerprint", "package_fingerprint",
+]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -51,17 +51,32 @@ from sklearn.preprocessing import (
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
-    check_columns_match,
+    RandomStateLike,
+    as_legacy_random_state,
+    check_features,
     check_fitted_model,
     check_frame,
+    check_memory,
+    check_model_input,
     check_positive_int,
     check_random_state,
+    check_same_features,
     check_target,
 )
+from xaibook.pipeline import feature_groups
+from xaibook.predict import DEFAULT_BATCH_SIZE
 
-#: Most rows stacked into one prediction call (memory bound; larger work is split into batches).
-MAX_ROWS = 200_000
+__all__ = [
+    "permutation_importance", "grouped_permutation_importance", "PermutationImportance",
+    "compare_models", "train_test_importance", "ImportanceComparison",
+    "drop_column_importance", "DropColumnImportance", "without_columns", "impurity_importance",
+    "shuffle_orders", "DEFAULT_BATCH_SIZE",
+]
+
+#: Old name of :data:`DEFAULT_BATCH_SIZE`.
+MAX_ROWS = DEFAULT_BATCH_SIZE
 
 _RESPONSE_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
@@ -113,6 +128,11 @@ class PermutationImportance:
     def n_repeats(self) -> int:
         return self.importances.shape[1]
 
+    @property
+    def base_value(self) -> float:
+        """The score on the unshuffled data (the book's common name for ``baseline_score``)."""
+        return self.baseline_score
+
     def ranking(self) -> list[str]:
         """Feature names from most to least important (by mean; ties keep column order)."""
         order = np.argsort(-self.importances_mean, kind="stable")
@@ -151,6 +171,7 @@ class ImportanceComparison:
         if not self.results:
             raise ValueError("an ImportanceComparison needs at least one result")
         object.__setattr__(self, "results", dict(self.results))
+        check_same_features(self.results)
 
     @property
     def labels(self) -> list[str]:
@@ -191,7 +212,18 @@ class DropColumnImportance:
         object.__setattr__(self, "scores_without", _frozen(self.scores_without))
         object.__setattr__(self, "feature_names", tuple(self.feature_names))
 
+    @property
+    def importances_mean(self) -> np.ndarray:
+        """The importances (one refit per feature, so the mean is the value itself)."""
+        return self.importances
+
+    @property
+    def base_value(self) -> float:
+        """The score with every feature (the book's common name for ``baseline_score``)."""
+        return self.baseline_score
+
     def ranking(self) -> list[str]:
+        """Feature names from most to least important (ties keep column order)."""
         order = np.argsort(-self.importances, kind="stable")
         return [self.feature_names[i] for i in order]
 
@@ -207,18 +239,31 @@ class DropColumnImportance:
 # --------------------------------------------------------------------------------------------
 
 def _check_xy(X: Any, y: Any, name: str) -> tuple[pd.DataFrame, np.ndarray]:
-    X = check_frame(X, name=name, allow_nan=True)
-    y_name = name.replace("X", "y")
-    if np.ndim(y) == 1 and len(y) != len(X):
-        raise ValueError(f"{name} has {len(X)} rows but {y_name} has {len(y)} values; they must match")
-    return X, check_target(y, X, name=y_name)
+    """``X`` with at least two rows (one row cannot be shuffled) and ``y`` aligned to it."""
+    X = check_frame(X, name=name, allow_nan=True, min_rows=2)
+    return X, check_target(y, X, name=name.replace("X", "y"), frame_name=name)
 
 
 def _check_data(model: Any, X: Any, y: Any, *, name: str = "X") -> tuple[pd.DataFrame, np.ndarray]:
     check_fitted_model(model)
     X, y = _check_xy(X, y, name)
-    check_columns_match(model, X, name=name)
+    check_model_input(model, X, name=name)
     return X, y
+
+
+def _check_score(score: Any, scoring_name: str, y: np.ndarray, name: str = "X") -> float:
+    """The baseline score must be a finite number: NaN (e.g. ROC AUC of one class) makes every
+    importance NaN or, worse, zero."""
+    try:
+        value = float(score)
+    except (TypeError, ValueError):
+        raise TypeError(f"scoring {scoring_name!r} returned {type(score).__name__}, not a number") from None
+    if not np.isfinite(value):
+        classes = np.unique(y)
+        hint = f" ({name.replace('X', 'y')} has only the class {classes.tolist()})" if len(classes) < 2 else ""
+        raise ValueError(f"the score {scoring_name!r} is {value} on {name}{hint}; importances are "
+                         "differences of scores, so they need a finite score: use more rows or another scoring")
+    return value
 
 
 def _default_scoring(model: Any) -> str | None:
@@ -245,14 +290,33 @@ def _resolve_scorer(model: Any, scoring: Any) -> tuple[Callable, str]:
         if scoring not in names:
             close = difflib.get_close_matches(scoring, names, n=3)
             hint = f"; did you mean {close}?" if close else ""
-            raise ValueError(f"unknown scorer {scoring!r}{hint} "
-                             "See sklearn.metrics.get_scorer_names() for the valid names")
+            raise ValueError(f"unknown scorer {scoring!r}{hint} (scoring takes the names in "
+                             "sklearn.metrics.get_scorer_names())")
         return get_scorer(scoring), scoring
     if callable(scoring):
+        _check_scorer_signature(scoring)
         return scoring, getattr(scoring, "__name__", type(scoring).__name__)
     raise TypeError(f"scoring must be None, a scorer name or a callable scorer(model, X, y); "
                     f"got {type(scoring).__name__} (several scorers at once are not supported: "
                     "call the function once per scorer)")
+
+
+def _check_scorer_signature(scoring: Callable) -> None:
+    """A metric ``metric(y_true, y_pred)`` passed where a scorer ``scorer(model, X, y)`` is expected
+    is the commonest mistake; name it and the fix instead of failing inside scikit-learn."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(scoring).parameters.values())
+    except (TypeError, ValueError):
+        return
+    first = params[0].name if params else ""
+    sklearn_metric = inspect.isfunction(scoring) and (scoring.__module__ or "").startswith("sklearn.metrics")
+    if first in ("y_true", "labels_true") or sklearn_metric:
+        metric = getattr(scoring, "__name__", "the metric")
+        raise TypeError(f"scoring={metric} is a metric metric(y_true, y_pred), not a scorer "
+                        f"scorer(model, X, y); pass its name (e.g. scoring='roc_auc') or "
+                        f"sklearn.metrics.make_scorer({metric}, response_method=...)")
 
 
 def _check_groups(groups: Any, X: pd.DataFrame) -> dict[str, tuple[str, ...]]:
@@ -276,7 +340,7 @@ def _check_groups(groups: Any, X: pd.DataFrame) -> dict[str, tuple[str, ...]]:
 # The engine
 # --------------------------------------------------------------------------------------------
 
-def _shuffle_orders(n_rows: int, n_repeats: int, random_state) -> np.ndarray:
+def shuffle_orders(n_rows: int, n_repeats: int, random_state: RandomStateLike) -> np.ndarray:
     """Row orders of the ``n_repeats`` shuffles, shape ``(n_repeats, n_rows)``, scikit-learn's way.
 
     scikit-learn draws one seed from ``random_state``, gives every column a fresh
@@ -284,8 +348,7 @@ def _shuffle_orders(n_rows: int, n_repeats: int, random_state) -> np.ndarray:
     re-indexed each time, so repeat ``r`` sees the composition of all shuffles so far. The same
     orders serve every column, so they are computed once.
     """
-    rng = random_state if isinstance(random_state, np.random.RandomState) \
-        else np.random.RandomState(random_state)
+    rng = as_legacy_random_state(random_state)
     seed = rng.randint(np.iinfo(np.int32).max + 1)
     column_rng = np.random.RandomState(seed)
     shuffling_idx = np.arange(n_rows)
@@ -296,6 +359,10 @@ def _shuffle_orders(n_rows: int, n_repeats: int, random_state) -> np.ndarray:
         order = order[shuffling_idx]
         orders[r] = order
     return orders
+
+
+#: Old (private) name of :func:`shuffle_orders`.
+_shuffle_orders = shuffle_orders
 
 
 #: Transformers and estimators whose output for a row depends only on that row, computed the same
@@ -320,7 +387,7 @@ def _row_exact(step: Any, kinds: tuple[type, ...] = _ROW_EXACT_TRANSFORMERS) -> 
     return isinstance(step, kinds)
 
 
-def _split_model(model: Any, batch: bool | str) -> tuple[Any, Any, bool]:
+def _batchable_parts(model: Any, batch: bool | str) -> tuple[Any, Any, bool]:
     """``(prefix, final, batch_final)``: the row-exact preprocessing (run once on the whole
     stacked frame), the estimator that predicts, and whether it may predict all blocks at once."""
     if batch is True:
@@ -348,7 +415,7 @@ class _StackedModel:
 
     def __init__(self, model: Any, stacked: pd.DataFrame, n_rows: int, batch: bool | str) -> None:
         self._model = model
-        self._prefix, self._final, self._batch_final = _split_model(model, batch)
+        self._prefix, self._final, self._batch_final = _batchable_parts(model, batch)
         self._stacked = stacked
         self._n_rows = n_rows
         self._transformed = None
@@ -406,16 +473,16 @@ def _stack(X: pd.DataFrame, blocks: Sequence[tuple[Sequence[int], np.ndarray]]) 
 
 def _permuted_scores(model: Any, X: pd.DataFrame, y: np.ndarray, column_sets: Sequence[Sequence[int]],
                      orders: np.ndarray, scorer: Callable, sample_weight=None,
-                     max_rows: int = MAX_ROWS, batch: bool | str = "auto") -> np.ndarray:
+                     batch_size: int = DEFAULT_BATCH_SIZE, batch: bool | str = "auto") -> np.ndarray:
     """Score of ``model`` with each column set shuffled by each row order: ``(n_sets, n_repeats)``.
 
-    All (column set, repeat) blocks are stacked into frames of at most ``max_rows`` rows; each
+    All (column set, repeat) blocks are stacked into frames of at most ``batch_size`` rows; each
     frame goes through the model in as few calls as exactness allows (:class:`_StackedModel`),
     and each block is scored on its own slice of the predictions.
     """
     n_rows, n_repeats = len(X), len(orders)
     blocks = [(set(columns), orders[r]) for columns in column_sets for r in range(n_repeats)]
-    per_batch = max(1, max_rows // n_rows)
+    per_batch = max(1, batch_size // n_rows)
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     scores = np.empty(len(blocks))
     for start in range(0, len(blocks), per_batch):
@@ -439,8 +506,10 @@ def _check_batch(batch: Any) -> bool | str:
 # Public functions
 # --------------------------------------------------------------------------------------------
 
-def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 5, random_state=0,
-                           sample_weight=None, max_rows: int = MAX_ROWS,
+@renamed_keywords(max_rows="batch_size")
+def permutation_importance(model: Any, X: pd.DataFrame, y: Any, *, scoring: Any = None, n_repeats: int = 5,
+                           random_state: RandomStateLike = 0, sample_weight: Any = None,
+                           batch_size: int = DEFAULT_BATCH_SIZE,
                            batch: bool | str = "auto") -> PermutationImportance:
     """Permutation importance of every column of ``X`` (Breiman 2001; Fisher et al. 2019).
 
@@ -453,7 +522,7 @@ def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 5, ran
     same names or callables, with the same sign (higher is better), and ``None`` means the
     model's own ``score`` (accuracy for classifiers, R² for regressors).
 
-    Speed: the shuffled copies are stacked into frames of at most ``max_rows`` rows and predicted
+    Speed: the shuffled copies are stacked into frames of at most ``batch_size`` rows and predicted
     together. ``batch="auto"`` batches only what stays bit-for-bit exact (row-wise preprocessing
     and tree models; linear models and networks then predict block by block); ``True`` batches
     everything (faster, may differ from scikit-learn in the last bits); ``False`` never batches.
@@ -462,12 +531,13 @@ def permutation_importance(model, X, y, *, scoring=None, n_repeats: int = 5, ran
     columns = {name: [name] for name in X.columns}
     return _importance_of_column_sets(model, X, y, columns, scoring=scoring, n_repeats=n_repeats,
                                       random_state=random_state, sample_weight=sample_weight,
-                                      max_rows=max_rows, batch=batch, groups=None)
+                                      batch_size=batch_size, batch=batch, groups=None)
 
 
-def grouped_permutation_importance(model, X, y, groups: Mapping[str, Sequence[str]], *,
-                                   scoring=None, n_repeats: int = 5, random_state=0,
-                                   sample_weight=None, max_rows: int = MAX_ROWS,
+@renamed_keywords(max_rows="batch_size")
+def grouped_permutation_importance(model: Any, X: pd.DataFrame, y: Any, groups: Mapping[str, Sequence[str]], *,
+                                   scoring: Any = None, n_repeats: int = 5, random_state: RandomStateLike = 0,
+                                   sample_weight: Any = None, batch_size: int = DEFAULT_BATCH_SIZE,
                                    batch: bool | str = "auto") -> PermutationImportance:
     """Permutation importance of groups of columns, each group shuffled together.
 
@@ -482,24 +552,25 @@ def grouped_permutation_importance(model, X, y, groups: Mapping[str, Sequence[st
     groups = _check_groups(groups, X)
     return _importance_of_column_sets(model, X, y, groups, scoring=scoring, n_repeats=n_repeats,
                                       random_state=random_state, sample_weight=sample_weight,
-                                      max_rows=max_rows, batch=batch, groups=groups)
+                                      batch_size=batch_size, batch=batch, groups=groups)
 
 
 def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[str]], *, scoring,
-                               n_repeats, random_state, sample_weight, max_rows, batch,
+                               n_repeats, random_state, sample_weight, batch_size, batch,
                                groups) -> PermutationImportance:
     """The shared body: shuffle each named set of columns together, score, subtract."""
     n_repeats = check_positive_int(n_repeats, name="n_repeats")
-    max_rows = check_positive_int(max_rows, name="max_rows")
+    batch_size = check_positive_int(batch_size, name="batch_size")
     check_random_state(random_state)
     _check_batch(batch)
     scorer, scoring_name = _resolve_scorer(model, scoring)
-    orders = _shuffle_orders(len(X), n_repeats, random_state)
+    check_memory(8.0 * n_repeats * len(X), what=f"{n_repeats:,} shuffles of {len(X):,} rows", knob="n_repeats")
+    orders = shuffle_orders(len(X), n_repeats, random_state)
 
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-    baseline = scorer(model, X, y, **kwargs)
+    baseline = _check_score(scorer(model, X, y, **kwargs), scoring_name, y)
     positions = [[X.columns.get_loc(c) for c in columns] for columns in column_sets.values()]
-    permuted = _permuted_scores(model, X, y, positions, orders, scorer, sample_weight, max_rows, batch)
+    permuted = _permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch)
     return PermutationImportance(
         importances=baseline - permuted, feature_names=tuple(column_sets),
         baseline_score=float(baseline), scoring=scoring_name,
@@ -508,7 +579,7 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     )
 
 
-def compare_models(models: Mapping[str, Any], X, y, **kwargs) -> ImportanceComparison:
+def compare_models(models: Mapping[str, Any], X: pd.DataFrame, y: Any, **kwargs: Any) -> ImportanceComparison:
     """:func:`permutation_importance` of several fitted models on the same data (same seeds, so
     every model sees the same shuffles). ``kwargs`` go to :func:`permutation_importance`."""
     if not isinstance(models, Mapping) or not models:
@@ -517,7 +588,8 @@ def compare_models(models: Mapping[str, Any], X, y, **kwargs) -> ImportanceCompa
                                  for name, model in models.items()})
 
 
-def train_test_importance(model, X_train, y_train, X_test, y_test, **kwargs) -> ImportanceComparison:
+def train_test_importance(model: Any, X_train: pd.DataFrame, y_train: Any, X_test: pd.DataFrame, y_test: Any,
+                          **kwargs: Any) -> ImportanceComparison:
     """Permutation importance on the training data and on held-out data, labelled ``train`` and
     ``test``. A feature far more important on train than on test is one the model overfits."""
     X_train, _ = _check_data(model, X_train, y_train, name="X_train")
@@ -562,7 +634,8 @@ def without_columns(estimator: Any, keep: Sequence[str]) -> Any:
     return model
 
 
-def drop_column_importance(estimator, X_train, y_train, X_test, y_test, *, scoring=None,
+def drop_column_importance(estimator: Any, X_train: pd.DataFrame, y_train: Any, X_test: pd.DataFrame, y_test: Any, *,
+                           scoring: Any = None,
                            features: Sequence[str] | None = None,
                            make_model: Callable[[list[str]], Any] | None = None) -> DropColumnImportance:
     """Drop-column importance: how much worse a model *refitted without* a feature scores.
@@ -586,10 +659,8 @@ def drop_column_importance(estimator, X_train, y_train, X_test, y_test, *, scori
                         "or pass make_model=lambda columns: <unfitted model>")
     if make_model is not None and not callable(make_model):
         raise TypeError("make_model must be a function of the list of columns returning an unfitted model")
-    features = list(X_train.columns) if features is None else list(features)
-    unknown = [f for f in features if f not in X_train.columns]
-    if unknown or not features:
-        raise ValueError(f"unknown feature(s) {unknown}; X_train has columns {list(X_train.columns)}")
+    features = list(X_train.columns) if features is None else \
+        check_features(features, X_train, frame_name="X_train")
     build = make_model if make_model is not None else (lambda cols: without_columns(estimator, cols))
 
     def fit_and_score(columns: list[str]) -> tuple[float, str]:
@@ -599,6 +670,7 @@ def drop_column_importance(estimator, X_train, y_train, X_test, y_test, *, scori
 
     all_columns = list(X_train.columns)
     baseline, scoring_name = fit_and_score(all_columns)
+    baseline = _check_score(baseline, scoring_name, y_test, name="X_test")
     without = np.array([fit_and_score([c for c in all_columns if c != f])[0] for f in features])
     return DropColumnImportance(importances=baseline - without, feature_names=tuple(features),
                                 baseline_score=baseline, scores_without=without, scoring=scoring_name)
@@ -623,15 +695,75 @@ def impurity_importance(model: Pipeline) -> pd.Series:
     estimator = model[-1]
     if not hasattr(estimator, "feature_importances_"):
         raise TypeError(f"{type(estimator).__name__} has no feature_importances_ (MDI needs a tree model)")
-    owners = []
-    for _, transformer, columns in model[0].transformers_:
-        if transformer == "drop" or not len(columns):
-            continue
-        columns = list(columns)
-        names = columns if transformer == "passthrough" else transformer.get_feature_names_out(columns)
-        for out in names:
-            matches = [c for c in columns if out == c or str(out).startswith(f"{c}=")
-                       or str(out).startswith(f"{c}_")]
-            owners.append(max(matches, key=len) if matches else str(out))
+    owners = feature_groups(model[:-1], model.feature_names_in_)
     scores = pd.Series(estimator.feature_importances_, index=owners)
     return scores.groupby(level=0, sort=False).sum().sort_values(ascending=False)
+
+
+# --------------------------------------------------------------------------------------------
+# Uncertainty of an importance: a bootstrap over the test rows
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class BootstrapImportance:
+    """Permutation importances recomputed on bootstrap resamples of the evaluation rows.
+
+    ``importances[j, b]`` is feature ``feature_names[j]``'s importance (mean over ``n_repeats``
+    shuffles) on resample ``b``. Their spread measures how much the importance would change with
+    another test set drawn from the same population -- the uncertainty of the estimate -- whereas
+    the spread over shuffles of one :class:`PermutationImportance` only measures shuffle noise on
+    one fixed test set. Neither covers refitting the model on other training data.
+    """
+
+    importances: np.ndarray
+    feature_names: tuple[str, ...]
+    scoring: str
+    n_repeats: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "importances", _frozen(self.importances))
+        object.__setattr__(self, "feature_names", tuple(self.feature_names))
+        if self.importances.shape[0] != len(self.feature_names):
+            raise ValueError("importances must have one row per feature name")
+
+    @property
+    def n_bootstrap(self) -> int:
+        return self.importances.shape[1]
+
+    def summary(self, level: float = 0.95) -> pd.DataFrame:
+        """Per feature: bootstrap mean, standard error (std over resamples, ``ddof=1``) and the
+        percentile interval at ``level``."""
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1, got {level!r}")
+        tail = (1 - level) / 2
+        return pd.DataFrame({
+            "mean": self.importances.mean(axis=1),
+            "se": self.importances.std(axis=1, ddof=1),
+            "low": np.quantile(self.importances, tail, axis=1),
+            "high": np.quantile(self.importances, 1 - tail, axis=1),
+        }, index=pd.Index(self.feature_names, name="feature"))
+
+
+def bootstrap_permutation_importance(model, X, y, *, scoring=None, n_bootstrap: int = 100,
+                                     n_repeats: int = 3, random_state: int = 0,
+                                     batch: bool | str = "auto") -> BootstrapImportance:
+    """Permutation importance on ``n_bootstrap`` resamples (with replacement) of the rows of ``X``.
+
+    Resample ``b`` draws ``len(X)`` rows with replacement (seeded by ``random_state``) and runs
+    :func:`permutation_importance` on them with ``n_repeats`` shuffles (seed ``random_state + b``);
+    its mean is column ``b`` of the result. The model is *not* refitted: this is the uncertainty
+    of the importance of *this* model due to the finite test set (Efron & Tibshirani 1993).
+    """
+    X, y = _check_data(model, X, y)
+    if not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 2:
+        raise ValueError(f"n_bootstrap must be an integer >= 2, got {n_bootstrap!r}")
+    rng = np.random.default_rng(random_state)
+    columns, name = [], None
+    for b in range(n_bootstrap):
+        rows = rng.integers(0, len(X), size=len(X))
+        result = permutation_importance(model, X.iloc[rows].reset_index(drop=True), y[rows],
+                                        scoring=scoring, n_repeats=n_repeats,
+                                        random_state=random_state + b, batch=batch)
+        columns.append(result.importances_mean)
+        name = result.scoring
+    return BootstrapImportance(np.column_stack(columns), tuple(X.columns), name, n_repeats)

@@ -3,6 +3,9 @@
 :func:`glue` wraps MyST-NB's ``glue`` so that numbers computed with numpy print in the prose:
 MyST-NB formats a glued value from its ``text/plain`` repr, and numpy 2 scalars repr as
 ``np.float64(0.25)``, which ``{glue:text}`name:.2f``` cannot format.
+
+Importing this module also makes DataFrames display as accessible tables
+(:func:`xaibook.tables.enable`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from xaibook import tables
+
+__all__ = [
+    "plain", "glue",
+]
+
+tables.enable()
 
 
 def plain(value: Any) -> Any:

@@ -37,22 +37,31 @@ import numpy as np
 import pandas as pd
 
 from xaibook._validation import (
+    RandomStateLike,
+    as_generator,
+    check_finite_output,
     check_fitted_model,
     check_frame,
+    check_memory,
+    check_model_input,
     check_positive_int,
     check_prediction_function,
-    check_random_state,
 )
-from xaibook.predict import prediction_function
+from xaibook.pipeline import feature_groups, split_model, transform
+from xaibook.predict import DEFAULT_BATCH_SIZE, PredictionFunction, as_prediction_function, prediction_function
+
+__all__ = [
+    "MAX_EXACT_FEATURES", "PredictionFunction", "ShapleyResult", "all_coalitions",
+    "shapley_weight_matrix", "exact_shapley", "sampling_shapley", "shapley_kernel_weight",
+    "kernel_coalitions", "kernel_shap", "shap_module", "float32_floor", "tree_shap",
+    "to_shap_explanation", "from_shap_explanation", "interaction_strength", "CategoryCodes",
+]
 
 #: Default refusal threshold of :func:`exact_shapley`: 2**14 = 16,384 coalitions per row.
 MAX_EXACT_FEATURES = 14
-#: Rows sent to the prediction function in one call.
-DEFAULT_BATCH_SIZE = 100_000
 #: Hybrid-row candidates (coalitions x background rows) handled at once before de-duplication.
 _MAX_CANDIDATES = 2_000_000
 
-PredictionFunction = Callable[[pd.DataFrame], np.ndarray]
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,12 +119,13 @@ class ShapleyResult:
         return (f"ShapleyResult(method={self.method!r}, rows={len(self)}, features={len(self.feature_names)}, "
                 f"base_value={self.base_value:.4g}, output={self.output!r})")
 
-    def to_frame(self) -> pd.DataFrame:
-        """The values as a DataFrame: one row per explained row (same index as ``data``), one column per feature."""
+    def to_wide(self) -> pd.DataFrame:
+        """The values as a matrix: one row per explained row (same index as ``data``), one column per feature."""
         return pd.DataFrame(self.values, index=self.data.index, columns=list(self.feature_names))
 
-    def to_long(self) -> pd.DataFrame:
-        """Long format, one line per (row, feature): ``row``, ``feature``, ``value`` (as text), ``shap``."""
+    def to_frame(self) -> pd.DataFrame:
+        """Long format (the book's convention), one line per (row, feature): ``row``, ``feature``,
+        ``value`` (the feature's value, as text) and ``shap``. :meth:`to_wide` gives the matrix."""
         n, m = self.values.shape
         text = self.data.astype(str).to_numpy()
         return pd.DataFrame({
@@ -125,10 +135,17 @@ class ShapleyResult:
             "shap": self.values.reshape(-1),
         })
 
+    #: Old name of :meth:`to_frame` (the long format).
+    to_long = to_frame
+
     def mean_abs(self) -> pd.Series:
         """Global importance: mean absolute Shapley value per feature, largest first."""
         return (pd.Series(np.abs(self.values).mean(axis=0), index=list(self.feature_names), name="mean_abs_shap")
                 .sort_values(ascending=False))
+
+    def ranking(self) -> list[str]:
+        """Feature names from most to least important by mean absolute Shapley value."""
+        return self.mean_abs().index.tolist()
 
     def explain_row(self, position: int = 0) -> pd.DataFrame:
         """One row's explanation: feature, its value and its Shapley value, largest |value| first."""
@@ -165,6 +182,11 @@ def _check_inputs(f: Any, X: Any, background: Any) -> tuple[pd.DataFrame, pd.Dat
         if missing or extra:
             raise ValueError(f"background must have X's columns: missing {missing}, unexpected {extra}")
         raise ValueError("background has X's columns in a different order; use background[X.columns]")
+    mixed = [c for c in X.columns
+             if pd.api.types.is_numeric_dtype(X[c]) != pd.api.types.is_numeric_dtype(background[c])]
+    if mixed:
+        raise ValueError(f"background columns {mixed} hold numbers where X's hold text (or the reverse); "
+                         "give both the same types")
     check_prediction_function(f, X)
     return X, background
 
@@ -174,10 +196,8 @@ def _output_name(f: Any) -> str:
 
 
 def _predict(f: PredictionFunction, frame: pd.DataFrame) -> np.ndarray:
-    out = np.asarray(f(frame), dtype=float)
-    if out.shape != (len(frame),):
-        raise ValueError(f"f must return one number per row (shape ({len(frame)},)), got shape {out.shape}")
-    return out
+    """``f(frame)``: one finite number per row (NaN predictions would give NaN Shapley values)."""
+    return check_finite_output(f(frame), len(frame), name="f")
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,7 +216,9 @@ class _Game:
                  batch_size: int) -> None:
         self.f = f
         self.columns = list(X.columns)
-        self.dtypes = [X[c].dtype for c in self.columns]
+        # each hybrid column holds values of X and of the background: keep both exactly (an int
+        # column of X with a float background, e.g. a row of means, must not be cut to integers)
+        self.dtypes = [_common_dtype(X[c], background[c]) for c in self.columns]
         self.x_cols = [X[c].to_numpy() for c in self.columns]
         self.b_cols = [background[c].to_numpy() for c in self.columns]
         self.n_bg = len(background)
@@ -297,6 +319,15 @@ class _Game:
         return pd.DataFrame(data, copy=False)
 
 
+def _common_dtype(x: pd.Series, b: pd.Series) -> Any:
+    """The dtype that holds the values of both columns: X's, unless the background needs wider."""
+    if x.dtype == b.dtype or not (isinstance(x.dtype, np.dtype) and isinstance(b.dtype, np.dtype)):
+        return x.dtype
+    if x.dtype.kind in "biuf" and b.dtype.kind in "biuf":
+        return np.result_type(x.dtype, b.dtype)
+    return x.dtype
+
+
 def _typed(column: np.ndarray, dtype: Any) -> Any:
     """The column in X's dtype (string and categorical columns come back from numpy as objects)."""
     return column if column.dtype == dtype else pd.array(column, dtype=dtype)
@@ -319,7 +350,10 @@ def _start(f: Any, X: Any, background: Any,
 def all_coalitions(n_features: int) -> np.ndarray:
     """All ``2**M`` coalitions as a boolean (2**M, M) array; row ``k`` holds the binary digits of ``k``."""
     codes = np.arange(2 ** n_features, dtype=np.int64)
-    return ((codes[:, None] >> np.arange(n_features, dtype=np.int64)) & 1).astype(bool)
+    out = np.empty((len(codes), n_features), dtype=bool)
+    for j in range(n_features):  # column by column: no (2**M, M) int64 temporary
+        out[:, j] = (codes >> j) & 1
+    return out
 
 
 def shapley_weight_matrix(n_features: int) -> np.ndarray:
@@ -335,6 +369,26 @@ def shapley_weight_matrix(n_features: int) -> np.ndarray:
     return np.where(members, w[np.clip(size - 1, 0, m - 1)][:, None], -w[np.clip(size, 0, m - 1)][:, None])
 
 
+def _marginal_sums(v: np.ndarray, m: int) -> np.ndarray:
+    """``phi_j = sum over S without j of w(|S|) (v(S + j) - v(S))`` with ``w(s) = s! (M-s-1)! / M!``.
+
+    ``v[:, k]`` is the value of the coalition whose members are the binary digits of ``k``. Summing
+    the marginal differences (rather than ``v @ C`` with :func:`shapley_weight_matrix`) gives a
+    feature whose differences are all exactly zero a value of exactly zero, and needs no
+    ``(2**M, M)`` matrix of weights.
+    """
+    codes = np.arange(2 ** m, dtype=np.int64)
+    size = np.zeros(len(codes), dtype=np.int64)
+    for j in range(m):
+        size += (codes >> j) & 1
+    w = np.array([math.factorial(s) * math.factorial(m - s - 1) / math.factorial(m) for s in range(m)])
+    values = np.empty((len(v), m))
+    for j in range(m):
+        without = codes[((codes >> j) & 1) == 0]
+        values[:, j] = (v[:, without | (1 << j)] - v[:, without]) @ w[size[without]]
+    return values
+
+
 def exact_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *,
                   max_features: int = MAX_EXACT_FEATURES,
                   batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
@@ -346,6 +400,7 @@ def exact_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFra
     ``n_rows * 2**M * len(background)`` model evaluations, so above ``max_features`` features the
     function refuses and points to the approximations.
     """
+    f = as_prediction_function(f, name="f")
     X = check_frame(X, name="X")
     m = X.shape[1]
     max_features = check_positive_int(max_features, name="max_features")
@@ -355,12 +410,20 @@ def exact_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFra
             f"limit of max_features={max_features}; use kernel_shap(...) or sampling_shapley(...) to "
             "approximate the values, tree_shap(...) for tree models, or raise max_features if you can wait"
         )
+    X = check_frame(X, name="X")
+    background = check_frame(background, name="background")
+    n_coalitions = 2.0 ** m
+    check_memory(n_coalitions * (m + 8) + len(X) * n_coalitions * 16
+                 + max(_MAX_CANDIDATES, n_coalitions * len(background)) * 48,
+                 what=f"exact_shapley over 2**{m} coalitions for {len(X)} row(s) and {len(background)} "
+                      "background rows", knob="the number of features (max_features), rows or background rows")
     X, background, game, base_value, prediction = _start(f, X, background, batch_size)
     coalitions = all_coalitions(m)[1:-1]            # the empty and full coalitions are known
     rows = np.arange(len(X))
     inner = game.values(rows, [coalitions] * len(X))
     v = np.column_stack([np.full(len(X), base_value), np.vstack(inner), prediction])
-    values = v @ shapley_weight_matrix(m)
+    values = _marginal_sums(v, m)
+    values[~game.varying(rows)] = 0.0               # dummy axiom, exactly (no rounding residue)
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "exact",
                          _output_name(f), game.n_evaluations)
 
@@ -377,7 +440,7 @@ def _orders(m: int, n_permutations: int, antithetic: bool, rng: np.random.Genera
 
 
 def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *,
-                     n_permutations: int = 100, antithetic: bool = True, random_state: int = 0,
+                     n_permutations: int = 100, antithetic: bool = True, random_state: RandomStateLike = 0,
                      batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
     """Shapley values estimated from random feature orders (Strumbelj & Kononenko 2014).
 
@@ -389,10 +452,15 @@ def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.Data
     pairs each order with its reverse, which cancels much of the noise (Mitchell et al. 2022).
     ``standard_error`` in the result is the Monte Carlo standard error of each value.
     """
+    f = as_prediction_function(f, name="f")
     n_permutations = check_positive_int(n_permutations, name="n_permutations", minimum=2)
-    rng = np.random.default_rng(check_random_state(random_state))
-    X, background, game, base_value, prediction = _start(f, X, background, batch_size)
+    rng = as_generator(random_state)
+    X = check_frame(X, name="X")
     m, n = X.shape[1], len(X)
+    check_memory(n * n_permutations * m * (8.0 + 3 * m) + n_permutations * m * 24.0,
+                 what=f"sampling_shapley with {n_permutations:,} orders of {m} features for {n} row(s)",
+                 knob="n_permutations (or explain fewer rows per call)")
+    X, background, game, base_value, prediction = _start(f, X, background, batch_size)
     all_orders = [_orders(m, n_permutations, antithetic, rng) for _ in range(n)]
     masks, inverses = [], []
     for orders in all_orders:
@@ -415,6 +483,8 @@ def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.Data
         if antithetic and len(gains) % 2 == 0:
             gains = gains.reshape(-1, 2, m).mean(axis=1)                  # pairs are the independent draws
         errors[i] = gains.std(axis=0, ddof=1) / np.sqrt(len(gains)) if len(gains) > 1 else np.nan
+    dummies = ~game.varying(np.arange(n))           # dummy axiom, exactly (no rounding residue)
+    values[dummies], errors[dummies] = 0.0, 0.0
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "sampling",
                          _output_name(f), game.n_evaluations, errors)
 
@@ -532,7 +602,7 @@ def _solve_kernel(masks: np.ndarray, weights: np.ndarray, v: np.ndarray, base_va
 
 
 def kernel_shap(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *,
-                n_samples: int = 2048, random_state: int = 0,
+                n_samples: int = 2048, random_state: RandomStateLike = 0,
                 batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
     """KernelSHAP (Lundberg & Lee 2017): Shapley values as a weighted linear regression.
 
@@ -543,8 +613,14 @@ def kernel_shap(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame
     :func:`kernel_coalitions`); features on which every background row equals ``x`` cannot matter
     and get 0 without being sampled. With ``n_samples >= 2**M - 2`` the result is exact.
     """
+    f = as_prediction_function(f, name="f")
     n_samples = check_positive_int(n_samples, name="n_samples", minimum=2)
-    rng = np.random.default_rng(check_random_state(random_state))
+    rng = as_generator(random_state)
+    X = check_frame(X, name="X")
+    m = X.shape[1]
+    used = min(n_samples, 2 ** m) if m <= 62 else n_samples
+    check_memory(used * m * 48.0 + used * len(X) * 16.0, what=f"kernel_shap with {used:,} coalitions of {m} features",
+                 knob="n_samples")
     X, background, game, base_value, prediction = _start(f, X, background, batch_size)
     n, m = X.shape
     varying = game.varying(np.arange(n))
@@ -589,68 +665,6 @@ def shap_module() -> Any:
         warnings.simplefilter("ignore")
         import shap
     return shap
-
-
-def _encoder_widths(transformer: Any, n_inputs: int) -> list[int] | None:
-    """Output columns per input column of a fitted transformer (one-hot aware), or None if unknown."""
-    steps = getattr(transformer, "steps", None)
-    last = steps[-1][1] if steps else transformer
-    if hasattr(last, "categories_"):                      # OneHotEncoder, possibly at a pipeline's end
-        widths = getattr(last, "_n_features_outs", None)
-        if widths is None:
-            widths = [len(c) for c in last.categories_]
-        return [int(w) for w in widths]
-    return None
-
-
-def feature_groups(preprocessor: Any, raw_columns: Sequence[str]) -> list[str]:
-    """For each output column of a fitted ``preprocessor``, the raw input feature it comes from.
-
-    Understands a :class:`~sklearn.compose.ColumnTransformer` whose parts either keep one column
-    per input (scalers, imputers, passthrough) or one-hot encode (``OneHotEncoder``, also at the
-    end of a pipeline); a transformer that keeps the number of columns maps them one to one.
-    """
-    raw_columns = list(raw_columns)
-    steps = getattr(preprocessor, "steps", None)
-    if steps is not None:                                  # a pipeline: trace back step by step
-        origin = {c: c for c in raw_columns}
-        names = raw_columns
-        for _, step in steps:
-            if step == "passthrough" or step is None:
-                continue
-            parents = feature_groups(step, names)
-            names = [str(c) for c in step.get_feature_names_out(names)]
-            origin = {out: origin[parent] for out, parent in zip(names, parents)}
-        return [origin[c] for c in names]
-    n_out = len(preprocessor.get_feature_names_out())
-    parts = getattr(preprocessor, "transformers_", None)
-    if parts is None:
-        if n_out != len(raw_columns):
-            raise TypeError(f"cannot tell which of the {n_out} columns made by {type(preprocessor).__name__} "
-                            "come from which feature; use aggregate=False")
-        return raw_columns
-    groups: list[str | None] = [None] * n_out
-    for name, transformer, columns in parts:
-        if transformer == "drop":
-            continue
-        cols = [raw_columns[c] if isinstance(c, (int, np.integer)) else c for c in np.atleast_1d(columns)]
-        if np.asarray(columns).dtype == bool:
-            cols = [c for c, keep in zip(raw_columns, columns) if keep]
-        out = preprocessor.output_indices_[name]
-        width = out.stop - out.start
-        widths = None if transformer == "passthrough" else _encoder_widths(transformer, len(cols))
-        if widths is None:
-            if width != len(cols):
-                raise TypeError(f"cannot map the {width} columns of transformer {name!r} to its {len(cols)} "
-                                "input features; use aggregate=False to explain the transformed columns")
-            widths = [1] * len(cols)
-        position = out.start
-        for col, w in zip(cols, widths):
-            groups[position:position + w] = [col] * w
-            position += w
-    if any(g is None for g in groups):
-        raise TypeError("some transformed columns could not be traced back to a feature; use aggregate=False")
-    return [str(g) for g in groups]
 
 
 def _tree_output(explainer_values: np.ndarray, expected: Any, n_features: int) -> tuple[np.ndarray, float]:
@@ -712,44 +726,46 @@ def tree_shap(model: Any, X: pd.DataFrame, background: pd.DataFrame, *, scale: s
     background = check_frame(background, name="background")
     if list(background.columns) != list(X.columns):
         raise ValueError("background must have exactly X's columns, in the same order")
+    check_model_input(model, X, name="X")
+    check_model_input(model, background, name="background")
     if scale not in ("probability", "log-odds"):
         raise ValueError(f"scale must be 'probability' or 'log-odds', got {scale!r}")
-    steps = getattr(model, "steps", None)
-    estimator = steps[-1][1] if steps else model
+    preprocess, estimator = split_model(model)
     if not hasattr(estimator, "tree_") and not hasattr(estimator, "estimators_"):
         raise TypeError(f"tree_shap needs a tree model, got {type(estimator).__name__}; use kernel_shap or "
                         "exact_shapley for other models")
+    classifier = hasattr(estimator, "predict_proba")
     boosting = hasattr(estimator, "loss") or type(estimator).__name__.startswith("GradientBoosting")
+    if not classifier and scale != "probability":
+        raise ValueError(f"scale applies to classifiers; {type(estimator).__name__} is a regressor, whose "
+                         "prediction is explained as it is (leave scale at its default)")
     if scale == "log-odds" and not boosting:
         raise ValueError(f"scale='log-odds' is available for gradient boosting only; {type(estimator).__name__} "
                          "averages probabilities, so explain scale='probability'")
-    if steps:
-        pre = model[:-1]
-        Xt = np.asarray(pre.transform(X), dtype=float)
-        Bt = np.asarray(pre.transform(background), dtype=float)
-        names = [str(c) for c in pre.get_feature_names_out()]
-    else:
-        Xt, Bt, names = X.to_numpy(dtype=float), background.to_numpy(dtype=float), list(X.columns)
+    Xt, Bt = transform(preprocess, X), transform(preprocess, background)
+    names = list(X.columns) if preprocess is None else [str(c) for c in preprocess.get_feature_names_out()]
     if narrow_background:
         Bt = Bt.astype(np.float32).astype(float)
-    output = "raw" if (scale == "log-odds" or not boosting) else "probability"
-    explainer = shap.TreeExplainer(estimator, Bt, feature_perturbation="interventional", model_output=output)
+    output = "raw" if (scale == "log-odds" or not boosting or not classifier) else "probability"
+    # the whole background: shap's default masker would silently subsample it to 100 rows
+    masker = shap.maskers.Independent(Bt, max_samples=len(Bt))
+    explainer = shap.TreeExplainer(estimator, masker, feature_perturbation="interventional", model_output=output)
     if float32_thresholds:
         explainer.model.thresholds = float32_floor(explainer.model.thresholds)
     values, base = _tree_output(explainer.shap_values(Xt, check_additivity=False), explainer.expected_value,
                                 len(names))
     prediction = prediction_function(model, scale=scale)(X)
-    if steps and aggregate:
-        groups = feature_groups(model[:-1], X.columns)
+    if preprocess is not None and aggregate:
+        groups = feature_groups(preprocess, X.columns)
         summed = pd.DataFrame(values, columns=names).T.groupby(pd.Index(groups)).sum().T
         values = summed[list(X.columns)].to_numpy()
         data, names = X, list(X.columns)
-    elif steps:
+    elif preprocess is not None:
         data = pd.DataFrame(Xt, columns=names, index=X.index)
     else:
         data = X
-    return ShapleyResult(values, base, tuple(names), data, prediction, "tree", scale,
-                         len(X) * len(background))
+    return ShapleyResult(values, base, tuple(names), data, prediction, "tree",
+                         scale if classifier else "model output", len(X) * len(background))
 
 
 def to_shap_explanation(result: ShapleyResult) -> Any:
@@ -886,7 +902,14 @@ class CategoryCodes:
         for j, name in enumerate(self.columns):
             column = values[:, j]
             if name in self.categories:
-                columns[name] = self.categories[name][column.astype(int)].to_numpy()
+                categories = self.categories[name]
+                bad = column[(column != np.round(column)) | (column < 0) | (column >= len(categories))
+                             | ~np.isfinite(column)]
+                if len(bad):
+                    raise ValueError(f"column {name!r} holds code(s) {sorted(set(bad.tolist()))[:5]} that are not "
+                                     f"integers in range(0, {len(categories)}), the codes of its categories "
+                                     f"{list(categories)[:8]}")
+                columns[name] = categories[column.astype(int)].to_numpy()
             else:
                 columns[name] = column
         return pd.DataFrame(columns).astype(self.dtypes)

@@ -5,12 +5,21 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 * serves Vega, Vega-Lite and vega-embed from the site's own ``_static`` folder
   (``xaibook-vega.js``, made by :func:`vl_convert.javascript_bundle` and wrapped in a function
   so that its top-level names cannot clash with the theme's scripts), plus ``xaibook-charts.js``,
-  which draws the charts emitted by :mod:`xaibook.render`, and ``xaibook.css``;
+  which draws the charts emitted by :mod:`xaibook.render`, and ``xaibook.css``. Only the small
+  ``xaibook-charts.js`` is in every page's head; it fetches the Vega bundle when the first chart
+  comes near the viewport, so pages without charts never load it;
+* keeps MathJax off the pages that have no math (see :func:`page_has_math`), and drops the
+  theme's 1.5 MB FontAwesome script, which blocks every page's parsing although the theme's
+  FontAwesome stylesheet and web fonts already draw the icons (:func:`write_theme_overrides`);
 * serves MathJax 3 from ``_static/mathjax`` (the single-file ``tex-svg-full`` build of the
   ``django-static-mathjax`` package: every TeX extension included, SVG output, so no font or
   extension file is fetched later);
+* fills the ``{{ repository_url }}`` / ``{{ repository_name }}`` placeholders of a page with
+  ``repository.url`` from ``_config.yml`` (see :mod:`xaibook.repository`);
 * removes the live-notebook CDN fallback from chart scripts, so pages name no third-party host;
 * removes duplicated script tags from pages (sphinx-thebe adds its configuration twice);
+* gives reference-list entries the ARIA role ``listitem`` instead of docutils' deprecated
+  ``doc-biblioentry``, which screen readers and axe do not accept inside a ``role="list"``;
 * re-executes the chapters that import :mod:`xaibook` when the package, its data or a tracked
   library changed (see :mod:`xaibook.fingerprint`), because the execution cache only hashes the
   text of code cells.
@@ -19,7 +28,6 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 from __future__ import annotations
 
 import re
-
 import shutil
 from pathlib import Path
 from typing import Any
@@ -27,12 +35,20 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from xaibook import repository
 from xaibook.fingerprint import package_fingerprint
 from xaibook.render import CDN_SCRIPTS_JSON
+
+__all__ = [
+    "logger", "STATIC_SUBDIR", "VEGA_BUNDLE", "CHARTS_SCRIPT", "STYLESHEET", "MATHJAX_FILE",
+    "CACHE_STAMP", "USES_PACKAGE_MARKER", "vega_bundle_source", "mathjax_source_file",
+    "write_static_files", "invalidate_execution_cache", "localise_citations", "setup",
+]
 
 logger = logging.getLogger(__name__)
 
 STATIC_SUBDIR = ".xaibook-static"
+TEMPLATES_SUBDIR = ".xaibook-templates"
 VEGA_BUNDLE = "xaibook-vega.js"
 CHARTS_SCRIPT = "xaibook-charts.js"
 STYLESHEET = "xaibook.css"
@@ -73,7 +89,43 @@ def write_static_files(target: Path) -> None:
     stamp.write_text(package_fingerprint())
 
 
+#: The theme's template of asset tags, and the FontAwesome script tag in it.
+THEME_MACROS = Path("static") / "webpack-macros.html"
+_FONTAWESOME_SCRIPT = re.compile(r'[ \t]*<script src="[^"]*/fontawesome/[^"]*/js/all\.min\.js[^"]*"></script>\n?')
+
+
+def write_theme_overrides(target: Path) -> bool:
+    """Write a copy of the theme's ``static/webpack-macros.html`` without the FontAwesome script.
+
+    pydata-sphinx-theme loads FontAwesome twice: a stylesheet with web fonts, and a 1.5 MB script
+    in the ``<head>`` (no ``defer``) that re-draws every icon as an SVG and then watches every
+    change to the page. The stylesheet alone draws the same icons. The copy is made from the
+    installed theme at build time, so it follows the pinned theme version; if the theme's file no
+    longer has that script tag, nothing is overridden. Returns whether an override was written.
+    """
+    import pydata_sphinx_theme
+
+    source = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / THEME_MACROS
+    text = source.read_text(encoding="utf-8") if source.is_file() else ""
+    trimmed, count = _FONTAWESOME_SCRIPT.subn("", text)
+    override = target / THEME_MACROS
+    if count != 1:
+        if override.exists():
+            override.unlink()
+        return False
+    override.parent.mkdir(parents=True, exist_ok=True)
+    if not override.is_file() or override.read_text(encoding="utf-8") != trimmed:
+        override.write_text(trimmed, encoding="utf-8")
+    return True
+
+
 def _on_config_inited(app: Sphinx, config: Any) -> None:
+    templates = Path(app.outdir).parent / TEMPLATES_SUBDIR
+    if write_theme_overrides(templates):
+        config.templates_path = [str(templates), *config.templates_path]
+    if not config.xaibook_repository_url:
+        # Jupyter Book copies ``repository.url`` of _config.yml into the theme options.
+        config.xaibook_repository_url = (config.html_theme_options or {}).get("repository_url", "")
     target = Path(app.outdir).parent / STATIC_SUBDIR
     write_static_files(target)
     config.html_static_path = [*config.html_static_path, str(target)]
@@ -164,6 +216,66 @@ def _strip_cdn_fallback(app: Sphinx, pagename: str, templatename: str, context: 
         context["body"] = body.replace(CDN_SCRIPTS_JSON, "[]")
 
 
+def page_has_math(body: str) -> bool:
+    """Whether a page's HTML body has anything for MathJax to typeset.
+
+    Sphinx writes math as ``<span class="math ...">`` / ``<div class="math ...">`` holding
+    ``\\(...\\)`` or ``\\[...\\]``; notebook outputs may carry ``$$`` or the same delimiters.
+    """
+    return 'class="math' in body or any(mark in body for mark in ("\\(", "\\[", "$$"))
+
+
+def _mathjax_only_with_math(app: Sphinx, pagename: str, templatename: str, context: dict,
+                            doctree: Any) -> None:
+    """Drop MathJax (its 2 MB script and its configuration) from pages without math.
+
+    ``sphinx.ext.mathjax`` adds it to every page here (the math domain's per-page flag is set for
+    pages without formulas too); the page body tells the truth.
+    """
+    scripts = context.get("script_files")
+    if not scripts or page_has_math(context.get("body") or ""):
+        return
+    mathjax_path = app.config.mathjax_path
+
+    def is_mathjax(script: Any) -> bool:
+        filename = getattr(script, "filename", "") or ""
+        body = (getattr(script, "attributes", {}) or {}).get("body", "")
+        return filename.endswith(mathjax_path) or body.startswith("window.MathJax")
+
+    context["script_files"] = [script for script in scripts if not is_mathjax(script)]
+# --- Links to the course handout -----------------------------------------------------------------
+#
+# ``python -m xaibook.handout`` prints the built site into PDFs under ``_build/html/pdf/``: the whole
+# book (``book.pdf``) and one file per chapter, named after the chapter's page. Each chapter links to
+# its own PDF and to the book's; the how-to-cite page links to the book's.
+
+HANDOUT_DIR = "pdf"
+_CHAPTER_PAGE = re.compile(r"^book/\d\d_[a-z0-9_]+$")
+_FIRST_HEADING_END = re.compile(r"</h1>")
+
+
+def handout_links(pagename: str) -> list[tuple[str, str]]:
+    """The handout links of a page, as (label, href relative to the page); none on most pages."""
+    up = "../" * pagename.count("/")
+    book = ("Download the whole book (PDF)", f"{up}{HANDOUT_DIR}/book.pdf")
+    if _CHAPTER_PAGE.match(pagename):
+        chapter = ("Download the handout (PDF)", f"{up}{HANDOUT_DIR}/{pagename.rsplit('/', 1)[-1]}.pdf")
+        return [chapter, book]
+    if pagename.endswith("cite"):
+        return [book]
+    return []
+
+
+def _add_handout_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    body = context.get("body")
+    links = handout_links(pagename)
+    if not body or not links or app.builder.format != "html":
+        return
+    anchors = " &middot; ".join(f'<a href="{href}" download>{label}</a>' for label, href in links)
+    block = f'<p class="xaibook-handout-link">{anchors}</p>'
+    context["body"] = _FIRST_HEADING_END.sub(lambda m: m.group(0) + block, body, count=1)
+
+
 # --- Per-chapter reference lists ------------------------------------------------------------------
 #
 # Each chapter ends with the works it cites, and the back matter lists them all. sphinxcontrib-bibtex
@@ -197,16 +309,46 @@ def localise_citations(docname: str, text: str) -> str:
 
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = localise_citations(docname, source[0])
+    if repository.URL_PLACEHOLDER in source[0] or repository.NAME_PLACEHOLDER in source[0]:
+        url = app.config.xaibook_repository_url
+        if not url:
+            logger.warning("%s uses {{ repository_url }} but _config.yml sets no repository.url",
+                           docname, location=docname)
+            return
+        source[0] = repository.fill_placeholders(source[0], repository.check_url(url))
+
+
+#: docutils marks each entry of a reference list with the DPUB-ARIA role ``doc-biblioentry``,
+#: deprecated in DPUB-ARIA 1.1; inside the list's ``role="list"`` an entry must be a ``listitem``.
+DEPRECATED_CITATION_ROLE = 'role="doc-biblioentry"'
+
+
+def accessible_citation_roles(html: str) -> str:
+    """``html`` with every ``role="doc-biblioentry"`` replaced by ``role="listitem"``."""
+    return html.replace(DEPRECATED_CITATION_ROLE, 'role="listitem"')
+
+
+def _fix_citation_roles(app: Sphinx, pagename: str, templatename: str, context: dict,
+                        doctree: Any) -> None:
+    body = context.get("body")
+    if body and DEPRECATED_CITATION_ROLE in body:
+        context["body"] = accessible_citation_roles(body)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # "env": pages that use the placeholders are read again when the repository moves.
+    app.add_config_value("xaibook_repository_url", "", "env", types=[str])
     app.connect("source-read", _on_source_read)
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("html-page-context", _dedupe_scripts)
     app.connect("html-page-context", _strip_cdn_fallback)
-    app.add_js_file(VEGA_BUNDLE)
+    app.connect("html-page-context", _fix_citation_roles)
+    # After sphinx.ext.mathjax (priority 500) has added its script to the page.
+    app.connect("html-page-context", _mathjax_only_with_math, priority=900)
+    # The Vega bundle is not a page script: xaibook-charts.js loads it when a chart needs it.
+    app.connect("html-page-context", _add_handout_links)
     app.add_js_file(CHARTS_SCRIPT)
     app.add_css_file(STYLESHEET)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -4,25 +4,54 @@ Importing it registers and enables the ``xaibook`` theme and the offline rendere
 (:mod:`xaibook.render`). Every chart has a title and a description (read by screen readers):
 :func:`describe` enforces both.
 
-Colours: the Okabe & Ito (2008) palette, distinguishable with the common colour-vision
-deficiencies; diverging quantities use the ``blueorange`` scheme. Backgrounds are transparent so
-charts sit on the page in both the light and the dark mode of the site (the dark-mode text colours
-are applied by ``_static/xaibook-charts.js``).
+Colours: the hues of the Okabe & Ito (2008) palette, distinguishable with the common
+colour-vision deficiencies, with the light ones darkened so that every colour has a contrast of at
+least 3:1 (WCAG 2.1, 1.4.11 non-text contrast) against both the light page (white) and the dark
+page (:data:`DARK_BACKGROUND`); :func:`contrast_ratio` checks it and the tests hold every colour
+here to it. Quantities that run from low to high use :func:`diverging_scale` (blue to vermillion
+through purple, all within that contrast band) instead of a Vega scheme with a pale middle.
+Backgrounds are transparent so charts sit on the page in both modes (the dark-mode text colours are
+applied by ``_static/xaibook-charts.js``). Colour never carries a meaning alone: a chart also says
+it with a sign, a position, a shape or a label.
 """
 
 from __future__ import annotations
 
+from typing import Any, Literal, TypeVar
+
 import altair as alt
+import numpy as np
+import pandas as pd
 
-from xaibook import render
+from xaibook import render, tables
 
-#: Okabe-Ito colour-blind-safe palette (black omitted: it vanishes in dark mode).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+__all__ = ["PALETTE", "OUTCOME_COLORS", "DIVERGING_SCHEME", "FONT", "THEME_NAME", "DIGITS", "RULE_COLOR",
+           "xaibook_theme", "describe", "check_result", "check_count", "check_top", "zero_rule",
+           "diverging_scale", "LIGHT_BACKGROUND", "DARK_BACKGROUND", "MIN_CONTRAST", "DIVERGING_RANGE"]
+
+T = TypeVar("T")
+
+#: Okabe-Ito hues (blue, orange, bluish green, reddish purple, sky blue, vermillion, yellow, grey;
+#: black omitted: it vanishes in dark mode), the light ones darkened to 3:1 on both backgrounds.
+PALETTE = ("#0072B2", "#B47C00", "#009E73", "#C25F96", "#1C96DA", "#D55E00", "#9A910C", "#888888")
 #: Two outcome colours used throughout (favourable / unfavourable outcome).
 OUTCOME_COLORS = {"good": "#0072B2", "bad": "#D55E00"}
+#: The page backgrounds a chart is drawn on: the theme's light and dark mode.
+LIGHT_BACKGROUND = "#ffffff"
+DARK_BACKGROUND = "#14181e"
+#: Least contrast of a chart colour against either background (WCAG 2.1 success criterion 1.4.11).
+MIN_CONTRAST = 3.0
+#: Ends of the low-to-high colour scale (interpolated in HCL through purple).
+DIVERGING_RANGE = (PALETTE[0], PALETTE[5])
+#: Kept for old code only: Vega's ``blueorange`` has a near-white middle that vanishes on the light
+#: page. New charts call :func:`diverging_scale`.
 DIVERGING_SCHEME = "blueorange"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 THEME_NAME = "xaibook"
+#: Decimal places kept in the data a chart embeds (the page stays small; no one reads the 5th).
+DIGITS = 4
+#: Grey of reference rules (zero, base value, no effect).
+RULE_COLOR = "#888888"
 
 
 @alt.theme.register(THEME_NAME, enable=True)
@@ -32,7 +61,7 @@ def xaibook_theme() -> alt.theme.ThemeConfig:
         "config": {
             "background": None,
             "font": FONT,
-            "view": {"continuousWidth": 420, "continuousHeight": 280, "stroke": "#bbbbbb"},
+            "view": {"continuousWidth": 420, "continuousHeight": 280, "stroke": PALETTE[7]},
             "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridOpacity": 0.5},
             "legend": {"labelFontSize": 12, "titleFontSize": 12},
@@ -40,6 +69,29 @@ def xaibook_theme() -> alt.theme.ThemeConfig:
             "mark": {"color": PALETTE[0]},
         }
     }
+
+
+def relative_luminance(colour: str) -> float:
+    """Relative luminance of a ``#rrggbb`` colour, as defined by WCAG 2.1."""
+    if not (isinstance(colour, str) and len(colour) == 7 and colour.startswith("#")):
+        raise ValueError(f"colour must be '#rrggbb', got {colour!r}")
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio ``(L1 + 0.05) / (L2 + 0.05)`` of two ``#rrggbb`` colours (1 to 21)."""
+    high, low = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def diverging_scale(**options) -> alt.Scale:
+    """Colour scale for a quantity from low (blue) to high (vermillion), readable on both pages.
+
+    Extra ``options`` (``domain``, ``domainMid``, ...) go to :class:`altair.Scale`.
+    """
+    return alt.Scale(range=list(DIVERGING_RANGE), interpolate="hcl", **options)
 
 
 def describe(chart: alt.TopLevelMixin, *, title: str, description: str,
@@ -53,4 +105,30 @@ def describe(chart: alt.TopLevelMixin, *, title: str, description: str,
     return chart.properties(title=heading, description=description)
 
 
+def check_result(result: Any, kind: type[T], *, name: str = "result") -> T:
+    """``result`` must be a ``kind`` (a result class of a method module); names where it comes from."""
+    if not isinstance(result, kind):
+        raise TypeError(f"{name} must be a {kind.__name__} (from {kind.__module__}), got {type(result).__name__}")
+    return result
+
+
+def check_count(value: Any, name: str) -> int:
+    """A chart option counting things (``top``, ``max_rows``) must be a positive integer."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_top(top: int | None, n: int) -> int:
+    """How many of ``n`` items to show: ``top``, or all of them for ``None``."""
+    return n if top is None else min(check_count(top, "top"), n)
+
+
+def zero_rule(axis: Literal["x", "y"] = "x", *, at: float = 0.0) -> alt.Chart:
+    """The dashed grey reference line at ``at`` (zero by default) across a chart."""
+    frame = pd.DataFrame({axis: [at]})
+    return alt.Chart(frame).mark_rule(color=RULE_COLOR, strokeDash=[4, 3]).encode(**{axis: f"{axis}:Q"})
+
+
 render.enable()
+tables.enable()

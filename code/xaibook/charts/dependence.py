@@ -1,7 +1,7 @@
 """Charts for :mod:`xaibook.dependence`: ICE curves with the PDP, linked ICE across features,
 centred ICE, categorical PDP, two-way PDP heatmaps and ALE next to PDP.
 
-Every builder samples the ICE curves it draws (``n_curves``, default 60) so that pages stay light,
+Every builder samples the ICE curves it draws (``max_rows``, default 60) so that pages stay light,
 gives each chart a title and a screen-reader description, and puts tooltips on the marks that name
 the person (row id), the feature value and the prediction.
 """
@@ -9,37 +9,37 @@ the person (row id), the feature value and the prediction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import PALETTE, describe
+from xaibook._aliases import renamed_keywords
+from xaibook.charts._base import DIGITS, PALETTE, check_result, describe
 from xaibook.dependence import AccumulatedLocalEffects, PartialDependence, PartialDependence2D
+
+__all__ = [
+    "ICE_COLOR", "PDP_COLOR", "HIGHLIGHT_COLOR", "ALE_COLOR", "PDP_LABEL", "ALE_LABEL", "ice_frame",
+    "ice_chart", "centered_ice_chart", "categorical_pdp_chart", "linked_ice_chart",
+    "pdp_heatmap_chart", "ale_vs_pdp_chart", "curve_spread_chart", "pdp_heatmap",
+]
 
 ICE_COLOR = PALETTE[7]        # grey: one thin line per person
 PDP_COLOR = PALETTE[0]        # blue: the average
 HIGHLIGHT_COLOR = PALETTE[5]  # vermillion: the person picked
 ALE_COLOR = PALETTE[2]        # bluish green
-DIGITS = 4
 PDP_LABEL = "partial dependence (PDP)"
 ALE_LABEL = "accumulated local effects (ALE)"
 
 
-def _check_result(result, cls, name="result"):
-    if not isinstance(result, cls):
-        raise TypeError(f"{name} must be a {cls.__name__} (from xaibook.dependence), "
-                        f"got {type(result).__name__}")
-    return result
-
-
-def _curve_rows(result: PartialDependence, n_curves: int, random_state: int) -> np.ndarray:
-    """Positions (not labels) of at most ``n_curves`` ICE curves, drawn at random, sorted."""
+def _curve_rows(result: PartialDependence, max_rows: int, random_state: int) -> np.ndarray:
+    """Positions (not labels) of at most ``max_rows`` ICE curves, drawn at random, sorted."""
     n = len(result.rows)
-    if n <= n_curves:
+    if n <= max_rows:
         return np.arange(n)
     rng = np.random.RandomState(random_state)
-    return np.sort(rng.choice(n, size=n_curves, replace=False))
+    return np.sort(rng.choice(n, size=max_rows, replace=False))
 
 
 def _round(values) -> np.ndarray:
@@ -53,14 +53,15 @@ def _as_list(values) -> list:
         else _round(values).tolist()
 
 
-def ice_frame(result: PartialDependence, *, n_curves: int = 60, random_state: int = 0) -> pd.DataFrame:
+@renamed_keywords(n_curves="max_rows")
+def ice_frame(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0) -> pd.DataFrame:
     """One row per sampled person: ``id``, ``obs`` (actual value), ``x`` (grid list), ``y`` (ICE list).
 
     Charts flatten the ``x``/``y`` lists in the browser (Vega-Lite ``flatten``), which embeds each
     curve as two short arrays instead of one record per point: pages stay several times lighter.
     """
-    _check_result(result, PartialDependence)
-    keep = _curve_rows(result, n_curves, random_state)
+    check_result(result, PartialDependence)
+    keep = _curve_rows(result, max_rows, random_state)
     grid = _as_list(result.grid)
     return pd.DataFrame({
         "id": [str(r) for r in result.rows[keep]],
@@ -90,8 +91,9 @@ def _ice_tooltip(feature: str, id_title: str, y: str, kind: str = "Q") -> list:
             alt.Tooltip(f"x:{kind}", title=f"{feature} set to"), alt.Tooltip("y:Q", title=y, format=".3f")]
 
 
-def ice_chart(result: PartialDependence, *, n_curves: int = 60, random_state: int = 0,
-              y_title: str = "prediction", id_title: str = "row", highlight=None,
+@renamed_keywords(n_curves="max_rows")
+def ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0,
+              y_title: str = "prediction", id_title: str = "row", highlight: Any = None,
               title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
     """ICE curves (thin, grey; hover one to see whose it is) with the PDP (thick) on top.
 
@@ -99,14 +101,14 @@ def ice_chart(result: PartialDependence, *, n_curves: int = 60, random_state: in
     that person's curve in colour, always. A categorical feature is drawn by
     :func:`categorical_pdp_chart`. Observed values of the sampled rows appear as a rug below.
     """
-    _check_result(result, PartialDependence)
+    check_result(result, PartialDependence)
     if highlight is not None and highlight not in set(result.rows.tolist()):
         raise ValueError(f"highlight={highlight!r} is not one of the result's rows")
     if result.kind == "categorical":
-        return categorical_pdp_chart(result, n_curves=n_curves, random_state=random_state,
+        return categorical_pdp_chart(result, max_rows=max_rows, random_state=random_state,
                                      y_title=y_title, id_title=id_title, title=title,
                                      description=description)
-    ice = ice_frame(result, n_curves=n_curves, random_state=random_state)
+    ice = ice_frame(result, max_rows=max_rows, random_state=random_state)
     pdp = pd.DataFrame({"x": _round(result.grid), "y": _round(result.average)})
     y = _y_title(result, y_title)
     hover = alt.selection_point(fields=["id"], on="pointerover", clear="pointerout", empty=False)
@@ -155,20 +157,26 @@ def ice_chart(result: PartialDependence, *, n_curves: int = 60, random_state: in
     )
 
 
-def centered_ice_chart(result: PartialDependence, **kwargs) -> alt.TopLevelMixin:
+@renamed_keywords(n_curves="max_rows")
+def centered_ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0,
+                       y_title: str = "prediction", id_title: str = "row", highlight: Any = None,
+                       title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
     """Centred ICE (Goldstein et al. 2015): :func:`ice_chart` of ``result.centered()``."""
-    return ice_chart(_check_result(result, PartialDependence).centered(), **kwargs)
+    return ice_chart(check_result(result, PartialDependence).centered(), max_rows=max_rows,
+                     random_state=random_state, y_title=y_title, id_title=id_title, highlight=highlight,
+                     title=title, description=description)
 
 
-def categorical_pdp_chart(result: PartialDependence, *, n_curves: int = 60, random_state: int = 0,
+@renamed_keywords(n_curves="max_rows")
+def categorical_pdp_chart(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0,
                           y_title: str = "prediction", id_title: str = "row",
                           title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
     """PDP of a categorical feature as bars, each person's prediction per category as a tick.
 
     Hovering a tick highlights the same person's ticks in every category.
     """
-    _check_result(result, PartialDependence)
-    ice = ice_frame(result, n_curves=n_curves, random_state=random_state)
+    check_result(result, PartialDependence)
+    ice = ice_frame(result, max_rows=max_rows, random_state=random_state)
     order = _as_list(result.grid)
     pdp = pd.DataFrame({"x": order, "y": _round(result.average)})
     y = _y_title(result, y_title)
@@ -199,7 +207,8 @@ def categorical_pdp_chart(result: PartialDependence, *, n_curves: int = 60, rand
     )
 
 
-def linked_ice_chart(results: Sequence[PartialDependence], *, n_curves: int = 40,
+@renamed_keywords(n_curves="max_rows")
+def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40,
                      random_state: int = 0, y_title: str = "prediction", id_title: str = "row",
                      columns: int = 3, title: str | None = None,
                      description: str | None = None) -> alt.TopLevelMixin:
@@ -207,22 +216,22 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, n_curves: int = 40
 
     Hovering a curve (or clicking, to keep it) highlights that person's curves in every panel, so a
     reader can follow one applicant across features. The results must cover the same rows (compute
-    them with the same ``X``, ``sample`` and ``random_state``).
+    them with the same ``X``, ``n_samples`` and ``random_state``).
     """
     results = list(results)
     if not results:
         raise ValueError("give at least one PartialDependence result")
     for r in results:
-        _check_result(r, PartialDependence, "each result")
+        check_result(r, PartialDependence, name="each result")
         if r.kind != "numeric":
             raise ValueError(f"linked_ice_chart draws numeric features; {r.feature!r} is categorical "
                              "(use categorical_pdp_chart for it)")
     if any(not np.array_equal(r.rows, results[0].rows) for r in results[1:]):
         raise ValueError("the results cover different rows; compute them on the same X with the "
-                         "same sample and random_state")
+                         "same n_samples and random_state")
     frames = []
     for r in results:
-        ice = ice_frame(r, n_curves=n_curves, random_state=random_state).assign(curve="person")
+        ice = ice_frame(r, max_rows=max_rows, random_state=random_state).assign(curve="person")
         pdp = pd.DataFrame({"id": ["average"], "obs": [None], "x": [_as_list(r.grid)],
                             "y": [_round(r.average).tolist()], "curve": ["average"]})
         frames.append(pd.concat([ice, pdp], ignore_index=True).assign(feature=r.feature))
@@ -270,12 +279,13 @@ def _cell_edges(grid) -> tuple[np.ndarray, np.ndarray]:
             np.concatenate([mids, [2 * g[-1] - mids[-1]]]))
 
 
-def pdp_heatmap(result: PartialDependence2D, *, data: pd.DataFrame | None = None,
-                n_points: int = 300, random_state: int = 0, value_title: str = "prediction",
-                title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
+@renamed_keywords(n_points="max_rows")
+def pdp_heatmap_chart(result: PartialDependence2D, *, data: pd.DataFrame | None = None,
+                      max_rows: int = 300, random_state: int = 0, value_title: str = "prediction",
+                      title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
     """Two-way PDP as a heatmap; with ``data``, the observed pairs are drawn on top as dots, which
     shows which cells of the grid the data never reach (extrapolation)."""
-    _check_result(result, PartialDependence2D)
+    check_result(result, PartialDependence2D)
     a, b = result.features
     frame = result.to_frame().rename(columns={a: "a", b: "b"})
     frame["average"] = _round(frame["average"])
@@ -299,8 +309,8 @@ def pdp_heatmap(result: PartialDependence2D, *, data: pd.DataFrame | None = None
         layers.append(rect)
         if data is not None:
             sample = data[[a, b]]
-            if len(sample) > n_points:
-                sample = sample.sample(n_points, random_state=random_state)
+            if len(sample) > max_rows:
+                sample = sample.sample(max_rows, random_state=random_state)
             dots = alt.Chart(sample.rename(columns={a: "a", b: "b"}).astype(float).round(DIGITS)).mark_circle(
                 size=14, color="white", stroke="black", strokeWidth=0.5, opacity=0.8).encode(
                 x="a:Q", y="b:Q", tooltip=[alt.Tooltip("a:Q", title=a), alt.Tooltip("b:Q", title=b)])
@@ -334,10 +344,11 @@ def ale_vs_pdp_chart(ale_result: AccumulatedLocalEffects, pdp_result: PartialDep
     "effect relative to the average"; where they disagree, correlated features have led the PDP
     to average over combinations of values that do not occur.
     """
-    _check_result(ale_result, AccumulatedLocalEffects, "ale_result")
-    _check_result(pdp_result, PartialDependence, "pdp_result")
+    check_result(ale_result, AccumulatedLocalEffects, name="ale_result")
+    check_result(pdp_result, PartialDependence, name="pdp_result")
     if ale_result.feature != pdp_result.feature:
-        raise ValueError(f"the ALE is for {ale_result.feature!r} but the PDP for {pdp_result.feature!r}")
+        raise ValueError(f"the ALE is for {ale_result.feature!r} but the PDP for {pdp_result.feature!r}: "
+                         "ale_result and pdp_result must be computed for the same feature")
     feature = ale_result.feature
     pdp = pd.DataFrame({"value": _round(pdp_result.grid),
                         "effect": _round(pdp_result.centred_on_data()),
@@ -368,7 +379,7 @@ def ale_vs_pdp_chart(ale_result: AccumulatedLocalEffects, pdp_result: PartialDep
     )
 
 
-def curve_spread_chart(grid, curves: dict[str, np.ndarray], *, feature: str,
+def curve_spread_chart(grid: Any, curves: dict[str, np.ndarray], *, feature: str,
                        y_title: str = "prediction", what: str = "refit",
                        title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
     """Several versions of one curve (an ICE curve under model refits, a PDP on other samples of
@@ -413,3 +424,7 @@ def curve_spread_chart(grid, curves: dict[str, np.ndarray], *, feature: str,
             f"{width:.3f} wide."
         ),
     )
+
+
+# Old names, kept as aliases (CONTRIBUTING.md, "Aliases").
+pdp_heatmap = pdp_heatmap_chart

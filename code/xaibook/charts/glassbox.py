@@ -21,7 +21,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import DIVERGING_SCHEME, OUTCOME_COLORS, PALETTE, describe
+from xaibook._aliases import renamed_keywords
+from xaibook.charts._base import (
+    OUTCOME_COLORS,
+    PALETTE,
+    check_result,
+    check_top,
+    describe,
+    diverging_scale,
+    zero_rule,
+)
 from xaibook.glassbox import (
     DecisionPath,
     LogisticCoefficients,
@@ -31,17 +40,18 @@ from xaibook.glassbox import (
     WhatIfSpec,
 )
 
+__all__ = [
+    "WHATIF_SIGNAL", "WHATIF_TEXT_NAME", "WHATIF_TEXT_SELECTOR", "coefficient_chart",
+    "contribution_chart", "icicle_layout", "tree_chart", "decision_path_chart",
+    "shape_function_chart", "metrics_chart", "method_map_chart", "whatif_expected_text",
+    "whatif_chart",
+]
+
 #: Name of the Vega signal holding the what-if probability, and of the text mark showing it.
 WHATIF_SIGNAL = "whatif_probability"
 WHATIF_TEXT_NAME = "whatif_probability_text"
 #: CSS selector of the SVG text element that shows the what-if probability (3 decimals).
 WHATIF_TEXT_SELECTOR = f"g.{WHATIF_TEXT_NAME}_marks text"
-
-
-def _require(obj, kind, name: str):
-    if not isinstance(obj, kind):
-        raise TypeError(f"{name} must be a {kind.__name__} (from xaibook.glassbox), got {type(obj).__name__}")
-    return obj
 
 
 def _class_label(value, labels: dict | None) -> str:
@@ -50,29 +60,31 @@ def _class_label(value, labels: dict | None) -> str:
 
 # --------------------------------------------------------------------------- coefficients
 
-def coefficient_chart(result: LogisticCoefficients, *, scale: str = "odds", top: int | None = None,
-                      outcome: str = "class 1", title: str | None = None) -> alt.Chart:
-    """Odds ratios (log axis, reference line at 1) or log-odds coefficients (line at 0) with
-    confidence-interval error bars, one row per transformed feature, largest effects first.
+@renamed_keywords(scale="axis")
+def coefficient_chart(result: LogisticCoefficients, *, axis: str = "odds-ratio", top: int | None = None,
+                      outcome: str = "class 1", title: str | None = None,
+                      description: str | None = None) -> alt.Chart:
+    """Odds ratios (``axis="odds-ratio"``: log axis, reference line at 1) or log-odds coefficients
+    (``axis="log-odds"``: line at 0) with confidence-interval error bars, one row per transformed
+    feature, largest effects first. (``scale=`` and ``"odds"`` are the old names; ``scale`` is kept
+    for a model's output scale everywhere else.)
 
     Hovering a row highlights every level of the same raw feature. ``top`` keeps the ``top``
     largest ``|coefficient|`` rows; ``outcome`` names class 1 in the text (e.g. "bad credit risk").
     """
-    _require(result, LogisticCoefficients, "result")
-    if scale not in ("odds", "log-odds"):
-        raise ValueError(f"scale must be 'odds' or 'log-odds', got {scale!r}")
+    check_result(result, LogisticCoefficients, name="result")
+    axis = {"odds": "odds-ratio"}.get(axis, axis)
+    if axis not in ("odds-ratio", "log-odds"):
+        raise ValueError(f"axis must be 'odds-ratio' or 'log-odds', got {axis!r}")
     frame = result.to_frame(sort=True)
-    if top is not None:
-        if not isinstance(top, int) or top < 1:
-            raise ValueError(f"top must be a positive int, got {top!r}")
-        frame = frame.head(top)
+    frame = frame.head(check_top(top, len(frame)))
     frame = frame.assign(
         effect=np.where(frame["coefficient"] > 0, f"raises the odds of {outcome}",
                         f"lowers the odds of {outcome}"),
         raw_feature=frame["raw_feature"].fillna(frame["feature"]),
     )[["feature", "raw_feature", "reading", "coefficient", "ci_low", "ci_high", "odds_ratio",
        "odds_ratio_low", "odds_ratio_high", "effect"]]
-    if scale == "odds":
+    if axis == "odds-ratio":
         x, lo, hi, ref = "odds_ratio", "odds_ratio_low", "odds_ratio_high", 1.0
         axis_title = f"odds ratio for {outcome} (log scale)"
         x_scale = alt.Scale(type="log")
@@ -105,25 +117,27 @@ def coefficient_chart(result: LogisticCoefficients, *, scale: str = "odds", top:
     rule = alt.Chart(pd.DataFrame({"ref": [ref]})).mark_rule(color=PALETTE[7], strokeDash=[4, 4]).encode(
         x="ref:Q")
     chart = (rule + bars + points).properties(height=alt.Step(16), width=380)
-    what = "odds ratios on a log axis" if scale == "odds" else "log-odds coefficients"
+    what = "odds ratios on a log axis" if axis == "odds-ratio" else "log-odds coefficients"
     method = ("Wald (ridge sandwich)" if result.method == "wald"
               else f"bootstrap ({result.n_bootstrap} refits)")
     return describe(
         chart,
         title=title or f"Logistic regression: {what} with {result.confidence:.0%} intervals",
         subtitle=f"Intervals: {method}. Numeric features per 1 SD; one-hot levels as stated in the tooltip.",
-        description=(f"Dot-and-whisker chart of {len(frame)} logistic-regression effects, sorted by size. "
-                     f"Each row is one transformed feature; the dot is its {what[:-1]}, the line its "
-                     f"{result.confidence:.0%} confidence interval, coloured by whether it raises or lowers "
-                     f"the odds of {outcome}. The dashed line marks no effect."),
+        description=description or (
+            f"Dot-and-whisker chart of {len(frame)} logistic-regression effects, sorted by size. "
+            f"Each row is one transformed feature; the dot is its {what[:-1]}, the line its "
+            f"{result.confidence:.0%} confidence interval, coloured by whether it raises or lowers "
+            f"the odds of {outcome}. The dashed line marks no effect."),
     )
 
 
 def contribution_chart(result: LogisticContributions, *, top: int | None = 10, outcome: str = "class 1",
-                       title: str | None = None) -> alt.Chart:
+                       title: str | None = None,
+                       description: str | None = None) -> alt.Chart:
     """Bars of one row's per-feature contributions to the log-odds (positive = towards
     ``outcome``), with interval whiskers when they were computed; the ``top`` largest shown."""
-    _require(result, LogisticContributions, "result")
+    check_result(result, LogisticContributions, name="result")
     frame = result.to_frame()
     if top is not None:
         if not isinstance(top, int) or top < 1:
@@ -157,25 +171,50 @@ def contribution_chart(result: LogisticContributions, *, top: int | None = 10, o
     return describe(
         chart,
         title=title or (f"Why this prediction: log-odds {result.log_odds:.2f} "
-                        f"vs {result.baseline:.2f} on average"),
+                        f"vs {result.base_value:.2f} on average"),
         subtitle=f"P({outcome}) = {result.probability:.3f}; bars add up to the difference.{interval}",
-        description=(f"Horizontal bars for the {len(frame)} largest contributions of single features to one "
-                     f"row's log-odds of {outcome}, relative to the average row; bars to the right push "
-                     f"towards {outcome}, bars to the left away from it." + interval),
+        description=description or (
+            f"Horizontal bars for the {len(frame)} largest contributions of single features to one "
+            f"row's log-odds of {outcome}, relative to the average row; bars to the right push "
+            f"towards {outcome}, bars to the left away from it." + interval),
     )
 
 
 # --------------------------------------------------------------------------- trees
 
+def icicle_layout(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Add ``x0``/``x1`` to :attr:`TreeRules.nodes`: each node's share of the (weighted) training
+    rows as an interval of [0, 1], left child first, for an icicle chart."""
+    x0 = np.zeros(len(nodes))
+    x1 = np.zeros(len(nodes))
+    x1[0] = 1.0
+    weight = nodes["weight"].to_numpy()
+    children: dict[int, list[int]] = {}
+    for node, parent in zip(nodes["node"], nodes["parent"]):
+        if parent >= 0:
+            children.setdefault(int(parent), []).append(int(node))
+    for node in range(len(nodes)):  # parents come before children; the left child first
+        kids = children.get(node)
+        if not kids:
+            continue
+        left, right = kids
+        x0[left] = x0[node]
+        x1[left] = x0[node] + weight[left] / weight[0]
+        x0[right] = x1[left]
+        x1[right] = x1[node]
+    return nodes.assign(x0=x0, x1=x1)
+
+
 def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: str = "class 1",
-               title: str | None = None) -> alt.Chart:
+               title: str | None = None,
+               description: str | None = None) -> alt.Chart:
     """An icicle chart of a tree: one rectangle per node, depth downwards, width = share of the
     training rows reaching it, colour = share of ``outcome`` there. The test that leads into a
     node is written in it (tooltips give all of it); ``path`` outlines one row's nodes."""
-    _require(rules, TreeRules, "rules")
+    check_result(rules, TreeRules, name="rules")
     if path is not None:
-        _require(path, DecisionPath, "path")
-    nodes = rules.nodes.copy()
+        check_result(path, DecisionPath, name="path")
+    nodes = icicle_layout(rules.nodes)
     on_path = set() if path is None else {s.node for s in path.steps} | {path.leaf}
     nodes = nodes.assign(
         y0=nodes["depth"], y1=nodes["depth"] + 1,
@@ -196,8 +235,8 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
     rects = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
         x=x, x2="x1:Q", y=y, y2="y1:Q",
         color=alt.Color("probability:Q", title=f"share {outcome}",
-                        scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[0, 1],
-                                        domainMid=rules.nodes.loc[0, "probability"])),
+                        scale=diverging_scale(domain=[0, 1],
+                                              domainMid=rules.nodes.loc[0, "probability"])),
         tooltip=tooltip)
     layers = [rects]
     if path is not None:
@@ -219,18 +258,20 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
         chart,
         title=title or f"Decision tree: {len(rules)} leaves, read top to bottom",
         subtitle="Box width = share of training rows; colour = share of " + outcome + "; hover for the test.",
-        description=(f"Icicle chart of a decision tree with {len(nodes)} nodes and {len(rules)} leaves. "
-                     "Each row of boxes is one depth; a box's width is the share of training rows that "
-                     f"reach the node and its colour the share of {outcome} among them; the label names "
-                     "the test that leads into the node." + extra),
+        description=description or (
+            f"Icicle chart of a decision tree with {len(nodes)} nodes and {len(rules)} leaves. "
+            "Each row of boxes is one depth; a box's width is the share of training rows that "
+            f"reach the node and its colour the share of {outcome} among them; the label names "
+            "the test that leads into the node." + extra),
     )
 
 
 def decision_path_chart(path: DecisionPath, *, outcome: str = "class 1",
-                        title: str | None = None) -> alt.Chart:
+                        title: str | None = None,
+                        description: str | None = None) -> alt.Chart:
     """The share of ``outcome`` among training rows at each node along one row's path, from the
     root (all rows) to the leaf (the prediction), labelled with the test the row passed."""
-    _require(path, DecisionPath, "path")
+    check_result(path, DecisionPath, name="path")
     labels = ["start: all training rows"] + [f"{i + 1}. {s.condition.text}" for i, s in enumerate(path.steps)]
     probabilities = [s.probability for s in path.steps] + [path.probability]
     n = [s.n_samples for s in path.steps] + [path.leaf_n_samples]
@@ -249,8 +290,8 @@ def decision_path_chart(path: DecisionPath, *, outcome: str = "class 1",
     line = base.mark_line(color=PALETTE[7]).encode(x=x, y=y, order="step:Q")
     points = base.mark_point(filled=True, size=90).encode(
         x=x, y=y, tooltip=tooltip,
-        color=alt.Color("probability:Q", scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[0, 1],
-                                                          domainMid=path.root_probability),
+        color=alt.Color("probability:Q", scale=diverging_scale(domain=[0, 1],
+                                                              domainMid=path.root_probability),
                         legend=None))
     text = base.mark_text(align="left", dx=9, fontSize=11).encode(
         x=x, y=y, text=alt.Text("probability:Q", format=".2f"))
@@ -258,17 +299,19 @@ def decision_path_chart(path: DecisionPath, *, outcome: str = "class 1",
     return describe(
         chart,
         title=title or f"Decision path: P({outcome}) = {path.probability:.3f} at leaf {path.leaf}",
-        description=(f"Path of one row through a decision tree in {len(path.steps)} tests. Each point is the "
-                     f"share of {outcome} among the training rows at that node, from "
-                     f"{path.root_probability:.3f} at the root to {path.probability:.3f} at the leaf, "
-                     "which is the tree's predicted probability for the row."),
+        description=description or (
+            f"Path of one row through a decision tree in {len(path.steps)} tests. Each point is the "
+            f"share of {outcome} among the training rows at that node, from "
+            f"{path.root_probability:.3f} at the root to {path.probability:.3f} at the leaf, "
+            "which is the tree's predicted probability for the row."),
     )
 
 
 def shape_function_chart(shapes: ShapeFunctions, *, outcome: str = "class 1", columns: int = 3,
-                         title: str | None = None) -> alt.Chart:
+                         title: str | None = None,
+                         description: str | None = None) -> alt.Chart:
     """Small multiples of a GAM's shape functions ``f_j(x)`` (log-odds, centred at 0)."""
-    _require(shapes, ShapeFunctions, "shapes")
+    check_result(shapes, ShapeFunctions, name="shapes")
     frame = shapes.to_frame()
     frame = frame.assign(value=frame["value"].round(4), contribution=frame["contribution"].round(4))
     curve = alt.Chart().mark_line(strokeWidth=2).encode(
@@ -276,21 +319,23 @@ def shape_function_chart(shapes: ShapeFunctions, *, outcome: str = "class 1", co
         y=alt.Y("contribution:Q", title=f"f(x): log-odds of {outcome}"),
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("value:Q", format=".4g"),
                  alt.Tooltip("contribution:Q", format=".3f", title="f(x)")])
-    zero = alt.Chart().mark_rule(color=PALETTE[7], strokeDash=[4, 4]).encode(y=alt.datum(0))
+    zero = zero_rule("y")
     chart = alt.layer(zero, curve, data=frame).properties(width=190, height=130).facet(
         facet=alt.Facet("feature:N", title=None), columns=columns).resolve_scale(x="independent")
     return describe(
         chart,
         title=title or "Shape functions of a spline GAM",
-        description=(f"One small line chart per numeric feature ({', '.join(shapes.features)}) showing its "
-                     f"additive contribution to the log-odds of {outcome}, centred to average zero; "
-                     "the dashed line is no contribution."),
+        description=description or (
+            f"One small line chart per numeric feature ({', '.join(shapes.features)}) showing its "
+            f"additive contribution to the log-odds of {outcome}, centred to average zero; "
+            "the dashed line is no contribution."),
     )
 
 
 # --------------------------------------------------------------------------- metrics
 
-def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None) -> alt.Chart:
+def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None,
+                  description: str | None = None) -> alt.Chart:
     """Held-out ROC AUC (filled circles) and accuracy (open squares) per model and case.
 
     ``metrics`` is ``models.metrics_table()``: columns ``case``, ``label`` (or ``model``),
@@ -328,15 +373,17 @@ def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None) -> alt.Cha
         chart,
         title=title or "Glass-box vs opaque models on held-out data",
         subtitle="Filled circle: ROC AUC; open square: accuracy at threshold 0.5.",
-        description=("Dot plot of the test-split ROC AUC and accuracy of each model in the zoo, one panel "
-                     "per case study, coloured by glass-box or opaque, so the size of the accuracy gap "
-                     "between interpretable and opaque models can be read directly."),
+        description=description or (
+            "Dot plot of the test-split ROC AUC and accuracy of each model in the zoo, one panel "
+            "per case study, coloured by glass-box or opaque, so the size of the accuracy gap "
+            "between interpretable and opaque models can be read directly."),
     )
 
 
 # --------------------------------------------------------------------------- method map
 
-def method_map_chart(frame: pd.DataFrame, *, title: str | None = None) -> alt.Chart:
+def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
+                     description: str | None = None) -> alt.Chart:
     """The map of methods (``glassbox.method_map()``): scope as filled dots, cost as bars,
     colour = model-agnostic or model-specific, tooltips with the cost and the chapter."""
     if not isinstance(frame, pd.DataFrame):
@@ -374,10 +421,11 @@ def method_map_chart(frame: pd.DataFrame, *, title: str | None = None) -> alt.Ch
     return describe(
         chart,
         title=title or "A map of explanation methods",
-        description=(f"Table-like chart of {len(data)} explanation methods. For each method, dots show "
-                     "whether it explains globally, locally or both; a bar shows its computational cost "
-                     "from 1 (free) to 4 (exponential); colour says whether it works on any model or on "
-                     "one model family; the last column names the chapter that treats it."),
+        description=description or (
+            f"Table-like chart of {len(data)} explanation methods. For each method, dots show "
+            "whether it explains globally, locally or both; a bar shows its computational cost "
+            "from 1 (free) to 4 (exponential); colour says whether it works on any model or on "
+            "one model family; the last column names the chapter that treats it."),
     )
 
 
@@ -394,12 +442,13 @@ def whatif_expected_text(spec: WhatIfSpec) -> str:
     matched by :data:`WHATIF_TEXT_SELECTOR`, and the Vega signal :data:`WHATIF_SIGNAL` holds the
     unrounded probability.
     """
-    _require(spec, WhatIfSpec, "spec")
+    check_result(spec, WhatIfSpec, name="spec")
     return f"{spec.probability:.3f}"
 
 
 def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, threshold: float = 0.5,
-                 outcome: str = "class 1", title: str | None = None) -> alt.Chart:
+                 outcome: str = "class 1", title: str | None = None,
+                 description: str | None = None) -> alt.Chart:
     """Sliders (one per feature of ``spec``, starting at the row's values) that recompute the
     logistic model's probability in the browser with the Vega expression
     ``1/(1+exp(-(b0 + w1*x1 + ...)))`` (all other features held at the row's values).
@@ -407,8 +456,10 @@ def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, thre
     The probability is the top-level signal ``whatif_probability``; a bar and a text mark (named
     ``whatif_probability_text``, 3 decimals) show it; a dashed rule marks ``threshold`` and a grey
     tick the row's own probability. The chart renders as SVG so the text is readable in the DOM.
+    The sliders work with the arrow keys, and ``usermeta.xaibook.announce`` makes the page read
+    the new probability out to a screen reader after every move.
     """
-    _require(spec, WhatIfSpec, "spec")
+    check_result(spec, WhatIfSpec, name="spec")
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be strictly between 0 and 1, got {threshold!r}")
     labels = labels or {}
@@ -442,14 +493,20 @@ def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, thre
     rule = alt.Chart(marks.iloc[[0]]).mark_rule(strokeDash=[4, 4], color=PALETTE[7], size=2).encode(x="at:Q")
     start = alt.Chart(marks.iloc[[1]]).mark_tick(color=PALETTE[7], thickness=2, size=40).encode(x="at:Q")
     chart = alt.layer(bar, rule, start, text).add_params(*sliders, probability).properties(
-        width=420, height=60, usermeta={"embedOptions": {"renderer": "svg"}})
+        width=420, height=60, usermeta={
+            "embedOptions": {"renderer": "svg"},
+            # read out by a screen reader whenever a slider moves (xaibook-charts.js)
+            "xaibook": {"announce": {
+                "signal": WHATIF_SIGNAL, "digits": 3,
+                "format": f"Predicted probability of {outcome}: {{value}} (decision threshold {threshold:g})."}}})
     feature_list = ", ".join(labels.get(f, f) for f in spec.features)
     return describe(
         chart,
         title=title or f"What if? Move the sliders: P({outcome}) = {spec.probability:.3f} at the start",
         subtitle="Computed in your browser from the logistic model's formula; other features stay fixed.",
-        description=(f"Interactive what-if chart for one applicant. Sliders for {feature_list} start at the "
-                     f"applicant's values; a bar and a number show the logistic model's predicted "
-                     f"probability of {outcome}, starting at {spec.probability:.3f}. A dashed line marks "
-                     f"the decision threshold {threshold:g} and a grey tick the starting probability."),
+        description=description or (
+            f"Interactive what-if chart for one applicant. Sliders for {feature_list} start at the "
+            f"applicant's values; a bar and a number show the logistic model's predicted "
+            f"probability of {outcome}, starting at {spec.probability:.3f}. A dashed line marks "
+            f"the decision threshold {threshold:g} and a grey tick the starting probability."),
     )

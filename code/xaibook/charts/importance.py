@@ -14,43 +14,36 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import PALETTE, describe
+from xaibook._aliases import renamed_keywords
+from xaibook.charts._base import DIGITS, PALETTE, check_result, check_top, describe, zero_rule
 from xaibook.importance import ImportanceComparison, PermutationImportance
+
+__all__ = [
+    "MEAN_COLOR", "REPEAT_COLOR", "HIGHLIGHT_COLOR", "importance_spread_chart",
+    "importance_comparison_chart", "rank_heatmap_chart", "train_test_chart", "measures_chart",
+    "shuffled_pairs_chart", "importance_spread", "importance_comparison", "rank_heatmap",
+    "measures_side_by_side",
+]
 
 MEAN_COLOR = PALETTE[4]      # sky blue: the mean bar
 REPEAT_COLOR = PALETTE[0]    # blue: one tick per repeat
 HIGHLIGHT_COLOR = PALETTE[5]  # vermillion: a feature the text points at
-DIGITS = 4
-
-
-def _check(result, cls):
-    if not isinstance(result, cls):
-        raise TypeError(f"expected a {cls.__name__} (from xaibook.importance), got {type(result).__name__}")
-    return result
-
-
-def _check_top(top: int | None, n: int) -> int:
-    if top is None:
-        return n
-    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
-        raise ValueError(f"top must be a positive integer or None, got {top!r}")
-    return min(int(top), n)
 
 
 def _score_title(scoring: str) -> str:
     return f"drop in {scoring} when the feature is shuffled"
 
 
-def importance_spread(result: PermutationImportance, *, top: int | None = None,
-                      title: str | None = None, description: str | None = None,
-                      highlight: Sequence[str] = ()) -> alt.Chart:
+def importance_spread_chart(result: PermutationImportance, *, top: int | None = None,
+                            title: str | None = None, description: str | None = None,
+                            highlight: Sequence[str] = ()) -> alt.Chart:
     """Mean importance as a bar and every repeat as a tick, features sorted by mean.
 
     The ticks show how much the importance moves from one shuffle to the next: a feature whose
     ticks straddle zero is indistinguishable from noise. ``highlight`` colours chosen features' bars.
     """
-    _check(result, PermutationImportance)
-    n_show = _check_top(top, len(result.feature_names))
+    check_result(result, PermutationImportance)
+    n_show = check_top(top, len(result.feature_names))
     summary = result.summary().iloc[:n_show].reset_index()
     order = summary["feature"].tolist()
     summary["highlight"] = summary["feature"].isin(list(highlight))
@@ -76,7 +69,7 @@ def importance_spread(result: PermutationImportance, *, top: int | None = None,
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("repeat:Q", title="repeat"),
                  alt.Tooltip("importance:Q", title=f"drop in {result.scoring}", format=".4f")],
     )
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="x:Q")
+    zero = zero_rule("x")
     chart = (bars + ticks + zero).properties(height=alt.Step(22), width=420)
     top_text = f"top {n_show} of {len(result.feature_names)} features" if n_show < len(result.feature_names) \
         else f"{n_show} features"
@@ -92,16 +85,16 @@ def importance_spread(result: PermutationImportance, *, top: int | None = None,
     )
 
 
-def importance_comparison(comparison: ImportanceComparison, *, top: int | None = None,
-                          title: str | None = None, description: str | None = None,
-                          label_title: str = "model") -> alt.Chart:
+def importance_comparison_chart(comparison: ImportanceComparison, *, top: int | None = None,
+                                title: str | None = None, description: str | None = None,
+                                label_title: str = "model") -> alt.Chart:
     """Mean importance ± one standard deviation of every feature under every label (model),
     dodged side by side; features sorted by their average rank. Click a legend entry to
     highlight one model."""
-    _check(comparison, ImportanceComparison)
+    check_result(comparison, ImportanceComparison)
     ranks = comparison.ranks()
     order = ranks.mean(axis=1).sort_values(kind="stable").index.tolist()
-    n_show = _check_top(top, len(order))
+    n_show = check_top(top, len(order))
     order = order[:n_show]
     rows = []
     for label, result in comparison.results.items():
@@ -126,7 +119,7 @@ def importance_comparison(comparison: ImportanceComparison, *, top: int | None =
                alt.Tooltip("std:Q", format=".4f")]
     interval = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=_score_title(scoring)), x2="high:Q")
     points = base.mark_point(filled=True, size=45).encode(x="mean:Q", tooltip=tooltip)
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="x:Q")
+    zero = zero_rule("x")
     chart = (interval + points + zero).add_params(pick).properties(
         height=alt.Step(8), width=420)  # the step of one model's row; a feature gets one per model
     return describe(
@@ -141,15 +134,15 @@ def importance_comparison(comparison: ImportanceComparison, *, top: int | None =
     )
 
 
-def rank_heatmap(comparison: ImportanceComparison, *, top: int | None = None,
-                 title: str | None = None, description: str | None = None,
-                 label_title: str = "model") -> alt.Chart:
+def rank_heatmap_chart(comparison: ImportanceComparison, *, top: int | None = None,
+                       title: str | None = None, description: str | None = None,
+                       label_title: str = "model") -> alt.Chart:
     """Rank of each feature (1 = most important) under each label, as a table of coloured cells:
     rows that keep one colour across the columns are features the models agree on."""
-    _check(comparison, ImportanceComparison)
+    check_result(comparison, ImportanceComparison)
     ranks = comparison.ranks()
     order = ranks.mean(axis=1).sort_values(kind="stable").index.tolist()
-    n_show = _check_top(top, len(order))
+    n_show = check_top(top, len(order))
     order = order[:n_show]
     frame = ranks.loc[order].reset_index(names="feature").melt(
         id_vars="feature", var_name=label_title, value_name="rank")
@@ -162,7 +155,7 @@ def rank_heatmap(comparison: ImportanceComparison, *, top: int | None = None,
         y=alt.Y("feature:N", sort=order, title=None),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("rank:Q", scale=alt.Scale(scheme="blues", reverse=True, domain=[1, n_features]),
+        color=alt.Color("rank:Q", scale=alt.Scale(range=[PALETTE[0], PALETTE[7]], domain=[1, n_features]),
                         title="rank"),
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip(f"{label_title}:N"), alt.Tooltip("rank:Q"),
                  alt.Tooltip("mean:Q", title="mean importance", format=".4f")],
@@ -189,14 +182,14 @@ def train_test_chart(comparison: ImportanceComparison, *, labels: tuple[str, str
     """Dumbbell chart: each feature's mean importance on two data sets (train, test) joined by a
     line, with every repeat as a faint dot. A long line means the model relies on the feature much
     more on the data it was fitted on: overfitting to that feature."""
-    _check(comparison, ImportanceComparison)
+    check_result(comparison, ImportanceComparison)
     missing = [label for label in labels if label not in comparison.results]
     if missing:
         raise ValueError(f"comparison has no result labelled {missing}; it has {comparison.labels}")
     first, second = labels
     means = comparison.means()[list(labels)]
     order = means[second].sort_values(ascending=False, kind="stable").index.tolist()
-    n_show = _check_top(top, len(order))
+    n_show = check_top(top, len(order))
     order = order[:n_show]
     wide = means.loc[order].reset_index(names="feature")
     wide["gap"] = wide[first] - wide[second]
@@ -207,9 +200,10 @@ def train_test_chart(comparison: ImportanceComparison, *, labels: tuple[str, str
     scoring = comparison.results[second].scoring
     x_title = _score_title(scoring)
     y = alt.Y("feature:N", sort=order, title=None)
-    colors = alt.Color("label:N", sort=list(labels), scale=alt.Scale(domain=list(labels), range=[PALETTE[1], PALETTE[0]]),
+    colors = alt.Color("label:N", sort=list(labels),
+                       scale=alt.Scale(domain=list(labels), range=[PALETTE[1], PALETTE[0]]),
                        legend=alt.Legend(title="data", symbolOpacity=1, symbolType="circle"))
-    line = alt.Chart(wide).mark_rule(color="#999999", strokeWidth=3).encode(
+    line = alt.Chart(wide).mark_rule(color=PALETTE[7], strokeWidth=3).encode(
         x=alt.X(f"{first}:Q", title=x_title), x2=f"{second}:Q", y=y,
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip(f"{first}:Q", format=".4f"),
                  alt.Tooltip(f"{second}:Q", format=".4f"),
@@ -223,7 +217,7 @@ def train_test_chart(comparison: ImportanceComparison, *, labels: tuple[str, str
         tooltip=[alt.Tooltip("label:N", title="data"), alt.Tooltip("feature:N"),
                  alt.Tooltip("mean:Q", title=f"mean drop in {scoring}", format=".4f"),
                  alt.Tooltip("gap:Q", title=f"{first} − {second}", format=".4f")])
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="x:Q")
+    zero = zero_rule("x")
     chart = (line + repeats + dots + zero).properties(height=alt.Step(22), width=420)
     return describe(
         chart,
@@ -236,9 +230,9 @@ def train_test_chart(comparison: ImportanceComparison, *, labels: tuple[str, str
     )
 
 
-def measures_side_by_side(table: pd.DataFrame, *, title: str, description: str,
-                          highlight: Sequence[str] = (), normalize: bool = True,
-                          subtitle: str | None = None) -> alt.HConcatChart:
+def measures_chart(table: pd.DataFrame, *, title: str, description: str,
+                   highlight: Sequence[str] = (), normalize: bool = True,
+                   subtitle: str | None = None) -> alt.HConcatChart:
     """One bar panel per column of ``table`` (rows = features, columns = importance measures such
     as MDI, permutation, drop-column), each panel sorted by its own values so the ranks can be
     compared; ``highlight`` colours chosen features (e.g. a random feature) in vermillion.
@@ -270,8 +264,9 @@ def measures_side_by_side(table: pd.DataFrame, *, title: str, description: str,
     return describe(chart, title=title, description=description, subtitle=subtitle)
 
 
+@renamed_keywords(max_points="max_rows")
 def shuffled_pairs_chart(X: pd.DataFrame, feature: str, partner: str, *, random_state: int = 0,
-                         max_points: int = 300, title: str | None = None,
+                         max_rows: int = 300, title: str | None = None,
                          description: str | None = None) -> alt.Chart:
     """Scatter of two features before and after shuffling ``feature`` (its first shuffle, drawn
     with the same protocol as :func:`xaibook.importance.permutation_importance`).
@@ -280,14 +275,14 @@ def shuffled_pairs_chart(X: pd.DataFrame, feature: str, partner: str, *, random_
     then scores the model on combinations it never saw (Hooker, Mentch & Zhou 2021).
     """
     from xaibook._validation import check_features, check_frame
-    from xaibook.importance import _shuffle_orders
+    from xaibook.importance import shuffle_orders
 
     check_frame(X)
     check_features([feature, partner], X)
-    order = _shuffle_orders(len(X), 1, random_state)[0]
+    order = shuffle_orders(len(X), 1, random_state)[0]
     keep = np.arange(len(X))
-    if len(X) > max_points:
-        keep = np.sort(np.random.RandomState(random_state).choice(len(X), max_points, replace=False))
+    if len(X) > max_rows:
+        keep = np.sort(np.random.RandomState(random_state).choice(len(X), max_rows, replace=False))
     original = pd.DataFrame({"x": X[feature].to_numpy()[keep], "y": X[partner].to_numpy()[keep],
                              "data": "original rows"})
     shuffled = pd.DataFrame({"x": X[feature].to_numpy()[order][keep], "y": X[partner].to_numpy()[keep],
@@ -310,3 +305,10 @@ def shuffled_pairs_chart(X: pd.DataFrame, feature: str, partner: str, *, random_
             f"Scatter plot of {partner} against {feature}: the original rows lie in a narrow band, "
             f"while the rows with {feature} shuffled spread over combinations absent from the data."),
     )
+
+
+# Old names, kept as aliases (CONTRIBUTING.md, "Aliases").
+importance_spread = importance_spread_chart
+importance_comparison = importance_comparison_chart
+rank_heatmap = rank_heatmap_chart
+measures_side_by_side = measures_chart

@@ -6,7 +6,12 @@ a typed-in constant), then compares it with the reader's answer using one of the
     from xaibook.exercises import check_number
     check_number(my_answer, expected=0.42, tolerance=0.01, hint="Average over the repeats.")
 
-Chapter-specific checkers live in ``xaibook/exercises/<chapter>.py`` and return a :class:`Verdict`.
+Chapter-specific checkers live in ``xaibook/exercises/<key>.py``, named after the method key of
+the chapter (CONTRIBUTING.md), and return a :class:`Verdict`.
+
+Aliases (old module names, kept working for ``from xaibook.exercises import <old>``):
+``why_explain`` -> ``overview``, ``basics`` -> ``glassbox``, ``permutation_importance`` ->
+``importance``, ``partial_dependence`` -> ``dependence``, ``shap`` -> ``shapley``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,17 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from xaibook._aliases import module_aliases
+
+__all__ = ["Verdict", "check_number", "check_ranking", "check_choice"]
+
+__getattr__ = module_aliases(__name__, {
+    "why_explain": "overview", "basics": "glassbox", "permutation_importance": "importance",
+    "partial_dependence": "dependence", "shap": "shapley",
+})
+from xaibook._validation import check_number as check_number_argument
+from xaibook._validation import check_positive_int
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,8 @@ class Verdict:
 def check_number(answer: Any, expected: float, *, tolerance: float = 0.01,
                  relative: bool = False, hint: str = "") -> Verdict:
     """Is ``answer`` within ``tolerance`` of ``expected`` (absolute, or relative if asked)?"""
+    check_number_argument(expected, name="expected")
+    check_number_argument(tolerance, name="tolerance", low=0)
     try:
         value = float(answer)
     except (TypeError, ValueError):
@@ -62,6 +80,13 @@ def check_number(answer: Any, expected: float, *, tolerance: float = 0.01,
 def check_ranking(answer: Sequence[Any], expected: Sequence[Any], *, top: int | None = None,
                   hint: str = "") -> Verdict:
     """Do the first ``top`` items of ``answer`` equal those of ``expected``, in order?"""
+    expected = list(expected)
+    if not expected:
+        raise ValueError("expected is empty: there is no ranking to check against")
+    if top is not None:
+        top = check_positive_int(top, name="top")
+        if top > len(expected):
+            raise ValueError(f"top={top} is more than the {len(expected)} items of the expected ranking")
     if isinstance(answer, str) or not isinstance(answer, Sequence):
         return Verdict(False, f"expected a list, got {type(answer).__name__}", hint)
     n = len(expected) if top is None else top

@@ -6,12 +6,20 @@ models, never typed in.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from xaibook import data, models
 from xaibook.dependence import ale, h_statistic, partial_dependence
 from xaibook.exercises import Verdict, check_choice, check_number
 from xaibook.predict import prediction_function
+
+__all__ = [
+    "INTERACTION_PAIRS", "H_SAMPLE", "pdp_value", "check_pdp_value", "heterogeneity_by_feature",
+    "most_heterogeneous_feature", "check_most_heterogeneous", "extrapolation_gap",
+    "check_extrapolation_gap", "interaction_strengths", "check_strongest_interaction",
+]
 
 #: The pairs of heart features compared in the interaction exercise.
 INTERACTION_PAIRS = (("age", "resting_bp"), ("age", "max_heart_rate"),
@@ -65,14 +73,15 @@ def check_most_heterogeneous(answer: str) -> Verdict:
                              "and take the largest.")
 
 
-def extrapolation_gap(*, feature: str = "duration_months", model: str = "mlp", bins: int = 20) -> float:
+def extrapolation_gap(*, feature: str = "duration_months", model: str = "mlp",
+                      grid_resolution: int = 20) -> float:
     """Centred PDP minus ALE of ``feature`` at its largest value (credit case), on the ALE's edges.
 
     The PDP is centred like the ALE: minus its average over the applicants' own values.
     """
     ds = data.load_credit()
     f = _f("credit", model)
-    effect = ale(f, ds.X, feature, bins=bins)
+    effect = ale(f, ds.X, feature, grid_resolution=grid_resolution)
     pdp = partial_dependence(f, ds.X, feature, grid=effect.grid)
     at_data = np.interp(ds.X[feature].to_numpy(dtype=float), pdp.grid.astype(float), pdp.average)
     return float(pdp.average[-1] - at_data.mean() - effect.effect[-1])
@@ -81,20 +90,25 @@ def extrapolation_gap(*, feature: str = "duration_months", model: str = "mlp", b
 def check_extrapolation_gap(answer: float) -> Verdict:
     """Exercise 3: by how much does the MLP's centred PDP exceed its ALE at the longest duration?"""
     return check_number(answer, extrapolation_gap(), tolerance=0.005,
-                        hint="Compute ale(f, credit.X, 'duration_months', bins=20), then the PDP on "
+                        hint="Compute ale(f, credit.X, 'duration_months', grid_resolution=20), then the PDP on "
                              "grid=effect.grid; centre the PDP by subtracting np.interp of it at "
                              "every applicant's own duration, averaged; compare the last values.")
 
 
-def interaction_strengths(*, case: str = "heart", model: str = "boosting", pairs=INTERACTION_PAIRS,
-                          sample: int = H_SAMPLE) -> dict[tuple[str, str], float]:
+def interaction_strengths(*, case: str = "heart", model: str = "boosting",
+                          pairs: tuple[tuple[str, str], ...] = INTERACTION_PAIRS,
+                          n_samples: int = H_SAMPLE) -> dict[tuple[str, str], float]:
     """Friedman's H for each pair of features (default: :data:`INTERACTION_PAIRS` of the heart case)."""
     ds = data.load_case(case)
     f = _f(case, model)
-    return {pair: h_statistic(f, ds.X, pair, sample=sample, random_state=0) for pair in INTERACTION_PAIRS}
+    pairs = [tuple(pair) for pair in pairs]
+    if not pairs or any(isinstance(p, str) or len(p) != 2 for p in pairs):
+        raise ValueError(f"pairs must be a non-empty list of feature pairs such as [('age', 'cholesterol')], "
+                         f"got {pairs!r}")
+    return {pair: h_statistic(f, ds.X, pair, n_samples=n_samples, random_state=0) for pair in pairs}
 
 
-def check_strongest_interaction(answer) -> Verdict:
+def check_strongest_interaction(answer: Any) -> Verdict:
     """Exercise 4: which pair in :data:`INTERACTION_PAIRS` interacts most in the heart boosting model?"""
     strengths = interaction_strengths()
     expected = max(strengths, key=strengths.get)
@@ -104,5 +118,5 @@ def check_strongest_interaction(answer) -> Verdict:
         return Verdict(False, f"expected a pair of feature names, got {answer!r}",
                        "Answer with a tuple such as ('age', 'cholesterol').")
     return check_choice(given, tuple(sorted(expected)),
-                        hint=f"Compute h_statistic(f, heart.X, pair, sample={H_SAMPLE}) for each of the "
+                        hint=f"Compute h_statistic(f, heart.X, pair, n_samples={H_SAMPLE}) for each of the "
                              "four pairs and take the largest.")

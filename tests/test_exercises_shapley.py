@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from xaibook.exercises import shap as ex
-from xaibook.shapley import exact_shapley
+from xaibook import data, models
+from xaibook.exercises import shapley as ex
+from xaibook.predict import prediction_function
+from xaibook.shapley import exact_shapley, tree_shap
 
 
 def test_toy_game_matches_the_hand_computation():
@@ -33,7 +35,13 @@ def test_patient_checker():
 
 def test_base_value_checker():
     base = ex.approved_base_value()
-    assert 0 < base < 0.3                      # approved applicants get low predicted risk
+    # efficiency: base value + the Shapley values = the prediction, for the same background
+    credit = data.load_credit()
+    background = credit.X_train[credit.y_train == 0].sample(50, random_state=0)
+    f = prediction_function(models.get_model("credit", "boosting"))
+    shap_values = tree_shap(models.get_model("credit", "boosting"), credit.X_test.iloc[:3], background)
+    assert base == pytest.approx(shap_values.base_value, abs=1e-9)
+    assert base < f(credit.X_train).mean()     # approved applicants get lower predicted risk
     assert ex.check_approved_base_value(base)
     assert not ex.check_approved_base_value(base + 0.05)
 

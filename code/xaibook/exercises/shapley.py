@@ -6,6 +6,8 @@ models (or on the toy game defined here), never typed in.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -13,6 +15,12 @@ from xaibook import data, models
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.predict import prediction_function
 from xaibook.shapley import exact_shapley, tree_shap
+
+__all__ = [
+    "BACKGROUND_SIZE", "toy_score", "toy_applicant", "toy_reference", "toy_second_reference",
+    "toy_value_two_references", "check_toy_value", "patient_values", "check_patient_top_feature",
+    "approved_base_value", "check_approved_base_value", "global_ranking", "check_global_ranking",
+]
 
 #: Background rows drawn from the training split (``random_state=0``) for the case studies.
 BACKGROUND_SIZE = 50
@@ -38,8 +46,9 @@ def toy_applicant() -> pd.DataFrame:
 
 
 def toy_reference() -> pd.DataFrame:
-    """The single reference applicant of the toy game: short loan, small amount, no account."""
-    return pd.DataFrame({"duration_months": [12], "credit_amount": [2000], "checking_account": ["no account"]})
+    """The single reference applicant of the toy game: short loan, small amount, a good balance."""
+    return pd.DataFrame({"duration_months": [12], "credit_amount": [2000],
+                         "checking_account": [">= 200 DM or salary account"]})
 
 
 def toy_second_reference() -> pd.DataFrame:
@@ -51,7 +60,7 @@ def toy_value_two_references(feature: str = "checking_account") -> float:
     """Shapley value of ``feature`` for the toy applicant, background = both references."""
     background = pd.concat([toy_reference(), toy_second_reference()], ignore_index=True)
     result = exact_shapley(toy_score, toy_applicant(), background)
-    return float(result.to_frame()[feature].iloc[0])
+    return float(result.to_wide()[feature].iloc[0])
 
 
 def check_toy_value(answer: float) -> Verdict:
@@ -72,7 +81,7 @@ def patient_values(*, model: str = "boosting", scale: str = "probability") -> pd
     heart = data.load_heart()
     patient = heart.X.loc[[models.featured_person("heart")]]
     f = prediction_function(models.get_model("heart", model), scale=scale)
-    return exact_shapley(f, patient, _background("heart")).to_frame().iloc[0]
+    return exact_shapley(f, patient, _background("heart")).to_wide().iloc[0]
 
 
 def check_patient_top_feature(answer: str) -> Verdict:
@@ -104,7 +113,7 @@ def global_ranking(case: str = "credit", top: int = 3) -> list[str]:
     return result.mean_abs().index[:top].tolist()
 
 
-def check_global_ranking(answer) -> Verdict:
+def check_global_ranking(answer: Any) -> Verdict:
     """Exercise 4: the three most important credit features by mean |SHAP value|."""
     return check_ranking(answer, global_ranking(), top=3,
                          hint="tree_shap(model, credit.X_test, background, scale='log-odds').mean_abs() "

@@ -12,6 +12,12 @@ from xaibook.data import load_case
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.models import GLASS_BOX, featured_person, get_model, metrics_table
 
+__all__ = [
+    "WHATIF_FEATURES", "duration_odds_factor", "heart_tree_root_feature", "whatif",
+    "lowest_whatif_probability", "heart_local_ranking", "heart_auc_gap", "check_duration_odds",
+    "check_heart_root", "check_lowest_whatif", "check_heart_local_top3", "check_heart_auc_gap",
+]
+
 WHATIF_FEATURES = ("duration_months", "credit_amount", "installment_rate")
 
 

@@ -14,33 +14,39 @@ drawn (the rest are summed into one "other features" bar), and numbers are round
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import DIVERGING_SCHEME, PALETTE, describe
+from xaibook._validation import check_same_features
+from xaibook.charts._base import (
+    DIGITS,
+    PALETTE,
+    check_count,
+    check_result,
+    describe,
+    diverging_scale,
+    zero_rule,
+)
 from xaibook.shapley import ShapleyResult, interaction_strength
+
+__all__ = [
+    "RAISE_COLOR", "LOWER_COLOR", "NEUTRAL_COLOR", "LABEL_LENGTH", "waterfall_frame",
+    "waterfall_chart", "beeswarm_frame", "beeswarm_chart", "importance_chart", "dependence_chart",
+    "linked_chart", "compare_frame", "comparison_chart", "convergence_chart", "waterfall",
+    "beeswarm", "importance", "dependence", "linked", "compare", "convergence",
+]
 
 RAISE_COLOR = PALETTE[5]     # vermillion: pushes the prediction up
 LOWER_COLOR = PALETTE[0]     # blue: pushes it down
-NEUTRAL_COLOR = "#999999"    # grey: a value without an order (a category)
-DIGITS = 4
+NEUTRAL_COLOR = PALETTE[7]   # grey: a value without an order (a category)
 LABEL_LENGTH = 28
 
 
 # ------------------------------------------------------------------------------------ helpers
-def _check(result) -> ShapleyResult:
-    if not isinstance(result, ShapleyResult):
-        raise TypeError(f"expected a ShapleyResult (from xaibook.shapley), got {type(result).__name__}")
-    return result
-
-
-def _check_count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def _output(result: ShapleyResult) -> str:
     return "prediction" if result.output == "model output" else result.output
 
@@ -60,7 +66,7 @@ def _row_ids(result: ShapleyResult) -> list:
 
 
 def _sample(result: ShapleyResult, max_rows: int, random_state: int) -> np.ndarray:
-    max_rows = _check_count(max_rows, "max_rows")
+    max_rows = check_count(max_rows, "max_rows")
     n = len(result)
     if n <= max_rows:
         return np.arange(n)
@@ -68,7 +74,7 @@ def _sample(result: ShapleyResult, max_rows: int, random_state: int) -> np.ndarr
 
 
 def _top_features(result: ShapleyResult, top: int) -> list[str]:
-    top = _check_count(top, "top")
+    top = check_count(top, "top")
     return result.mean_abs().index[:top].tolist()
 
 
@@ -81,15 +87,15 @@ def _position(result: ShapleyResult, row) -> int:
 
 
 # ---------------------------------------------------------------------------------- waterfall
-def waterfall_frame(result: ShapleyResult, positions=None, *, top: int = 10) -> pd.DataFrame:
+def waterfall_frame(result: ShapleyResult, positions: Any = None, *, top: int = 10) -> pd.DataFrame:
     """Long format for waterfalls: per row, its ``top`` largest contributions and the rest summed.
 
     Columns: ``row``, ``step`` (1 = largest), ``label`` ("feature = value"), ``feature``,
     ``value``, ``shap``, ``start`` and ``end`` (the running total before and after the step),
     ``direction``, ``base`` and ``prediction``.
     """
-    _check(result)
-    top = _check_count(top, "top")
+    check_result(result, ShapleyResult)
+    top = check_count(top, "top")
     positions = np.arange(len(result)) if positions is None else np.atleast_1d(positions)
     ids = _row_ids(result)
     names = list(result.feature_names)
@@ -145,12 +151,12 @@ def _waterfall_layers(frame: pd.DataFrame, output: str, *, width: int = 320,
     return alt.hconcat(left, numbers, spacing=4).resolve_scale(y="shared")
 
 
-def waterfall(result: ShapleyResult, row=None, *, top: int = 10, title: str | None = None,
-              description: str | None = None) -> alt.HConcatChart:
+def waterfall_chart(result: ShapleyResult, row: Any = None, *, top: int = 10, title: str | None = None,
+                    description: str | None = None) -> alt.HConcatChart:
     """One row's explanation: from the base value (dashed line), the ``top`` largest contributions
     in order of size, then the rest summed, to the prediction (solid line). Labels read
     "feature = value"; red-orange bars raise the output, blue bars lower it."""
-    _check(result)
+    check_result(result, ShapleyResult)
     position = 0 if row is None else _position(result, row)
     frame = waterfall_frame(result, [position], top=top)
     output = _output(result)
@@ -203,7 +209,7 @@ def beeswarm_frame(result: ShapleyResult, *, top: int = 12, max_rows: int = 300,
                    random_state: int = 0) -> pd.DataFrame:
     """Long format for the beeswarm: ``row``, ``feature``, ``value`` (text), ``shap``,
     ``colour`` (the feature value's rank in [0, 1]; -1 for categories) and ``offset``."""
-    _check(result)
+    check_result(result, ShapleyResult)
     return _beeswarm_records(result, _sample(result, max_rows, random_state), _top_features(result, top))
 
 
@@ -225,7 +231,7 @@ def _beeswarm_records(result: ShapleyResult, positions: np.ndarray, features: li
 
 def _beeswarm_chart(frame: pd.DataFrame, order: list[str], output: str, *, selection=None,
                     width: int = 420) -> alt.Chart:
-    colour = alt.Color("colour:Q", scale=alt.Scale(scheme=DIVERGING_SCHEME, domain=[0, 1]),
+    colour = alt.Color("colour:Q", scale=diverging_scale(domain=[0, 1]),
                        legend=alt.Legend(title="feature value", orient="bottom", values=[0, 1],
                                          labelExpr="datum.value == 0 ? 'low' : 'high'", gradientLength=120))
     chart = alt.Chart(frame).mark_circle(size=22, opacity=0.85).encode(
@@ -239,18 +245,18 @@ def _beeswarm_chart(frame: pd.DataFrame, order: list[str], output: str, *, selec
     if selection is not None:
         chart = chart.encode(
             size=alt.condition(selection, alt.value(60), alt.value(22)),
-            stroke=alt.condition(selection, alt.value("#444444"), alt.value(None)),
+            stroke=alt.condition(selection, alt.value(PALETTE[7]), alt.value(None)),
         ).add_params(selection)
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="x:Q")
+    zero = zero_rule("x")
     return alt.layer(zero, chart).properties(width=width, height=alt.Step(26))
 
 
-def beeswarm(result: ShapleyResult, *, top: int = 12, max_rows: int = 300, random_state: int = 0,
-             title: str | None = None, description: str | None = None) -> alt.LayerChart:
+def beeswarm_chart(result: ShapleyResult, *, top: int = 12, max_rows: int = 300, random_state: int = 0,
+                   title: str | None = None, description: str | None = None) -> alt.LayerChart:
     """Every (sampled) row as a dot per feature at its SHAP value, features sorted by mean |SHAP|.
 
-    Colour gives the feature's value within the sample (blue = low, orange = high; grey for a
-    category, whose value is in the tooltip). Hover a dot for the row id, feature, value and SHAP.
+    Colour gives the feature's value within the sample (blue = low, vermillion = high, purple
+    between; grey for a category, whose value is in the tooltip). Hover a dot for the row id, feature, value and SHAP.
     """
     frame = beeswarm_frame(result, top=top, max_rows=max_rows, random_state=random_state)
     order = _top_features(result, top)
@@ -265,17 +271,17 @@ def beeswarm(result: ShapleyResult, *, top: int = 12, max_rows: int = 300, rando
         description=description or (
             f"Beeswarm plot: for each of the {len(order)} most important features (rows, sorted), one dot "
             f"per person at its SHAP value on the {output} scale, coloured from blue (low feature value) "
-            f"to orange (high); categories are grey. The most important feature is {order[0]}."),
+            f"through purple to vermillion (high); categories are grey. The most important feature is {order[0]}."),
     )
 
 
 # ---------------------------------------------------------------------------------- importance
-def importance(result: ShapleyResult, *, top: int = 15, title: str | None = None,
-               description: str | None = None) -> alt.Chart:
+def importance_chart(result: ShapleyResult, *, top: int = 15, title: str | None = None,
+                     description: str | None = None) -> alt.Chart:
     """Global importance: mean absolute SHAP value per feature, largest first."""
-    _check(result)
+    check_result(result, ShapleyResult)
     summary = result.mean_abs()
-    top = min(_check_count(top, "top"), len(summary))
+    top = min(check_count(top, "top"), len(summary))
     frame = summary.iloc[:top].rename_axis("feature").reset_index().round(DIGITS)
     frame["rank"] = np.arange(1, len(frame) + 1)
     output = _output(result)
@@ -297,15 +303,15 @@ def importance(result: ShapleyResult, *, top: int = 15, title: str | None = None
 
 
 # ---------------------------------------------------------------------------------- dependence
-def dependence(result: ShapleyResult, feature: str, *, color_by: str | None = "auto", max_rows: int = 500,
-               random_state: int = 0, title: str | None = None, description: str | None = None) -> alt.Chart:
+def dependence_chart(result: ShapleyResult, feature: str, *, color_by: str | None = "auto", max_rows: int = 500,
+                     random_state: int = 0, title: str | None = None, description: str | None = None) -> alt.Chart:
     """A feature's value (x) against its SHAP value (y), one dot per row.
 
     ``color_by="auto"`` colours the dots by the feature that most modulates this one's values
     (:func:`xaibook.shapley.interaction_strength`); a vertical spread of colours at one x is
     an interaction. Pass a feature name to choose, or ``None`` for no colour.
     """
-    _check(result)
+    check_result(result, ShapleyResult)
     if feature not in result.feature_names:
         raise ValueError(f"unknown feature {feature!r}; the result has {list(result.feature_names)}")
     if color_by == "auto":
@@ -330,7 +336,7 @@ def dependence(result: ShapleyResult, feature: str, *, color_by: str | None = "a
         partner = data[color_by]
         if partner.dtype.kind in "biuf":
             frame["partner"] = partner.to_numpy()
-            encoding["color"] = alt.Color("partner:Q", title=color_by, scale=alt.Scale(scheme=DIVERGING_SCHEME),
+            encoding["color"] = alt.Color("partner:Q", title=color_by, scale=diverging_scale(),
                                           legend=alt.Legend(orient="right", gradientLength=120))
             tooltip.append(alt.Tooltip("partner:Q", title=color_by))
         else:
@@ -347,7 +353,7 @@ def dependence(result: ShapleyResult, feature: str, *, color_by: str | None = "a
         frame["jitter"] = _swarm_offsets(frame["shap"].to_numpy()).round(DIGITS)
         encoding["xOffset"] = alt.XOffset("jitter:Q", scale=alt.Scale(domain=[-0.6, 0.6]))
     chart = alt.Chart(frame).mark_circle(size=28, opacity=0.8).encode(**encoding, tooltip=tooltip)
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(y="y:Q")
+    zero = zero_rule("y")
     layered = alt.layer(zero, chart).properties(width=420, height=260)
     return describe(
         layered,
@@ -361,15 +367,17 @@ def dependence(result: ShapleyResult, feature: str, *, color_by: str | None = "a
 
 
 # -------------------------------------------------------------------------------------- linked
-def linked(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, random_state: int = 0,
-           row=None, title: str | None = None, description: str | None = None) -> alt.VConcatChart:
+def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, random_state: int = 0,
+                 row: Any = None, title: str | None = None, description: str | None = None) -> alt.VConcatChart:
     """A beeswarm and, below it, the waterfall of the person clicked in it.
 
     A point selection on ``row`` filters a long-format waterfall dataset (one block per sampled
     row), so the page needs no Python to switch people. ``row`` is shown first (default: the
-    first sampled row); double-click empties the selection and the waterfall.
+    first sampled row); double-click empties the selection and the waterfall. The selection is
+    also bound to a list of the sampled rows under the chart, so a keyboard can pick a person
+    too (and the list follows the clicks).
     """
-    _check(result)
+    check_result(result, ShapleyResult)
     positions = _sample(result, max_rows, random_state)
     if row is not None:
         wanted = _position(result, row)
@@ -382,8 +390,13 @@ def linked(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, random_
     order = _top_features(result, top)
     output = _output(result)
     swarm_frame = _beeswarm_records(result, positions, order)
+    # The list under the chart is the keyboard's way to pick a person (and follows the clicks).
+    picker = alt.binding_select(
+        options=[ids[p] for p in positions],
+        labels=[f"row {ids[p]} ({output} {result.prediction[p]:.3f})" for p in positions],
+        name="Person: ")
     pick = alt.selection_point(fields=["row"], on="click", value=[{"row": first}], clear="dblclick",
-                               name="person")
+                               name="person", bind=picker)
     swarm = _beeswarm_chart(swarm_frame, order, output, selection=pick).properties(
         title=alt.TitleParams("Click a dot to pick a person", fontSize=13))
     steps = waterfall_frame(result, positions, top=top)
@@ -393,25 +406,37 @@ def linked(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, random_
     return describe(
         chart,
         title=title or "Pick a person, see why",
-        subtitle=f"{len(positions)} rows; the waterfall shows row {first} until you click another dot",
+        subtitle=f"{len(positions)} rows; the waterfall shows row {first} until you click another dot "
+                 "or choose a person in the list below",
         description=description or (
             f"Two linked charts. Top: beeswarm of SHAP values for {len(positions)} people and the "
             f"{len(order)} most important features. Bottom: the waterfall of the selected person, from the "
-            f"base value {result.base_value:.3f} to their {output}; clicking a dot in the top chart selects "
-            f"that person. Row {first} is selected at first."),
+            f"base value {result.base_value:.3f} to their {output}; clicking a dot in the top chart, or "
+            f"choosing a person in the list under the chart, selects that person. Row {first} is "
+            f"selected at first."),
     )
 
 
 # ------------------------------------------------------------------------------ spread, cost
-def compare_frame(results, row=None, *, top: int = 10) -> pd.DataFrame:
+def compare_frame(results: Mapping[str, ShapleyResult], row: Any = None, *, top: int = 10) -> pd.DataFrame:
     """One row's values under several runs (seeds, backgrounds, models): ``run``, ``feature``,
     ``value``, ``shap``, plus per feature ``low``/``high`` (range over runs) and ``order``."""
     if not isinstance(results, dict) or not results:
         raise TypeError("results must be a non-empty dict {label: ShapleyResult}")
     for value in results.values():
-        _check(value)
+        check_result(value, ShapleyResult)
+    check_same_features(results)
+    outputs = {str(r.output) for r in results.values()}
+    if len(outputs) > 1:
+        raise ValueError(f"results are on different scales {sorted(outputs)}; compare results of one output scale")
     first = next(iter(results.values()))
     row = first.data.index[0] if row is None else row
+    shown = {label: r.data.iloc[_position(r, row)][list(first.feature_names)].astype(str).tolist()
+             for label, r in results.items()}
+    differ = [label for label, values in shown.items() if values != shown[next(iter(shown))]]
+    if differ:
+        raise ValueError(f"results {differ} explain a row {row!r} with other feature values than "
+                         f"{next(iter(shown))!r}: they are not the same person (another case or data set?)")
     parts = []
     for label, result in results.items():
         position = _position(result, row)
@@ -420,7 +445,7 @@ def compare_frame(results, row=None, *, top: int = 10) -> pd.DataFrame:
                                    "shap": result.values[position]}))
     frame = pd.concat(parts, ignore_index=True)
     size = frame.assign(size=frame["shap"].abs()).groupby("feature")["size"].mean()
-    order = size.sort_values(ascending=False, kind="stable").index[:_check_count(top, "top")].tolist()
+    order = size.sort_values(ascending=False, kind="stable").index[:check_count(top, "top")].tolist()
     frame = frame[frame["feature"].isin(order)].copy()
     spread = frame.groupby("feature")["shap"].agg(low="min", high="max")
     frame = frame.join(spread, on="feature")
@@ -429,8 +454,9 @@ def compare_frame(results, row=None, *, top: int = 10) -> pd.DataFrame:
     return frame
 
 
-def compare(results, row=None, *, top: int = 10, label_title: str = "run", title: str | None = None,
-            description: str | None = None) -> alt.LayerChart:
+def comparison_chart(results: Mapping[str, ShapleyResult], row: Any = None, *, top: int = 10,
+                     label_title: str = "run", title: str | None = None,
+                     description: str | None = None) -> alt.LayerChart:
     """How one person's explanation moves between runs: a dot per run and feature, a line over the
     range. ``results`` maps a label (a seed, a background, a model) to a ShapleyResult that
     explains the same row. Short lines mean a stable explanation."""
@@ -450,7 +476,7 @@ def compare(results, row=None, *, top: int = 10, label_title: str = "run", title
         x="shap:Q", y=y, color=colour,
         tooltip=[alt.Tooltip("run:N", title=label_title), alt.Tooltip("feature:N"), alt.Tooltip("value:N"),
                  alt.Tooltip("shap:Q", title="SHAP value", format="+.4f")])
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="x:Q")
+    zero = zero_rule("x")
     chart = alt.layer(zero, ranges, dots).properties(width=400, height=alt.Step(22))
     widest = frame.assign(width=frame["high"] - frame["low"]).sort_values("width").iloc[-1]
     row_id = row if row is not None else next(iter(results.values())).data.index[0]
@@ -465,8 +491,8 @@ def compare(results, row=None, *, top: int = 10, label_title: str = "run", title
     )
 
 
-def convergence(frame: pd.DataFrame, *, x: str = "evaluations", y: str = "error", color: str = "method",
-                title: str | None = None, description: str | None = None) -> alt.Chart:
+def convergence_chart(frame: pd.DataFrame, *, x: str = "evaluations", y: str = "error", color: str = "method",
+                      title: str | None = None, description: str | None = None) -> alt.Chart:
     """Error against cost for several estimators (log-log): one line per ``color`` value.
 
     ``frame`` has a column ``x`` (cost, e.g. model evaluations), ``y`` (error against the exact
@@ -500,3 +526,13 @@ def convergence(frame: pd.DataFrame, *, x: str = "evaluations", y: str = "error"
             f"Line chart on logarithmic axes of the {y.replace('_', ' ')} against the number of "
             f"{x.replace('_', ' ')} for {methods}."),
     )
+
+
+# Old names, kept as aliases (CONTRIBUTING.md, "Aliases").
+waterfall = waterfall_chart
+beeswarm = beeswarm_chart
+importance = importance_chart
+dependence = dependence_chart
+linked = linked_chart
+compare = comparison_chart
+convergence = convergence_chart

@@ -7,10 +7,17 @@ models, never typed in. Answers are cached per process, so a checker called twic
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from xaibook import data, models
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.importance import grouped_permutation_importance, permutation_importance, train_test_importance
+
+__all__ = [
+    "EXERCISE_TEST", "feature_importance", "check_feature_importance", "top_features",
+    "check_top_features", "exercise_test_importance", "check_exercise_test_importance",
+    "overfit_gaps", "largest_overfit_gap", "check_largest_gap",
+]
 
 #: The heart features recorded during the exercise stress test (grouped in exercise 3).
 EXERCISE_TEST = ("max_heart_rate", "exercise_angina", "st_depression", "st_slope")
@@ -47,7 +54,7 @@ def _top_features(case, model, top, scoring, n_repeats, random_state) -> tuple[s
     return tuple(result.ranking()[:top])
 
 
-def check_top_features(answer) -> Verdict:
+def check_top_features(answer: Any) -> Verdict:
     """Exercise 2: the three most important features of the heart random forest, in order."""
     return check_ranking(answer, top_features(), top=3,
                          hint="Rank by importances_mean (result.ranking() does it), with "

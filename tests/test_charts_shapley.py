@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from xaibook.charts import shap as charts
+from xaibook.charts import shapley as charts
 from xaibook.shapley import ShapleyResult, exact_shapley
 
 
@@ -48,14 +48,14 @@ def test_waterfall_frame_runs_from_base_to_prediction(result):
 
 
 def test_waterfall_chart(result):
-    spec = spec_of(charts.waterfall(result, 105, top=3))
+    spec = spec_of(charts.waterfall_chart(result, 105, top=3))
     assert spec["title"]["text"] == "Why this prediction for row 105?"
     assert "base value" in spec["description"] and "row 105" in spec["description"]
     text = json.dumps(spec)
     assert "running total before" in text and "raises" in text
     assert sum(len(v) for v in inline(spec).values()) == 4
     with pytest.raises(ValueError, match="not among the explained rows"):
-        charts.waterfall(result, 3)
+        charts.waterfall_chart(result, 3)
 
 
 def test_beeswarm_frame_and_chart(result):
@@ -66,26 +66,26 @@ def test_beeswarm_frame_and_chart(result):
     assert (categorical["colour"] == -1).all()             # categories are grey
     numeric = frame[frame["feature"] == "age"]
     assert numeric["colour"].between(0, 1).all()
-    spec = spec_of(charts.beeswarm(result, top=3, max_rows=50))
+    spec = spec_of(charts.beeswarm_chart(result, top=3, max_rows=50))
     assert spec["description"].startswith("Beeswarm plot") and "yOffset" in json.dumps(spec)
     assert '"sort": ' + json.dumps(result.mean_abs().index[:3].tolist()) in json.dumps(spec)
 
 
 def test_importance_and_dependence(result):
-    spec = spec_of(charts.importance(result, top=2))
+    spec = spec_of(charts.importance_chart(result, top=2))
     assert sum(len(v) for v in inline(spec).values()) == 2
-    dep = spec_of(charts.dependence(result, "amount"))
+    dep = spec_of(charts.dependence_chart(result, "amount"))
     assert "coloured by purpose" in dep["description"]            # the interacting feature
-    cat = spec_of(charts.dependence(result, "purpose", color_by=None))
+    cat = spec_of(charts.dependence_chart(result, "purpose", color_by=None))
     assert "xOffset" in json.dumps(cat)
     with pytest.raises(ValueError, match="color_by"):
-        charts.dependence(result, "amount", color_by="amount")
+        charts.dependence_chart(result, "amount", color_by="amount")
     with pytest.raises(ValueError, match="unknown feature"):
-        charts.dependence(result, "colour")
+        charts.dependence_chart(result, "colour")
 
 
 def test_linked_view_filters_the_waterfall_by_the_clicked_row(result):
-    spec = spec_of(charts.linked(result, top=3, max_rows=30, row=179))
+    spec = spec_of(charts.linked_chart(result, top=3, max_rows=30, row=179))
     text = json.dumps(spec)
     assert '"person"' in text and '"filter": {"param": "person"}' in text
     assert '"value": [{"row": 179}]' in text
@@ -95,31 +95,31 @@ def test_linked_view_filters_the_waterfall_by_the_clicked_row(result):
 
 def test_bad_inputs(result):
     with pytest.raises(TypeError, match="ShapleyResult"):
-        charts.beeswarm(pd.DataFrame())
+        charts.beeswarm_chart(pd.DataFrame())
     with pytest.raises(ValueError, match="top must be a positive integer"):
-        charts.importance(result, top=0)
+        charts.importance_chart(result, top=0)
     with pytest.raises(ValueError, match="max_rows"):
-        charts.beeswarm(result, max_rows=-1)
+        charts.beeswarm_chart(result, max_rows=-1)
 
 
 def test_compare_shows_the_spread_over_runs(result):
     shifted = ShapleyResult(result.values * 1.1, result.base_value, result.feature_names, result.data,
                             result.prediction)
-    spec = spec_of(charts.compare({"seed 0": result, "seed 1": shifted}, 101, top=3, label_title="seed"))
+    spec = spec_of(charts.comparison_chart({"seed 0": result, "seed 1": shifted}, 101, top=3, label_title="seed"))
     frame = charts.compare_frame({"seed 0": result, "seed 1": shifted}, 101, top=3)
     assert len(frame) == 6 and (frame["high"] >= frame["low"]).all()
     assert "2 seeds" in spec["title"]["subtitle"] and "widest range" in spec["description"]
     with pytest.raises(TypeError, match="dict"):
-        charts.compare([result])
+        charts.comparison_chart([result])
 
 
 def test_convergence_chart():
     frame = pd.DataFrame({"method": ["kernel", "kernel", "sampling", "sampling"],
                           "evaluations": [100, 1000, 100, 1000], "error": [0.1, 0.01, 0.2, 0.05]})
-    spec = spec_of(charts.convergence(frame))
+    spec = spec_of(charts.convergence_chart(frame))
     assert '"type": "log"' in json.dumps(spec) and "kernel, sampling" in spec["description"]
     with pytest.raises(ValueError, match="columns"):
-        charts.convergence(frame.drop(columns="error"))
+        charts.convergence_chart(frame.drop(columns="error"))
 
 
 def test_dependence_lumps_categories_beyond_the_palette():
@@ -130,6 +130,6 @@ def test_dependence_lumps_categories_beyond_the_palette():
         return D["x"].to_numpy() * (D["kind"].isin(list("abc"))).to_numpy()
 
     result = exact_shapley(f, X, X.iloc[:10])
-    spec = spec_of(charts.dependence(result, "x", color_by="kind"))
+    spec = spec_of(charts.dependence_chart(result, "x", color_by="kind"))
     values = {row["partner"] for rows in inline(spec).values() for row in rows if "partner" in row}
     assert len(values) == 8 and any(v.startswith("other (") for v in values)

@@ -5,6 +5,11 @@ from __future__ import annotations
 from xaibook.data import load_credit
 from xaibook.exercises import Verdict, check_choice, check_number
 
+__all__ = [
+    "COST_ACCEPT_BAD", "COST_REJECT_GOOD", "young_bad_risk_rate", "cost_optimal_threshold",
+    "check_young_rate", "check_threshold", "check_immutable_protected",
+]
+
 #: The cost matrix documented with the German credit data: accepting a bad risk costs 5,
 #: rejecting a good risk costs 1, correct decisions cost nothing.
 COST_ACCEPT_BAD = 5.0

@@ -1,0 +1,1184 @@
+"""Audit: feed the package's public functions bad input, as a reader experimenting would, and
+classify what happens.
+
+Every case is a small function that calls the package with one bad input, and says what a good
+outcome is:
+
+* ``names=(...)``: the call should fail, with a message that names one of these (the argument, or
+  the column / value at fault);
+* ``check=predicate``: the call may instead succeed, if ``predicate(result)`` confirms the result is
+  right (e.g. ``y`` with shuffled index labels aligned on the index gives the aligned score). A
+  clear error naming one of ``names`` is accepted too.
+
+Outcomes:
+
+``clear``    a correct result, or an exception whose message names the argument at fault
+``raw``      an exception whose message does not (a library's internal error)
+``silent``   a result that is wrong or surprising (the worst: a plausible-looking wrong answer)
+``hang``     no answer within the time limit, or more memory than the limit allows
+
+Run: ``python benchmarks/audit_bad_inputs.py`` (about two minutes; fitted models come from the
+cache). ``--json FILE`` writes every case's outcome; ``-v`` prints each case. The per-class counts
+before and after the fixes of issue 11 are in the README's maintainer notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import signal
+import sys
+import time
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TIME_LIMIT = 20          # seconds per case
+MEMORY_LIMIT = 6 * 2**30  # bytes of address space for the whole audit
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str                       # class of bad input (for the report)
+    run: Callable[[], Any]
+    names: tuple[str, ...] = ()
+    check: Callable[[Any], bool] | None = None
+    outcome: str = ""
+    detail: str = ""
+
+
+CASES: list[Case] = []
+
+
+def case(kind: str, *names: str, check: Callable[[Any], bool] | None = None):
+    def register(fn: Callable[[], Any]) -> Callable[[], Any]:
+        CASES.append(Case(fn.__name__, kind, fn, tuple(names), check))
+        return fn
+    return register
+
+
+class Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Timeout()
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures: the case studies and zoo models (cached), small toy models
+# --------------------------------------------------------------------------------------------
+from sklearn.cluster import KMeans  # noqa: E402
+from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier  # noqa: E402
+from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E402
+from sklearn.metrics import roc_auc_score  # noqa: E402
+from sklearn.svm import SVC  # noqa: E402
+
+from xaibook import models  # noqa: E402
+from xaibook.data import load_case  # noqa: E402
+
+heart, credit = load_case("heart"), load_case("credit")
+H_LOG = models.get_model("heart", "logistic")
+H_TREE = models.get_model("heart", "tree")
+H_BOOST = models.get_model("heart", "boosting")
+C_BOOST = models.get_model("credit", "boosting")
+C_LOG = models.get_model("credit", "logistic")
+C_TREE = models.get_model("credit", "tree")
+
+rng = np.random.RandomState(0)
+TOY = pd.DataFrame({"feat_a": rng.normal(size=200), "feat_b": rng.normal(size=200),
+                    "feat_c": rng.normal(size=200)})
+TOY_Y = (TOY["feat_a"] + TOY["feat_b"] > 0).astype(int)
+TOY_LR = LogisticRegression().fit(TOY, TOY_Y)
+TOY_REG = LinearRegression().fit(TOY, TOY["feat_a"] * 2 + TOY["feat_b"])
+TOY_SVC = SVC(probability=False).fit(TOY, TOY_Y)
+TOY_KMEANS = KMeans(n_clusters=2, n_init=1, random_state=0).fit(TOY)
+TOY_GBR = GradientBoostingRegressor(n_estimators=20, random_state=0).fit(TOY, TOY["feat_a"] * 2 + TOY["feat_b"])
+TOY_RF = RandomForestClassifier(n_estimators=20, random_state=0).fit(TOY, TOY_Y)
+
+
+def f_toy(X):
+    return TOY_LR.predict_proba(X)[:, 1]
+
+
+def f_heart():
+    from xaibook.predict import prediction_function
+    return prediction_function(H_LOG, scale="log-odds")
+
+
+def close(a, b, tol=1e-9):
+    return np.allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), atol=tol, rtol=0)
+
+
+# --------------------------------------------------------------------------------------------
+# importance
+# --------------------------------------------------------------------------------------------
+from xaibook import importance as imp  # noqa: E402
+
+_PI_REF = None
+
+
+def _pi_reference():
+    global _PI_REF
+    if _PI_REF is None:
+        _PI_REF = imp.permutation_importance(H_LOG, heart.X_test, heart.y_test, n_repeats=2)
+    return _PI_REF
+
+
+@case("y index misaligned", "y", check=lambda r: close(r.baseline_score, _pi_reference().baseline_score))
+def pi_y_sorted_index():
+    return imp.permutation_importance(H_LOG, heart.X_test, heart.y_test.sort_index(), n_repeats=2)
+
+
+@case("y index misaligned", "y")
+def pi_y_reset_index():
+    return imp.permutation_importance(H_LOG, heart.X_test, heart.y_test.reset_index(drop=True), n_repeats=2)
+
+
+@case("y index misaligned", "y", check=lambda r: close(r.results["test"].baseline_score,
+                                                        _pi_reference().baseline_score))
+def tti_y_sorted_index():
+    return imp.train_test_importance(H_LOG, heart.X_train, heart.y_train, heart.X_test,
+                                     heart.y_test.sort_index(), n_repeats=2)
+
+
+@case("y index misaligned", "y", check=lambda r: close(
+    r.baseline_score, imp.drop_column_importance(models.make_model("heart", "logistic"), heart.X_train,
+                                                 heart.y_train, heart.X_test, heart.y_test,
+                                                 features=["age"]).baseline_score))
+def dci_y_sorted_index():
+    return imp.drop_column_importance(models.make_model("heart", "logistic"), heart.X_train,
+                                      heart.y_train.sort_index(), heart.X_test, heart.y_test, features=["age"])
+
+
+@case("unfitted model", "model", check=None)
+def pi_unfitted():
+    return imp.permutation_importance(LogisticRegression(), TOY, TOY_Y)
+
+
+@case("unfitted model", "NotFittedError")
+def pi_unfitted_is_notfitted():
+    from sklearn.exceptions import NotFittedError
+    try:
+        imp.permutation_importance(LogisticRegression(), TOY, TOY_Y)
+    except NotFittedError as err:
+        raise ValueError(f"NotFittedError: {err}") from err
+    except ValueError as err:
+        raise ValueError(f"plain ValueError (not NotFittedError): {err}") from None
+
+
+@case("not a classifier or regressor", "model")
+def pi_kmeans():
+    return imp.permutation_importance(TOY_KMEANS, TOY, TOY_Y)
+
+
+@case("scorer", "scoring")
+def pi_metric_as_scorer():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, scoring=roc_auc_score, n_repeats=2)
+
+
+@case("scorer", "scoring")
+def pi_unknown_scorer():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, scoring="auc", n_repeats=2)
+
+
+@case("degenerate data", "X", "y", "row")
+def pi_one_row():
+    return imp.permutation_importance(H_LOG, heart.X_test.iloc[:1], heart.y_test.iloc[:1], scoring="roc_auc")
+
+
+@case("degenerate data", "y", "class")
+def pi_one_class():
+    keep = heart.y_test == 1
+    return imp.permutation_importance(H_LOG, heart.X_test[keep], heart.y_test[keep], scoring="roc_auc",
+                                      n_repeats=2)
+
+
+@case("counts", "n_repeats")
+def pi_zero_repeats():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, n_repeats=0)
+
+
+@case("counts", "n_repeats")
+def pi_float_repeats():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, n_repeats=2.5)
+
+
+@case("memory", "n_repeats")
+def pi_huge_repeats():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, n_repeats=10**9)
+
+
+@case("random_state", "random_state")
+def pi_random_state_none():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, random_state=None)
+
+
+@case("random_state", "random_state")
+def pi_random_state_float():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, random_state=1.5)
+
+
+@case("X type", "X", "DataFrame")
+def pi_numpy_X():
+    return imp.permutation_importance(TOY_LR, TOY.to_numpy(), TOY_Y)
+
+
+@case("columns", "X", "missing", "column")
+def pi_missing_column():
+    return imp.permutation_importance(TOY_LR, TOY[["feat_a", "feat_b"]], TOY_Y)
+
+
+@case("NaN/inf in X", "feat_a")
+def pi_inf_in_X():
+    return imp.permutation_importance(TOY_LR, TOY.assign(feat_a=np.r_[np.inf, TOY["feat_a"][1:]]), TOY_Y)
+
+
+@case("NaN/inf in X", "y")
+def pi_nan_in_y():
+    return imp.permutation_importance(TOY_LR, TOY, np.r_[np.nan, TOY_Y[1:]])
+
+
+@case("shapes", "y")
+def pi_y_2d():
+    return imp.permutation_importance(TOY_LR, TOY, np.c_[TOY_Y, TOY_Y])
+
+
+@case("shapes", "y")
+def pi_y_short():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y[:-1])
+
+
+@case("shapes", "y")
+def pi_y_scalar():
+    return imp.permutation_importance(TOY_LR, TOY, 1)
+
+
+@case("string in numeric column", "age")
+def pi_string_in_numeric():
+    X = heart.X_test.astype({"age": object}).copy()
+    X.iloc[0, X.columns.get_loc("age")] = "sixty"
+    return imp.permutation_importance(H_LOG, X, heart.y_test, n_repeats=1)
+
+
+@case("unknown category", "purpose", "car(new)")
+def pi_category_typo():
+    X = credit.X_test.copy()
+    X["purpose"] = X["purpose"].replace({"car (new)": "car(new)"})
+    return imp.permutation_importance(C_LOG, X, credit.y_test, n_repeats=1)
+
+
+@case("features", "groups")
+def gpi_groups_string():
+    return imp.grouped_permutation_importance(TOY_LR, TOY, TOY_Y, groups="feat_a")
+
+
+@case("features", "groups", "feat_z")
+def gpi_groups_unknown():
+    return imp.grouped_permutation_importance(TOY_LR, TOY, TOY_Y, groups={"g": ["feat_z"]})
+
+
+@case("features", "features", check=lambda r: list(r.feature_names) == ["age"])
+def dci_features_string():
+    return imp.drop_column_importance(models.make_model("heart", "logistic"), heart.X_train, heart.y_train,
+                                      heart.X_test, heart.y_test, features="age")
+
+
+@case("features", "features")
+def dci_features_empty():
+    return imp.drop_column_importance(models.make_model("heart", "logistic"), heart.X_train, heart.y_train,
+                                      heart.X_test, heart.y_test, features=[])
+
+
+@case("comparison mismatch", "feature")
+def comparison_different_features():
+    a = imp.permutation_importance(TOY_LR, TOY, TOY_Y, n_repeats=2)
+    b = imp.PermutationImportance(np.zeros((2, 2)), ("feat_a", "feat_z"), 0.5, "accuracy")
+    return imp.ImportanceComparison({"one": a, "two": b}).ranks()
+
+
+@case("model type", "models")
+def compare_models_list():
+    return imp.compare_models([TOY_LR], TOY, TOY_Y)
+
+
+@case("model type", "model", "feature_importances_", "Pipeline")
+def impurity_of_logistic():
+    return imp.impurity_importance(H_LOG)
+
+
+@case("batch", "batch")
+def pi_batch_bad():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, batch="yes")
+
+
+@case("counts", "max_rows")
+def pi_max_rows_zero():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, max_rows=0)
+
+
+# --------------------------------------------------------------------------------------------
+# predict
+# --------------------------------------------------------------------------------------------
+from xaibook import predict  # noqa: E402
+
+
+@case("hard labels", "predict_proba", "probabilit")
+def pf_svc_labels():
+    return predict.prediction_function(TOY_SVC)(TOY)
+
+
+@case("not a classifier or regressor", "model")
+def pf_kmeans():
+    return predict.prediction_function(TOY_KMEANS)(TOY)
+
+
+@case("unfitted model", "model")
+def pf_unfitted():
+    return predict.prediction_function(LogisticRegression())
+
+
+@case("unknown category", "purpose", "car(new)")
+def pf_category_typo():
+    row = credit.X_test.iloc[[0]].assign(purpose="car(new)")
+    return predict.prediction_function(C_BOOST)(row)
+
+
+@case("unknown category", "sex")
+def pf_category_typo_heart():
+    row = heart.X_test.iloc[[0]].assign(sex="Male")
+    return predict.prediction_function(H_LOG)(row)
+
+
+@case("string in numeric column", "age")
+def pf_string_in_numeric():
+    row = heart.X_test.iloc[[0]].astype({"age": object}).assign(age="sixty")
+    return predict.prediction_function(H_LOG)(row)
+
+
+@case("options", "scale")
+def pf_bad_scale():
+    return predict.prediction_function(H_LOG, scale="logit")
+
+
+@case("options", "target_class")
+def pf_bad_class():
+    return predict.prediction_function(H_LOG, target_class=7)
+
+
+@case("options", "scale", "target_class")
+def apf_function_with_scale():
+    return predict.as_prediction_function(f_toy, scale="log-odds")
+
+
+@case("model type", "model")
+def apf_not_model():
+    return predict.as_prediction_function("boosting")
+
+
+@case("columns", "X", "missing")
+def pf_wrong_columns():
+    return predict.prediction_function(H_LOG)(heart.X_test.drop(columns="age"))
+
+
+# --------------------------------------------------------------------------------------------
+# dependence
+# --------------------------------------------------------------------------------------------
+from xaibook import dependence as dep  # noqa: E402
+
+
+def _pdp_sorted_ok(r):
+    return bool(np.all(np.diff(r.grid.astype(float)) > 0)) and close(r.average, r.individual.mean(axis=0))
+
+
+@case("unsorted grid", "grid", check=_pdp_sorted_ok)
+def pdp_unsorted_grid():
+    return dep.partial_dependence(H_LOG, heart.X_test, "age", grid=[60, 40, 50])
+
+
+@case("unsorted grid", "grid", check=lambda r: bool(np.all(r.centered().average[np.argmin(r.grid)] == 0)))
+def pdp_unsorted_grid_centring():
+    return dep.partial_dependence(H_LOG, heart.X_test, "age", grid=[70, 40, 50])
+
+
+@case("hard labels", "predict_proba", "probabilit")
+def pdp_svc():
+    return dep.partial_dependence(TOY_SVC, TOY, "feat_a")
+
+
+@case("not a classifier or regressor", "model", "f")
+def pdp_kmeans():
+    return dep.partial_dependence(TOY_KMEANS, TOY, "feat_a")
+
+
+@case("features", "feature")
+def pdp_unknown_feature():
+    return dep.partial_dependence(H_LOG, heart.X_test, "agee")
+
+
+@case("features", "features", "pair")
+def pdp2d_one_string():
+    return dep.partial_dependence_2d(H_LOG, heart.X_test, "age")
+
+
+@case("features", "feature")
+def pdp_feature_list():
+    return dep.partial_dependence(H_LOG, heart.X_test, ["age", "cholesterol"])
+
+
+@case("counts", "grid_resolution")
+def pdp_grid_resolution_one():
+    return dep.partial_dependence(H_LOG, heart.X_test, "age", grid_resolution=1)
+
+
+@case("counts", "batch_size")
+def pdp_batch_zero():
+    return dep.partial_dependence(H_LOG, heart.X_test, "age", batch_size=0)
+
+
+@case("memory", "batch_size", check=lambda r: r.calls <= 1000 and r.biggest <= 50)
+def pdp_batch_respected():
+    calls = []
+
+    def f(X):
+        calls.append(len(X))
+        return f_toy(X)
+    dep.partial_dependence(f, TOY, "feat_a", grid=np.linspace(-1, 1, 200), batch_size=50)
+
+    class R:
+        pass
+    r = R()
+    r.calls, r.biggest = len(calls), max(calls)
+    return r
+
+
+@case("f output", "f", "non-finite", "NaN")
+def pdp_nan_output():
+    return dep.partial_dependence(lambda X: np.full(len(X), np.nan), TOY, "feat_a")
+
+
+@case("f output", "f", "shape")
+def pdp_wrong_shape():
+    return dep.partial_dependence(lambda X: np.zeros((len(X), 2)), TOY, "feat_a")
+
+
+@case("f output", "f")
+def pdp_not_callable():
+    return dep.partial_dependence(42, TOY, "feat_a")
+
+
+@case("grid", "grid")
+def pdp_grid_2d():
+    return dep.partial_dependence(H_LOG, heart.X_test, "age", grid=[[40, 50]])
+
+
+@case("grid", "grid", "outside")
+def pdp_grid_outside():
+    return dep.partial_dependence(H_LOG, heart.X_test, "age", grid=[10, 200])
+
+
+@case("grid", "grid")
+def pdp_grid_strings_numeric():
+    return dep.partial_dependence(H_LOG, heart.X_test, "age", grid=["a", "b"])
+
+
+@case("grid", "percentiles")
+def pdp_bad_percentiles():
+    return dep.partial_dependence(H_LOG, heart.X_test, "age", percentiles=(0.9, 0.1))
+
+
+@case("X type", "X", "DataFrame")
+def pdp_numpy():
+    return dep.partial_dependence(f_toy, TOY.to_numpy(), "feat_a")
+
+
+@case("NaN/inf in X", "feat_a")
+def pdp_inf():
+    return dep.partial_dependence(f_toy, TOY.assign(feat_a=np.r_[np.inf, TOY["feat_a"][1:]]), "feat_b")
+
+
+@case("counts", "sample")
+def pdp_sample_zero():
+    return dep.partial_dependence(f_toy, TOY, "feat_a", sample=0)
+
+
+@case("random_state", "random_state")
+def pdp_random_state_none():
+    return dep.partial_dependence(f_toy, TOY, "feat_a", sample=10, random_state=None)
+
+
+@case("counts", "bins")
+def ale_bins_zero():
+    return dep.ale(f_toy, TOY, "feat_a", bins=0)
+
+
+@case("features", "feature", "categorical")
+def ale_categorical():
+    return dep.ale(H_LOG, heart.X_test, "sex")
+
+
+@case("features", "features")
+def h_same_feature():
+    return dep.h_statistic(f_toy, TOY, ("feat_a", "feat_a"))
+
+
+@case("NaN/inf in X", "synthetic", "feat_a")
+def off_data_inf():
+    return dep.off_data_share(TOY, TOY.assign(feat_a=np.inf))
+
+
+@case("options", "quantile")
+def off_data_quantile():
+    return dep.off_data_share(TOY, TOY, quantile=1.5)
+
+
+@case("unknown category", "sex", "Male")
+def pdp_unseen_category_model():
+    return dep.partial_dependence(H_LOG, heart.X_test, "sex", grid=["Male"], allow_extrapolation=True)
+
+
+# --------------------------------------------------------------------------------------------
+# shapley
+# --------------------------------------------------------------------------------------------
+from xaibook import shapley as sh  # noqa: E402
+
+
+def _typical_row_truncation_ok(r):
+    """With a float 'typical row' background, the hybrid rows must keep the float values."""
+    X = heart.X_test.iloc[[0]]
+    bg = _typical_row()
+    f = f_heart()
+    # for a logistic model on the log-odds scale, phi_j = f(x_j, b_rest) - f(b) exactly
+    one = bg.copy()
+    one["major_vessels"] = X["major_vessels"].to_numpy()
+    expected = f(one)[0] - f(bg)[0]
+    j = list(X.columns).index("major_vessels")
+    return close(r.values[0, j], expected, 1e-6)
+
+
+def _typical_row():
+    X = heart.X_train
+    row = X.iloc[[0]].copy()
+    for c in X.columns:
+        if pd.api.types.is_numeric_dtype(X[c]):
+            row[c] = X[c].mean()
+        else:
+            row[c] = X[c].mode()[0]
+    return row
+
+
+@case("background dtype", "background", check=_typical_row_truncation_ok)
+def exact_float_background():
+    return sh.exact_shapley(f_heart(), heart.X_test.iloc[[0]], _typical_row())
+
+
+@case("background dtype", "background", check=_typical_row_truncation_ok)
+def sampling_float_background():
+    return sh.sampling_shapley(f_heart(), heart.X_test.iloc[[0]], _typical_row(), n_permutations=50)
+
+
+@case("background dtype", "background", check=_typical_row_truncation_ok)
+def kernel_float_background():
+    return sh.kernel_shap(f_heart(), heart.X_test.iloc[[0]], _typical_row(), n_samples=2**13)
+
+
+@case("f output", "f", "non-finite", "NaN")
+def exact_nan_output():
+    def f(X):
+        out = f_toy(X)
+        out[X["feat_a"].to_numpy() > 1] = np.nan
+        return out
+    return sh.exact_shapley(f, TOY.iloc[:3], TOY.iloc[:40])
+
+
+@case("f output", "f", "non-finite", "NaN")
+def kernel_nan_output():
+    def f(X):
+        out = f_toy(X)
+        out[X["feat_a"].to_numpy() > 1] = np.nan
+        return out
+    return sh.kernel_shap(f, TOY.iloc[:3], TOY.iloc[:40])
+
+
+@case("hard labels", "predict_proba", "probabilit")
+def exact_svc():
+    return sh.exact_shapley(predict.as_prediction_function(TOY_SVC), TOY.iloc[:2], TOY.iloc[:20])
+
+
+@case("model type", "f", "prediction function")
+def exact_model_not_f():
+    return sh.exact_shapley(TOY_KMEANS, TOY.iloc[:2], TOY.iloc[:20])
+
+
+@case("dummy feature", "", check=lambda r: bool(np.all(r.values[:, 2] == 0)))
+def exact_dummy_exact_zero():
+    X = TOY.assign(feat_c=1.0)
+    return sh.exact_shapley(lambda d: 1 / (1 + np.exp(-(d["feat_a"] * 1.3 + d["feat_b"] * 0.7 + d["feat_c"] * 0.1))).to_numpy(),
+                            X.iloc[:5], X.iloc[5:60])
+
+
+@case("dummy feature", "", check=lambda r: bool(np.all(r.values[:, 2] == 0)))
+def sampling_dummy_exact_zero():
+    X = TOY.assign(feat_c=1.0)
+    return sh.sampling_shapley(lambda d: 1 / (1 + np.exp(-(d["feat_a"] * 1.3 + d["feat_b"] * 0.7 + d["feat_c"] * 0.1))).to_numpy(),
+                               X.iloc[:5], X.iloc[5:60], n_permutations=20)
+
+
+def _tree_big_background_ok(r):
+    bg = TOY.iloc[:150]
+    ref = sh.exact_shapley(lambda d: TOY_RF.predict_proba(d)[:, 1], TOY.iloc[150:152], bg)
+    return close(r.values, ref.values, 1e-6) and close(r.base_value, ref.base_value, 1e-9)
+
+
+@case("background subsampled", "background", check=_tree_big_background_ok)
+def tree_shap_big_background():
+    return sh.tree_shap(TOY_RF, TOY.iloc[150:152], TOY.iloc[:150])
+
+
+@case("regressor", check=lambda r: close(r.efficiency_gap(), 0, 1e-6))
+def tree_shap_regressor():
+    return sh.tree_shap(TOY_GBR, TOY.iloc[:3], TOY.iloc[3:40])
+
+
+@case("model type", "model", "tree")
+def tree_shap_linear():
+    return sh.tree_shap(TOY_LR, TOY.iloc[:3], TOY.iloc[3:40])
+
+
+@case("memory", "max_features")
+def exact_many_features():
+    X = pd.DataFrame(rng.normal(size=(2, 24)), columns=[f"x{i}" for i in range(24)])
+    return sh.exact_shapley(lambda d: d.sum(axis=1).to_numpy(), X, X, max_features=24)
+
+
+@case("memory", "n_permutations")
+def sampling_huge_permutations():
+    return sh.sampling_shapley(f_toy, TOY.iloc[:2], TOY.iloc[:10], n_permutations=10**9)
+
+
+@case("counts", "n_permutations")
+def sampling_one_permutation():
+    return sh.sampling_shapley(f_toy, TOY.iloc[:2], TOY.iloc[:10], n_permutations=1)
+
+
+@case("counts", "n_samples")
+def kernel_zero_samples():
+    return sh.kernel_shap(f_toy, TOY.iloc[:2], TOY.iloc[:10], n_samples=0)
+
+
+@case("columns", "background")
+def shap_background_columns():
+    return sh.exact_shapley(f_toy, TOY.iloc[:2], TOY[["feat_a", "feat_b"]].iloc[:10])
+
+
+@case("X type", "X", "DataFrame")
+def shap_series_row():
+    return sh.exact_shapley(f_toy, TOY.iloc[0].to_numpy(), TOY.iloc[:10])
+
+
+@case("NaN/inf in X", "feat_a")
+def shap_inf_background():
+    return sh.exact_shapley(f_toy, TOY.iloc[:2], TOY.iloc[:10].assign(feat_a=np.inf))
+
+
+@case("random_state", "random_state")
+def kernel_random_state_none():
+    return sh.kernel_shap(f_toy, TOY.iloc[:2], TOY.iloc[:10], random_state=None)
+
+
+@case("unknown category", "purpose", "car(new)")
+def kernel_category_typo():
+    f = predict.prediction_function(C_BOOST)
+    return sh.kernel_shap(f, credit.X_test.iloc[[0]].assign(purpose="car(new)"), credit.X_train.iloc[:10],
+                          n_samples=200)
+
+
+@case("category codes", "code", "-1", "range")
+def codes_decode_negative():
+    codes = sh.CategoryCodes(heart.X_test)
+    arr = codes.encode(heart.X_test.iloc[[0]]).to_numpy()
+    arr[0, list(heart.X_test.columns).index("sex")] = -1
+    return codes.decode(arr)
+
+
+@case("category codes", "code", "1.5", "integer")
+def codes_decode_fraction():
+    codes = sh.CategoryCodes(heart.X_test)
+    arr = codes.encode(heart.X_test.iloc[[0]]).to_numpy()
+    arr[0, list(heart.X_test.columns).index("sex")] = 0.5
+    return codes.decode(arr)
+
+
+@case("features", "feature")
+def interaction_unknown_feature():
+    r = sh.exact_shapley(f_toy, TOY.iloc[:20], TOY.iloc[:10])
+    return sh.interaction_strength(r, "feat_z")
+
+
+@case("result type", "explanation", "ShapleyResult")
+def to_shap_wrong_type():
+    return sh.to_shap_explanation({"values": 1})
+
+
+@case("shapes", "position")
+def explain_row_out_of_range():
+    r = sh.exact_shapley(f_toy, TOY.iloc[:2], TOY.iloc[:10])
+    return r.explain_row(5)
+
+
+@case("unfitted model", "model")
+def tree_shap_unfitted():
+    return sh.tree_shap(RandomForestClassifier(), TOY.iloc[:2], TOY.iloc[:10])
+
+
+# --------------------------------------------------------------------------------------------
+# models
+# --------------------------------------------------------------------------------------------
+@case("shared model", "", check=lambda r: r)
+def get_model_is_safe_copy():
+    a = models.get_model("heart", "tree")
+    a.set_params(model__max_depth=1)
+    b = models.get_model("heart", "tree")
+    a.set_params(model__max_depth=3)  # undo, in case it is shared
+    return b.get_params()["model__max_depth"] == 3 and b is not a
+
+
+@case("model cache", "cache", check=lambda r: r)
+def get_model_rejects_foreign_pickle():
+    import os
+    import tempfile
+    from pathlib import Path
+
+    import joblib
+    old = os.environ.get("XAIBOOK_CACHE_DIR")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["XAIBOOK_CACHE_DIR"] = tmp
+        try:
+            path = models.cache_dir() / f"heart-tree-{models.cache_key()}.joblib"
+            path.parent.mkdir(parents=True)
+            joblib.dump({"not": "a model"}, path)
+            models.get_model.cache_clear() if hasattr(models.get_model, "cache_clear") else None
+            for fn in vars(models).values():
+                if hasattr(fn, "cache_clear"):
+                    fn.cache_clear()
+            got = models.get_model("heart", "tree")
+            leftovers = [p for p in Path(tmp).rglob("*.tmp")]
+            return hasattr(got, "predict_proba") and not leftovers
+        finally:
+            for fn in vars(models).values():
+                if hasattr(fn, "cache_clear"):
+                    fn.cache_clear()
+            if old is None:
+                os.environ.pop("XAIBOOK_CACHE_DIR", None)
+            else:
+                os.environ["XAIBOOK_CACHE_DIR"] = old
+
+
+@case("options", "model", "tree2")
+def get_model_unknown_name():
+    return models.get_model("heart", "tree2")
+
+
+@case("options", "case", "hearts")
+def get_model_unknown_case():
+    return models.get_model("hearts", "tree")
+
+
+@case("degenerate data", "y_true", "proba", "empty")
+def ece_empty():
+    return models.expected_calibration_error([], [])
+
+
+@case("counts", "bins")
+def ece_zero_bins():
+    return models.expected_calibration_error([0, 1], [0.2, 0.8], bins=0)
+
+
+@case("shapes", "y_true", "proba")
+def ece_length_mismatch():
+    return models.expected_calibration_error([0, 1, 1], [0.2, 0.8])
+
+
+@case("options", "proba", "[0, 1]")
+def ece_not_probability():
+    return models.expected_calibration_error([0, 1], [-3.0, 5.0])
+
+
+# --------------------------------------------------------------------------------------------
+# glassbox
+# --------------------------------------------------------------------------------------------
+from xaibook import glassbox as gb  # noqa: E402
+
+
+def _lc_reference():
+    return gb.logistic_coefficients(H_LOG, heart.X_train, heart.y_train, method="bootstrap",
+                                    n_bootstrap=20)
+
+
+@case("y index misaligned", "y", check=lambda r: close(r.table["ci_low"], _lc_reference().table["ci_low"]))
+def lc_y_sorted_index():
+    return gb.logistic_coefficients(H_LOG, heart.X_train, heart.y_train.sort_index(), method="bootstrap",
+                                    n_bootstrap=20)
+
+
+@case("hang", "y", "class")
+def lc_bootstrap_one_class():
+    return gb.logistic_coefficients(H_LOG, heart.X_train, np.zeros(len(heart.X_train), dtype=int),
+                                    method="bootstrap", n_bootstrap=20)
+
+
+@case("labels", "y", "classes")
+def lc_bootstrap_other_labels():
+    y = np.where(heart.y_train.to_numpy() == 1, "disease", "healthy")
+    return gb.logistic_coefficients(H_LOG, heart.X_train, y, method="bootstrap", n_bootstrap=20)
+
+
+@case("degenerate data", "X", "row")
+def lc_one_row():
+    return gb.logistic_coefficients(H_LOG, heart.X_train.iloc[:1])
+
+
+@case("options", "method")
+def lc_bad_method():
+    return gb.logistic_coefficients(H_LOG, heart.X_train, method="exact")
+
+
+@case("model type", "pipeline", "LogisticRegression")
+def lc_tree_model():
+    return gb.logistic_coefficients(H_TREE, heart.X_train)
+
+
+@case("y index misaligned", "y", check=lambda r: r.to_frame().equals(
+    gb.refit_trees(H_TREE, heart.X_train, heart.y_train, n_refits=2).to_frame()))
+def refit_y_sorted_index():
+    return gb.refit_trees(H_TREE, heart.X_train, heart.y_train.sort_index(), n_refits=2)
+
+
+@case("counts", "n_refits")
+def refit_zero():
+    return gb.refit_trees(H_TREE, heart.X_train, heart.y_train, n_refits=0)
+
+
+@case("y index misaligned", "y", check=lambda r: close(r.auc_a, roc_auc_score(heart.y_test, H_LOG.predict_proba(heart.X_test)[:, 1])))
+def auc_y_sorted_index():
+    pa = pd.Series(H_LOG.predict_proba(heart.X_test)[:, 1], index=heart.X_test.index)
+    pb = pd.Series(H_TREE.predict_proba(heart.X_test)[:, 1], index=heart.X_test.index)
+    return gb.paired_auc_difference(heart.y_test.sort_index(), pa, pb, n_bootstrap=50)
+
+
+@case("degenerate data", "n_bootstrap", check=lambda r: r.n_bootstrap == 200)
+def auc_lowers_n_bootstrap():
+    y = np.r_[1, np.zeros(29, dtype=int)]
+    p = np.linspace(0, 1, 30)
+    return gb.paired_auc_difference(y, p, p[::-1], n_bootstrap=200)
+
+
+@case("shapes", "proba_a", "y")
+def auc_shape():
+    return gb.paired_auc_difference([0, 1, 0, 1], [0.1, 0.2, 0.3], [0.1, 0.2, 0.3, 0.4])
+
+
+@case("NaN/inf in X", "proba_a", "NaN", "finite")
+def auc_nan():
+    return gb.paired_auc_difference([0, 1, 0, 1], [0.1, np.nan, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4])
+
+
+@case("features", "features", check=lambda r: r.features == ("age",))
+def whatif_features_string():
+    return gb.whatif_spec(H_LOG, heart.X_test.iloc[[0]], "age")
+
+
+@case("features", "features")
+def whatif_features_empty():
+    return gb.whatif_spec(H_LOG, heart.X_test.iloc[[0]], [])
+
+
+@case("shapes", "row")
+def whatif_two_rows():
+    return gb.whatif_spec(H_LOG, heart.X_test.iloc[:2], ["age"])
+
+
+@case("options", "quantiles")
+def whatif_bad_quantiles():
+    return gb.whatif_spec(H_LOG, heart.X_test.iloc[[0]], ["age"], quantiles=(0.5,))
+
+
+@case("features", "age", "slider", "values")
+def whatif_unknown_slider():
+    spec = gb.whatif_spec(H_LOG, heart.X_test.iloc[[0]], ["age"])
+    return spec.probability_at({"agee": 50})
+
+
+@case("options", "confidence")
+def lc_bad_confidence():
+    return gb.logistic_coefficients(H_LOG, heart.X_train, confidence=95)
+
+
+@case("features", "coefficient", "zz")
+def lc_correlation_unknown():
+    return gb.logistic_coefficients(H_LOG, heart.X_train).correlation("zz", "age")
+
+
+@case("model type", "model", "DecisionTree")
+def tree_rules_logistic():
+    return gb.tree_rules(H_LOG)
+
+
+@case("shapes", "row")
+def decision_path_two_rows():
+    return gb.decision_path(H_TREE, heart.X_test.iloc[:2])
+
+
+@case("options", "target_class")
+def decision_path_bad_class():
+    return gb.decision_path(H_TREE, heart.X_test.iloc[[0]], target_class="sick")
+
+
+@case("unknown category", "sex", "Male")
+def decision_path_category_typo():
+    return gb.decision_path(H_TREE, heart.X_test.iloc[[0]].assign(sex="Male"))
+
+
+@case("unknown category", "sex", "Male")
+def contributions_category_typo():
+    return gb.logistic_contributions(H_LOG, heart.X_test.iloc[[0]].assign(sex="Male"), heart.X_train)
+
+
+@case("features", "features")
+def shape_functions_string():
+    gam = gb.spline_gam(heart.X_train, heart.y_train)
+    return gb.shape_functions(gam, heart.X_train, "sex")
+
+
+@case("features", "numeric_features")
+def gam_numeric_string():
+    return gb.spline_gam(heart.X_train, heart.y_train, numeric_features="sex")
+
+
+@case("counts", "grid_points")
+def shape_functions_zero_points():
+    gam = gb.spline_gam(heart.X_train, heart.y_train)
+    return gb.shape_functions(gam, heart.X_train, grid_points=0)
+
+
+# --------------------------------------------------------------------------------------------
+# charts
+# --------------------------------------------------------------------------------------------
+from xaibook.charts import dependence as dep_charts  # noqa: E402
+from xaibook.charts import importance as imp_charts  # noqa: E402
+
+try:
+    from xaibook.charts import shap as shap_charts  # noqa: E402
+except ImportError:  # renamed to charts.shapley by the restructuring of issue 10
+    from xaibook.charts import shapley as shap_charts  # noqa: E402
+
+
+def _pdp(feature, X=None, f=None):
+    return dep.partial_dependence(f or H_LOG, heart.X_test if X is None else X, feature)
+
+
+@case("chart mismatch", "feature", "ale_result", "pdp_result")
+def ale_vs_pdp_features_differ():
+    return dep_charts.ale_vs_pdp_chart(dep.ale(H_LOG, heart.X_test, "age"), _pdp("cholesterol"))
+
+
+@case("chart mismatch", "result", "rows", "results")
+def linked_ice_different_rows():
+    return dep_charts.linked_ice_chart([_pdp("age"), _pdp("cholesterol", X=heart.X_train)])
+
+
+@case("chart mismatch", "results", "feature")
+def shap_compare_different_features():
+    a = sh.exact_shapley(f_toy, TOY.iloc[:1], TOY.iloc[:10])
+    X2 = TOY.rename(columns={"feat_c": "feat_d"})
+    b = sh.exact_shapley(lambda d: f_toy(d.rename(columns={"feat_d": "feat_c"})), X2.iloc[:1], X2.iloc[:10])
+    return shap_charts.compare({"one": a, "two": b})
+
+
+@case("chart mismatch", "results", "row")
+def shap_compare_different_rows():
+    a = sh.exact_shapley(f_toy, TOY.iloc[:1], TOY.iloc[:10])
+    b = sh.exact_shapley(f_toy, TOY.iloc[1:2], TOY.iloc[:10])
+    return shap_charts.compare({"one": a, "two": b})
+
+
+@case("chart mismatch", "result", "PartialDependence")
+def ice_chart_wrong_type():
+    return dep_charts.ice_chart(dep.ale(H_LOG, heart.X_test, "age"))
+
+
+@case("chart mismatch", "result", "ShapleyResult")
+def waterfall_wrong_type():
+    return shap_charts.waterfall(_pdp("age"))
+
+
+@case("counts", "top")
+def importance_chart_top_zero():
+    return imp_charts.importance_spread(imp.permutation_importance(TOY_LR, TOY, TOY_Y, n_repeats=2), top=0)
+
+
+@case("features", "feature")
+def shap_dependence_unknown():
+    r = sh.exact_shapley(f_toy, TOY.iloc[:20], TOY.iloc[:10])
+    return shap_charts.dependence(r, "feat_z")
+
+
+@case("chart mismatch", "comparison", "labels")
+def train_test_chart_wrong_labels():
+    c = imp.compare_models({"x": TOY_LR, "y": TOY_LR}, TOY, TOY_Y, n_repeats=2)
+    return imp_charts.train_test_chart(c)
+
+
+# --------------------------------------------------------------------------------------------
+# render, exercises
+# --------------------------------------------------------------------------------------------
+from xaibook import (
+    exercises,  # noqa: E402
+    render,  # noqa: E402
+)
+
+try:
+    from xaibook.exercises import partial_dependence as ex_pd  # noqa: E402
+except ImportError:  # renamed by issue 10
+    from xaibook.exercises import dependence as ex_pd  # noqa: E402
+
+
+@case("options", "scale")
+def png_scale_zero():
+    import altair as alt
+    return render.spec_to_png(alt.Chart(TOY).mark_point().encode(x="feat_a").to_dict(), scale=0)
+
+
+@case("options", "scale")
+def png_scale_negative():
+    import altair as alt
+    return render.spec_to_png(alt.Chart(TOY).mark_point().encode(x="feat_a").to_dict(), scale=-1)
+
+
+@case("options", "spec")
+def html_spec_not_dict():
+    return render.spec_to_html("not a spec")
+
+
+@case("counts", "top", check=lambda r: not r.correct)
+def check_ranking_top_zero():
+    return exercises.check_ranking(["b", "a"], ["a", "b"], top=0)
+
+
+@case("counts", "top")
+def check_ranking_top_negative():
+    return exercises.check_ranking(["b", "a"], ["a", "b"], top=-1)
+
+
+@case("options", "tolerance")
+def check_number_negative_tolerance():
+    return exercises.check_number(1.0, 1.0, tolerance=-1)
+
+
+@case("options", "expected")
+def check_ranking_expected_empty():
+    return exercises.check_ranking(["a"], [])
+
+
+@case("options", "expected")
+def check_number_expected_nan():
+    return exercises.check_number(1.0, float("nan"))
+
+
+def _pairs_used(r):
+    return set(r) == {("age", "cholesterol")}
+
+
+@case("ignored argument", "pairs", check=_pairs_used)
+def interaction_strengths_pairs():
+    return ex_pd.interaction_strengths(pairs=[("age", "cholesterol")], sample=30)
+
+
+# --------------------------------------------------------------------------------------------
+# run
+# --------------------------------------------------------------------------------------------
+def _names(name: str, message: str) -> bool:
+    """Does ``message`` name ``name``? Short names must stand alone ("X", not the x in "index")."""
+    if len(name) <= 3:
+        return re.search(rf"(?<![A-Za-z_]){re.escape(name)}(?![A-Za-z_])", message) is not None
+    return name.lower() in message.lower()
+
+
+def classify(c: Case) -> None:
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(TIME_LIMIT)
+    # vl-convert's JavaScript engine reserves a large address space: no limit for the render cases
+    limit = resource.RLIM_INFINITY if c.run.__name__.startswith("png_") else MEMORY_LIMIT
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = c.run()
+    except Timeout:
+        c.outcome, c.detail = "hang", f"no answer in {TIME_LIMIT} s"
+        return
+    except MemoryError:
+        c.outcome, c.detail = "hang", "MemoryError (memory limit)"
+        return
+    except Exception as err:  # noqa: BLE001 - classifying every failure is the point
+        message = f"{type(err).__name__}: {err}"
+        named = any(_names(n, message) for n in c.names if n)
+        c.outcome = "clear" if named else "raw"
+        c.detail = message[:200]
+        return
+    finally:
+        signal.alarm(0)
+        resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+    if c.check is None:
+        c.outcome, c.detail = "silent", f"returned {type(result).__name__} instead of an error"
+        return
+    try:
+        ok = bool(c.check(result))
+    except Exception as err:  # noqa: BLE001
+        ok, why = False, f"check failed: {type(err).__name__}: {err}"
+    else:
+        why = "result checked"
+    c.outcome = "clear" if ok else "silent"
+    c.detail = why if ok else f"returned a wrong result ({why})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write every case's outcome to this file")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-k", help="run only cases whose name contains this")
+    args = parser.parse_args(argv)
+    selected = [c for c in CASES if not args.k or args.k in c.name]
+    start = time.perf_counter()
+    for c in selected:
+        classify(c)
+        if args.verbose:
+            print(f"{c.outcome:7s} {c.kind:30s} {c.name}: {c.detail}", flush=True)
+    by_kind: dict[str, Counter] = defaultdict(Counter)
+    for c in selected:
+        by_kind[c.kind][c.outcome] += 1
+    total = Counter(c.outcome for c in selected)
+    print(f"\n{len(selected)} cases on {len({c.run.__module__ for c in selected})} module(s), "
+          f"{time.perf_counter() - start:.0f} s")
+    print(f"{'class':32s} {'clear':>6s} {'raw':>6s} {'silent':>6s} {'hang':>6s}")
+    for kind in sorted(by_kind):
+        k = by_kind[kind]
+        print(f"{kind:32s} {k['clear']:6d} {k['raw']:6d} {k['silent']:6d} {k['hang']:6d}")
+    print(f"{'total':32s} {total['clear']:6d} {total['raw']:6d} {total['silent']:6d} {total['hang']:6d}")
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump([{"name": c.name, "class": c.kind, "outcome": c.outcome, "detail": c.detail}
+                       for c in selected], out, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,109 @@
+"""The house rules of CONTRIBUTING.md that a test can check: public modules declare ``__all__``,
+chart builders are named ``*_chart`` and take ``title=`` and ``description=``, ``random_state``
+means the same everywhere, and every documented alias resolves to its new name."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import numpy as np
+import pytest
+
+import xaibook
+from xaibook import charts
+
+PUBLIC_MODULES = sorted(
+    info.name for info in pkgutil.walk_packages(xaibook.__path__, "xaibook.")
+    if not any(part.startswith("_") for part in info.name.split("."))
+)
+CHART_MODULES = ["xaibook.charts.overview", "xaibook.charts.glassbox", "xaibook.charts.importance",
+                 "xaibook.charts.dependence", "xaibook.charts.shapley"]
+
+
+@pytest.mark.parametrize("name", PUBLIC_MODULES)
+def test_every_public_module_declares_all(name):
+    module = importlib.import_module(name)
+    assert hasattr(module, "__all__"), f"{name} has no __all__"
+    missing = [n for n in module.__all__ if not hasattr(module, n)]
+    assert not missing, f"{name}.__all__ lists names it does not define: {missing}"
+
+
+@pytest.mark.parametrize("name", CHART_MODULES)
+def test_chart_builders_are_named_chart_and_take_title_and_description(name):
+    module = importlib.import_module(name)
+    builders = [n for n in module.__all__ if n.endswith("_chart")]
+    assert builders
+    for builder in builders:
+        parameters = inspect.signature(getattr(module, builder)).parameters
+        for option in ("title", "description"):
+            assert option in parameters, f"{name}.{builder} takes no {option}="
+            assert parameters[option].kind is inspect.Parameter.KEYWORD_ONLY
+
+
+def test_every_public_random_state_accepts_an_int_seed_by_default():
+    """A public function with ``random_state`` defaults it to an int (never None): builds repeat."""
+    for name in PUBLIC_MODULES:
+        module = importlib.import_module(name)
+        for attribute in module.__all__:
+            obj = getattr(module, attribute)
+            if not inspect.isfunction(obj):
+                continue
+            parameter = inspect.signature(obj).parameters.get("random_state")
+            if parameter is not None and parameter.default is not inspect.Parameter.empty:
+                assert isinstance(parameter.default, int), f"{name}.{attribute}: random_state={parameter.default!r}"
+
+
+def test_documented_module_aliases_resolve():
+    from xaibook import exercises
+    from xaibook.exercises import basics, partial_dependence, permutation_importance, shap, why_explain
+
+    assert charts.shap is charts.shapley
+    assert basics is exercises.glassbox and why_explain is exercises.overview
+    assert permutation_importance is exercises.importance and partial_dependence is exercises.dependence
+    assert shap is exercises.shapley
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        exercises.nothing  # noqa: B018
+
+
+def test_documented_function_aliases_resolve():
+    from xaibook import evaluation, glassbox, importance, models, overview, pipeline, shapley
+    from xaibook.charts import dependence as dep_charts
+    from xaibook.charts import importance as imp_charts
+    from xaibook.charts import overview as overview_charts
+    from xaibook.charts import shapley as shap_charts
+
+    assert glassbox.transformed_features is pipeline.transformed_features
+    assert glassbox.paired_auc_difference is evaluation.paired_auc_difference
+    assert glassbox.method_map is overview.method_map
+    assert models.expected_calibration_error is evaluation.expected_calibration_error
+    assert shapley.feature_groups is pipeline.feature_groups
+    assert importance._shuffle_orders is importance.shuffle_orders
+    assert importance.MAX_ROWS == importance.DEFAULT_BATCH_SIZE
+    for old, new in [("waterfall", "waterfall_chart"), ("beeswarm", "beeswarm_chart"),
+                     ("importance", "importance_chart"), ("dependence", "dependence_chart"),
+                     ("linked", "linked_chart"), ("compare", "comparison_chart"),
+                     ("convergence", "convergence_chart")]:
+        assert getattr(shap_charts, old) is getattr(shap_charts, new)
+    for old, new in [("importance_spread", "importance_spread_chart"), ("rank_heatmap", "rank_heatmap_chart"),
+                     ("importance_comparison", "importance_comparison_chart"),
+                     ("measures_side_by_side", "measures_chart")]:
+        assert getattr(imp_charts, old) is getattr(imp_charts, new)
+    assert dep_charts.pdp_heatmap is dep_charts.pdp_heatmap_chart
+    assert overview_charts.distributions_by_outcome is overview_charts.distribution_chart
+
+
+def test_chart_helpers_check_their_input():
+    from xaibook.charts import _base
+    from xaibook.shapley import ShapleyResult
+
+    with pytest.raises(TypeError, match=r"result must be a ShapleyResult \(from xaibook.shapley\), got int"):
+        _base.check_result(3, ShapleyResult)
+    with pytest.raises(ValueError, match="top must be a positive integer"):
+        _base.check_top(0, 5)
+    assert _base.check_top(None, 5) == 5 and _base.check_top(9, 5) == 5
+    with pytest.raises(ValueError, match="max_rows must be a positive integer"):
+        _base.check_count(np.True_, "max_rows")
+    spec = _base.zero_rule("y").to_dict()
+    assert spec["mark"]["type"] == "rule" and spec["encoding"]["y"]["field"] == "y"

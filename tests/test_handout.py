@@ -1,0 +1,215 @@
+"""The course handout: the built site printed to PDF (``python -m xaibook.handout``).
+
+Checks what an instructor relies on: a PDF for the book and one per chapter, each with its title
+page and citation, page numbers, every chapter title, figures that are drawn (not blank boxes),
+numbers equal to the HTML build, solutions at the end, nothing past the right margin, and links on
+the site that resolve.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from conftest import BUILD_DIR, HTML_DIR, REPO, chromium_path
+from xaibook import handout
+
+pytestmark = [pytest.mark.browser, pytest.mark.handout]
+
+PDF_DIR = BUILD_DIR / "pdf"
+A4_WIDTH_PT = 595.28
+RIGHT_MARGIN_PT = 16 / 25.4 * 72  # PAPER's 16 mm
+
+
+def _needs_poppler() -> None:
+    if shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils is not installed (apt-get install poppler-utils; .ci/run does this)")
+
+
+@pytest.fixture(scope="session")
+def handout_files(built_site) -> dict[str, Path]:
+    if chromium_path() is None:
+        pytest.skip("Chromium is not installed: apt-get install chromium (.ci/run does this)")
+    pytest.importorskip("pypdf", reason="pip install -r requirements.txt for pypdf")
+    return handout.build_handout(REPO, built_site, PDF_DIR, log=lambda message: None)
+
+
+def pdf_text(path: Path, *, first: int | None = None, last: int | None = None) -> str:
+    _needs_poppler()
+    command = ["pdftotext", "-layout"]
+    if first:
+        command += ["-f", str(first)]
+    if last:
+        command += ["-l", str(last)]
+    return subprocess.run([*command, str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def chapter_pages() -> list[handout.Page]:
+    return [page for page in handout.handout_pages(REPO) if page.number is not None]
+
+
+def test_pages_follow_the_table_of_contents():
+    pages = handout.handout_pages(REPO)
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    assert pages[0].docname == toc["root"]
+    numbered = [page.number for page in pages if page.number is not None]
+    assert numbered == sorted(numbered) and len(numbered) >= 5
+
+
+def test_citation_metadata_comes_from_the_repository_files():
+    info = handout.book_info(REPO)
+    config = yaml.safe_load((REPO / "_config.yml").read_text())
+    citation = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    assert info.url == config["repository"]["url"]
+    assert info.version == str(citation["version"])
+    entry = handout.bibtex_entry(info, handout.Page("book/05_shap", 5), "SHAP values")
+    assert entry.startswith("@incollection{xaibook2026-ch05,") and "chapter   = {5}" in entry
+
+
+def test_one_pdf_per_chapter_and_the_book(handout_files):
+    expected = {page.pdf_name for page in chapter_pages()} | {"book.pdf"}
+    assert set(handout_files) == expected
+    for path in handout_files.values():
+        assert path.stat().st_size > 50_000
+
+
+def test_page_counts_add_up(handout_files):
+    from pypdf import PdfReader
+
+    book = len(PdfReader(str(handout_files["book.pdf"])).pages)
+    chapters = {page.pdf_name: len(PdfReader(str(handout_files[page.pdf_name])).pages) for page in chapter_pages()}
+    for name, count in chapters.items():
+        assert 4 <= count <= 80, f"{name} has {count} pages"
+    assert sum(chapters.values()) + 2 <= book <= sum(chapters.values()) + 60
+
+
+def test_book_has_every_chapter_title_bookmarks_and_contents(handout_files):
+    from pypdf import PdfReader
+
+    text = pdf_text(handout_files["book.pdf"])
+    reader = PdfReader(str(handout_files["book.pdf"]))
+    outline = [item.title for item in reader.outline]
+    assert "Contents" in pdf_text(handout_files["book.pdf"], first=1, last=3)
+    for page in chapter_pages():
+        title = _html_title(page)
+        assert f"{page.number}. {title}" in outline
+        assert title in text, f"chapter title {title!r} missing from book.pdf"
+
+
+def test_every_chapter_opens_with_its_citation_and_has_page_numbers(handout_files):
+    info = handout.book_info(REPO)
+    for page in chapter_pages():
+        path = handout_files[page.pdf_name]
+        first = pdf_text(path, first=1, last=2)
+        flat = " ".join(first.split())
+        assert page.bibtex_key in flat
+        assert "CC BY 4.0" in flat and info.version in flat
+        assert info.url in flat.replace(" ", "") or info.url in flat
+        assert re.search(r"page 1 of \d+", flat), f"{page.pdf_name}: no page number on page 1"
+
+
+class _PastedText(HTMLParser):
+    """Collects the glued numbers (MyST-NB's ``pasted-text`` spans) of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag, attrs):
+        self._inside = tag == "span" and ("class", "pasted-text") in attrs
+
+    def handle_data(self, data):
+        if self._inside and data.strip():
+            self.values.append(data.strip())
+            self._inside = False
+
+
+def _html_title(page: handout.Page) -> str:
+    text = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
+    headings = [h for h in re.findall(r"<h1>(.*?)</h1>", text, re.S) if 'class="headerlink"' in h]
+    assert headings, f"no chapter heading in {page.html_path}"
+    heading = re.sub(r'<a class="headerlink".*', "", headings[0], flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", "", heading).split())
+
+
+def test_glued_numbers_match_the_html_build(handout_files):
+    for page in chapter_pages():
+        parser = _PastedText()
+        parser.feed((HTML_DIR / page.html_path).read_text(encoding="utf-8"))
+        numbers = [v for v in parser.values if re.fullmatch(r"-?\d+(\.\d+)?%?", v) and len(v) >= 3]
+        if not numbers:
+            continue
+        text = " ".join(pdf_text(handout_files[page.pdf_name]).split())
+        missing = [v for v in numbers if v not in text]
+        assert not missing, f"{page.pdf_name}: glued numbers not in the PDF: {missing[:10]}"
+
+
+def test_solutions_come_at_the_end_of_the_chapter(handout_files):
+    for page in chapter_pages():
+        html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
+        if 'class="solution' not in html:
+            continue
+        text = " ".join(pdf_text(handout_files[page.pdf_name]).split())
+        position = text.rfind("Solutions to the exercises")
+        assert position > 0, f"{page.pdf_name}: no solutions section"
+        assert position > text.rfind("Key takeaways"), f"{page.pdf_name}: solutions not at the end"
+
+
+def _figure_pages(path: Path) -> list[int]:
+    pages = pdf_text(path).split("\f")
+    return [i + 1 for i, text in enumerate(pages) if re.search(r"Figure \d+\.\d+\.", text)]
+
+
+def test_figures_are_drawn_not_blank(handout_files):
+    _needs_poppler()
+    from PIL import Image
+
+    checked = 0
+    for page in chapter_pages():
+        path = handout_files[page.pdf_name]
+        html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
+        n_charts = html.count('class="xaibook-chart')
+        figure_pages = _figure_pages(path)
+        assert bool(figure_pages) == bool(n_charts), f"{page.pdf_name}: figures {figure_pages}, charts {n_charts}"
+        for number in figure_pages[:2]:
+            png = PDF_DIR / f"check-{page.pdf_name}-{number}.png"
+            subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", "-f", str(number), "-l", str(number),
+                            str(path), str(png.with_suffix(""))], check=True)
+            pixels = np.asarray(Image.open(png).convert("RGB")).astype(int)
+            png.unlink()
+            colourful = (pixels.max(axis=2) - pixels.min(axis=2)) > 60  # palette colours, not grey text
+            assert colourful.mean() > 0.002, f"{page.pdf_name} page {number}: the figure looks blank"
+            checked += 1
+    assert checked >= 5
+
+
+def test_no_text_runs_past_the_right_margin(handout_files):
+    _needs_poppler()
+    limit = A4_WIDTH_PT - RIGHT_MARGIN_PT + 2
+    for name, path in handout_files.items():
+        out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True,
+                             check=True).stdout
+        over = [(float(m.group(1)), m.group(2)) for m in
+                re.finditer(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', out)
+                if float(m.group(1)) > limit]
+        assert not over, f"{name}: {len(over)} words past the right margin, e.g. {over[:5]}"
+
+
+def test_site_links_to_the_pdfs_resolve(handout_files):
+    links_seen = 0
+    for page in handout.handout_pages(REPO):
+        html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
+        for href in re.findall(r'<p class="xaibook-handout-link">(.*?)</p>', html, re.S):
+            for target in re.findall(r'href="([^"]+\.pdf)"', href):
+                resolved = (HTML_DIR / page.html_path).parent / target
+                assert resolved.resolve().is_file(), f"{page.html_path}: broken handout link {target}"
+                links_seen += 1
+    assert links_seen >= 2 * len(chapter_pages()) + 1
