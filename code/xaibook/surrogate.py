@@ -401,7 +401,8 @@ def results_frame(results: dict[str, LimeResult]) -> pd.DataFrame:
 # Shared checks
 # --------------------------------------------------------------------------------------------
 def _check_width(kernel_width: Any) -> float:
-    if isinstance(kernel_width, (bool, np.bool_)) or not isinstance(kernel_width, (int, float, np.integer, np.floating)):
+    numbers = (int, float, np.integer, np.floating)
+    if isinstance(kernel_width, (bool, np.bool_)) or not isinstance(kernel_width, numbers):
         raise TypeError(f"kernel_width must be a positive number, got {type(kernel_width).__name__}")
     width = float(kernel_width)
     if not np.isfinite(width) or width <= 0:
@@ -823,7 +824,8 @@ def image_neighbourhood(f: Any, image: np.ndarray, *, segments: np.ndarray | Non
         try:
             hidden[:] = hide_color
         except (ValueError, TypeError) as err:
-            raise ValueError(f"hide_color must be None, a number or one number per channel, got {hide_color!r}") from err
+            raise ValueError("hide_color must be None, a number or one number per channel, "
+                             f"got {hide_color!r}") from err
 
     Z = rs.randint(0, 2, n * d).reshape(n, d).astype(float)
     Z[0] = 1.0
