@@ -623,25 +623,22 @@ def _undiscretize(bins: np.ndarray, quartiles: dict[int, _Quartiles], rs: np.ran
     come in one draw, in the same order, so the stream is the same. A bin whose bounds coincide
     (all its training values equal) gets that value.
     """
+    columns = list(quartiles)
+    if not columns:
+        return bins.copy()
     out = bins.copy()
-    plan = []
-    for j, q in quartiles.items():
-        b = bins[:, j].astype(int)
-        low, high, mean, sd = q.low[b], q.high[b], q.mean[b], q.sd[b]
-        a, z = (low - mean) / sd, (high - mean) / sd
-        varies = a != z
-        out[:, j] = low  # the constant bins (varies == False) keep their single value
-        plan.append((j, varies, a[varies], z[varies], mean[varies], sd[varies]))
-    total = sum(int(p[1].sum()) for p in plan)
-    uniforms = rs.uniform(size=total)
-    start = 0
-    for j, varies, a, z, mean, sd in plan:
-        k = int(varies.sum())
-        if k:
-            col = out[:, j]
-            col[varies] = stats.truncnorm.ppf(uniforms[start:start + k], a, z, loc=mean, scale=sd)
-            out[:, j] = col
-        start += k
+    # One bin index per (row, numeric column); lime's loop order is column by column, rows within.
+    b = bins[:, columns].astype(int).T                       # columns x rows
+    low = np.stack([quartiles[j].low[b[k]] for k, j in enumerate(columns)])
+    high = np.stack([quartiles[j].high[b[k]] for k, j in enumerate(columns)])
+    mean = np.stack([quartiles[j].mean[b[k]] for k, j in enumerate(columns)])
+    sd = np.stack([quartiles[j].sd[b[k]] for k, j in enumerate(columns)])
+    a, z = (low - mean) / sd, (high - mean) / sd
+    varies = a != z
+    values = low.copy()                       # the constant bins keep their single value
+    uniforms = rs.uniform(size=int(varies.sum()))  # row-major over columns x rows: lime's order
+    values[varies] = stats.truncnorm.ppf(uniforms, a[varies], z[varies], loc=mean[varies], scale=sd[varies])
+    out[:, columns] = values.T
     return out
 
 

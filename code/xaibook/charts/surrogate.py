@@ -89,7 +89,7 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
                         description: str | None = None) -> alt.LayerChart:
     """The sampled neighbourhood in two of its features: colour = the model's output, opacity = the
     kernel weight, recomputed in the page from each sample's distance when the slider moves the
-    kernel width. The instance is the black-ringed cross."""
+    kernel width. The instance is the large pink cross."""
     result = _check(result, kind="tabular")
     if result.neighbourhood is None:
         raise ValueError("the result has no neighbourhood; call lime_tabular(..., return_neighbourhood=True)")
@@ -122,7 +122,7 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
                  alt.Tooltip("prediction:Q", format=".3f"), alt.Tooltip("distance:Q", format=".3f"),
                  alt.Tooltip("kernel_weight:Q", format=".3f", title="kernel weight")],
     ).add_params(width)
-    instance = alt.Chart(frame.iloc[[0]]).mark_point(shape="cross", size=260, filled=True, color="#000000",
+    instance = alt.Chart(frame.iloc[[0]]).mark_point(shape="cross", size=420, filled=True, color=PALETTE[3],
                                                      stroke="#ffffff", strokeWidth=1.5).encode(
         x=f"{x}:{kinds[x]}", y=f"{y}:{kinds[y]}")
     chart = alt.layer(points, instance).properties(width=420, height=300)
