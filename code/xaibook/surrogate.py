@@ -85,6 +85,8 @@ TEXT_KERNEL_WIDTH = 25.0
 IMAGE_KERNEL_WIDTH = 0.25
 #: lime's quickshift settings for superpixels.
 QUICKSHIFT = {"kernel_size": 4, "max_dist": 200, "ratio": 0.2}
+#: Values per call of scipy's truncated-normal inverse CDF (its temporaries then fit in the cache).
+_PPF_CHUNK = 4096
 #: lime adds this to each bin's SD so a constant bin has a non-zero scale.
 _BIN_SD_EPS = 1e-11
 
@@ -637,7 +639,12 @@ def _undiscretize(bins: np.ndarray, quartiles: dict[int, _Quartiles], rs: np.ran
     varies = a != z
     values = low.copy()                       # the constant bins keep their single value
     uniforms = rs.uniform(size=int(varies.sum()))  # row-major over columns x rows: lime's order
-    values[varies] = stats.truncnorm.ppf(uniforms, a[varies], z[varies], loc=mean[varies], scale=sd[varies])
+    a, z, mean, sd = a[varies], z[varies], mean[varies], sd[varies]
+    drawn = np.empty(len(uniforms))
+    for start in range(0, len(uniforms), _PPF_CHUNK):  # chunks that stay in the CPU cache: faster
+        part = slice(start, start + _PPF_CHUNK)
+        drawn[part] = stats.truncnorm.ppf(uniforms[part], a[part], z[part], loc=mean[part], scale=sd[part])
+    values[varies] = drawn
     out[:, columns] = values.T
     return out
 
