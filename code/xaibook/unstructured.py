@@ -33,9 +33,8 @@ from sklearn.preprocessing import FunctionTransformer
 from xaibook import data, models
 
 __all__ = [
-    "SEED", "PATCH_SIZE", "PATCH_VALUE", "sentiment_model", "word_coefficients", "FaceSplit",
-    "face_split", "add_patch", "face_model", "face_accuracies", "SNIPPET_WORDS",
-    "featured_snippets", "featured_face",
+    "PATCH_SIZE", "PATCH_VALUE", "SEED", "SNIPPET_WORDS", "FaceSplit", "add_patch", "face_accuracies",
+    "face_model", "face_split", "featured_face", "featured_snippets", "sentiment_model", "word_coefficients",
 ]
 
 SEED = 0

@@ -22,9 +22,9 @@ from xaibook.surrogate import (
 )
 
 __all__ = [
-    "NARROW_WIDTH", "GREY", "patient_top_feature", "check_patient_top_feature",
-    "fidelity_at_narrow_width", "check_fidelity", "rotten_top_word", "check_rotten_top_word",
-    "patch_weight_in_grey", "check_patch_weight",
+    "GREY", "NARROW_WIDTH", "check_fidelity", "check_patch_weight", "check_patient_top_feature",
+    "check_rotten_top_word", "fidelity_at_narrow_width", "patch_weight_in_grey", "patient_top_feature",
+    "rotten_top_word",
 ]
 
 #: The kernel width of exercise 2.
