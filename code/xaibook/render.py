@@ -183,8 +183,9 @@ def table_plan(spec: dict[str, Any]) -> list[dict[str, Any]]:
     ``caption`` (the title of the view drawing it, else the chart's title), ``n_rows`` and
     ``columns``: ``{"field", "title", "numeric"}`` for every data field an encoding uses, tooltip
     fields first, headed by the title the chart gives it. A view with a tooltip contributes only
-    its tooltip's fields: the rest are layout helpers (offsets, node coordinates, colour ranks). A dataset with one row and one column
-    (a reference line such as the zero rule) is not a table and is left out.
+    its tooltip's fields: the rest are layout helpers (offsets, node coordinates, colour ranks). A
+    dataset with one row and one column (a reference line such as the zero rule) is not a table and
+    is left out.
     """
     if not isinstance(spec, dict):
         raise TypeError(f"spec must be a Vega-Lite dict, got {type(spec).__name__}")
