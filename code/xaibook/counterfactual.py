@@ -69,6 +69,8 @@ __all__ = [
 
 #: Weight of the distance to the already chosen counterfactuals when choosing the next one.
 DIVERSITY_WEIGHT = 0.5
+#: Smallest distance between two reported counterfactuals that are the same option.
+MIN_DISTANCE = 0.25
 #: Quantiles of the reference data used as target values of a numeric feature in the search.
 GRID_SIZE = 16
 #: Random sparse candidates drawn per search.
@@ -660,28 +662,32 @@ def _unique_rows(Z: np.ndarray) -> np.ndarray:
 
 
 def _select(space: _Space, Z: np.ndarray, n: int) -> np.ndarray:
-    """One option per set of changed features; cheapest first, then greedily by diversity.
+    """Distinct options first, cheapest first, then greedily by diversity.
 
-    Only the cheapest candidate of each set of changed features competes (two rows that change the
-    same features by slightly different amounts are one option, not two). Then the cheapest is
-    chosen first, and each next one minimises its cost minus ``DIVERSITY_WEIGHT`` times its distance
-    to the nearest one already chosen.
+    Two rows are the same *option* when they change the same features, numeric ones in the same
+    direction and categorical ones to the same category (a loan of 930 DM and one of 931 DM are
+    one option). Only the cheapest row of each option competes at first: the cheapest is chosen,
+    then each next one minimises its cost minus ``DIVERSITY_WEIGHT`` times its distance to the
+    nearest one already chosen. Only if there are fewer options than ``n`` are other rows added, by
+    the same rule, and only rows at least ``MIN_DISTANCE`` from every chosen one (never a variant
+    that differs by a few DM).
     """
     cost = space.cost(Z)
-    patterns = (Z != space.x)
+    key = np.where(space.numeric, np.sign(Z - space.x), Z)
     order = np.argsort(cost, kind="stable")
-    _, first = np.unique(patterns[order], axis=0, return_index=True)
-    Z = Z[np.sort(order[first])]
-    cost = space.cost(Z)
-    chosen = [int(np.argmin(cost))]
-    while len(chosen) < min(n, len(Z)):
-        nearest = space.pairwise(Z, Z[chosen]).min(axis=1)
-        score = cost - DIVERSITY_WEIGHT * nearest
-        score[chosen] = np.inf
-        score[nearest <= 1e-9] = np.inf
-        if not np.isfinite(score).any():
-            break
-        chosen.append(int(np.argmin(score)))
+    _, first = np.unique(key[order], axis=0, return_index=True)
+    options = np.sort(order[first])
+    chosen = [int(options[np.argmin(cost[options])])]
+    for candidates in (options, np.arange(len(Z))):   # options first; then any distinct row
+        while len(chosen) < n:
+            free = candidates[~np.isin(candidates, chosen)]
+            if not len(free):
+                break
+            nearest = space.pairwise(Z[free], Z[chosen]).min(axis=1)
+            score = np.where(nearest >= MIN_DISTANCE, cost[free] - DIVERSITY_WEIGHT * nearest, np.inf)
+            if not np.isfinite(score).any():
+                break
+            chosen.append(int(free[np.argmin(score)]))
     picked = Z[chosen]
     return picked[np.argsort(space.cost(picked), kind="stable")]
 
