@@ -20,6 +20,7 @@ from xaibook.counterfactual import (
     counterfactuals,
     distance_matrix,
     linear_recourse_cost,
+    linear_recourse_costs,
     mad_scales,
     mutable_features,
     recourse_cost,
@@ -366,3 +367,14 @@ def test_at_least_as_valid_and_closer_than_dice(credit, applicant):
                                          n_requested=4)
         assert ours.validity >= metrics["validity"]
         assert ours.proximity <= metrics["proximity"], (method, ours.proximity, metrics)
+
+
+def test_batched_linear_costs_equal_the_single_row_ones(credit):
+    model = models.get_model("credit", "logistic")
+    people = pd.concat([denied(credit, model, 3), credit.X_test[model.predict(credit.X_test) == 0].iloc[:1]])
+    vary = actionable_features(credit)
+    batch = linear_recourse_costs(model, people, credit.X_train, desired_class=0, features_to_vary=vary, integer=True)
+    single = [linear_recourse_cost(model, people.loc[[i]], credit.X_train, desired_class=0, features_to_vary=vary,
+                                   integer=True) for i in people.index]
+    assert np.allclose(batch.to_numpy(), single) and batch.iloc[-1] == 0.0   # already approved: cost 0
+    assert list(batch.index) == list(people.index)

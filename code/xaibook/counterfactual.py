@@ -61,6 +61,7 @@ __all__ = [
     "counterfactual_importance",
     "recourse_cost",
     "linear_recourse_cost",
+    "linear_recourse_costs",
     "mad_scales",
     "distance_matrix",
     "mutable_features",
@@ -256,6 +257,26 @@ def distance_matrix(A: pd.DataFrame, B: pd.DataFrame, X_reference: pd.DataFrame)
 
 
 # ------------------------------------------------------------------------------ the search space
+class _Reference:
+    """What the search needs from ``X_reference``, computed once: kinds, scales, ranges, values."""
+
+    def __init__(self, X_reference: pd.DataFrame):
+        self.columns = list(X_reference.columns)
+        self.numeric = np.array([_is_numeric(X_reference[c]) for c in self.columns])
+        self.integer = np.array([self.numeric[j] and pd.api.types.is_integer_dtype(X_reference[c])
+                                 for j, c in enumerate(self.columns)])
+        mad = mad_scales(X_reference)
+        self.scale = np.array([mad[c] if self.numeric[j] else 1.0 for j, c in enumerate(self.columns)])
+        self.low, self.high, self.quantiles, self.seen = {}, {}, {}, {}
+        for j, c in enumerate(self.columns):
+            if self.numeric[j]:
+                values = X_reference[c].to_numpy(dtype=float)
+                self.low[j], self.high[j] = values.min(), values.max()
+                self.quantiles[j] = np.quantile(values, np.linspace(0, 1, GRID_SIZE))
+            else:
+                self.seen[j] = list(pd.unique(X_reference[c].astype(object)))
+
+
 class _Space:
     """Every feature coded as a float: numbers as they are, categories as codes into a list.
 
@@ -263,17 +284,13 @@ class _Space:
     direction) and turns coded rows back into DataFrames for the model.
     """
 
-    def __init__(self, x: pd.DataFrame, X_reference: pd.DataFrame, vary: list[str],
+    def __init__(self, x: pd.DataFrame, X_reference: pd.DataFrame | _Reference, vary: list[str],
                  ranges: dict[str, Any], monotone: dict[str, str]):
+        ref = X_reference if isinstance(X_reference, _Reference) else _Reference(X_reference)
         self.columns = list(x.columns)
         self.dtypes = x.dtypes
-        self.index_name = x.index.name
         m = len(self.columns)
-        self.numeric = np.array([_is_numeric(X_reference[c]) for c in self.columns])
-        self.integer = np.array([self.numeric[j] and pd.api.types.is_integer_dtype(X_reference[c])
-                                 for j, c in enumerate(self.columns)])
-        mad = mad_scales(X_reference)
-        self.scale = np.array([mad[c] if self.numeric[j] else 1.0 for j, c in enumerate(self.columns)])
+        self.numeric, self.integer, self.scale = ref.numeric, ref.integer, ref.scale
         self.vary = np.array([c in vary for c in self.columns])
         self.categories: dict[int, np.ndarray] = {}
         self.x = np.zeros(m)
@@ -282,12 +299,12 @@ class _Space:
         self.allowed: dict[int, np.ndarray] = {}          # allowed codes of categorical features
         self.direction = np.zeros(m)                       # +1 increase only, -1 decrease only
         self.grid: dict[int, np.ndarray] = {}
+        row = x.iloc[0]
         for j, c in enumerate(self.columns):
-            value = x[c].iloc[0]
+            value = row[c]
             if self.numeric[j]:
                 self.x[j] = float(value)
-                ref = X_reference[c].to_numpy(dtype=float)
-                low, high = ranges.get(c, (min(ref.min(), self.x[j]), max(ref.max(), self.x[j])))
+                low, high = ranges.get(c, (min(ref.low[j], self.x[j]), max(ref.high[j], self.x[j])))
                 self.lower[j], self.upper[j] = float(low), float(high)
                 self.direction[j] = {"increase": 1, "decrease": -1}.get(monotone.get(c, ""), 0)
                 if self.direction[j] > 0:
@@ -295,15 +312,14 @@ class _Space:
                 elif self.direction[j] < 0:
                     self.upper[j] = self.x[j]
                 if self.vary[j]:
-                    quantiles = np.quantile(ref, np.linspace(0, 1, GRID_SIZE))
-                    grid = np.clip(np.r_[quantiles, self.lower[j], self.upper[j]], self.lower[j], self.upper[j])
+                    grid = np.clip(np.r_[ref.quantiles[j], self.lower[j], self.upper[j]], self.lower[j], self.upper[j])
                     if self.integer[j]:
                         grid = np.round(grid)
                         grid = grid[(grid >= self.lower[j]) & (grid <= self.upper[j])]
                     self.grid[j] = np.unique(grid[np.isfinite(grid) & (grid != self.x[j])])
             else:
-                seen = pd.unique(X_reference[c].astype(object))
-                cats = list(seen) + ([value] if value not in set(seen) else [])
+                seen = ref.seen[j]
+                cats = seen + ([value] if value not in seen else [])
                 self.categories[j] = np.array(cats, dtype=object)
                 self.x[j] = float(cats.index(value))
                 allowed = ranges.get(c, seen)
@@ -412,24 +428,24 @@ class _Target:
 
 
 # ------------------------------------------------------------------------------ validation
-def _check_x(x: Any, X_reference: pd.DataFrame) -> pd.DataFrame:
+def _check_x(x: Any, X_reference: pd.DataFrame, *, name: str = "x", one_row: bool = True) -> pd.DataFrame:
     if isinstance(x, pd.Series):
         x = x.to_frame().T.infer_objects()
-    x = check_frame(x, name="x")
-    if len(x) != 1:
+    x = check_frame(x, name=name)
+    if one_row and len(x) != 1:
         raise ValueError(f"x must be one row (a one-row DataFrame or a Series), got {len(x)} rows; "
                          "call counterfactuals once per row")
     missing = [c for c in X_reference.columns if c not in x.columns]
     extra = [c for c in x.columns if c not in X_reference.columns]
     if missing or extra:
-        raise ValueError(f"x's columns do not match X_reference's: missing {missing}, unexpected {extra}")
+        raise ValueError(f"{name}'s columns do not match X_reference's: missing {missing}, unexpected {extra}")
     x = x[list(X_reference.columns)]
     inf = [c for c in x.columns if _is_numeric(x[c]) and not np.isfinite(x[c].to_numpy(dtype=float)).all()]
     if inf:
-        raise ValueError(f"x contains infinite values in columns {inf}")
+        raise ValueError(f"{name} contains infinite values in columns {inf}")
     for c in x.columns:
         if _is_numeric(X_reference[c]) != _is_numeric(x[c]):
-            raise ValueError(f"column {c!r} is numeric in one of x and X_reference and not in the other")
+            raise ValueError(f"column {c!r} is numeric in one of {name} and X_reference and not in the other")
     return x
 
 
@@ -846,12 +862,8 @@ def recourse_cost(model, X, X_reference, **options) -> pd.Series:
     return pd.Series(costs, name="recourse cost", dtype=float).rename_axis(X.index.name)
 
 
-def _linear_terms(space: _Space, target: _Target, x_margin: float):
-    """Slopes (log-odds per unit) of the numeric features and gains of each allowed category.
-
-    Read from the model by finite differences, exact for a model additive in log-odds; raises if
-    a numeric feature's effect is not linear around ``x``.
-    """
+def _probe_rows(space: _Space) -> tuple[np.ndarray, list[tuple[str, int]]]:
+    """Rows that read a model's slopes (x_j + 1, x_j - 1, x_j + 2) and category gains around ``x``."""
     rows, owners = [], []
     for j in np.flatnonzero(space.vary):
         if space.numeric[j]:
@@ -866,15 +878,24 @@ def _linear_terms(space: _Space, target: _Target, x_margin: float):
                 z[j] = code
                 rows.append(z)
                 owners.append(("cat", j))
-    slopes: dict[int, float] = {}
-    gains: dict[int, list[tuple[float, float]]] = {}
-    if not rows:
-        return slopes, gains
-    Z = np.array(rows)
+    return np.array(rows).reshape(len(rows), len(space.x)), owners
+
+
+def _probe_frame(space: _Space, Z: np.ndarray) -> pd.DataFrame:
     frame = space.decode(Z)
     for j in np.flatnonzero(space.numeric):            # decode would round integers: keep floats
         frame[space.columns[j]] = Z[:, j]
-    delta = target(frame)[2] - x_margin
+    return frame
+
+
+def _linear_terms(space: _Space, Z: np.ndarray, owners: list, delta: np.ndarray):
+    """Slopes (log-odds per unit) of the numeric features and the gain of each allowed category.
+
+    ``delta`` is the change of the desired class's log-odds at each probe row. Exact for a model
+    additive in log-odds; raises if a numeric feature's effect is not linear around ``x``.
+    """
+    slopes: dict[int, float] = {}
+    gains: dict[int, list[float]] = {}
     k = 0
     while k < len(owners):
         kind, j = owners[k]
@@ -886,9 +907,80 @@ def _linear_terms(space: _Space, target: _Target, x_margin: float):
             slopes[j] = float(up)
             k += 3
         else:
-            gains.setdefault(j, []).append((float(Z[k, j]), float(delta[k])))
+            gains.setdefault(j, []).append(float(delta[k]))
             k += 1
     return slopes, gains
+
+
+def _knapsack_cost(space: _Space, slopes: dict, gains: dict, need: float) -> float:
+    """The closed form: top-k categorical gains, then a fractional knapsack of numeric features."""
+    rates, capacities = [], []
+    for j, slope in slopes.items():
+        room = space.upper[j] - space.x[j] if slope > 0 else space.x[j] - space.lower[j]
+        if slope != 0 and room > 0:
+            rates.append(abs(slope) * space.scale[j])
+            capacities.append(abs(slope) * room)
+    cat_gains = sorted((max(g) for g in gains.values() if max(g) > 0), reverse=True)
+    order = np.argsort(rates)[::-1]
+    best = np.inf
+    for n_cat in range(len(cat_gains) + 1):
+        remaining = need - sum(cat_gains[:n_cat])
+        cost = float(n_cat)
+        for i in order:
+            if remaining <= 0:
+                break
+            take = min(remaining, capacities[i])
+            cost += take / rates[i]
+            remaining -= take
+        if remaining <= 1e-12:
+            best = min(best, cost)
+    return float(best)
+
+
+def linear_recourse_costs(model, X, X_reference, *, desired_class=None, features_to_vary=None,
+                          permitted_range=None, monotone=None, integer: bool = False) -> pd.Series:
+    """:func:`linear_recourse_cost` for every row of ``X``, with two model calls in all.
+
+    Rows already in the desired class cost 0; ``inf`` means no recourse within the constraints.
+    ``desired_class`` defaults, row by row, to the class the model does not predict.
+    """
+    X_reference = check_frame(X_reference, name="X_reference")
+    X = check_frame(X, name="X")
+    X = _check_x(X, X_reference, name="X", one_row=False)
+    rows = [X.iloc[[i]] for i in range(len(X))]
+    target = _Target(model, rows[0], desired_class if desired_class is not None else None)
+    if len(target.classes) != 2:
+        raise ValueError("linear_recourse_cost handles binary classifiers only")
+    if desired_class is not None and desired_class not in target.classes:
+        raise ValueError(f"desired_class {desired_class!r} is not one of the model's classes {target.classes}")
+    P = target._proba(pd.concat(rows)[list(X_reference.columns)])
+    desired = (np.full(len(X), target.classes.index(desired_class)) if desired_class is not None
+               else 1 - np.argmax(P, axis=1))
+    logit = np.log(np.clip(P[:, 1], 1e-300, 1)) - np.log(np.clip(P[:, 0], 1e-300, 1))
+    margins = np.where(desired == 1, logit, -logit)
+    spaces, probes = [], []
+    reference = _Reference(X_reference)
+    for x in rows:
+        vary, ranges, directions = _check_constraints(x, X_reference, features_to_vary, permitted_range, monotone)
+        space = _Space(x, reference, vary, ranges, directions)
+        spaces.append(space)
+        probes.append(_probe_rows(space))
+    frames = [_probe_frame(space, Z) for space, (Z, _) in zip(spaces, probes) if len(Z)]
+    if frames:
+        Pp = target._proba(pd.concat(frames, ignore_index=True))
+        probe_logit = np.log(np.clip(Pp[:, 1], 1e-300, 1)) - np.log(np.clip(Pp[:, 0], 1e-300, 1))
+    costs, start = [], 0
+    for i, (space, (Z, owners)) in enumerate(zip(spaces, probes)):
+        need = -margins[i]
+        block = probe_logit[start:start + len(Z)] if len(Z) else np.empty(0)
+        start += len(Z)
+        if need <= 0:
+            costs.append(0.0)
+            continue
+        delta = (block if desired[i] == 1 else -block) - margins[i]
+        slopes, gains = _linear_terms(space, Z, owners, delta)
+        costs.append(_milp_cost(space, slopes, gains, need) if integer else _knapsack_cost(space, slopes, gains, need))
+    return pd.Series(costs, index=X.index, name="recourse cost", dtype=float)
 
 
 def linear_recourse_cost(model, x, X_reference, *, desired_class=None, features_to_vary=None,
@@ -907,48 +999,17 @@ def linear_recourse_cost(model, x, X_reference, *, desired_class=None, features_
     bound on the cost of any counterfactual.
     ``integer=True``: integer-valued features (those of integer dtype in ``X_reference``) move in
     whole steps, as :func:`counterfactuals` moves them; the mixed-integer programme is solved
-    exactly with :func:`scipy.optimize.milp`.
+    exactly with :func:`scipy.optimize.milp` (the approach of Ustun, Spangher & Liu 2019).
 
     The slopes and gains are read from the model by finite differences, which is exact for such a
     model; a model whose log-odds are not linear in a numeric feature is refused. Returns ``inf``
-    when no change within the constraints reaches the boundary.
+    when no change within the constraints reaches the boundary, 0 when ``x`` is already there.
     """
     X_reference = check_frame(X_reference, name="X_reference")
     x = _check_x(x, X_reference)
-    vary, ranges, directions = _check_constraints(x, X_reference, features_to_vary, permitted_range, monotone)
-    target = _Target(model, x, desired_class)
-    if len(target.classes) != 2:
-        raise ValueError("linear_recourse_cost handles binary classifiers only")
-    space = _Space(x, X_reference, vary, ranges, directions)
-    x_margin = float(target(x)[2][0])
-    need = -x_margin
-    if need <= 0:
-        return 0.0
-    slopes, gains = _linear_terms(space, target, x_margin)
-    if integer:
-        return _milp_cost(space, slopes, gains, need)
-    rates, capacities = [], []
-    for j, slope in slopes.items():
-        room = space.upper[j] - space.x[j] if slope > 0 else space.x[j] - space.lower[j]
-        if slope != 0 and room > 0:
-            rates.append(abs(slope) * space.scale[j])
-            capacities.append(abs(slope) * room)
-    cat_gains = sorted((max(g for _, g in options) for options in gains.values()
-                        if max(g for _, g in options) > 0), reverse=True)
-    order = np.argsort(rates)[::-1]
-    best = np.inf
-    for n_cat in range(len(cat_gains) + 1):
-        remaining = need - sum(cat_gains[:n_cat])
-        cost = float(n_cat)
-        for i in order:
-            if remaining <= 0:
-                break
-            take = min(remaining, capacities[i])
-            cost += take / rates[i]
-            remaining -= take
-        if remaining <= 1e-12:
-            best = min(best, cost)
-    return float(best)
+    return float(linear_recourse_costs(model, x, X_reference, desired_class=desired_class,
+                                       features_to_vary=features_to_vary, permitted_range=permitted_range,
+                                       monotone=monotone, integer=integer).iloc[0])
 
 
 def _milp_cost(space: _Space, slopes: dict, gains: dict, need: float) -> float:
@@ -965,7 +1026,7 @@ def _milp_cost(space: _Space, slopes: dict, gains: dict, need: float) -> float:
             integrality.append(1 if space.integer[j] else 0)
             group.append(-1)
     for j, options in gains.items():      # at most one new category per feature
-        for _, gain in options:
+        for gain in options:
             cost.append(1.0)
             effect.append(gain)
             low.append(0.0)
