@@ -13,6 +13,7 @@ from sklearn.svm import LinearSVC
 
 from xaibook import data, models
 from xaibook.counterfactual import (
+    AlreadyDesiredError,
     CounterfactualResult,
     actionable_features,
     counterfactual_importance,
@@ -381,3 +382,17 @@ def test_batched_linear_costs_equal_the_single_row_ones(credit):
                                    integer=True) for i in people.index]
     assert np.allclose(batch.to_numpy(), single) and batch.iloc[-1] == 0.0   # already approved: cost 0
     assert list(batch.index) == list(people.index)
+
+
+def test_rows_already_in_the_desired_class(credit):
+    model = models.get_model("credit", "logistic")
+    approved = credit.X_test[model.predict(credit.X_test) == 0].iloc[:1]
+    mixed = pd.concat([denied(credit, model, 1), approved])
+    vary = actionable_features(credit)
+    with pytest.raises(AlreadyDesiredError, match="already predicted"):
+        counterfactuals(model, approved, credit.X_train, desired_class=0)
+    costs = recourse_cost(model, mixed, credit.X_train, desired_class=0, features_to_vary=vary)
+    assert costs.iloc[1] == 0.0 and costs.iloc[0] > 0
+    importance = counterfactual_importance(model, mixed, credit.X_train, desired_class=0, features_to_vary=vary,
+                                           n_counterfactuals=2)
+    assert list(importance.local.index) == [mixed.index[0]]

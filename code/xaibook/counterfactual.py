@@ -54,6 +54,7 @@ from xaibook._validation import (
 from xaibook.predict import as_prediction_function
 
 __all__ = [
+    "AlreadyDesiredError",
     "CounterfactualResult",
     "CounterfactualImportance",
     "counterfactuals",
@@ -84,6 +85,10 @@ MAX_POOL = 48
 MAX_STEPS = 8
 #: Points tried on each segment from x when a numeric change is shortened (twice, the second finer).
 SHRINK_POINTS = 12
+
+
+class AlreadyDesiredError(ValueError):
+    """The row is already predicted as the desired class: it needs no counterfactual."""
 
 
 # ------------------------------------------------------------------------------ result types
@@ -741,7 +746,7 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     vary, ranges, directions = _check_constraints(x, X_reference, features_to_vary, permitted_range, monotone)
     target = _Target(model, x, desired_class)
     if target.current == target.desired:
-        raise ValueError(f"x is already predicted as desired_class {target.desired!r}; a counterfactual "
+        raise AlreadyDesiredError(f"x is already predicted as desired_class {target.desired!r}; a counterfactual "
                          "must change the prediction (pick another desired_class)")
     rng = as_generator(random_state)
     space = _Space(x, X_reference, vary, ranges, directions)
@@ -840,12 +845,16 @@ def counterfactual_importance(model, X, X_reference, *, n_counterfactuals: int =
     For every row of ``X`` (one person: pass a one-row ``X`` and a large ``n_counterfactuals``),
     the share of its counterfactuals that change each feature; the global importance is the mean
     over the rows that got at least one counterfactual (the "necessity" view of Mothilal et al.
-    2021). ``options`` go to :func:`counterfactuals`.
+    2021). Rows already in ``desired_class`` are skipped. ``options`` go to :func:`counterfactuals`.
     """
     X = check_frame(X, name="X")
     local = {}
     for label in X.index:
-        result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=n_counterfactuals, **options)
+        try:
+            result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=n_counterfactuals,
+                                     **options)
+        except AlreadyDesiredError:
+            continue                    # already in the desired class: nothing has to change
         if len(result):
             local[label] = result.feature_frequency()
     table = pd.DataFrame(local).T.reindex(columns=list(X.columns))
@@ -856,13 +865,17 @@ def counterfactual_importance(model, X, X_reference, *, n_counterfactuals: int =
 def recourse_cost(model, X, X_reference, **options) -> pd.Series:
     """The cost of the cheapest counterfactual for every row of ``X`` (NaN where none is found).
 
-    One search per row with ``n_counterfactuals=1``; ``options`` go to :func:`counterfactuals`
-    (the same ``desired_class`` for every row, so pass only rows not already in it).
+    One search per row with ``n_counterfactuals=1``; ``options`` go to :func:`counterfactuals`.
+    A row already in ``desired_class`` costs 0.
     """
     X = check_frame(X, name="X")
     costs = {}
     for label in X.index:
-        result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=1, **options)
+        try:
+            result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=1, **options)
+        except AlreadyDesiredError:
+            costs[label] = 0.0          # already in the desired class
+            continue
         costs[label] = result.cost[0] if len(result) else np.nan
     return pd.Series(costs, name="recourse cost", dtype=float).rename_axis(X.index.name)
 
