@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-
+from _timing import best_time
 from xaibook import data, models
 from xaibook.counterfactual import (
     actionable_features,
@@ -29,7 +29,6 @@ from xaibook.counterfactual import (
     linear_recourse_cost,
     mutable_features,
 )
-from _timing import best_time
 
 
 def people(credit, model, n):
@@ -41,6 +40,7 @@ def people(credit, model, n):
 
 def dice_runner(credit, model, method, vary, n):
     import dice_ml
+    from raiutils.exceptions import UserConfigValidationException
 
     frame = credit.X_train.assign(bad_risk=credit.y_train)
     dice_data = dice_ml.Data(dataframe=frame, continuous_features=credit.numeric_features, outcome_name="bad_risk")
@@ -53,7 +53,7 @@ def dice_runner(credit, model, method, vary, n):
             try:
                 found = explainer.generate_counterfactuals(x, total_CFs=n, desired_class="opposite",
                                                            features_to_vary=vary, verbose=False)
-            except Exception:          # DiCE raises when it finds nothing
+            except UserConfigValidationException:      # DiCE raises when it finds nothing
                 return x.iloc[:0]
         cfs = found.cf_examples_list[0].final_cfs_df
         if cfs is None or not len(cfs):
@@ -69,14 +69,17 @@ def compare(args) -> pd.DataFrame:
     rows = []
     for name in args.models:
         model = models.get_model("credit", name)
-        runners = {"xaibook": lambda x: counterfactuals(model, x, credit.X_train, features_to_vary=vary,
-                                                        n_counterfactuals=args.n).counterfactuals}
+        def ours(x, model=model):
+            return counterfactuals(model, x, credit.X_train, features_to_vary=vary,
+                                   n_counterfactuals=args.n).counterfactuals
+
+        runners = {"xaibook": ours}
         for method in ("random", "genetic"):
             runners[f"DiCE {method}"] = dice_runner(credit, model, method, vary, args.n)
         for label in people(credit, model, args.people):
             x = credit.X.loc[[label]]
             for method, run in runners.items():
-                seconds, cfs = best_time(lambda: run(x), args.repeats)
+                seconds, cfs = best_time(lambda run=run, x=x: run(x), args.repeats)
                 frozen = [f for f in credit.X.columns if f not in vary]
                 kept = bool(len(cfs) == 0 or (cfs[frozen] == x[frozen].to_numpy()).all().all())
                 valid = model.predict(cfs) == 0 if len(cfs) else np.zeros(0, dtype=bool)

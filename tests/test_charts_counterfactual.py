@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import vl_convert as vlc
-
 from xaibook.charts import counterfactual as charts
 from xaibook.counterfactual import counterfactual_importance, counterfactuals
 
@@ -60,7 +59,7 @@ def test_whatif_chart(setup):
 
 
 def test_importance_chart(setup):
-    f, x, ref = setup
+    f, _, ref = setup
     people = ref[f(ref) < 0.5].iloc[:3]
     importance = counterfactual_importance(f, people, ref, n_counterfactuals=3)
     spec = spec_of(charts.importance_chart(importance, pd.Series({"income": 0.2, "debt": 0.1, "job": 0.05}),

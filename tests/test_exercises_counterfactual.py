@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 from xaibook import data, models
 from xaibook.counterfactual import actionable_features, counterfactuals, mad_scales
 from xaibook.exercises import counterfactual as ex

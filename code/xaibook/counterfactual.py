@@ -36,7 +36,7 @@ is empty, with validity 0 and a message that says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,18 +55,18 @@ from xaibook.predict import as_prediction_function
 
 __all__ = [
     "AlreadyDesiredError",
-    "CounterfactualResult",
     "CounterfactualImportance",
-    "counterfactuals",
-    "counterfactual_metrics",
+    "CounterfactualResult",
+    "actionable_features",
     "counterfactual_importance",
-    "recourse_cost",
+    "counterfactual_metrics",
+    "counterfactuals",
+    "distance_matrix",
     "linear_recourse_cost",
     "linear_recourse_costs",
     "mad_scales",
-    "distance_matrix",
     "mutable_features",
-    "actionable_features",
+    "recourse_cost",
 ]
 
 #: Weight of the distance to the already chosen counterfactuals when choosing the next one.
@@ -566,7 +566,7 @@ def _greedy_paths(space: _Space, target: _Target, moves: tuple, x_margin: float,
     Path ``r`` starts with the best first move on a feature none of the paths before it started
     with (diversity by construction); every valid row met on the way is a candidate.
     """
-    neighbours, moved, (_, first_valid, first_margin) = moves
+    neighbours, _, (_, first_valid, first_margin) = moves
     starts = _path_starts(space, moves, x_margin, n_paths)
     # each path: its current row, whether it is valid and its margin (known from the call that made it)
     paths = [(neighbours[s].copy(), bool(first_valid[s]), float(first_margin[s])) for s in starts]
