@@ -305,6 +305,7 @@ def test_linear_recourse_cost_refuses_a_model_that_is_not_additive(credit, appli
     ({"monotone": {"purpose": "increase"}}, "only numeric features"),
     ({"permitted_range": {"credit_amount": (0, 10)}}, "excludes x's own value"),
     ({"permitted_range": {"credit_amount": (10, 0)}}, "not a range"),
+    ({"permitted_range": {"credit_amount": 5000}}, r"must be \(low, high\)"),
     ({"permitted_range": {"purpose": ["space travel"]}}, "unknown categories"),
     ({"features_to_vary": ["credit_amount"], "permitted_range": {"age": (18, 80)}}, "not in features_to_vary"),
     ({"features_to_vary": ["credit_amount"], "monotone": {"age": "increase"}}, "not in features_to_vary"),

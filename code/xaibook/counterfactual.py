@@ -487,10 +487,10 @@ def _check_constraints(x: pd.DataFrame, X_reference: pd.DataFrame, features_to_v
                                  "a frozen feature cannot move, so a range for it is a contradiction")
             value = x[feature].iloc[0]
             if _is_numeric(X_reference[feature]):
-                if isinstance(spec, str) or len(spec) != 2:
+                if isinstance(spec, str) or not hasattr(spec, "__len__") or len(spec) != 2:
                     raise ValueError(f"permitted_range[{feature!r}] must be (low, high), got {spec!r}")
                 low, high = (float(v) for v in spec)
-                if not (np.isfinite(low) or np.isinf(low)) or np.isnan(low) or np.isnan(high) or low > high:
+                if np.isnan(low) or np.isnan(high) or low > high:
                     raise ValueError(f"permitted_range[{feature!r}] = {spec!r} is not a range (low <= high)")
                 if not low <= float(value) <= high:
                     raise ValueError(f"permitted_range[{feature!r}] = {spec!r} excludes x's own value {value!r}; "
