@@ -27,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.tree import export_text
 from threadpoolctl import threadpool_limits
 
-from xaibook import data, glassbox, models
+from xaibook import data, glassbox, models, pipeline
 
 CASES = ("credit", "heart")
 
@@ -77,7 +77,7 @@ def main() -> None:
         wald_t, _ = best_time(lambda: glassbox.logistic_coefficients(lr, ds.X_train), args.repeats)
         print(f"{case:7s} {'Wald CI':34s} {wald_t:10.4f} {'':>10s} {'':>9s}")
 
-        names = list(glassbox.transformed_features(tree)["feature"])
+        names = list(pipeline.transformed_features(tree)["feature"])
         ours_t, rules = best_time(lambda: glassbox.tree_rules(tree), args.repeats)
         theirs_t, text = best_time(lambda: export_text(tree[-1], feature_names=names), args.repeats)
         print(f"{case:7s} {'tree rules vs export_text':34s} {ours_t:10.4f} {theirs_t:10.4f} "

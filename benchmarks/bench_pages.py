@@ -13,9 +13,9 @@ chromium (driven by Playwright, every other host blocked) and prints, per page, 
     (``page.html#<chart id>``, so the browser scrolls to it while loading) and this is when the
     chart has drawn, ms after navigation (``-``: the page has no chart).
 ``TBT``
-    total blocking time over the first ``--settle`` seconds: the sum, over main-thread tasks longer
-    than 50 ms that start after FCP, of the part beyond 50 ms (the Lighthouse definition, cut off
-    at a fixed window instead of time-to-interactive).
+    total blocking time from FCP until ``--settle`` seconds after the load event: the sum, over
+    main-thread tasks longer than 50 ms, of the part beyond 50 ms (the Lighthouse definition, cut
+    off at a fixed window instead of time-to-interactive).
 ``scroll``
     after the page settled, each chart in turn is scrolled into the middle of the screen; the
     slowest time from scrolling to that chart being drawn, ms (``-`` on a page without charts).

@@ -122,3 +122,15 @@ def browser():
                                              args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+#: Fixtures that build the whole book; a test using any of them is a slow ``book`` test.
+BOOK_FIXTURES = {"book_build", "built_site", "site_url"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that needs the built book with ``book``, so ``-m "not book"`` (the quick
+    loop) never starts a whole-book build, whoever wrote the test."""
+    for item in items:
+        if BOOK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.book)

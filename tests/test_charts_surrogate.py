@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import vl_convert as vlc
+
 from xaibook import surrogate as S
 from xaibook.charts import surrogate as charts
 

@@ -18,8 +18,7 @@ PUBLIC_MODULES = sorted(
     info.name for info in pkgutil.walk_packages(xaibook.__path__, "xaibook.")
     if not any(part.startswith("_") for part in info.name.split("."))
 )
-CHART_MODULES = ["xaibook.charts.overview", "xaibook.charts.glassbox", "xaibook.charts.importance",
-                 "xaibook.charts.dependence", "xaibook.charts.shapley"]
+CHART_MODULES = [name for name in PUBLIC_MODULES if name.startswith("xaibook.charts.")]
 
 
 @pytest.mark.parametrize("name", PUBLIC_MODULES)

@@ -1,6 +1,7 @@
 """Checkers of chapter 6's exercises: the expected answers pass, wrong ones fail with a hint."""
 
 import pytest
+
 from xaibook import data, models
 from xaibook.exercises import surrogate as ex
 

@@ -523,6 +523,22 @@ def test_refit_trees(tree, data):
         gb.refit_trees(logistic_pipeline.fit(X, y), X, y)
     with pytest.raises(ValueError, match="n_refits must be at least 1"):
         gb.refit_trees(tree, X, y, n_refits=0)
+    new_name = gb.refit_trees(tree, X, y, n_refits=4, random_state=1, x=row).to_frame()  # row= is the alias
+    pd.testing.assert_frame_equal(resampled, new_name)
+
+
+def test_refit_trees_and_bootstrap_take_every_kind_of_random_state(tree, logistic, data):
+    X, y = data
+    by_int = gb.refit_trees(tree, X, y, n_refits=3, random_state=7).to_frame()
+    by_legacy = gb.refit_trees(tree, X, y, n_refits=3, random_state=np.random.RandomState(7)).to_frame()
+    pd.testing.assert_frame_equal(by_int, by_legacy)
+    by_generator = gb.refit_trees(tree, X, y, n_refits=3, random_state=np.random.default_rng(7))
+    assert by_generator.random_state is None and len(by_generator.to_frame()) == 3
+    unseeded_ties = gb.refit_trees(tree, X, y, n_refits=2, resample=False, random_state=np.random.default_rng(7))
+    assert (unseeded_ties.to_frame()["root_test"] == gb.tree_rules(tree).nodes.loc[0, "test"]).all()
+    boot = gb.logistic_coefficients(logistic, X, y, method="bootstrap", n_bootstrap=20,
+                                    random_state=np.random.default_rng(3))
+    assert boot.n_bootstrap == 20 and np.isfinite(boot.to_frame()["std_error"]).all()
 
 
 def test_mean_abs_contributions_averages_the_local_splits(logistic, data):

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from conftest import BUILD_DIR, HTML_DIR, REPO, chromium_path
+
 from xaibook import handout
 
 pytestmark = [pytest.mark.browser, pytest.mark.handout]

@@ -73,3 +73,16 @@ def test_split_model_and_transform(case):
     assert P.class_labels(bare) == [0, 1] and type(P.class_labels(bare)[0]) is int
     with pytest.raises(ValueError, match="not fitted"):
         P.split_model(Pipeline([("preprocess", pre), ("model", LogisticRegression())]))
+
+
+def test_infrequent_levels_are_traced_by_feature_groups(case):
+    """One-hot with infrequent levels cannot be read in raw units, but each column is still traced
+    to its raw feature (the gap transformed_features fills from feature_groups)."""
+    X, y, _ = case
+    X = X.assign(band=np.where(np.arange(len(X)) % 40 == 0, "rare", np.where(X["age"] > 50, "old", "young")))
+    pre = ColumnTransformer([("numeric", StandardScaler(), ["age"]),
+                             ("categorical", OneHotEncoder(min_frequency=10, sparse_output=False), ["city", "band"])])
+    model = Pipeline([("preprocess", pre), ("model", LogisticRegression())]).fit(X, y)
+    table = P.transformed_features(model)
+    assert set(table.loc[table["kind"] == "other", "raw_feature"]) == {"city", "band"}
+    assert list(table["raw_feature"]) == P.feature_groups(model[:-1], X.columns)

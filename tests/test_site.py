@@ -215,7 +215,7 @@ def test_whatif_sliders_compute_the_model_in_the_browser(browser, site_url):
     if not (HTML_DIR / "book" / "02_basics.html").exists():
         pytest.skip("chapter 2 is not in the book yet")
     from xaibook.charts import glassbox as glass_charts
-    from xaibook.exercises import basics
+    from xaibook.exercises import glassbox as basics
 
     spec = basics.whatif()
     visit = PageVisit(browser, site_url, "book/02_basics.html")

@@ -68,3 +68,28 @@ def test_mathjax_only_on_pages_with_math(built_site):
             assert not loads_mathjax, f"{name} has no math but loads MathJax"
             without_math += 1
     assert with_math and without_math
+
+
+def test_chart_html_draws_without_the_site_script(browser, site_url):
+    """In a live notebook there is no xaibookEmbed: the chart's own script draws it with vegaEmbed."""
+    import altair as alt
+    import pandas as pd
+
+    from xaibook import charts, render
+
+    chart = charts.describe(alt.Chart(pd.DataFrame({"a": [1, 2], "b": [3, float("nan")]}))
+                            .mark_bar().encode(x="a:O", y="b:Q"), title="T", description="D")
+    html = render.render(chart.to_dict())["text/html"]
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    try:
+        page.set_content(f'<script src="{site_url}/_static/xaibook-vega.js"></script>{html}')
+        page.wait_for_selector(".xaibook-chart svg, .xaibook-chart canvas", state="attached",
+                               timeout=30_000)
+        assert page.evaluate("() => typeof window.xaibookEmbed") == "undefined"
+        assert errors == []
+    finally:
+        context.close()

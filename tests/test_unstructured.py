@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from xaibook import data, unstructured
 from xaibook.surrogate import text_tokens
 

@@ -15,7 +15,8 @@ from importlib import metadata
 from pathlib import Path
 
 __all__ = [
-    "PACKAGE_DIR", "TRACKED_DISTRIBUTIONS", "compute_fingerprint", "package_fingerprint",
+    "PACKAGE_DIR", "TRACKED_DISTRIBUTIONS", "NOT_EXECUTED", "compute_fingerprint", "package_fingerprint",
+    "static_fingerprint",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -27,11 +28,18 @@ TRACKED_DISTRIBUTIONS = (
 
 _SKIPPED_PARTS = {"__pycache__"}
 
+#: Files that change how the site is built or printed, never what a code cell computes: the browser's
+#: JavaScript and CSS (``static/``), the Sphinx extension, the page placeholders and the PDF handout.
+#: Editing them must not re-execute every chapter (the Sphinx extension copies ``static/`` by its own
+#: stamp, :func:`static_fingerprint`).
+NOT_EXECUTED = {"static", "sphinxext.py", "repository.py", "handout.py"}
+
 
 def _package_files(root: Path) -> list[Path]:
     return sorted(
         p for p in root.rglob("*")
         if p.is_file() and not _SKIPPED_PARTS.intersection(p.relative_to(root).parts)
+        and p.relative_to(root).parts[0] not in NOT_EXECUTED
         and p.suffix not in {".pyc", ".pyo"}
     )
 
@@ -53,6 +61,16 @@ def compute_fingerprint(root: Path = PACKAGE_DIR) -> str:
         digest.update(b"\0")
     for name in TRACKED_DISTRIBUTIONS:
         digest.update(f"{name}=={_distribution_version(name)}\n".encode())
+    return digest.hexdigest()
+
+
+def static_fingerprint(root: Path = PACKAGE_DIR) -> str:
+    """SHA-256 of the files the site serves from the package (``static/``) and of the package
+    fingerprint (the Vega bundle's version is a tracked library)."""
+    digest = hashlib.sha256(compute_fingerprint(root).encode())
+    for path in sorted((root / "static").rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

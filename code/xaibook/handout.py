@@ -187,7 +187,8 @@ PREPARE_FOR_PRINT = r"""
   if (args.titlePage) {
     const tp = doc.createElement("section");
     tp.className = "xaibook-print-titlepage";
-    tp.innerHTML = args.titlePage.replace("{{TITLE}}", title.replace(/[&<>]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;"}[c])));
+    const escaped = title.replace(/[&<>]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;"}[c]));
+    tp.innerHTML = args.titlePage.replace("{{TITLE}}", escaped);
     tp.querySelector("pre").textContent = args.bibtex.replace("{{TITLE}}", title);
     article.insertAdjacentElement("afterbegin", tp);
   }
@@ -251,6 +252,9 @@ def print_page(context, url: str, page: Page, info: BookInfo, out: Path, *, time
     tab.wait_for_function(
         "Array.from(document.querySelectorAll('.xaibook-chart')).every(e => e.dataset.drawn === 'true')",
         timeout=timeout_ms)
+    # MathJax is loaded after parsing, and only on pages with math: wait for it, then for typesetting.
+    tab.wait_for_function("() => !document.querySelector('.math') || "
+                          "(window.MathJax && MathJax.startup && MathJax.startup.promise)", timeout=timeout_ms)
     tab.evaluate("() => (window.MathJax && MathJax.startup && MathJax.startup.promise)"
                  " ? MathJax.startup.promise.then(() => true) : true")
     chapter_label = f"Chapter {page.number}" if page.number is not None else "Handout"
@@ -440,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, RuntimeError) as err:
         print(f"handout: {err}", file=sys.stderr)
         return 1
-    for name, path in written.items():
+    for path in written.values():
         print(f"{path} ({path.stat().st_size / 1024:.0f} KiB)")
     print(f"handout built in {time.perf_counter() - started:.0f} s")
     return 0

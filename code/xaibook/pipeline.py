@@ -176,7 +176,7 @@ def transformed_features(model: Any) -> pd.DataFrame:
         # a block we cannot describe in raw units may still be traceable column by column
         try:
             traced = feature_groups(preprocess, inputs)
-        except TypeError:
+        except (TypeError, ValueError, AttributeError):
             traced = None
         if traced is not None and len(traced) == len(frame):
             frame["raw_feature"] = frame["raw_feature"].fillna(pd.Series(traced, index=frame.index))

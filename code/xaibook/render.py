@@ -132,10 +132,10 @@ def spec_to_html(spec: dict[str, Any], *, size: tuple[int, int] | None = None) -
 
 
 #: Encoding channels whose fields are worth a column in the data table, in column order. Offsets
-#: (jitter) and purely visual channels are left out; tooltips come first because a chart builder
-#: lists there what a reader should read.
-TABLE_CHANNELS = ("tooltip", "row", "column", "facet", "y", "x", "y2", "x2", "text", "color",
-                  "size", "shape", "theta", "detail")
+#: (jitter) are left out; tooltips come first because a chart builder lists there what a reader
+#: should read.
+TABLE_CHANNELS = ("tooltip", "row", "column", "facet", "y", "x", "y2", "x2", "text", "theta",
+                  "color", "size", "shape", "detail")
 
 
 def _channel_defs(channel: str, definition: Any) -> list[dict[str, Any]]:
@@ -182,8 +182,10 @@ def table_plan(spec: dict[str, Any]) -> list[dict[str, Any]]:
     Each entry has ``path`` (the keys leading from the spec to the dataset's rows),
     ``caption`` (the title of the view drawing it, else the chart's title), ``n_rows`` and
     ``columns``: ``{"field", "title", "numeric"}`` for every data field an encoding uses, tooltip
-    fields first, headed by the title the chart gives it. A dataset with one row and one column
-    (a reference line such as the zero rule) is not a table and is left out.
+    fields first, headed by the title the chart gives it. A view with a tooltip contributes only
+    its tooltip's fields: the rest are layout helpers (offsets, node coordinates, colour ranks). A
+    dataset with one row and one column (a reference line such as the zero rule) is not a table and
+    is left out.
     """
     if not isinstance(spec, dict):
         raise TypeError(f"spec must be a Vega-Lite dict, got {type(spec).__name__}")
@@ -223,7 +225,9 @@ def table_plan(spec: dict[str, Any]) -> list[dict[str, Any]]:
             plan = plans.setdefault(here, {"path": list(here), "caption": caption,
                                            "n_rows": len(rows), "columns": []})
             known = {c["field"] for c in plan["columns"]}
-            for channel in TABLE_CHANNELS:
+            # A tooltip is the builder's list of what to read; without one, every encoded field.
+            has_tooltip = bool(_channel_defs("tooltip", encoding.get("tooltip")))
+            for channel in ("tooltip",) if has_tooltip else TABLE_CHANNELS:
                 for definition in _channel_defs(channel, encoding.get(channel)):
                     field = definition["field"]
                     if not isinstance(field, str) or field in known or field not in present:

@@ -36,7 +36,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 
 from xaibook import repository
-from xaibook.fingerprint import package_fingerprint
+from xaibook.fingerprint import package_fingerprint, static_fingerprint
 from xaibook.render import CDN_SCRIPTS_JSON
 
 __all__ = [
@@ -79,14 +79,14 @@ def write_static_files(target: Path) -> None:
     """Write the files the site serves from ``_static`` into ``target`` (idempotent)."""
     target.mkdir(parents=True, exist_ok=True)
     stamp = target / "stamp.txt"
-    if stamp.is_file() and stamp.read_text() == package_fingerprint():
+    if stamp.is_file() and stamp.read_text() == static_fingerprint():
         return
     (target / VEGA_BUNDLE).write_text(vega_bundle_source(), encoding="utf-8")
     for name in (CHARTS_SCRIPT, STYLESHEET):
         shutil.copyfile(Path(__file__).parent / "static" / name, target / name)
     (target / "mathjax").mkdir(exist_ok=True)
     shutil.copyfile(mathjax_source_file(), target / "mathjax" / MATHJAX_FILE)
-    stamp.write_text(package_fingerprint())
+    stamp.write_text(static_fingerprint())
 
 
 #: The theme's template of asset tags, and the FontAwesome script tag in it.
@@ -225,24 +225,50 @@ def page_has_math(body: str) -> bool:
     return 'class="math' in body or any(mark in body for mark in ("\\(", "\\[", "$$"))
 
 
+#: Loads MathJax once the page has been parsed (a script added then runs after DOMContentLoaded).
+MATHJAX_LOADER = (
+    'document.addEventListener("DOMContentLoaded", function () {{'
+    ' var s = document.createElement("script"); s.src = "{src}"; s.async = true;'
+    ' document.head.appendChild(s); }});'
+)
+
+
 def _mathjax_only_with_math(app: Sphinx, pagename: str, templatename: str, context: dict,
                             doctree: Any) -> None:
-    """Drop MathJax (its 2 MB script and its configuration) from pages without math.
+    """MathJax only where there is math, and never in the way of the page's parsing.
 
-    ``sphinx.ext.mathjax`` adds it to every page here (the math domain's per-page flag is set for
-    pages without formulas too); the page body tells the truth.
+    ``sphinx.ext.mathjax`` adds its 2 MB script to every page here (the math domain's per-page flag
+    is set for pages without formulas too); the page body tells the truth. Where there is math, the
+    ``defer`` script (which runs before DOMContentLoaded, holding it back) is replaced by a loader
+    that adds it once the page has been parsed; the formulas are typeset a moment later.
     """
+    from sphinx.builders.html._assets import _JavaScript
+
     scripts = context.get("script_files")
-    if not scripts or page_has_math(context.get("body") or ""):
+    if not scripts:
         return
     mathjax_path = app.config.mathjax_path
 
-    def is_mathjax(script: Any) -> bool:
-        filename = getattr(script, "filename", "") or ""
-        body = (getattr(script, "attributes", {}) or {}).get("body", "")
-        return filename.endswith(mathjax_path) or body.startswith("window.MathJax")
+    def is_mathjax_file(script: Any) -> bool:
+        return (getattr(script, "filename", "") or "").endswith(mathjax_path)
 
-    context["script_files"] = [script for script in scripts if not is_mathjax(script)]
+    def is_mathjax_config(script: Any) -> bool:
+        body = (getattr(script, "attributes", {}) or {}).get("body", "")
+        return body.startswith("window.MathJax")
+
+    if not page_has_math(context.get("body") or ""):
+        context["script_files"] = [s for s in scripts if not (is_mathjax_file(s) or is_mathjax_config(s))]
+        return
+    pathto = context.get("pathto")
+    updated = []
+    for script in scripts:
+        if is_mathjax_file(script) and pathto is not None:
+            src = pathto(script.filename, 1)
+            script = _JavaScript("", body=MATHJAX_LOADER.format(src=src), priority=script.priority)
+        updated.append(script)
+    context["script_files"] = updated
+
+
 # --- Links to the course handout -----------------------------------------------------------------
 #
 # ``python -m xaibook.handout`` prints the built site into PDFs under ``_build/html/pdf/``: the whole

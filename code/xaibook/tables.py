@@ -21,6 +21,10 @@ from typing import Any
 
 import pandas as pd
 
+__all__ = [
+    "UNNAMED_INDEX", "ELLIPSIS", "frame_to_html", "Table", "show", "enable",
+]
+
 #: Heading of an index that has no name.
 UNNAMED_INDEX = "row"
 #: Shown in place of the rows or columns left out of a long or wide frame.

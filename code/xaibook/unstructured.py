@@ -32,6 +32,11 @@ from sklearn.preprocessing import FunctionTransformer
 
 from xaibook import data, models
 
+__all__ = [
+    "PATCH_SIZE", "PATCH_VALUE", "SEED", "SNIPPET_WORDS", "FaceSplit", "add_patch", "face_accuracies",
+    "face_model", "face_split", "featured_face", "featured_snippets", "sentiment_model", "word_coefficients",
+]
+
 SEED = 0
 #: The shortcut: a PATCH_SIZE x PATCH_SIZE white square in the top-left corner.
 PATCH_SIZE = 5

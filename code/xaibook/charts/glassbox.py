@@ -114,8 +114,7 @@ def coefficient_chart(result: LogisticCoefficients, *, axis: str = "odds-ratio",
         size=alt.condition(hover, alt.value(150), alt.value(60)),
         stroke=alt.condition(hover, alt.value(PALETTE[1]), alt.value(None)),
     ).add_params(hover)
-    rule = alt.Chart(pd.DataFrame({"ref": [ref]})).mark_rule(color=PALETTE[7], strokeDash=[4, 4]).encode(
-        x="ref:Q")
+    rule = zero_rule("x", at=ref)  # no effect: odds ratio 1, coefficient 0
     chart = (rule + bars + points).properties(height=alt.Step(16), width=380)
     what = "odds ratios on a log axis" if axis == "odds-ratio" else "log-odds coefficients"
     method = ("Wald (ridge sandwich)" if result.method == "wald"

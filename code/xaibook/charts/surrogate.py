@@ -24,8 +24,19 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import DIVERGING_SCHEME, PALETTE, describe
-from xaibook.surrogate import LimeResult, SubmodularPick
+from xaibook.charts._base import DIVERGING_SCHEME, PALETTE, check_count, check_result, describe, zero_rule
+from xaibook.surrogate import LimeResult, SubmodularPick, text_tokens
+
+__all__ = [
+    "HtmlFigure", "image_chart", "lime_vs_shap_chart", "neighbourhood_chart", "stability_chart",
+    "submodular_chart", "text_html", "weights_chart", "width_path_chart", "word_weights_chart",
+]
+
+__all__ = [
+    "RAISE_COLOR", "LOWER_COLOR", "SIGN_SCALE", "BOTTOM", "WEIGHT_SCHEME", "weights_chart",
+    "neighbourhood_chart", "width_path_chart", "stability_chart", "lime_vs_shap_chart",
+    "word_weights_chart", "HtmlFigure", "text_html", "image_chart", "submodular_chart",
+]
 
 RAISE_COLOR = PALETTE[5]   # vermillion: raises the model's output
 LOWER_COLOR = PALETTE[0]   # blue: lowers it
@@ -38,17 +49,10 @@ WEIGHT_SCHEME = DIVERGING_SCHEME
 
 # ------------------------------------------------------------------------------------ helpers
 def _check(result, *, kind: str | None = None) -> LimeResult:
-    if not isinstance(result, LimeResult):
-        raise TypeError(f"expected a LimeResult (from xaibook.surrogate), got {type(result).__name__}")
+    result = check_result(result, LimeResult)
     if kind is not None and result.kind != kind:
         raise ValueError(f"expected a {kind} explanation, got a {result.kind} one")
     return result
-
-
-def _check_count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _sign(weights) -> list[str]:
@@ -67,7 +71,7 @@ def weights_chart(result: LimeResult, *, top: int = 10, title: str | None = None
                   description: str | None = None) -> alt.Chart:
     """Horizontal bars: the surrogate's weight of the ``top`` features, largest ``|weight|`` on top."""
     result = _check(result)
-    frame = _top(result, _check_count(top, "top")).assign(sign=lambda d: _sign(d["weight"]))
+    frame = _top(result, check_count(top, "top")).assign(sign=lambda d: _sign(d["weight"]))
     order = frame["label"].tolist()
     chart = alt.Chart(frame).mark_bar().encode(
         x=alt.X("weight:Q", title="weight in the local surrogate"),
@@ -76,7 +80,7 @@ def weights_chart(result: LimeResult, *, top: int = 10, title: str | None = None
         tooltip=[alt.Tooltip("label:N", title="feature"), alt.Tooltip("value:N", title="value"),
                  alt.Tooltip("weight:Q", format="+.4f")],
     ).properties(width=300, height=max(120, 22 * len(frame)))
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888").encode(x="x:Q")
+    zero = zero_rule("x")
     subtitle = (f"f = {result.prediction:.3f}, surrogate = {result.local_prediction:.3f}, "
                 f"intercept = {result.intercept:.3f}, fidelity R² = {result.score:.2f}")
     return describe(
@@ -91,7 +95,7 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
                         description: str | None = None) -> alt.LayerChart:
     """The sampled neighbourhood in two of its features: colour = the model's output, opacity = the
     kernel weight, recomputed in the page from each sample's distance when the slider moves the
-    kernel width. The instance is the black-ringed cross."""
+    kernel width. The instance is the large pink cross."""
     result = _check(result, kind="tabular")
     if result.neighbourhood is None:
         raise ValueError("the result has no neighbourhood; call lime_tabular(..., return_neighbourhood=True)")
@@ -99,7 +103,7 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
     for name in (x, y):
         if name not in samples.columns:
             raise ValueError(f"unknown feature {name!r}; choose from {list(samples.columns)}")
-    max_rows = _check_count(max_rows, "max_rows")
+    max_rows = check_count(max_rows, "max_rows")
     n = len(samples)
     rng = np.random.default_rng(random_state)
     keep = np.r_[0, np.sort(rng.choice(np.arange(1, n), size=min(max_rows, n) - 1, replace=False))]
@@ -124,7 +128,7 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
                  alt.Tooltip("prediction:Q", format=".3f"), alt.Tooltip("distance:Q", format=".3f"),
                  alt.Tooltip("kernel_weight:Q", format=".3f", title="kernel weight")],
     ).add_params(width)
-    instance = alt.Chart(frame.iloc[[0]]).mark_point(shape="cross", size=260, filled=True, color="#000000",
+    instance = alt.Chart(frame.iloc[[0]]).mark_point(shape="cross", size=420, filled=True, color=PALETTE[3],
                                                      stroke="#ffffff", strokeWidth=1.5).encode(
         x=f"{x}:{kinds[x]}", y=f"{y}:{kinds[y]}")
     chart = alt.layer(points, instance).properties(width=420, height=300)
@@ -146,7 +150,7 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
     if not isinstance(path, pd.DataFrame) or not needed <= set(path.columns):
         raise ValueError(f"path must be a DataFrame from surrogate.kernel_width_path with columns {sorted(needed)}")
     widths = np.sort(path["width"].unique())
-    top = _check_count(top, "top")
+    top = check_count(top, "top")
     strongest = (path.assign(size=path["weight"].abs()).groupby("feature")["size"].max()
                  .sort_values(ascending=False, kind="stable").index[:top])
     frame = path[path["feature"].isin(strongest)].copy()
@@ -192,7 +196,7 @@ def stability_chart(frame: pd.DataFrame, *, group: str = "setting", top: int = 8
     needed = {"run", "feature", "weight", group}
     if not isinstance(frame, pd.DataFrame) or not needed <= set(frame.columns):
         raise ValueError(f"frame needs the columns {sorted(needed)} (surrogate.results_frame plus '{group}')")
-    top = _check_count(top, "top")
+    top = check_count(top, "top")
     strongest = (frame.assign(size=frame["weight"].abs()).groupby("feature")["size"].mean()
                  .sort_values(ascending=False, kind="stable").index[:top])
     data = frame[frame["feature"].isin(strongest)][["run", "feature", "weight", group]]
@@ -203,7 +207,7 @@ def stability_chart(frame: pd.DataFrame, *, group: str = "setting", top: int = 8
         color=alt.Color(f"{group}:N", title=group, legend=BOTTOM),
         tooltip=["run:N", "feature:N", alt.Tooltip("weight:Q", format="+.4f")],
     ).properties(width=360, height=max(140, 34 * len(strongest)))
-    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888").encode(x="x:Q")
+    zero = zero_rule("x")
     return describe(
         alt.layer(chart, zero), title=title or "How much LIME's weights move between runs",
         description=description or (
@@ -218,7 +222,7 @@ def lime_vs_shap_chart(result: LimeResult, shap_values: pd.Series, *, top: int =
     result = _check(result, kind="tabular")
     if not isinstance(shap_values, pd.Series) or set(shap_values.index) != set(result.feature_names):
         raise ValueError("shap_values must be a Series indexed by the same feature names as the LIME result")
-    top = _check_count(top, "top")
+    top = check_count(top, "top")
     lime = pd.Series(result.weights, index=result.feature_names)
     labels = dict(zip(result.feature_names, result.feature_labels, strict=True))
     order = list(shap_values.abs().sort_values(ascending=False, kind="stable").index[:top])
@@ -263,9 +267,7 @@ def word_weights_chart(result: LimeResult, coefficients: Mapping[str, float], *,
         y=alt.Y("lime:Q", title="LIME weight (probability)"),
         tooltip=["word:N", alt.Tooltip("coefficient:Q", format="+.3f"), alt.Tooltip("lime:Q", format="+.4f")])
     text = base.mark_text(align="left", dx=6, fontSize=11).encode(x="coefficient:Q", y="lime:Q", text="word:N")
-    rules = alt.Chart(pd.DataFrame({"v": [0.0]}))
-    chart = alt.layer(rules.mark_rule(color="#888888").encode(x="v:Q"),
-                      rules.mark_rule(color="#888888").encode(y="v:Q"), points, text).properties(width=420, height=300)
+    chart = alt.layer(zero_rule("x"), zero_rule("y"), points, text).properties(width=420, height=300)
     return describe(
         chart, title=title or "LIME's word weights against the model's coefficients",
         description=description or (
@@ -296,8 +298,6 @@ def text_html(result: LimeResult, *, caption: str | None = None) -> HtmlFigure:
     the output, blue lowers it; stronger tint, larger weight). Plain HTML: no script, readable in
     light and dark mode (the text keeps the page's colour), the weight in each word's tooltip."""
     result = _check(result, kind="text")
-    from xaibook.surrogate import text_tokens
-
     tokens, ids, words = text_tokens(result.text)
     weights = dict(zip(result.feature_names, result.weights, strict=True))
     largest = max(abs(w) for w in weights.values()) or 1.0
@@ -383,7 +383,8 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
             x=x, x2=x2, y=y, y2=y2,
             color=alt.Color("value:Q", title="LIME weight", legend=legend,
                             scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit])),
-            tooltip=[alt.Tooltip("segment:O", title="superpixel"), alt.Tooltip("value:Q", format="+.3f", title="weight")],
+            tooltip=[alt.Tooltip("segment:O", title="superpixel"),
+                     alt.Tooltip("value:Q", format="+.3f", title="weight")],
         ).properties(title=name, **size))
     chart = alt.hconcat(*charts).resolve_scale(color="independent")
     return describe(
@@ -400,7 +401,7 @@ def submodular_chart(pick: SubmodularPick, *, top: int = 12, names: list[str] | 
     feature labels (rows, by SP-LIME's global importance)."""
     if not isinstance(pick, SubmodularPick):
         raise TypeError(f"expected a SubmodularPick, got {type(pick).__name__}")
-    top = _check_count(top, "top")
+    top = check_count(top, "top")
     labels = pick.ranking()[:top]
     names = names or [f"#{k + 1}: explanation {i}" for k, i in enumerate(pick.picks)]
     if len(names) != len(pick.picks):

@@ -95,14 +95,14 @@ def check_patient_top_feature(answer: str) -> Verdict:
 
 
 def approved_base_value() -> float:
-    """Base value of the credit boosting model when the background is 50 approved (y = 0) applicants."""
+    """Base value of the credit boosting model when the background is 50 good risks (y = 0: loans repaid)."""
     credit = data.load_credit()
     good = credit.X_train[credit.y_train == 0].sample(BACKGROUND_SIZE, random_state=0)
     return float(prediction_function(models.get_model("credit", "boosting"))(good).mean())
 
 
 def check_approved_base_value(answer: float) -> Verdict:
-    """Exercise 3: the base value against an approved-only background."""
+    """Exercise 3: the base value against a background of good risks only (the function keeps its old name)."""
     return check_number(answer, approved_base_value(), tolerance=1e-3,
                         hint="The base value is the mean prediction over the background rows: "
                              "credit.X_train[credit.y_train == 0].sample(50, random_state=0).")

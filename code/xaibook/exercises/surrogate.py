@@ -21,6 +21,12 @@ from xaibook.surrogate import (
     lime_text,
 )
 
+__all__ = [
+    "GREY", "NARROW_WIDTH", "check_fidelity", "check_patch_weight", "check_patient_top_feature",
+    "check_rotten_top_word", "fidelity_at_narrow_width", "patch_weight_in_grey", "patient_top_feature",
+    "rotten_top_word",
+]
+
 #: The kernel width of exercise 2.
 NARROW_WIDTH = 1.0
 #: The grey of exercise 4.

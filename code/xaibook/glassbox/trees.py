@@ -387,7 +387,8 @@ def refit_trees(model: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, rando
         x = check_one_row(x, model)
     rng = as_legacy_random_state(random_state)
     seed = int(random_state) if isinstance(random_state, (int, np.integer)) else None
-    first_state = seed if seed is not None else int(rng.randint(0, 2**31 - 1))
+    # without resampling the stream only seeds the trees (a generator gives the first seed)
+    first_state = seed if seed is not None or resample else int(rng.randint(0, 2**31 - 1))
     step = model.steps[-1][0] if isinstance(model, Pipeline) else None
     rows = []
     for k in range(n_refits):

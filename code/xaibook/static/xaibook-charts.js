@@ -5,9 +5,12 @@
  *   only registers the chart. `spec` is the Vega-Lite spec, or a function returning it (the book's
  *   charts keep their spec in a <script type="application/json"> that is parsed only when needed).
  * - An IntersectionObserver draws a chart when it comes within about a screen of the viewport.
- *   Charts the reader never reaches are never compiled, and the Vega bundle itself is fetched
- *   only when the first chart comes near, so a chart-free page never loads it.
- * - Charts are drawn one at a time, each in its own task, so the page stays responsive.
+ *   Charts the reader never reaches are never compiled.
+ * - The Vega bundle is fetched (not run) when the first chart registers, and run once the page
+ *   has been parsed (DOMContentLoaded), so it never delays the text; a chart-free page never
+ *   loads it.
+ * - Charts are drawn one at a time, each in its own task, so the page stays responsive; charts
+ *   on the screen first, those just off it when the browser is idle.
  * - The chart's <div> reserves its drawn size (min-height set by xaibook.render), so nothing jumps.
  *
  * Charts follow the site's light/dark switch: when the theme changes, each chart that has been
@@ -28,6 +31,18 @@
   var script = document.currentScript || document.querySelector('script[src*="xaibook-charts.js"]');
   var bundleUrl = script.src.replace(/xaibook-charts\.js(\?.*)?$/, "xaibook-vega.js");
   var vegaLoading = null;
+  var vegaPreloaded = false;
+
+  // While the page is still parsing: only fetch the bundle (no script runs), so it is at hand.
+  function preloadVega() {
+    if (vegaPreloaded || window.vegaEmbed) { return; }
+    vegaPreloaded = true;
+    var link = document.createElement("link");
+    link.rel = "preload";
+    link.as = "script";
+    link.href = bundleUrl;
+    document.head.appendChild(link);
+  }
 
   function loadVega() {
     if (window.vegaEmbed) { return Promise.resolve(); }
@@ -49,8 +64,11 @@
   var drawing = false;
 
   function nextTask(callback) {
-    // A macrotask, so that the browser can paint and handle input between two charts.
-    setTimeout(callback, 0);
+    // A chart on the screen is drawn in the next task; one just off the screen when the browser
+    // is idle, so that scrolling and clicks go first.
+    var urgent = queue.some(onScreen);
+    if (urgent || !window.requestIdleCallback) { setTimeout(callback, 0); }
+    else { window.requestIdleCallback(callback, { timeout: 1000 }); }
   }
 
   function specOf(chart) {
@@ -77,7 +95,7 @@
       console.error(error);
     }).then(function () {
       drawing = false;
-      nextTask(drainQueue);
+      if (queue.length) { nextTask(drainQueue); }
     });
   }
 
@@ -98,11 +116,19 @@
       }, { rootMargin: "100% 0px 100% 0px" })
     : null;
 
+  // A page with charts runs the bundle as soon as it has been parsed, before the reader scrolls.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (charts.length) { loadVega(); }
+  });
+
   window.xaibookEmbed = function (el, spec) {
     var chart = { el: el, spec: spec, view: null, requested: false };
     el.xaibookChart = chart;
     charts.push(chart);
     attachDataTable(chart);
+    preloadVega();
+    // The reader followed a link to this very chart: draw it without waiting for the scroll.
+    if (window.location.hash === "#" + el.id) { request(chart); }
     if (observer) { observer.observe(el); } else { request(chart); }
     return chart;
   };
