@@ -24,7 +24,9 @@ def test_each_resample_is_a_permutation_importance_on_those_rows(fitted):
     result = bootstrap_permutation_importance(model, X, y, scoring="roc_auc", n_bootstrap=3,
                                               n_repeats=2, random_state=5)
     rows = np.random.default_rng(5).integers(0, len(X), size=len(X))
-    first = permutation_importance(model, X.iloc[rows].reset_index(drop=True), y[rows],
+    # positional, as the function does: a pandas y with the resample's repeated labels would be
+    # aligned on X's (reset) index and refused
+    first = permutation_importance(model, X.iloc[rows].reset_index(drop=True), y.to_numpy()[rows],
                                    scoring="roc_auc", n_repeats=2, random_state=5)
     np.testing.assert_allclose(result.importances[:, 0], first.importances_mean)
     assert result.n_bootstrap == 3 and result.scoring == "roc_auc"

@@ -194,7 +194,8 @@ def _numeric_step(transformer: Any) -> bool:
 
 
 def _unknown_values(values: pd.Series, known: Any) -> list[Any]:
-    uniques = pd.unique(values.dropna().to_numpy(dtype=object))
+    uniques = np.asarray(values.unique(), dtype=object)   # distinct values first: cheap on big frames
+    uniques = uniques[~pd.isna(uniques)]
     known = pd.Index(np.asarray(known, dtype=object))
     return [v for v, ok in zip(uniques, pd.Index(uniques).isin(known)) if not ok]
 
