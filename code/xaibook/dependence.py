@@ -330,6 +330,17 @@ def _set_column(frame: pd.DataFrame, feature: str, values: np.ndarray, like: pd.
 
 
 # --------------------------------------------------------------------------- the batched engine
+def _checked_predictions(f: Callable, block: pd.DataFrame) -> np.ndarray:
+    """``f(block)`` as floats, refused unless it is one finite number per row."""
+    predictions = np.asarray(f(block), dtype=float)
+    if predictions.shape != (len(block),):
+        raise ValueError(f"the prediction function returned shape {predictions.shape} "
+                         f"for {len(block)} rows; it must return one number per row")
+    if not np.all(np.isfinite(predictions)):
+        raise ValueError("the prediction function returned non-finite values on the grid")
+    return predictions
+
+
 def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
                      columns: Sequence[np.ndarray], batch_size: int,
                      reduce: Literal["keep", "mean"] = "keep") -> np.ndarray:
@@ -354,12 +365,7 @@ def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
             block_values = (np.tile(values, stop - start) if np.ndim(values) == 1
                             else np.asarray(values)[start:stop].ravel())
             _set_column(block, feature, block_values, X[feature])
-        predictions = np.asarray(f(block), dtype=float)
-        if predictions.shape != (len(block),):
-            raise ValueError(f"the prediction function returned shape {predictions.shape} "
-                             f"for {len(block)} rows; it must return one number per row")
-        if not np.all(np.isfinite(predictions)):
-            raise ValueError("the prediction function returned non-finite values on the grid")
+        predictions = _checked_predictions(f, block)
         predictions = predictions.reshape(stop - start, n_points)
         if reduce == "mean":
             total += predictions.sum(axis=0)
@@ -383,12 +389,7 @@ def _predict_in_flat_chunks(f: Callable, X: pd.DataFrame, features: Sequence[str
         for feature, values in zip(features, columns):
             block_values = np.asarray(values)[point] if np.ndim(values) == 1 else np.asarray(values)[row, point]
             _set_column(block, feature, block_values, X[feature])
-        predictions = np.asarray(f(block), dtype=float)
-        if predictions.shape != (len(block),):
-            raise ValueError(f"the prediction function returned shape {predictions.shape} "
-                             f"for {len(block)} rows; it must return one number per row")
-        if not np.all(np.isfinite(predictions)):
-            raise ValueError("the prediction function returned non-finite values on the grid")
+        predictions = _checked_predictions(f, block)
         if reduce == "mean":
             total += np.bincount(point, weights=predictions, minlength=n_points)
         else:

@@ -92,8 +92,25 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
+class _ImportanceVocabulary:
+    """``base_value`` and ``ranking()`` shared by the importance results (CONTRIBUTING.md)."""
+
+    baseline_score: float
+    feature_names: tuple[str, ...]
+
+    @property
+    def base_value(self) -> float:
+        """The score of the intact model on the intact data (the common name of ``baseline_score``)."""
+        return self.baseline_score
+
+    def ranking(self) -> list[str]:
+        """Feature names from most to least important (by mean importance; ties keep column order)."""
+        order = np.argsort(-self.importances_mean, kind="stable")  # type: ignore[attr-defined]
+        return [self.feature_names[i] for i in order]
+
+
 @dataclass(frozen=True, eq=False)
-class PermutationImportance:
+class PermutationImportance(_ImportanceVocabulary):
     """Permutation importances of one model on one data set.
 
     ``importances[j, r]`` is the drop in score when feature (or group) ``feature_names[j]`` is
@@ -129,15 +146,6 @@ class PermutationImportance:
     def n_repeats(self) -> int:
         return self.importances.shape[1]
 
-    @property
-    def base_value(self) -> float:
-        """The score on the unshuffled data (the book's common name for ``baseline_score``)."""
-        return self.baseline_score
-
-    def ranking(self) -> list[str]:
-        """Feature names from most to least important (by mean; ties keep column order)."""
-        order = np.argsort(-self.importances_mean, kind="stable")
-        return [self.feature_names[i] for i in order]
 
     def summary(self) -> pd.DataFrame:
         """One row per feature, most important first: mean, std, min, max and rank."""
@@ -199,7 +207,7 @@ class ImportanceComparison:
 
 
 @dataclass(frozen=True, eq=False)
-class DropColumnImportance:
+class DropColumnImportance(_ImportanceVocabulary):
     """Drop-column importances: score of the model refitted with all features minus without one."""
 
     importances: np.ndarray
@@ -218,15 +226,6 @@ class DropColumnImportance:
         """The importances (one refit per feature, so the mean is the value itself)."""
         return self.importances
 
-    @property
-    def base_value(self) -> float:
-        """The score with every feature (the book's common name for ``baseline_score``)."""
-        return self.baseline_score
-
-    def ranking(self) -> list[str]:
-        """Feature names from most to least important (ties keep column order)."""
-        order = np.argsort(-self.importances, kind="stable")
-        return [self.feature_names[i] for i in order]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per feature: ``feature, importance, score_without``, most important first."""
