@@ -21,6 +21,7 @@ import warnings
 import numpy as np
 import pandas as pd
 from _timing import best_time
+
 from xaibook import data, models
 from xaibook.counterfactual import (
     actionable_features,

@@ -126,7 +126,7 @@ def test_every_chart_html_has_a_named_figure_and_a_data_disclosure():
     spec = _layered_chart().to_dict()
     html = render.spec_to_html(spec)
     assert 'role="figure" aria-label="Dots. Two dots."' in html
-    details = re.search(r'<details class="xaibook-chart-data" data-chart="([^"]+)" data-tables="([^"]+)"',
+    details = re.search(r'<details class="xaibook-chart-data" data-chart="([^"]+)" data-tables="([^"]+)" hidden>',
                         html)
     assert details and details.group(1) in html.split("<details")[0]
     plan = json.loads(details.group(2).replace("&quot;", '"').replace("&amp;", "&"))
@@ -230,6 +230,9 @@ def test_every_chart_is_named_and_its_data_table_opens_from_the_keyboard(browser
             for chart in charts:
                 assert chart["role"] == "figure" and len(chart["label"]) > 20, chart
                 assert chart["hidden"] and chart["menu"], chart
+            assert page.locator("details.xaibook-chart-data").count() > 0
+            assert page.locator("details.xaibook-chart-data[hidden]").count() == 0, \
+                "the page script shows every data disclosure"
             # The smallest data table on the page, opened from the keyboard, then scanned by axe.
             smallest = page.evaluate("""() => {
                 let best = null, rows = Infinity;

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import vl_convert as vlc
+
 from xaibook.charts import counterfactual as charts
 from xaibook.counterfactual import counterfactual_importance, counterfactuals
 

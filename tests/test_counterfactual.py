@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
+
 from xaibook import data, models
 from xaibook.counterfactual import (
     AlreadyDesiredError,

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from xaibook import data, models
 from xaibook.counterfactual import actionable_features, counterfactuals, mad_scales
 from xaibook.exercises import counterfactual as ex

@@ -246,7 +246,7 @@ def table_plan(spec: dict[str, Any]) -> list[dict[str, Any]]:
             if plan["columns"] and not (plan["n_rows"] <= 1 and len(plan["columns"]) <= 1)]
 
 
-_DATA_TEMPLATE = """<details class="xaibook-chart-data" data-chart="{div_id}" data-tables="{plan}">
+_DATA_TEMPLATE = """<details class="xaibook-chart-data" data-chart="{div_id}" data-tables="{plan}" hidden>
 <summary>Data table: the numbers behind &ldquo;{title}&rdquo;</summary>
 <div class="xaibook-chart-data-body"><p>{summary}</p></div>
 </details>
@@ -257,7 +257,9 @@ def data_table_html(spec: dict[str, Any], div_id: str) -> str:
     """The "data" disclosure under a chart (empty when the chart draws no dataset).
 
     The table rows are filled in by ``xaibook-charts.js`` from the spec when the disclosure
-    opens; the plan (:func:`table_plan`) travels in the ``data-tables`` attribute.
+    opens; the plan (:func:`table_plan`) travels in the ``data-tables`` attribute. The disclosure
+    starts ``hidden`` and that script shows it, so a live notebook (which draws charts with
+    Vega from a CDN, without the book's script) shows no disclosure that could not open.
     """
     plans = table_plan(spec)
     if not plans:

@@ -261,6 +261,7 @@
       details.dataset.filled = "true";
     };
     details.addEventListener("toggle", fill);
+    details.hidden = false;
     fill();
   }
 
