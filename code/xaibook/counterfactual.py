@@ -686,7 +686,8 @@ def _unique_rows(Z: np.ndarray) -> np.ndarray:
 
 
 def _select(space: _Space, Z: np.ndarray, n: int) -> np.ndarray:
-    """Positions of the chosen rows of ``Z``, cheapest first. Distinct options first, cheapest first, then greedily by diversity.
+    """Positions of the chosen rows of ``Z``: distinct options first, cheapest first, then greedily
+    by diversity.
 
     Two rows are the same *option* when they change the same features, numeric ones in the same
     direction and categorical ones to the same category (a loan of 930 DM and one of 931 DM are
@@ -839,7 +840,8 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
 
 
 # ------------------------------------------------------------------------------ importance, recourse
-def counterfactual_importance(model, X, X_reference, *, n_counterfactuals: int = 8, **options) -> CounterfactualImportance:
+def counterfactual_importance(model, X, X_reference, *, n_counterfactuals: int = 8,
+                              **options) -> CounterfactualImportance:
     """Counterfactual feature importance: how often counterfactuals change each feature.
 
     For every row of ``X`` (one person: pass a one-row ``X`` and a large ``n_counterfactuals``),

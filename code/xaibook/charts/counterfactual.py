@@ -50,9 +50,10 @@ def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title:
     """The "what would have to change" view of a :class:`CounterfactualResult`.
 
     Top: one row per counterfactual, one column per feature any of them changes, the new value in
-    the cell (empty where the feature stays). Click a row to select that counterfactual: the bar chart below shows the probability of
-    the desired class for the original and every counterfactual, with the selected one
-    highlighted and the decision threshold drawn; the list at the bottom spells out its changes.
+    the cell (empty where the feature stays). Click a row to select that counterfactual: the bar
+    chart below shows the probability of the desired class for the original and every
+    counterfactual, with the selected one highlighted and the decision threshold drawn; the list at
+    the bottom spells out its changes.
     """
     _check(result)
     if len(result) == 0:
