@@ -85,8 +85,6 @@ TEXT_KERNEL_WIDTH = 25.0
 IMAGE_KERNEL_WIDTH = 0.25
 #: lime's quickshift settings for superpixels.
 QUICKSHIFT = {"kernel_size": 4, "max_dist": 200, "ratio": 0.2}
-#: Values per call of scipy's truncated-normal inverse CDF (its temporaries then fit in the cache).
-_PPF_CHUNK = 4096
 #: lime adds this to each bin's SD so a constant bin has a non-zero scale.
 _BIN_SD_EPS = 1e-11
 
@@ -620,32 +618,22 @@ def tabular_neighbourhood(f: Any, X_train: pd.DataFrame, x: pd.DataFrame | pd.Se
 def _undiscretize(bins: np.ndarray, quartiles: dict[int, _Quartiles], rs: np.random.RandomState) -> np.ndarray:
     """Turn sampled bins back into values: a normal with the bin's mean and SD, truncated to the bin.
 
-    lime draws column by column with ``scipy.stats.truncnorm.rvs`` (inverse-CDF sampling: one
-    uniform per value) for the rows whose bin has distinct bounds; here the uniforms of all columns
-    come in one draw, in the same order, so the stream is the same. A bin whose bounds coincide
-    (all its training values equal) gets that value.
+    Column by column, for the rows whose bin has distinct bounds, one draw of
+    ``scipy.stats.truncnorm.rvs`` with the shared ``RandomState`` (scipy inverts the CDF of one
+    uniform per value), as lime does, so the stream is the same. A bin whose bounds coincide (all its
+    training values equal) gets that value, where lime puts its z-score 0.
     """
-    columns = list(quartiles)
-    if not columns:
-        return bins.copy()
     out = bins.copy()
-    # One bin index per (row, numeric column); lime's loop order is column by column, rows within.
-    b = bins[:, columns].astype(int).T                       # columns x rows
-    low = np.stack([quartiles[j].low[b[k]] for k, j in enumerate(columns)])
-    high = np.stack([quartiles[j].high[b[k]] for k, j in enumerate(columns)])
-    mean = np.stack([quartiles[j].mean[b[k]] for k, j in enumerate(columns)])
-    sd = np.stack([quartiles[j].sd[b[k]] for k, j in enumerate(columns)])
-    a, z = (low - mean) / sd, (high - mean) / sd
-    varies = a != z
-    values = low.copy()                       # the constant bins keep their single value
-    uniforms = rs.uniform(size=int(varies.sum()))  # row-major over columns x rows: lime's order
-    a, z, mean, sd = a[varies], z[varies], mean[varies], sd[varies]
-    drawn = np.empty(len(uniforms))
-    for start in range(0, len(uniforms), _PPF_CHUNK):  # chunks that stay in the CPU cache: faster
-        part = slice(start, start + _PPF_CHUNK)
-        drawn[part] = stats.truncnorm.ppf(uniforms[part], a[part], z[part], loc=mean[part], scale=sd[part])
-    values[varies] = drawn
-    out[:, columns] = values.T
+    for j, q in quartiles.items():
+        b = bins[:, j].astype(int)
+        low, high, mean, sd = q.low[b], q.high[b], q.mean[b], q.sd[b]
+        a, z = (low - mean) / sd, (high - mean) / sd
+        varies = a != z
+        values = low.copy()  # the constant bins keep their single value
+        if varies.any():
+            values[varies] = stats.truncnorm.rvs(a[varies], z[varies], loc=mean[varies], scale=sd[varies],
+                                                 random_state=rs)
+        out[:, j] = values
     return out
 
 
