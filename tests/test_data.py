@@ -68,15 +68,16 @@ def test_split_is_fixed_stratified_and_disjoint(case):
     assert again.X_train.index.equals(ds.X_train.index)
 
 
-def test_credit_decoding_follows_the_documentation():
+def test_credit_decoding_follows_the_corrected_code_table():
     ds = data.load_credit()
     first = ds.X.iloc[0]  # raw: A11 6 A34 A43 1169 A65 A75 4 A93 ... 67 ... class 1
-    assert first["checking_account"] == "< 0 DM"
+    assert first["checking_account"] == "no checking account"  # not "< 0 DM" (UCI's wording)
     assert first["duration_months"] == 6 and first["credit_amount"] == 1169
-    assert first["purpose"] == "radio/TV" and first["age"] == 67
+    assert first["purpose"] == "furniture/equipment" and first["age"] == 67
+    assert first["personal_status_sex"] == "male: married/widowed"
     assert ds.y.iloc[0] == 0 and ds.y.iloc[1] == 1
-    # the 'female: single' code (A95) is documented but never occurs in the data
-    assert "female: single" not in set(ds.X["personal_status_sex"])
+    # single women (A94) are in the data; UCI's 'female: single' code A95 is not a code at all
+    assert "female: single" in set(ds.X["personal_status_sex"])
 
 
 def test_heart_drops_exactly_the_rows_with_missing_values():

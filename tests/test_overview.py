@@ -1,14 +1,11 @@
-"""Chapter 1's computations: outcome rates with Wilson intervals, charts and exercise checkers."""
+"""Chapter 1's computations (xaibook.overview): outcome rates with Wilson intervals, histograms."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from xaibook import data
-from xaibook.charts import overview
-from xaibook.exercises import why_explain
-from xaibook.notebook import plain
+from xaibook import data, overview
 
 
 def test_outcome_rates_match_a_direct_count():
@@ -34,6 +31,13 @@ def test_wilson_interval_known_value():
     assert (rates["low"].iloc[0] + rates["high"].iloc[0]) / 2 == pytest.approx(centre)
 
 
+def test_wilson_interval_textbook_examples():
+    # Newcombe (1998), Statistics in Medicine 17:857, table I: 81/263 and 0/20
+    low, high = overview.wilson_interval([81, 0], [263, 20])
+    np.testing.assert_allclose(low, [0.2553, 0.0], atol=1e-4)
+    np.testing.assert_allclose(high, [0.3662, 0.1611], atol=1e-4)
+
+
 def test_numeric_feature_needs_bins_and_unknown_feature_is_named():
     credit = data.load_credit()
     with pytest.raises(ValueError, match="numeric; pass bins"):
@@ -42,25 +46,13 @@ def test_numeric_feature_needs_bins_and_unknown_feature_is_named():
         overview.outcome_rates(credit, "income")
 
 
-def test_distribution_chart_is_small_and_described():
-    chart = overview.distributions_by_outcome(data.load_credit())
-    spec = chart.to_dict()
-    assert spec["description"] and spec["title"]
-    rows = list(spec["datasets"].values())[0]
-    assert len(rows) < 500
-
-
-def test_checkers_accept_right_and_reject_wrong_answers():
-    credit = data.load_credit()
-    right = credit.y[credit.X["age"] < 25].mean()
-    assert why_explain.check_young_rate(right)
-    assert not why_explain.check_young_rate(right + 0.05)
-    assert why_explain.check_threshold(1 / 6)
-    assert not why_explain.check_threshold(0.5)
-    assert why_explain.check_immutable_protected("personal_status_sex")
-    assert not why_explain.check_immutable_protected("age")
-
-
-def test_plain_turns_numpy_scalars_into_python_numbers():
-    assert type(plain(np.float64(0.5))) is float and type(plain(np.int64(3))) is int
-    assert plain("text") == "text"
+def test_outcome_histograms_count_every_person_once_per_feature():
+    heart = data.load_heart()
+    counts = overview.outcome_histograms(heart, bins=20)
+    per_feature = counts.groupby("feature")["count"].sum()
+    assert set(per_feature.index) == set(heart.numeric_features)
+    assert (per_feature == len(heart.y)).all()
+    by_outcome = counts.groupby(["feature", "outcome"])["count"].sum().unstack()
+    np.testing.assert_array_equal(by_outcome[heart.positive_label], int(heart.y.sum()))
+    with pytest.raises(ValueError, match="bins"):
+        overview.outcome_histograms(heart, bins=0)

@@ -6,7 +6,6 @@ import pytest
 from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from xaibook import _validation as v
-from xaibook.predict import prediction_function
 
 
 @pytest.fixture
@@ -63,33 +62,6 @@ def test_check_features_and_numbers(frame):
         v.check_positive_int(0, name="n_repeats")
     with pytest.raises(TypeError, match="integer"):
         v.check_positive_int(2.0, name="n_repeats")
-
-
-def test_prediction_function_probability_and_log_odds(frame):
-    y = [0, 1, 0, 1]
-    model = LogisticRegression().fit(frame, y)
-    p = prediction_function(model)(frame)
-    np.testing.assert_allclose(p, model.predict_proba(frame)[:, 1])
-    logit = prediction_function(model, scale="log-odds")(frame)
-    np.testing.assert_allclose(logit, model.decision_function(frame), rtol=1e-9, atol=1e-9)
-    p0 = prediction_function(model, target_class=0)(frame)
-    np.testing.assert_allclose(p0, 1 - p)
-
-
-def test_prediction_function_errors(frame):
-    model = LogisticRegression().fit(frame, [0, 1, 0, 1])
-    with pytest.raises(ValueError, match="not one of the model's classes"):
-        prediction_function(model, target_class=7)
-    with pytest.raises(ValueError, match="scale must be"):
-        prediction_function(model, scale="odds")
-    with pytest.raises(ValueError, match="not fitted"):
-        prediction_function(LogisticRegression())
-    with pytest.raises(ValueError, match="columns do not match"):
-        prediction_function(model)(frame.rename(columns={"a": "x"}))
-    regressor = LinearRegression().fit(frame, [0, 1, 2, 3])
-    np.testing.assert_allclose(prediction_function(regressor)(frame), regressor.predict(frame))
-    with pytest.raises(ValueError, match="classifiers only"):
-        prediction_function(regressor, scale="log-odds")
 
 
 def test_check_prediction_function(frame):

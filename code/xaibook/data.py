@@ -2,9 +2,12 @@
 
 Two tabular case studies run through every chapter:
 
-``credit``  Statlog (German Credit Data), UCI (Hofmann 1994): 1000 loan applicants, 20 attributes,
-            700 good and 300 bad credit risks. ``y = 1`` means *bad risk*: the applicant a bank
-            following the model would turn down.
+``credit``  Statlog (German Credit Data), UCI (Hofmann 1994): 1000 loans a bank *granted*, 20
+            attributes, 700 good and 300 bad credit risks (bad ones heavily oversampled).
+            ``y = 1`` means *bad risk*: the loan was not repaid as agreed. A model predicts that
+            risk; a bank's policy, not the data, turns a risk above a threshold into a denial.
+            The codes are decoded with Groemping's (2019) corrected code table, not the UCI
+            documentation's (see ``CREDIT_CODES``).
 ``heart``   Heart Disease, Cleveland clinic, UCI (Janosi et al. 1988; Detrano et al. 1989): 303
             patients, 13 attributes; 6 patients with an unrecorded value are dropped, leaving 297.
             ``y = 1`` means angiographic disease (``num > 0`` in the UCI coding).
@@ -66,8 +69,25 @@ class Dataset:
     """A tabular case study: features, target, data dictionary and the book's fixed split.
 
     ``X`` holds the raw features (numbers as ints/floats, categories as readable strings), ``y`` the
-    0/1 target whose 1 means ``positive_label``. ``dictionary`` documents every column of ``X``.
-    ``X_train``/``X_test`` is a stratified 70/30 split with seed 0, the same in every chapter.
+    0/1 target whose 1 means ``positive_label``. ``dictionary`` documents every column of ``X``
+    (columns ``DICTIONARY_COLUMNS``). ``X_train``/``X_test`` is a stratified 70/30 split with seed
+    0, the same in every chapter.
+
+    The dictionary's three flags follow one rule each (tested in ``tests/test_data_coding.py``):
+
+    ``protected``   a ground of discrimination named in anti-discrimination law (sex, marital
+                    status, age, national origin). A protected feature is also ``immutable`` and
+                    never ``actionable``: advice must not ask anyone to change it.
+    ``immutable``   the person cannot change it by a decision of their own: born with it, a record
+                    of the past, or a measurement of the very condition the model predicts (a
+                    symptom or test result, such as the heart rate reached in an exercise test).
+    ``actionable``  the person can change it by their own decision, independently of the other
+                    features, and the change alters what the model is meant to measure rather
+                    than only its measurement (the terms of a loan, savings, treatable risk
+                    factors). A feature computed from others (the instalment rate follows from
+                    amount, duration and income) is not a lever of its own. A feature may be
+                    neither immutable nor actionable: it can change, but is no sensible lever
+                    (housing, job, dependants).
     """
 
     name: str
@@ -94,6 +114,14 @@ class Dataset:
     @property
     def protected_features(self) -> list[str]:
         return self.dictionary.index[self.dictionary["protected"]].tolist()
+
+    @property
+    def immutable_features(self) -> list[str]:
+        return self.dictionary.index[self.dictionary["immutable"]].tolist()
+
+    @property
+    def actionable_features(self) -> list[str]:
+        return self.dictionary.index[self.dictionary["actionable"]].tolist()
 
     def frame(self) -> pd.DataFrame:
         """Features and target in one DataFrame (target last, named ``target_name``)."""
@@ -123,35 +151,78 @@ def _make_dataset(name, X, y, dictionary, **labels) -> Dataset:
 
 # --- Credit ---------------------------------------------------------------------------------------
 
-# The UCI file codes every categorical value (A11, A12, ...); these are the readable categories,
-# worded after the set's documentation (german.doc).
+# The UCI file codes every categorical value (A11, A12, ...). The code descriptions published with
+# it (german.doc) are wrong for most variables: Groemping (2019) reconstructed the data's real coding
+# from the original source (Fahrmeir & Hamerle's book and its German-language data) and published
+# the corrected set as UCI's "South German Credit" with a code table. Matching that file against
+# german.data row by row (duration, amount and age agree exactly for 990 of the 1000 rows) shows
+# its codes follow german.data's in order (A11 = code 1, A12 = code 2, ...; A30 = code 0, ...;
+# A40 = code 0, ...) except for ``people_liable`` and ``foreign_worker``, whose two codes are
+# swapped -- as the comments of Groemping's read-in script say. These are the corrected meanings;
+# PROVENANCE.md lists each UCI code next to its corrected meaning and the old (wrong) one.
 CREDIT_CODES = {
+    "checking_account": {"A11": "no checking account", "A12": "< 0 DM", "A13": "0-200 DM",
+                         "A14": ">= 200 DM or salary account"},
+    "credit_history": {"A30": "past delays", "A31": "critical / credits elsewhere",
+                       "A32": "no credits / all repaid", "A33": "existing repaid so far",
+                       "A34": "all repaid at this bank"},
+    "purpose": {"A40": "others", "A41": "car (new)", "A42": "car (used)",
+                "A43": "furniture/equipment", "A44": "radio/TV", "A45": "domestic appliances",
+                "A46": "repairs", "A47": "education", "A48": "vacation", "A49": "retraining",
+                "A410": "business"},
+    "savings_account": {"A61": "unknown / none", "A62": "< 100 DM", "A63": "100-500 DM",
+                        "A64": "500-1000 DM", "A65": ">= 1000 DM"},
+    "employment_since": {"A71": "unemployed", "A72": "< 1 year", "A73": "1-4 years",
+                         "A74": "4-7 years", "A75": ">= 7 years"},
+    "personal_status_sex": {"A91": "male: divorced/separated",
+                            "A92": "female: non-single, or male: single",
+                            "A93": "male: married/widowed", "A94": "female: single"},
+    "other_debtors": {"A101": "none", "A102": "co-applicant", "A103": "guarantor"},
+    "property": {"A121": "unknown / none", "A122": "car or other",
+                 "A123": "building society savings / life insurance", "A124": "real estate"},
+    "other_installment_plans": {"A141": "bank", "A142": "stores", "A143": "none"},
+    "housing": {"A151": "for free", "A152": "rent", "A153": "own"},
+    "job": {"A171": "unemployed / unskilled non-resident", "A172": "unskilled resident",
+            "A173": "skilled employee / official",
+            "A174": "manager / self-employed / highly qualified"},
+    "telephone": {"A191": "no", "A192": "yes (in own name)"},
+    "foreign_worker": {"A201": "no", "A202": "yes"},
+    # Two columns german.data stores as integers are codes, not counts (Groemping 2019):
+    "existing_credits": {"1": "1", "2": "2-3", "3": "4-5", "4": ">= 6"},
+    "people_liable": {"1": "0-2", "2": "3 or more"},
+}
+
+#: The UCI documentation's (wrong) meaning of each code, kept for PROVENANCE.md and the book's
+#: "About the data" section: what most published analyses of german.data have been reading.
+CREDIT_CODES_UCI = {
     "checking_account": {"A11": "< 0 DM", "A12": "0-200 DM", "A13": ">= 200 DM or salary",
-                         "A14": "no account"},
+                         "A14": "no checking account"},
     "credit_history": {"A30": "no credits / all repaid", "A31": "all repaid at this bank",
                        "A32": "existing repaid so far", "A33": "past delays",
-                       "A34": "critical / other credits"},
+                       "A34": "critical / credits elsewhere"},
     "purpose": {"A40": "car (new)", "A41": "car (used)", "A42": "furniture/equipment",
                 "A43": "radio/TV", "A44": "domestic appliances", "A45": "repairs",
                 "A46": "education", "A47": "vacation", "A48": "retraining", "A49": "business",
-                "A410": "other"},
+                "A410": "others"},
     "savings_account": {"A61": "< 100 DM", "A62": "100-500 DM", "A63": "500-1000 DM",
                         "A64": ">= 1000 DM", "A65": "unknown / none"},
     "employment_since": {"A71": "unemployed", "A72": "< 1 year", "A73": "1-4 years",
                          "A74": "4-7 years", "A75": ">= 7 years"},
     "personal_status_sex": {"A91": "male: divorced/separated",
                             "A92": "female: divorced/separated/married",
-                            "A93": "male: single", "A94": "male: married/widowed",
-                            "A95": "female: single"},
+                            "A93": "male: single", "A94": "male: married/widowed"},
     "other_debtors": {"A101": "none", "A102": "co-applicant", "A103": "guarantor"},
-    "property": {"A121": "real estate", "A122": "savings agreement / life insurance",
+    "property": {"A121": "real estate", "A122": "building society savings / life insurance",
                  "A123": "car or other", "A124": "unknown / none"},
     "other_installment_plans": {"A141": "bank", "A142": "stores", "A143": "none"},
     "housing": {"A151": "rent", "A152": "own", "A153": "for free"},
-    "job": {"A171": "unskilled non-resident / unemployed", "A172": "unskilled resident",
-            "A173": "skilled employee", "A174": "management / self-employed"},
-    "telephone": {"A191": "none", "A192": "yes"},
+    "job": {"A171": "unemployed / unskilled non-resident", "A172": "unskilled resident",
+            "A173": "skilled employee / official",
+            "A174": "manager / self-employed / highly qualified"},
+    "telephone": {"A191": "no", "A192": "yes (in own name)"},
     "foreign_worker": {"A201": "yes", "A202": "no"},
+    "existing_credits": {"1": "1", "2": "2", "3": "3", "4": "4"},
+    "people_liable": {"1": "1", "2": "2"},
 }
 
 CREDIT_COLUMNS = [
@@ -161,26 +232,41 @@ CREDIT_COLUMNS = [
     "existing_credits", "job", "people_liable", "telephone", "foreign_worker",
 ]
 
+# The three flags follow one rule each (documented in PROVENANCE.md and chapter 1):
+#
+# protected   a ground of discrimination named in anti-discrimination law (sex, marital status,
+#             age, national origin). Protected features are also immutable and never actionable:
+#             advice must not ask anyone to change them.
+# immutable   the person cannot change it by a decision of their own: born with it, a record of
+#             the past, or a measurement of the condition the model predicts (a symptom or test
+#             result, such as the heart rate reached in an exercise test).
+# actionable  the person can change it by their own decision, independently of the other
+#             features, and changing it changes the thing the model is meant to measure, not only
+#             its measurement: the terms of the loan (duration, amount, purpose, a guarantor),
+#             balances one can build up, treatable risk factors. A feature computed from others
+#             (the instalment rate follows from amount, duration and income) is not a lever of its
+#             own. Neither flag: mutable, but not a sensible lever (housing, job, dependants).
+#
 # description, unit, kind, protected, immutable, actionable
 CREDIT_DICTIONARY = {
-    "checking_account": ("Balance of the applicant's checking account", "DM band", "categorical", False, False, True),
-    "duration_months": ("Requested duration of the loan", "months", "numeric", False, False, True),
+    "checking_account": ("Status of the applicant's checking account at the bank (no account, or its balance)", "DM band", "categorical", False, False, True),
+    "duration_months": ("Duration of the loan", "months", "numeric", False, False, True),
     "credit_history": ("Repayment record of past and current credits", "", "categorical", False, True, False),
     "purpose": ("What the loan is for", "", "categorical", False, False, True),
-    "credit_amount": ("Requested loan amount", "DM", "numeric", False, False, True),
+    "credit_amount": ("Loan amount", "DM", "numeric", False, False, True),
     "savings_account": ("Savings account or bonds balance", "DM band", "categorical", False, False, True),
     "employment_since": ("Time in present employment", "years band", "categorical", False, False, False),
-    "installment_rate": ("Instalment as a share of disposable income (1 lowest to 4 highest)", "band 1-4", "numeric", False, False, True),
-    "personal_status_sex": ("Sex combined with marital status, as coded in 1994", "", "categorical", True, True, False),
+    "installment_rate": ("Instalment as a share of disposable income, a score: 1 = 35% or more (heaviest burden), 2 = 25-35%, 3 = 20-25%, 4 = under 20% (lightest); follows from amount, duration and income", "score 1-4", "numeric", False, False, False),
+    "personal_status_sex": ("Sex combined with marital status; one code mixes non-single women with single men", "", "categorical", True, True, False),
     "other_debtors": ("Co-applicant or guarantor on the loan", "", "categorical", False, False, True),
-    "residence_since": ("Years at present residence (1 to 4 bands)", "band 1-4", "numeric", False, False, False),
+    "residence_since": ("Time at present residence, a score: 1 = under 1 year, 2 = 1-4, 3 = 4-7, 4 = 7 years or more", "score 1-4", "numeric", False, False, False),
     "property": ("Most valuable property the applicant holds", "", "categorical", False, False, False),
     "age": ("Age of the applicant", "years", "numeric", True, True, False),
-    "other_installment_plans": ("Other instalment plans running", "", "categorical", False, False, False),
+    "other_installment_plans": ("Other instalment plans running (at banks or stores)", "", "categorical", False, False, False),
     "housing": ("Housing situation", "", "categorical", False, False, False),
-    "existing_credits": ("Number of existing credits at this bank", "count", "numeric", False, False, False),
+    "existing_credits": ("Number of credits at this bank, in bands (including this one)", "band", "categorical", False, False, False),
     "job": ("Type of job", "", "categorical", False, False, False),
-    "people_liable": ("Number of people the applicant supports", "count", "numeric", False, True, False),
+    "people_liable": ("Number of people financially dependent on the applicant, in two bands", "band", "categorical", False, False, False),
     "telephone": ("Telephone registered in the applicant's name", "", "categorical", False, False, False),
     "foreign_worker": ("Whether the applicant is a foreign worker", "", "categorical", True, True, False),
 }
@@ -203,12 +289,37 @@ def _credit() -> Dataset:
     y = pd.Series((raw["class"] == "2").astype("int64").to_numpy(), index=X.index, name="bad_risk")
     return _make_dataset(
         "credit", X, y, _dictionary(CREDIT_DICTIONARY), target_name="bad_risk",
-        positive_label="bad credit risk (loan denied)", negative_label="good credit risk",
-        description=("Statlog German Credit Data (Hofmann 1994): 1000 loan applicants of a "
-                     "southern German bank, 20 attributes, each classed as a good or bad credit "
-                     "risk. The original documentation gives a cost matrix in which wrongly "
-                     "accepting a bad risk costs 5 and wrongly rejecting a good one costs 1."),
+        positive_label="bad credit risk (the granted loan was not repaid as agreed)",
+        negative_label="good credit risk (repaid as agreed)",
+        description=("Statlog German Credit Data (Hofmann 1994), decoded with the corrected code "
+                     "table of Groemping (2019): 1000 loans that a southern German bank granted "
+                     "in 1973-75, 20 attributes, each classed as a good or bad credit risk by how "
+                     "it was repaid. Bad credits were heavily oversampled (300 of 1000), so the "
+                     "30% rate is not a bank's default rate. The original documentation gives a "
+                     "cost matrix in which wrongly accepting a bad risk costs 5 and wrongly "
+                     "rejecting a good one costs 1."),
     )
+
+
+def credit_code_table() -> pd.DataFrame:
+    """Every coded credit value with its corrected meaning, the UCI documentation's, and its rows.
+
+    One row per (column, UCI code): ``meaning`` (Groemping 2019, what ``load_credit`` uses),
+    ``uci_meaning`` (german.doc), ``changed`` (the two differ), ``n`` (rows with that code) and
+    ``bad_rate`` (share of bad risks among them).
+    """
+    raw = pd.read_csv(data_path("german.data"), sep=" ", header=None,
+                      names=CREDIT_COLUMNS + ["class"], dtype=str)
+    bad = raw["class"] == "2"
+    rows = []
+    for column, codes in CREDIT_CODES.items():
+        for code, meaning in codes.items():
+            mask = raw[column] == code
+            uci = CREDIT_CODES_UCI[column][code]
+            rows.append({"column": column, "code": code, "meaning": meaning, "uci_meaning": uci,
+                         "changed": meaning != uci, "n": int(mask.sum()),
+                         "bad_rate": float(bad[mask].mean()) if mask.any() else float("nan")})
+    return pd.DataFrame(rows)
 
 
 # --- Heart ----------------------------------------------------------------------------------------
@@ -241,7 +352,7 @@ HEART_DICTIONARY = {
     "cholesterol": ("Serum cholesterol", "mg/dl", "numeric", False, False, True),
     "fasting_blood_sugar": ("Fasting blood sugar above 120 mg/dl", "", "categorical", False, False, True),
     "resting_ecg": ("Resting electrocardiogram result", "", "categorical", False, True, False),
-    "max_heart_rate": ("Maximum heart rate reached in the exercise test", "beats/min", "numeric", False, False, True),
+    "max_heart_rate": ("Maximum heart rate reached in the exercise test (a test result: a low value is a sign of disease, not a lever)", "beats/min", "numeric", False, True, False),
     "exercise_angina": ("Angina induced by exercise", "", "categorical", False, True, False),
     "st_depression": ("ST depression induced by exercise relative to rest", "mm", "numeric", False, True, False),
     "st_slope": ("Slope of the peak exercise ST segment", "", "categorical", False, True, False),
@@ -296,7 +407,7 @@ def heart_missing_values() -> pd.DataFrame:
 # --- Public loaders -------------------------------------------------------------------------------
 
 def load_credit() -> Dataset:
-    """The German credit case study: ``y = 1`` is a bad credit risk (the applicant is denied)."""
+    """The German credit case study: ``y = 1`` is a bad credit risk (a granted loan not repaid)."""
     return _credit()
 
 

@@ -9,6 +9,8 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 * serves MathJax 3 from ``_static/mathjax`` (the single-file ``tex-svg-full`` build of the
   ``django-static-mathjax`` package: every TeX extension included, SVG output, so no font or
   extension file is fetched later);
+* fills the ``{{ repository_url }}`` / ``{{ repository_name }}`` placeholders of a page with
+  ``repository.url`` from ``_config.yml`` (see :mod:`xaibook.repository`);
 * removes the live-notebook CDN fallback from chart scripts, so pages name no third-party host;
 * removes duplicated script tags from pages (sphinx-thebe adds its configuration twice);
 * re-executes the chapters that import :mod:`xaibook` when the package, its data or a tracked
@@ -27,6 +29,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from xaibook import repository
 from xaibook.fingerprint import package_fingerprint
 from xaibook.render import CDN_SCRIPTS_JSON
 
@@ -74,6 +77,9 @@ def write_static_files(target: Path) -> None:
 
 
 def _on_config_inited(app: Sphinx, config: Any) -> None:
+    if not config.xaibook_repository_url:
+        # Jupyter Book copies ``repository.url`` of _config.yml into the theme options.
+        config.xaibook_repository_url = (config.html_theme_options or {}).get("repository_url", "")
     target = Path(app.outdir).parent / STATIC_SUBDIR
     write_static_files(target)
     config.html_static_path = [*config.html_static_path, str(target)]
@@ -197,9 +203,18 @@ def localise_citations(docname: str, text: str) -> str:
 
 def _on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     source[0] = localise_citations(docname, source[0])
+    if repository.URL_PLACEHOLDER in source[0] or repository.NAME_PLACEHOLDER in source[0]:
+        url = app.config.xaibook_repository_url
+        if not url:
+            logger.warning("%s uses {{ repository_url }} but _config.yml sets no repository.url",
+                           docname, location=docname)
+            return
+        source[0] = repository.fill_placeholders(source[0], repository.check_url(url))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # "env": pages that use the placeholders are read again when the repository moves.
+    app.add_config_value("xaibook_repository_url", "", "env", types=[str])
     app.connect("source-read", _on_source_read)
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)

@@ -1,13 +1,18 @@
 """Altair chart builders for every result type in the book, and the book's theme.
 
 ``from xaibook import charts`` enables the theme and the offline renderer. Builders live in one
-submodule per method (``charts.importance``, ``charts.dependence``, ...) and are re-exported here,
-so chapters call ``charts.<builder>(result, ...)``. Each builder takes a result object (or a small
-DataFrame), returns an Altair chart with a title and a description, and keeps the data it embeds
-small (aggregated or sampled) so pages stay light.
+submodule per method key (``charts.importance``, ``charts.shapley``, ...; see CONTRIBUTING.md);
+chapters call ``charts.<key>.<thing>_chart(result, ...)``. Each builder takes a result object
+(or a small DataFrame), returns an Altair chart with a title and a description, and keeps the
+data it embeds small (aggregated or sampled) so pages stay light. Shared helpers are in
+:mod:`xaibook.charts._base`.
+
+Alias: ``charts.shap`` is the old name of :mod:`xaibook.charts.shapley`.
 """
 
-from xaibook.charts._base import (  # noqa: F401
+from xaibook._aliases import module_aliases
+from xaibook.charts import dependence, glassbox, importance, overview, shapley
+from xaibook.charts._base import (
     DIVERGING_SCHEME,
     OUTCOME_COLORS,
     PALETTE,
@@ -16,11 +21,9 @@ from xaibook.charts._base import (  # noqa: F401
     xaibook_theme,
 )
 
-# One submodule per topic; chapters call e.g. ``charts.dependence.ice_chart(result)``.
-from xaibook.charts import (  # noqa: E402,F401
-    dependence,
-    glassbox,
-    importance,
-    overview,
-    shap,
-)
+__all__ = [
+    "DIVERGING_SCHEME", "OUTCOME_COLORS", "PALETTE", "THEME_NAME", "describe", "xaibook_theme",
+    "dependence", "glassbox", "importance", "overview", "shapley",
+]
+
+__getattr__ = module_aliases(__name__, {"shap": "shapley"})

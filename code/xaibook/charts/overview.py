@@ -1,41 +1,25 @@
-"""Charts that introduce a case study: distributions by outcome and outcome rates by group."""
+"""Charts that introduce a case study: distributions by outcome and outcome rates by group.
+
+The numbers come from :mod:`xaibook.overview`. Aliases: ``distributions_by_outcome`` is the old
+name of :func:`distribution_chart`; ``outcome_rates`` is re-exported from :mod:`xaibook.overview`.
+"""
 
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
-from xaibook._validation import check_features
 from xaibook.charts._base import OUTCOME_COLORS, describe
 from xaibook.data import Dataset
+from xaibook.overview import outcome_histograms, outcome_rates
 
-
-def outcome_rates(dataset: Dataset, feature: str, *, bins: list[float] | None = None,
-                  z: float = 1.96) -> pd.DataFrame:
-    """Share of ``y = 1`` per group of ``feature`` with a Wilson score interval.
-
-    A numeric feature is cut into ``bins`` (right-open intervals) first. The Wilson interval
-    (Wilson 1927) stays inside [0, 1] and behaves for small groups, unlike the normal one.
-    """
-    check_features(feature, dataset.X)
-    values = dataset.X[feature]
-    if bins is not None:
-        values = pd.cut(values, bins=bins, right=False).astype(str)
-    elif feature in dataset.numeric_features:
-        raise ValueError(f"{feature} is numeric; pass bins=[...] to group it")
-    frame = pd.DataFrame({"group": values.to_numpy(), "y": dataset.y.to_numpy()})
-    table = frame.groupby("group", sort=True)["y"].agg(n="size", positives="sum").reset_index()
-    p = table["positives"] / table["n"]
-    n = table["n"]
-    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
-    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return table.assign(rate=p, low=centre - half, high=centre + half, feature=feature)
+__all__ = ["outcome_rate_chart", "distribution_chart", "distributions_by_outcome", "outcome_rates"]
 
 
 def outcome_rate_chart(rates: pd.DataFrame, *, outcome: str, overall: float,
-                       title: str, description: str) -> alt.Chart:
-    """Dot-and-interval chart of outcome rates per group, with the overall rate as a rule."""
+                       title: str, description: str) -> alt.LayerChart:
+    """Dot-and-interval chart of outcome rates per group (:func:`xaibook.overview.outcome_rates`),
+    with the overall rate as a rule."""
     base = alt.Chart(rates.round(4)).encode(
         y=alt.Y("group:N", title=None, sort=None),
         tooltip=[alt.Tooltip("group:N", title="group"), alt.Tooltip("n:Q", title="people"),
@@ -58,28 +42,15 @@ def outcome_rate_chart(rates: pd.DataFrame, *, outcome: str, overall: float,
                              "number: people; dashed: everyone")
 
 
-def distributions_by_outcome(dataset: Dataset, *, bins: int = 20) -> alt.Chart:
+def distribution_chart(dataset: Dataset, *, bins: int = 20, title: str | None = None,
+                       description: str | None = None) -> alt.Chart:
     """Histograms of every numeric feature split by outcome, with a dropdown to pick the feature.
 
-    The data are binned in Python (one row per feature x bin x outcome) so the page carries a few
-    hundred numbers, not the raw table.
+    The counts come from :func:`xaibook.overview.outcome_histograms` (one row per feature x bin x
+    outcome), so the page carries a few hundred numbers, not the raw table.
     """
-    rows = []
-    labels = {0: dataset.negative_label, 1: dataset.positive_label}
-    for feature in dataset.numeric_features:
-        values = dataset.X[feature].to_numpy(dtype=float)
-        distinct = np.unique(values)
-        if len(distinct) <= bins:
-            edges = np.r_[distinct - 0.5, distinct[-1] + 0.5]
-        else:
-            edges = np.histogram_bin_edges(values, bins=bins)
-        for outcome in (0, 1):
-            counts, _ = np.histogram(values[dataset.y.to_numpy() == outcome], bins=edges)
-            for left, right, count in zip(edges[:-1], edges[1:], counts):
-                rows.append({"feature": feature, "start": round(float(left), 3),
-                             "end": round(float(right), 3), "outcome": labels[outcome],
-                             "count": int(count)})
-    frame = pd.DataFrame(rows)
+    frame = outcome_histograms(dataset, bins=bins)
+    labels = (dataset.negative_label, dataset.positive_label)
     choice = alt.param(name="feature_choice", value=dataset.numeric_features[0],
                        bind=alt.binding_select(options=dataset.numeric_features, name="feature "))
     chart = alt.Chart(frame).mark_bar(opacity=0.75, binSpacing=0).encode(
@@ -87,7 +58,7 @@ def distributions_by_outcome(dataset: Dataset, *, bins: int = 20) -> alt.Chart:
         x2="end:Q",
         y=alt.Y("count:Q", title="people", stack=None),
         color=alt.Color("outcome:N", title="outcome",
-                        scale=alt.Scale(domain=[labels[0], labels[1]],
+                        scale=alt.Scale(domain=list(labels),
                                         range=[OUTCOME_COLORS["good"], OUTCOME_COLORS["bad"]]),
                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("start:Q", title="from"),
@@ -95,7 +66,12 @@ def distributions_by_outcome(dataset: Dataset, *, bins: int = 20) -> alt.Chart:
                  alt.Tooltip("count:Q", title="people")],
     ).add_params(choice).transform_filter(alt.datum.feature == choice).properties(width=420, height=240)
     return describe(
-        chart, title=f"{dataset.name.capitalize()}: numeric features by outcome",
-        description=(f"Overlaid histograms of one numeric feature of the {dataset.name} data, "
-                     "people with each outcome in their own colour; a dropdown picks the feature."),
+        chart, title=title or f"{dataset.name.capitalize()}: numeric features by outcome",
+        description=description or (
+            f"Overlaid histograms of one numeric feature of the {dataset.name} data, "
+            "people with each outcome in their own colour; a dropdown picks the feature."),
         subtitle="pick a feature below the chart; bars of the two outcomes overlap")
+
+
+#: Old name of :func:`distribution_chart`.
+distributions_by_outcome = distribution_chart

@@ -6,7 +6,12 @@ a typed-in constant), then compares it with the reader's answer using one of the
     from xaibook.exercises import check_number
     check_number(my_answer, expected=0.42, tolerance=0.01, hint="Average over the repeats.")
 
-Chapter-specific checkers live in ``xaibook/exercises/<chapter>.py`` and return a :class:`Verdict`.
+Chapter-specific checkers live in ``xaibook/exercises/<key>.py``, named after the method key of
+the chapter (CONTRIBUTING.md), and return a :class:`Verdict`.
+
+Aliases (old module names, kept working for ``from xaibook.exercises import <old>``):
+``why_explain`` -> ``overview``, ``basics`` -> ``glassbox``, ``permutation_importance`` ->
+``importance``, ``partial_dependence`` -> ``dependence``, ``shap`` -> ``shapley``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,15 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from xaibook._aliases import module_aliases
+
+__all__ = ["Verdict", "check_number", "check_ranking", "check_choice"]
+
+__getattr__ = module_aliases(__name__, {
+    "why_explain": "overview", "basics": "glassbox", "permutation_importance": "importance",
+    "partial_dependence": "dependence", "shap": "shapley",
+})
 
 
 @dataclass(frozen=True)

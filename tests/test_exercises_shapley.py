@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from xaibook.exercises import shap as ex
+from xaibook.exercises import shapley as ex
 from xaibook.shapley import exact_shapley
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from xaibook.exercises import permutation_importance as ex
+from xaibook.exercises import importance as ex
 
 
 @pytest.fixture(scope="module")

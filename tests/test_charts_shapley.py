@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from xaibook.charts import shap as charts
+from xaibook.charts import shapley as charts
 from xaibook.shapley import ShapleyResult, exact_shapley
 
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from xaibook import data, glassbox, models
-from xaibook.exercises import basics
+from xaibook.exercises import glassbox as basics
 
 
 def test_duration_odds_factor_and_checker():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from xaibook.exercises import partial_dependence as ex
+from xaibook.exercises import dependence as ex
 
 
 @pytest.fixture(scope="module")
