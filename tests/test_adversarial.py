@@ -57,7 +57,7 @@ def setup(credit):
         "codes": codes, "background": background, "lime_explainer": lime_explainer, "lime_explain": lime_explain,
         "lime_queries": collect_queries(lime_explain, rows, max_rows=5000),
         "shap_queries": collect_queries(shap_explain, rows, max_rows=5000),
-        "biased": RuleClassifier("age", 25), "innocuous": RuleClassifier("installment_rate", 3, below=False),
+        "biased": RuleClassifier("age", 25), "innocuous": RuleClassifier("installment_rate", 3),
     }
 
 

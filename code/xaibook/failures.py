@@ -8,8 +8,9 @@ Every lab of the chapter asks what an explanation does when the model changes in
 :func:`shuffled_label_model`  the zoo model trained on labels shuffled at random: the *data
                               randomization test* of Adebayo et al. (2018), adapted to tables;
 :func:`monotone_model`        histogram gradient boosting with monotonic constraints (risk may
-                              only rise with the named features), against the same learner
-                              without them (:func:`unconstrained_model`);
+                              only rise with the named features), with the zoo's boosting
+                              settings, against the same learner without them
+                              (:func:`unconstrained_model`);
 :func:`correlated_copy_model` the zoo model refitted with a noisy copy of one numeric feature
                               added (:func:`add_copy` builds the extra column).
 
@@ -178,16 +179,19 @@ def shuffled_label_model(case: str, name: str = "boosting", *, random_state: int
 # Monotonic constraints
 # --------------------------------------------------------------------------------------------
 def _histogram_boosting(case: str, increasing: Sequence[str]) -> Pipeline:
+    """The zoo's boosting settings (trees, learning rate, depth) in a HistGradientBoostingClassifier."""
     dataset = load_case(case)
-    preprocess = models.make_preprocessor(dataset)
+    zoo = models.fresh_copy(case, "boosting")
+    params = zoo.named_steps["model"].get_params()
     numeric = dataset.numeric_features
     n_categories = sum(dataset.X_train[c].nunique() for c in dataset.categorical_features)
     # the preprocessor outputs the numeric columns first (standardised: order kept), then one-hot
     constraints = [1 if c in increasing else 0 for c in numeric] + [0] * n_categories
-    estimator = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_depth=3,
-                                               early_stopping=False, monotonic_cst=constraints,
-                                               random_state=models.SEED)
-    return Pipeline([("preprocess", preprocess), ("model", estimator)])
+    estimator = HistGradientBoostingClassifier(
+        max_iter=params["n_estimators"], learning_rate=params["learning_rate"], max_depth=params["max_depth"],
+        min_samples_leaf=max(int(params["min_samples_leaf"]), 1), early_stopping=False,
+        monotonic_cst=constraints, random_state=models.SEED)
+    return Pipeline([("preprocess", zoo.named_steps["preprocess"]), ("model", estimator)])
 
 
 def _check_numeric(case: str, features: Sequence[str]) -> list[str]:
@@ -257,7 +261,8 @@ def correlated_copy_model(case: str, feature: str, name: str = "boosting", *, no
     def build() -> Pipeline:
         preprocess = models.make_preprocessor(numeric=dataset.numeric_features + [f"{feature}_copy"],
                                               categorical=dataset.categorical_features)
-        pipeline = Pipeline([("preprocess", preprocess), ("model", models.make_estimator(name))])
+        pipeline = models.fresh_copy(case, name)       # the zoo's estimator and settings
+        pipeline.steps[0] = ("preprocess", preprocess)
         return _fit(pipeline, X_train, dataset.y_train)
 
     return _cached(f"{case}-{name}-copy-{feature}-{noise}-{random_state}", build)
