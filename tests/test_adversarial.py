@@ -1,13 +1,13 @@
 """The scaffold of Slack et al. (2020) on the credit data: it fools LIME and SHAP, and is caught.
 
-LIME is run with the ``lime`` package (numbers coded as in chapter 5's ``CategoryCodes``) and with
-the package's KernelSHAP; the tests check the paper's three claims on our data and the defences.
+LIME and KernelSHAP are the package's own (``surrogate.lime_tabular`` equals the ``lime`` package
+for the same seed, tests/test_surrogate.py); the tests check the paper's three claims on our data
+and the defences.
 """
 
 import numpy as np
 import pandas as pd
 import pytest
-from lime.lime_tabular import LimeTabularExplainer
 
 from xaibook import data
 from xaibook.adversarial import (
@@ -21,7 +21,8 @@ from xaibook.adversarial import (
     share_routed_to_innocuous,
 )
 from xaibook.predict import prediction_function
-from xaibook.shapley import CategoryCodes, kernel_shap
+from xaibook.shapley import kernel_shap
+from xaibook.surrogate import lime_tabular
 
 N_EXPLAINED = 10
 
@@ -35,39 +36,26 @@ def credit():
 def setup(credit):
     X_train = credit.X_train
     background = X_train.sample(50, random_state=0)
-    codes = CategoryCodes(credit.X)
-    categorical = [i for i, c in enumerate(credit.X.columns) if c in codes.categories]
 
-    def lime_explainer(seed):
-        return LimeTabularExplainer(codes.encode(X_train).to_numpy(), mode="regression",
-                                    feature_names=list(credit.X.columns), categorical_features=categorical,
-                                    discretize_continuous=True, random_state=seed)
+    def lime_explain(f, x, seed):
+        return lime_tabular(f, X_train, x, n_samples=200, random_state=seed)
 
-    collecting = lime_explainer(0)
+    def shap_explain(f, x, seed):
+        return kernel_shap(f, x, background, n_samples=100, random_state=seed)
 
-    def lime_explain(f, x, explainer=collecting, n=500):
-        return explainer.explain_instance(codes.encode(x).to_numpy()[0], codes.wrap(f), num_features=20,
-                                          num_samples=n)
-
-    def shap_explain(f, x):
-        return kernel_shap(f, x, background, n_samples=200)
-
-    rows = X_train.sample(30, random_state=1)
+    rows = X_train.sample(50, random_state=1)
     return {
-        "codes": codes, "background": background, "lime_explainer": lime_explainer, "lime_explain": lime_explain,
+        "background": background,
         "lime_queries": collect_queries(lime_explain, rows, max_rows=5000),
         "shap_queries": collect_queries(shap_explain, rows, max_rows=5000),
         "biased": RuleClassifier("age", 25), "innocuous": RuleClassifier("installment_rate", 3),
     }
 
 
-def _lime_top(setup, credit, model, rows, seed=5):
-    explainer, f = setup["lime_explainer"](seed), prediction_function(model)
-    tops = []
-    for i in range(len(rows)):
-        explanation = setup["lime_explain"](f, rows.iloc[[i]], explainer=explainer, n=1000)
-        tops.append(credit.X.columns[explanation.as_map()[1][0][0]])
-    return pd.Series(tops)
+def _lime_top(credit, model, rows):
+    f = prediction_function(model)
+    return pd.Series([pd.Series(lime_tabular(f, credit.X_train, rows.iloc[[i]], n_samples=1000, random_state=5).weights,
+                                credit.X.columns).abs().idxmax() for i in range(len(rows))])
 
 
 def _shap_top(setup, model, rows):
@@ -93,26 +81,35 @@ def test_rules(credit):
 def test_queries_are_what_the_explainer_asks(setup, credit):
     queries = setup["shap_queries"]
     assert list(queries.columns) == list(credit.X.columns) and len(queries) == 5000
-    assert (queries.dtypes == credit.X.dtypes).all()
     # every KernelSHAP query is a hybrid: each value comes from the explained row or a background row
     one = credit.X_train.iloc[[0]]
-    hybrids = collect_queries(lambda f, x: kernel_shap(f, x, setup["background"], n_samples=50), one)
+    hybrids = collect_queries(lambda f, x, seed: kernel_shap(f, x, setup["background"], n_samples=50), one)
+    assert not (hybrids == one.iloc[0]).all(axis=1).any()      # the explained row itself is dropped
     for column in credit.X.columns:
         allowed = set(setup["background"][column]) | {one[column].iloc[0]}
         assert set(hybrids[column]) <= allowed
     with pytest.raises(ValueError, match="never called f"):
-        collect_queries(lambda f, x: None, one)
+        collect_queries(lambda f, x, seed: None, one)
+
+
+def test_each_row_gets_its_own_seed(credit):
+    rows = credit.X_train.iloc[:2]
+    queries = collect_queries(lambda f, x, seed: lime_tabular(f, credit.X_train, x, n_samples=50, random_state=seed),
+                              rows)
+    # LIME's tabular sampler ignores the row: with one seed both rows would get the same 49 samples
+    assert len(queries.drop_duplicates()) == len(queries) == 2 * 49
+    assert (queries["age"] % 1 != 0).any()        # LIME's numbers need not be whole: kept as sent
 
 
 def test_lime_is_fooled(setup, credit):
-    model = scaffold(setup["biased"], setup["innocuous"], credit.X_train, setup["lime_queries"])
+    model = scaffold(setup["biased"], setup["innocuous"], credit.X_train, setup["lime_queries"], threshold=0.3)
     # on real people the scaffold is the biased model ...
     assert model.agreement_with_biased(credit.X_test) >= 0.95
-    assert share_routed_to_innocuous(model, setup["lime_queries"]) >= 0.95
+    assert share_routed_to_innocuous(model, setup["lime_queries"]) >= 0.9
     rows = credit.X_test.iloc[:N_EXPLAINED]
     # ... LIME of the biased model alone names age; LIME of the scaffold names the innocuous feature
-    assert (_lime_top(setup, credit, setup["biased"], rows) == "age").mean() >= 0.8
-    assert (_lime_top(setup, credit, model, rows) == "installment_rate").mean() >= 0.8
+    assert (_lime_top(credit, setup["biased"], rows) == "age").mean() >= 0.8
+    assert (_lime_top(credit, model, rows) == "installment_rate").mean() >= 0.8
 
 
 def test_shap_is_fooled_only_at_a_price(setup, credit):
@@ -137,7 +134,7 @@ def test_detection_exposes_the_explainers_queries(setup, credit):
 
 
 def test_a_real_data_audit_finds_the_protected_feature(setup, credit):
-    model = scaffold(setup["biased"], setup["innocuous"], credit.X_train, setup["lime_queries"])
+    model = scaffold(setup["biased"], setup["innocuous"], credit.X_train, setup["lime_queries"], threshold=0.3)
     audit = real_data_audit(model, credit.X_test)
     assert audit.top_feature == "age" and audit.fidelity > 0.95
     assert real_data_audit(setup["innocuous"], credit.X_test).top_feature == "installment_rate"

@@ -117,7 +117,8 @@ def _labelled(real: pd.DataFrame, synthetic: pd.DataFrame) -> tuple[pd.DataFrame
     if list(synthetic.columns) != list(real.columns):
         raise ValueError(f"synthetic has columns {list(synthetic.columns)}, real {list(real.columns)}; "
                          "they must be the same, in the same order")
-    rows = pd.concat([real, synthetic.astype(real.dtypes.to_dict())], ignore_index=True)
+    # no casting: an explainer's non-integer ages or durations are part of what gives it away
+    rows = pd.concat([real, synthetic], ignore_index=True)
     labels = np.r_[np.ones(len(real), dtype=int), np.zeros(len(synthetic), dtype=int)]
     return rows, labels
 
@@ -190,19 +191,23 @@ def scaffold(biased: Any, innocuous: Any, real: pd.DataFrame, synthetic: pd.Data
 # --------------------------------------------------------------------------------------------
 # What an explainer asks the model
 # --------------------------------------------------------------------------------------------
-def collect_queries(explain: Callable[[Callable, pd.DataFrame], Any], rows: pd.DataFrame, *,
+def collect_queries(explain: Callable[[Callable, pd.DataFrame, int], Any], rows: pd.DataFrame, *,
                     max_rows: int = 20_000, random_state: Any = 0) -> pd.DataFrame:
     """The rows an explainer sends to the model while explaining each of ``rows``.
 
-    ``explain(f, x)`` runs the explainer on prediction function ``f`` for the one-row DataFrame
-    ``x`` (for example ``lambda f, x: kernel_shap(f, x, background, n_samples=200)``). It is given
-    a recording ``f`` that stores every DataFrame the explainer asks about and answers 0 for each
-    row. The queries (rows equal to an explained row are dropped) are returned, at most
-    ``max_rows`` of them, sampled without replacement with ``random_state``.
+    ``explain(f, x, seed)`` runs the explainer on prediction function ``f`` for the one-row
+    DataFrame ``x`` with random seed ``seed`` (for example
+    ``lambda f, x, seed: kernel_shap(f, x, background, n_samples=200, random_state=seed)``). Each
+    row gets its own seed, drawn from ``random_state``: LIME's tabular sampler does not depend on
+    the row, so one seed for all rows would return the same perturbations again and again. ``f``
+    records every DataFrame the explainer asks about and answers 0 for each row. The queries, exactly
+    as the explainer sent them (rows equal to an explained row dropped), are returned, at most
+    ``max_rows`` of them, sampled without replacement.
     """
     rows = check_frame(rows, name="rows")
     max_rows = check_positive_int(max_rows, name="max_rows")
     rng = as_generator(random_state)
+    seeds = rng.integers(0, 2**31 - 1, size=len(rows))
     seen: list[pd.DataFrame] = []
 
     def recording(X: pd.DataFrame) -> np.ndarray:
@@ -212,12 +217,14 @@ def collect_queries(explain: Callable[[Callable, pd.DataFrame], Any], rows: pd.D
         return np.zeros(len(X))
 
     for position in range(len(rows)):
-        explain(recording, rows.iloc[[position]])
+        explain(recording, rows.iloc[[position]], int(seeds[position]))
     if not seen:
         raise ValueError("explain never called f: it must run the explainer on the f it is given")
-    queries = pd.concat(seen, ignore_index=True).astype(rows.dtypes.to_dict())
-    explained = pd.MultiIndex.from_frame(rows.astype(str))
-    queries = queries[~pd.MultiIndex.from_frame(queries.astype(str)).isin(explained)]
+    queries = pd.concat(seen, ignore_index=True)        # as sent: LIME's numbers need not be integers
+    as_float = {c: float for c in rows.columns if pd.api.types.is_numeric_dtype(rows[c])}
+    same = (queries.astype(as_float).merge(rows.astype(as_float).drop_duplicates(), how="left", indicator=True)
+            ["_merge"].to_numpy() == "both")
+    queries = queries[~same]
     if len(queries) > max_rows:
         queries = queries.iloc[np.sort(rng.choice(len(queries), size=max_rows, replace=False))]
     return queries.reset_index(drop=True)
