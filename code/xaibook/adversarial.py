@@ -277,9 +277,9 @@ def real_data_audit(model: Any, X_real: pd.DataFrame, *, max_depth: int = 2,
     A scaffold cannot hide from this audit: every row it is asked about is real, so it answers
     with the model it really uses on people. (A global surrogate, as in chapter 2's trees.)
     """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
     from sklearn.tree import export_text
-
-    from xaibook.models import make_preprocessor
 
     f = as_prediction_function(model)
     X_real = check_frame(X_real, name="X_real", min_rows=2)
@@ -287,11 +287,16 @@ def real_data_audit(model: Any, X_real: pd.DataFrame, *, max_depth: int = 2,
     decisions = (np.asarray(f(X_real)) >= 0.5).astype(int)
     numeric = [c for c in X_real.columns if pd.api.types.is_numeric_dtype(X_real[c])]
     categorical = [c for c in X_real.columns if c not in numeric]
-    preprocess = make_preprocessor(numeric=numeric, categorical=categorical).fit(X_real)
+    # numbers as they are (the rules then read in years and DM), categories one-hot
+    preprocess = ColumnTransformer(
+        [("numeric", "passthrough", numeric),
+         ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False,
+                                       feature_name_combiner=lambda f, c: f"{f}={c}"), categorical)],
+        verbose_feature_names_out=False).fit(X_real)
     Z = preprocess.transform(X_real)
     tree = DecisionTreeClassifier(max_depth=max_depth, random_state=as_legacy_random_state(random_state))
     tree.fit(Z, decisions)
-    names = list(preprocess.get_feature_names_out())
+    names = [str(n) for n in preprocess.get_feature_names_out()]
     raw = [name.split("=", 1)[0] for name in names]
     importances = (pd.Series(tree.feature_importances_, index=raw).groupby(level=0, sort=False).sum()
                    .reindex(list(X_real.columns)).sort_values(ascending=False, kind="stable"))

@@ -266,3 +266,94 @@ def correlated_copy_model(case: str, feature: str, name: str = "boosting", *, no
         return _fit(pipeline, X_train, dataset.y_train)
 
     return _cached(f"{case}-{name}-copy-{feature}-{noise}-{random_state}", build)
+
+
+# --------------------------------------------------------------------------------------------
+# The sanity check's summary
+# --------------------------------------------------------------------------------------------
+def sanity_table(pairs: dict[str, tuple[pd.Series, pd.Series]]) -> pd.DataFrame:
+    """For each method, compare its explanation of the real model with that of a randomized one.
+
+    ``pairs`` maps a method's name to ``(real, randomized)``, two Series indexed by feature.
+    Returns one row per method with the ``rank correlation`` of the two (Spearman, by absolute
+    value, :func:`xaibook.agreement.rank_correlation`) and their ``size, shuffled / real``: the
+    sum of absolute values of the randomized explanation over that of the real one. A method
+    passes the check of Adebayo et al. (2018) when the two differ: low correlation, or a size
+    near zero.
+    """
+    from xaibook.agreement import rank_correlation
+
+    if not isinstance(pairs, dict) or not pairs:
+        raise ValueError("pairs must be a non-empty dict {method: (real, randomized)}")
+    rows = {}
+    for method, pair in pairs.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, pd.Series) for s in pair)):
+            raise TypeError(f"pairs[{method!r}] must be a tuple (real, randomized) of two Series")
+        real, randomized = pair
+        size = float(np.abs(real).sum())
+        if size == 0:
+            raise ValueError(f"pairs[{method!r}]: the real explanation is all zeros")
+        rows[method] = {"rank correlation": rank_correlation(real, randomized),
+                        "size, shuffled / real": float(np.abs(randomized.reindex(real.index)).sum()) / size}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+__all__ += ["sanity_table"]
+
+
+# --------------------------------------------------------------------------------------------
+# The adversary of Slack et al. (2020), trained once
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Adversary:
+    """What the adversary of chapter 8 learned: the explainers' queries and a detector for each.
+
+    ``lime_queries`` / ``shap_queries``: what ``surrogate.lime_tabular`` and ``shapley.kernel_shap``
+    asked the model while explaining ``n_rows`` training applicants (:func:`adversarial.collect_queries`);
+    ``lime_detector`` / ``shap_detector``: random forests telling real training rows from them
+    (:func:`adversarial.fit_detector`).
+    """
+
+    lime_queries: pd.DataFrame
+    shap_queries: pd.DataFrame
+    lime_detector: Pipeline
+    shap_detector: Pipeline
+
+
+def adversary(case: str = "credit", *, n_rows: int = 50, lime_samples: int = 200, shap_samples: int = 60,
+              background_size: int = 50, n_estimators: int = 100, random_state: int = 0) -> Adversary:
+    """Record LIME's and KernelSHAP's queries on ``n_rows`` training rows and fit a detector for each.
+
+    KernelSHAP uses ``background_size`` training rows drawn with ``random_state=0`` (the chapters'
+    background); the explained rows are drawn with ``random_state + 1``. Cached like the refits.
+    """
+    from xaibook.adversarial import collect_queries, fit_detector
+    from xaibook.shapley import kernel_shap
+    from xaibook.surrogate import lime_tabular
+
+    for name, value in (("n_rows", n_rows), ("lime_samples", lime_samples), ("shap_samples", shap_samples),
+                        ("background_size", background_size), ("n_estimators", n_estimators)):
+        check_positive_int(value, name=name)
+    random_state = check_random_state(random_state)
+    if not isinstance(random_state, (int, np.integer)):
+        raise TypeError("random_state must be an int seed here: it names the cached detectors")
+    dataset = load_case(case)
+
+    def build() -> Adversary:
+        background = dataset.X_train.sample(background_size, random_state=0)
+        rows = dataset.X_train.sample(n_rows, random_state=int(random_state) + 1)
+        lime_queries = collect_queries(
+            lambda f, x, seed: lime_tabular(f, dataset.X_train, x, n_samples=lime_samples, random_state=seed),
+            rows, max_rows=5000, random_state=int(random_state))
+        shap_queries = collect_queries(
+            lambda f, x, seed: kernel_shap(f, x, background, n_samples=shap_samples, random_state=seed),
+            rows, max_rows=5000, random_state=int(random_state))
+        fit = lambda queries: fit_detector(dataset.X_train, queries, n_estimators=n_estimators,  # noqa: E731
+                                           random_state=int(random_state))
+        return Adversary(lime_queries, shap_queries, fit(lime_queries), fit(shap_queries))
+
+    key = f"{case}-adversary-{n_rows}-{lime_samples}-{shap_samples}-{background_size}-{n_estimators}-{random_state}"
+    return _cached(key, build)
+
+
+__all__ += ["Adversary", "adversary"]
