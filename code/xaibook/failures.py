@@ -357,3 +357,122 @@ def adversary(case: str = "credit", *, n_rows: int = 50, lime_samples: int = 200
 
 
 __all__ += ["Adversary", "adversary"]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 9: the report card and the decision guide's measurements
+# --------------------------------------------------------------------------------------------
+def report_card(case: str, *, person: Any = None, background_size: int = 50, n_samples: int = 1000,
+                random_state: int = 0) -> pd.DataFrame:
+    """Every explanation of one person's prediction by the case's boosting model, side by side.
+
+    Long format (``method, feature, value``): KernelSHAP (probability), TreeSHAP (log-odds), LIME
+    (``lime_tabular`` with its defaults), the zoo's logistic regression's exact log-odds split
+    (a glass box explaining *itself*, not the boosting model) and permutation importance (global,
+    the same for everyone; ROC AUC on the test split). ``person`` defaults to
+    ``models.featured_person(case)``; the background is ``background_size`` training rows drawn
+    with ``random_state``.
+    """
+    from xaibook.glassbox import logistic_contributions
+    from xaibook.importance import permutation_importance
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap, tree_shap
+    from xaibook.surrogate import lime_tabular
+
+    dataset = load_case(case)
+    person = models.featured_person(case) if person is None else person
+    if person not in dataset.X.index:
+        raise ValueError(f"person {person!r} is not a row label of the {case} data")
+    x = dataset.X.loc[[person]]
+    background = dataset.X_train.sample(background_size, random_state=random_state)
+    boosting = models.get_model(case, "boosting")
+    f = prediction_function(boosting)
+    pi = permutation_importance(boosting, dataset.X_test, dataset.y_test, scoring="roc_auc", n_repeats=5,
+                                random_state=random_state)
+    columns = list(dataset.X.columns)
+    explanations = {
+        "KernelSHAP (probability)": kernel_shap(f, x, background, n_samples=n_samples,
+                                                random_state=random_state).values[0],
+        "TreeSHAP (log-odds)": tree_shap(boosting, x, background, scale="log-odds").values[0],
+        "LIME": lime_tabular(f, dataset.X_train, x, random_state=random_state).weights,
+        "logistic regression (itself, log-odds)": logistic_contributions(
+            models.get_model(case, "logistic"), x, background).frame.set_index("feature")
+            .reindex(columns)["contribution"].to_numpy(),
+        "permutation importance (global)": pi.importances_mean,
+    }
+    return pd.concat([pd.DataFrame({"method": method, "feature": columns, "value": np.asarray(values, float)})
+                      for method, values in explanations.items()], ignore_index=True)
+
+
+def _counting(f: Callable[[pd.DataFrame], np.ndarray]) -> tuple[Callable[[pd.DataFrame], np.ndarray], list[int]]:
+    calls = [0]
+
+    def counted(X: pd.DataFrame) -> np.ndarray:
+        calls[0] += len(X)
+        return f(X)
+
+    return counted, calls
+
+
+def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
+                        background_size: int = 50) -> pd.DataFrame:
+    """What the book measured about each attribution method, for the decision guide of chapter 9.
+
+    For the featured person of ``case`` and the boosting model: ``model_rows``, the rows the
+    method sent to the model (TreeSHAP: none, it reads the trees; permutation importance: for the
+    whole test split); ``seed_agreement``, the top-``k`` feature agreement (Krishna et al. 2022)
+    between runs with seeds 0 and 1; ``refit_agreement``, the mean top-``k`` feature agreement
+    between the zoo model's explanation and those of the first ``n_refits`` bootstrap refits.
+    Cached like the refits.
+    """
+    from xaibook.agreement import feature_agreement
+    from xaibook.importance import permutation_importance
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap, tree_shap
+    from xaibook.surrogate import lime_tabular
+
+    n_refits = check_positive_int(n_refits, name="n_refits")
+    dataset = load_case(case)
+
+    def build() -> pd.DataFrame:
+        x = dataset.X.loc[[models.featured_person(case)]]
+        background = dataset.X_train.sample(background_size, random_state=0)
+        names = list(dataset.X.columns)
+        methods = {
+            "KernelSHAP": lambda model, seed: kernel_shap(prediction_function(model), x, background,
+                                                          n_samples=500, random_state=seed).values[0],
+            "TreeSHAP": lambda model, seed: tree_shap(model, x, background, scale="log-odds").values[0],
+            "LIME": lambda model, seed: lime_tabular(prediction_function(model), dataset.X_train, x,
+                                                     random_state=seed).weights,
+            "permutation importance": lambda model, seed: permutation_importance(
+                model, dataset.X_test, dataset.y_test, scoring="roc_auc", n_repeats=5,
+                random_state=seed).importances_mean,
+        }
+        zoo = models.get_model(case, "boosting")
+        refits = bootstrap_refits(case).models[:n_refits]
+        rows = []
+        for method, explain in methods.items():
+            counted, calls = _counting(prediction_function(zoo))
+            if method == "permutation importance":
+                calls[0] = 5 * len(names) * len(dataset.X_test) + len(dataset.X_test)
+            elif method != "TreeSHAP":
+                if method == "KernelSHAP":
+                    kernel_shap(counted, x, background, n_samples=500)
+                else:
+                    lime_tabular(counted, dataset.X_train, x)
+            first = pd.Series(explain(zoo, 0), index=names)
+            second = pd.Series(explain(zoo, 1), index=names)
+            refit_values = [pd.Series(explain(model, 0), index=names) for model in refits]
+            rows.append({
+                "method": method,
+                "scope": "global" if method == "permutation importance" else "local",
+                "model_rows": int(calls[0]),
+                "seed_agreement": feature_agreement(first, second, k=k),
+                "refit_agreement": float(np.mean([feature_agreement(first, r, k=k) for r in refit_values])),
+            })
+        return pd.DataFrame(rows)
+
+    return _cached(f"{case}-measurements-{n_refits}-{k}-{background_size}", build)
+
+
+__all__ += ["method_measurements", "report_card"]

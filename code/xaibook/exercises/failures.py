@@ -89,3 +89,34 @@ def check_shap_sanity(answer: float) -> Verdict:
     return check_number(answer, shap_sanity_correlation(), tolerance=1e-3,
                         hint="tree_shap(model, credit.X_test, background, scale='log-odds').mean_abs() for "
                              "both models, then agreement.rank_correlation(real, noise).")
+
+
+# ------------------------------------------------------------------------------ chapter 9
+def least_robust_method() -> str:
+    """The attribution method whose top five features agree least with those of refitted models."""
+    measured = failures.method_measurements("credit")
+    return str(measured.sort_values("refit_agreement", kind="stable").iloc[0]["method"])
+
+
+def check_least_robust(answer: str) -> Verdict:
+    """Chapter 9, exercise 1: the method with the lowest refit agreement."""
+    from xaibook.exercises import check_choice
+
+    return check_choice(answer, least_robust_method(),
+                        hint="Sort failures.method_measurements() by 'refit_agreement' and take the first "
+                             "method.")
+
+
+def heart_top_agreement() -> int:
+    """How many of the report card's methods share KernelSHAP's top feature for the featured patient."""
+    card = failures.report_card("heart")
+    tops = {method: agreement.ranking(part.set_index("feature")["value"])[0]
+            for method, part in card.groupby("method", sort=False)}
+    return int(sum(top == tops["KernelSHAP (probability)"] for top in tops.values()))
+
+
+def check_heart_top_agreement(answer: int) -> Verdict:
+    """Chapter 9, exercise 2: methods (of five) whose top feature equals KernelSHAP's."""
+    return check_number(answer, heart_top_agreement(), tolerance=0,
+                        hint="Group failures.report_card('heart') by method, take each method's feature "
+                             "of largest absolute value, and count those equal to KernelSHAP's.")
