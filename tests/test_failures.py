@@ -71,3 +71,43 @@ def test_copy_is_per_person_and_correlated(credit):
         failures.add_copy(credit.X, "credit", "nope")
     with pytest.raises(ValueError, match="rows of the credit data"):
         failures.add_copy(credit.X.reset_index(drop=True).set_axis(credit.X.index + 5000), "credit", "age")
+
+
+def test_sanity_table_by_hand():
+    import pandas as pd
+
+    real = pd.Series([3.0, 2.0, 1.0], index=list("abc"))
+    same_order = pd.Series([0.3, -0.2, 0.1], index=list("abc"))
+    reversed_ = pd.Series([1.0, 2.0, 3.0], index=list("abc"))
+    table = failures.sanity_table({"same": (real, same_order), "reversed": (real, reversed_)})
+    assert table.loc["same", "rank correlation"] == pytest.approx(1.0)
+    assert table.loc["same", "size, shuffled / real"] == pytest.approx(0.6 / 6)
+    assert table.loc["reversed", "rank correlation"] == pytest.approx(-1.0)
+    with pytest.raises(TypeError, match="tuple"):
+        failures.sanity_table({"x": real})
+    with pytest.raises(ValueError, match="all zeros"):
+        failures.sanity_table({"x": (real * 0, real)})
+
+
+def test_report_card_and_measurements(credit):
+    card = failures.report_card("credit")
+    assert set(card["method"]) == {"KernelSHAP (probability)", "TreeSHAP (log-odds)", "LIME",
+                                   "logistic regression (itself, log-odds)", "permutation importance (global)"}
+    assert (card.groupby("method").size() == credit.X.shape[1]).all()
+    assert card["value"].notna().all()
+    with pytest.raises(ValueError, match="not a row label"):
+        failures.report_card("credit", person=10_000)
+    measured = failures.method_measurements("credit")
+    assert set(measured["method"]) == {"KernelSHAP", "TreeSHAP", "LIME", "permutation importance"}
+    tree = measured.set_index("method").loc["TreeSHAP"]
+    assert tree["model_rows"] == 0 and tree["seed_agreement"] == 1.0     # deterministic, reads the trees
+    assert measured["refit_agreement"].between(0, 1).all()
+
+
+def test_adversary_is_cached_and_detects(credit):
+    first = failures.adversary("credit")
+    again = failures.adversary("credit")
+    assert len(first.lime_queries) == len(again.lime_queries) == 5000
+    p_real = first.lime_detector.predict_proba(credit.X_test)[:, 1]
+    p_query = first.lime_detector.predict_proba(first.lime_queries.iloc[:500])[:, 1]
+    assert p_real.mean() > p_query.mean() + 0.3
