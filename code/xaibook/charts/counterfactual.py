@@ -1,0 +1,184 @@
+"""Interactive charts for counterfactual explanations (:mod:`xaibook.counterfactual`).
+
+``whatif_chart``     "what would have to change": a table of the counterfactuals' changed values;
+                     click one to see its changes spelled out and its prediction next to the original's
+``importance_chart`` how often counterfactuals change each feature, optionally next to mean |SHAP|
+``recourse_chart``   the cost of recourse per person, by group, with each group's mean
+
+The charts embed only the changed cells and a few numbers per counterfactual.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from xaibook.charts._base import OUTCOME_COLORS, PALETTE, describe
+from xaibook.counterfactual import CounterfactualImportance, CounterfactualResult
+
+LABEL_LENGTH = 24
+
+
+def _check(result) -> CounterfactualResult:
+    if not isinstance(result, CounterfactualResult):
+        raise TypeError(f"expected a CounterfactualResult (from xaibook.counterfactual), got {type(result).__name__}")
+    return result
+
+
+def _show(value) -> str:
+    text = f"{value:.4g}" if isinstance(value, (float, np.floating)) else str(value)
+    return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1] + "…"
+
+
+def whatif_frame(result: CounterfactualResult) -> pd.DataFrame:
+    """Long format of the changed cells: ``option`` ("#1 (cost 0.18)"), ``feature``, ``original``,
+    ``value``, ``cost``, ``prediction`` (of the desired class) and ``change`` ("a → b")."""
+    _check(result)
+    long = result.to_frame()
+    long = long[long["changed"]].copy()
+    long["option"] = [f"#{k} (cost {c:.2f})" for k, c in zip(long["counterfactual"], long["cost"])]
+    long["original"] = long["original"].map(_show)
+    long["value"] = long["value"].map(_show)
+    long["change"] = long["original"] + " → " + long["value"]
+    long[["cost", "prediction"]] = long[["cost", "prediction"]].astype(float).round(4)
+    return long[["counterfactual", "option", "feature", "original", "value", "change", "cost", "prediction"]]
+
+
+def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title: str | None = None,
+                 description: str | None = None) -> alt.VConcatChart:
+    """The "what would have to change" view of a :class:`CounterfactualResult`.
+
+    Top: one row per counterfactual, one column per feature any of them changes, the new value in
+    the cell. Click a cell of a row to select that counterfactual: the bar chart below shows the probability of
+    the desired class for the original and every counterfactual, with the selected one
+    highlighted and the decision threshold drawn; the list at the bottom spells out its changes.
+    """
+    _check(result)
+    if len(result) == 0:
+        raise ValueError("the result holds no counterfactual: nothing to draw (see result.message)")
+    frame = whatif_frame(result)
+    options = frame.drop_duplicates("counterfactual")[["counterfactual", "option", "cost", "prediction"]]
+    order = options["option"].tolist()
+    desired = result.desired_class
+    bars = pd.concat([pd.DataFrame({"counterfactual": [0], "option": ["original"], "cost": [0.0],
+                                    "prediction": [round(result.original_prediction, 4)]}), options])
+    pick = alt.selection_point(fields=["counterfactual"], value=[{"counterfactual": 1}], name="pick",
+                               empty=False)
+    cells = alt.Chart(frame).encode(
+        x=alt.X("feature:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=160)),
+        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=160)))
+    table = alt.layer(
+        cells.mark_rect(stroke="#bbbbbb").encode(
+            color=alt.condition(pick, alt.value(PALETTE[4]), alt.value("#dddddd")),
+            opacity=alt.value(0.55),
+            tooltip=[alt.Tooltip("option:N", title="counterfactual"), alt.Tooltip("feature:N"),
+                     alt.Tooltip("change:N", title="original → new")]),
+        cells.mark_text(fontSize=11).encode(text="value:N"),
+    ).add_params(pick).properties(width=alt.Step(110), height=alt.Step(24))
+    y_bars = alt.Y("option:N", sort=["original"] + order, title=None, axis=alt.Axis(labelLimit=160))
+    bar_chart = alt.Chart(bars).mark_bar(height={"band": 0.7}).encode(
+        x=alt.X("prediction:Q", title=f"model's probability of class {desired}", scale=alt.Scale(domain=[0, 1])),
+        y=y_bars,
+        color=alt.condition(pick, alt.value(OUTCOME_COLORS["good"]), alt.value("#aaaaaa")),
+        tooltip=[alt.Tooltip("option:N", title="row"), alt.Tooltip("prediction:Q", title="probability", format=".3f"),
+                 alt.Tooltip("cost:Q", format=".3f")],
+    )
+    rule = alt.Chart(pd.DataFrame({"threshold": [threshold]})).mark_rule(strokeDash=[4, 3], color="#888888").encode(
+        x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", title="decision threshold")])
+    prediction = alt.layer(bar_chart, rule).properties(width=360, height=alt.Step(22))
+    details = alt.Chart(frame).transform_filter(pick).mark_text(align="left", fontSize=12).encode(
+        y=alt.Y("feature:N", title=None, axis=alt.Axis(labelLimit=200)),
+        text=alt.Text("change:N"),
+    ).properties(width=360, height=alt.Step(20), title="the selected counterfactual changes")
+    chart = alt.vconcat(table, prediction, details, spacing=14)
+    first = options.iloc[0]
+    n_features = frame["feature"].nunique()
+    return describe(
+        chart,
+        title=title or "What would have to change?",
+        subtitle=f"click a counterfactual; the bars show the model's probability of class {desired}",
+        description=description or (
+            f"A table of {len(options)} counterfactuals (rows, cheapest first) and the {n_features} features "
+            f"they change (columns), each cell showing the new value; below, horizontal bars of the model's "
+            f"probability of class {desired} for the original ({result.original_prediction:.3f}) and each "
+            f"counterfactual, with the decision threshold at {threshold}. The cheapest, {first['option']}, "
+            f"reaches {first['prediction']:.3f}. Selecting a row lists its changes as original → new."),
+    )
+
+
+def importance_chart(importance: CounterfactualImportance, shap_importance: pd.Series | None = None, *,
+                     top: int = 12, title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
+    """Share of counterfactuals that change each feature (bars), optionally next to mean |SHAP|.
+
+    ``shap_importance`` is a Series feature -> importance (e.g. mean |SHAP value|); both panels
+    share the feature axis, ordered by the counterfactual importance.
+    """
+    if not isinstance(importance, CounterfactualImportance):
+        raise TypeError(f"expected a CounterfactualImportance, got {type(importance).__name__}")
+    if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
+        raise ValueError(f"top must be a positive integer, got {top!r}")
+    frame = importance.to_frame().head(int(top))
+    frame["share changed"] = frame["share changed"].round(4)
+    order = frame["feature"].tolist()
+    y = alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
+    left = alt.Chart(frame).mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("share changed:Q", title="share of counterfactuals changing it", scale=alt.Scale(domain=[0, 1])),
+        y=y, tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("share changed:Q", format=".2f")],
+    ).properties(width=260, height=alt.Step(20))
+    chart = left
+    extra = ""
+    if shap_importance is not None:
+        shap_frame = pd.DataFrame({"feature": order,
+                                   "mean |SHAP|": [round(float(shap_importance.get(f, 0.0)), 4) for f in order]})
+        right = alt.Chart(shap_frame).mark_bar(color=PALETTE[1]).encode(
+            x=alt.X("mean |SHAP|:Q", title="|SHAP value|"), y=alt.Y("feature:N", sort=order, axis=None),
+            tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("mean |SHAP|:Q", format=".4f")],
+        ).properties(width=200, height=alt.Step(20))
+        chart = alt.hconcat(left, right, spacing=6)
+        extra = " Next to it, in orange, the size of each feature's SHAP value, on the same feature order."
+    return describe(
+        chart,
+        title=title or "Which features do counterfactuals change?",
+        description=description or (
+            f"Horizontal bars of the share of counterfactuals that change each of the {len(frame)} most often "
+            f"changed features, over {importance.n_found} explained rows; the top feature, {order[0]}, is "
+            f"changed by {frame['share changed'].iloc[0]:.0%} of them." + extra),
+    )
+
+
+def recourse_chart(costs: pd.DataFrame, *, group: str, cost: str = "recourse cost", title: str | None = None,
+                   description: str | None = None) -> alt.LayerChart:
+    """Cost of recourse per person (dots, jittered) by ``group``, with each group's mean (a tick).
+
+    ``costs`` has one row per person with the columns ``group`` and ``cost``; rows with NaN cost
+    (no recourse found) are counted in the tooltip's group summary but not drawn.
+    """
+    if not isinstance(costs, pd.DataFrame) or group not in costs or cost not in costs:
+        raise ValueError(f"costs must be a DataFrame with the columns {group!r} and {cost!r}")
+    frame = costs[[group, cost]].copy()
+    frame[group] = frame[group].astype(str)
+    summary = frame.groupby(group, sort=True)[cost].agg(mean="mean", people="size",
+                                                       none=lambda c: int(c.isna().sum())).reset_index()
+    summary["mean"] = summary["mean"].round(3)
+    points = frame.dropna().copy()
+    points[cost] = points[cost].round(3)
+    points["jitter"] = np.random.default_rng(0).uniform(-0.3, 0.3, len(points)).round(3)
+    y = alt.Y(f"{group}:N", title=group)
+    dots = alt.Chart(points).mark_circle(size=36, opacity=0.55, color=PALETTE[0]).encode(
+        x=alt.X(f"{cost}:Q", title=f"{cost} (MAD-scaled L1 + categories changed)"), y=y,
+        yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-0.5, 0.5])),
+        tooltip=[alt.Tooltip(f"{group}:N"), alt.Tooltip(f"{cost}:Q", format=".3f")])
+    means = alt.Chart(summary).mark_tick(thickness=3, size=34, color=PALETTE[5]).encode(
+        x="mean:Q", y=y, tooltip=[alt.Tooltip(f"{group}:N"), alt.Tooltip("mean:Q", title="mean cost", format=".3f"),
+                                  alt.Tooltip("people:Q"), alt.Tooltip("none:Q", title="no recourse found")])
+    chart = alt.layer(dots, means).properties(width=420, height=alt.Step(60))
+    parts = "; ".join(f"{r[group]}: mean {r['mean']:.2f} over {r['people'] - r['none']} people"
+                      for _, r in summary.iterrows())
+    return describe(
+        chart,
+        title=title or f"Cost of recourse by {group}",
+        description=description or (
+            f"Dot plot of the cost of the cheapest counterfactual for each person, one row per value of {group}, "
+            f"with the group mean as a thick tick ({parts})."),
+    )

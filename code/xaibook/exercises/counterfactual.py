@@ -1,0 +1,99 @@
+"""Checkers for the exercises of chapter 7, *Counterfactual explanations*.
+
+Every expected answer is computed with :mod:`xaibook.counterfactual` on the book's case studies and
+models, never typed in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from xaibook import data, models
+from xaibook.counterfactual import (
+    actionable_features,
+    distance_matrix,
+    linear_recourse_cost,
+    linear_recourse_costs,
+)
+from xaibook.exercises import Verdict, check_choice, check_number
+
+#: The change of exercise 1: a loan shorter by this many months and smaller by this many DM.
+SHORTER_MONTHS = 6
+SMALLER_DM = 500
+#: Age below which an applicant counts as young in the chapter's recourse comparison.
+YOUNG_AGE = 25
+
+
+def applicant() -> pd.DataFrame:
+    """The featured credit applicant as a one-row DataFrame."""
+    credit = data.load_credit()
+    return credit.X.loc[[models.featured_person("credit")]]
+
+
+def shorter_smaller_loan() -> pd.DataFrame:
+    """Exercise 1's candidate: the applicant with a shorter and smaller loan (never below 1 month / 1 DM)."""
+    x = applicant()
+    return x.assign(duration_months=max(1, int(x["duration_months"].iloc[0]) - SHORTER_MONTHS),
+                    credit_amount=max(1, int(x["credit_amount"].iloc[0]) - SMALLER_DM))
+
+
+def candidate_cost() -> float:
+    """DiCE's distance between the applicant and exercise 1's candidate."""
+    return float(distance_matrix(shorter_smaller_loan(), applicant(), data.load_credit().X_train)[0, 0])
+
+
+def check_candidate_cost(answer: float) -> Verdict:
+    """Exercise 1: the cost of the shorter, smaller loan."""
+    return check_number(answer, candidate_cost(), tolerance=0.01,
+                        hint="Divide each numeric change by that feature's median absolute deviation in the "
+                             "training data (xaibook.counterfactual.mad_scales) and add them up.")
+
+
+def check_candidate_valid(answer: bool) -> Verdict:
+    """Exercise 1: would the gradient-boosting model grant the shorter, smaller loan?"""
+    approved = bool(models.get_model("credit", "boosting").predict(shorter_smaller_loan())[0] == 0)
+    return check_choice(bool(answer), approved,
+                        hint="Ask the model: predict() on the candidate row. A cheaper change is not "
+                             "necessarily a valid one.")
+
+
+def numeric_optimum() -> float:
+    """Exercise 2: the exact cheapest recourse of the applicant under the logistic model,
+    numeric actionable features only, in whole steps."""
+    credit = data.load_credit()
+    numeric = [f for f in actionable_features(credit) if f in credit.numeric_features]
+    return linear_recourse_cost(models.get_model("credit", "logistic"), applicant(), credit.X_train,
+                                features_to_vary=numeric, integer=True)
+
+
+def check_numeric_optimum(answer: float) -> Verdict:
+    """Exercise 2: the optimum cost with numeric actionable features only."""
+    return check_number(answer, numeric_optimum(), tolerance=0.01, relative=True,
+                        hint="linear_recourse_cost(..., features_to_vary=<the numeric actionable features>, "
+                             "integer=True); compare with counterfactuals(...).cost[0].")
+
+
+def recourse_by_age() -> pd.DataFrame:
+    """The exact cost of recourse (logistic model, actionable features) of every denied test
+    applicant, with a column saying whether they are younger than ``YOUNG_AGE``."""
+    credit = data.load_credit()
+    model = models.get_model("credit", "logistic")
+    denied = credit.X_test[model.predict(credit.X_test) == 1]
+    costs = linear_recourse_costs(model, denied, credit.X_train, desired_class=0,
+                                  features_to_vary=actionable_features(credit), integer=True)
+    group = np.where(denied["age"] < YOUNG_AGE, f"under {YOUNG_AGE}", f"{YOUNG_AGE} or older")
+    return pd.DataFrame({"age group": group, "recourse cost": costs.replace(np.inf, np.nan)}, index=denied.index)
+
+
+def costlier_group() -> str:
+    """The age group whose denied applicants have the higher mean cost of recourse."""
+    means = recourse_by_age().groupby("age group")["recourse cost"].mean()
+    return str(means.idxmax())
+
+
+def check_costlier_group(answer: str) -> Verdict:
+    """Exercise 3: which age group pays more, on average, to be approved?"""
+    return check_choice(answer, costlier_group(),
+                        hint="Group the recourse costs by age group and compare the means; then ask how "
+                             "many people each mean rests on.")

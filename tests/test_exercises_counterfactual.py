@@ -1,0 +1,45 @@
+"""Checkers of chapter 7's exercises: right answers pass, wrong ones get a hint; costs by hand."""
+
+import numpy as np
+import pytest
+
+from xaibook import data, models
+from xaibook.counterfactual import actionable_features, counterfactuals, mad_scales
+from xaibook.exercises import counterfactual as ex
+
+
+def test_candidate_cost_by_hand():
+    credit = data.load_credit()
+    x, candidate = ex.applicant(), ex.shorter_smaller_loan()
+    mad = mad_scales(credit.X_train)
+    by_hand = sum(abs(int(candidate[f].iloc[0]) - int(x[f].iloc[0])) / mad[f]
+                  for f in ("duration_months", "credit_amount"))
+    assert ex.candidate_cost() == pytest.approx(by_hand)
+    assert ex.check_candidate_cost(by_hand)
+    wrong = ex.check_candidate_cost(by_hand + 1)
+    assert not wrong and "median absolute deviation" in str(wrong)
+
+
+def test_candidate_validity_checker():
+    approved = bool(models.get_model("credit", "boosting").predict(ex.shorter_smaller_loan())[0] == 0)
+    assert ex.check_candidate_valid(approved)
+    assert not ex.check_candidate_valid(not approved)
+
+
+def test_numeric_optimum_checker_agrees_with_the_search():
+    credit = data.load_credit()
+    best = ex.numeric_optimum()
+    numeric = [f for f in actionable_features(credit) if f in credit.numeric_features]
+    found = counterfactuals(models.get_model("credit", "logistic"), ex.applicant(), credit.X_train,
+                            features_to_vary=numeric, n_counterfactuals=1)
+    assert np.isfinite(best) and best <= found.cost[0] < 1.02 * best
+    assert ex.check_numeric_optimum(found.cost[0])
+    assert not ex.check_numeric_optimum(best * 1.5)
+
+
+def test_costlier_group_checker():
+    table = ex.recourse_by_age()
+    assert set(table["age group"]) <= {f"under {ex.YOUNG_AGE}", f"{ex.YOUNG_AGE} or older"}
+    means = table.groupby("age group")["recourse cost"].mean()
+    assert ex.check_costlier_group(means.idxmax())
+    assert not ex.check_costlier_group(means.idxmin())
