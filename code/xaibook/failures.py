@@ -64,8 +64,15 @@ def _key() -> str:
     return digest.hexdigest()[:16]
 
 
-def _cached(name: str, build: Callable[[], Any]) -> Any:
-    path = models.cache_dir() / f"failures-{name}-{_key()}.joblib"
+def _cached(name: str, build: Callable[[], Any], *, whole_package: bool = False) -> Any:
+    """``build()``, stored on disk under ``name``. Refits depend on the zoo's key and this module;
+    results of explanation methods (``whole_package=True``) on every file of the package."""
+    key = _key()
+    if whole_package:
+        from xaibook.fingerprint import package_fingerprint
+
+        key = hashlib.sha256((key + package_fingerprint()).encode()).hexdigest()[:16]
+    path = models.cache_dir() / f"failures-{name}-{key}.joblib"
     if path.is_file():
         try:
             return joblib.load(path)
@@ -476,3 +483,81 @@ def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
 
 
 __all__ += ["method_measurements", "report_card"]
+
+
+# --------------------------------------------------------------------------------------------
+# Counterfactuals: importance for the disagreement lab, recourse under refits
+# --------------------------------------------------------------------------------------------
+def counterfactual_importance_table(case: str, people: Sequence[Any], *, n_counterfactuals: int = 4,
+                                    random_state: int = 0) -> pd.DataFrame:
+    """Local counterfactual importance of the boosting model for ``people`` (row labels of ``case``).
+
+    One row per person (in the order given), one column per feature: the share of the person's
+    ``n_counterfactuals`` counterfactuals (:func:`xaibook.counterfactual.counterfactual_importance`,
+    every feature free to vary, the training split as reference) that change the feature; NaN
+    rows where none was found. Cached with the whole package's fingerprint.
+    """
+    from xaibook.counterfactual import counterfactual_importance
+
+    dataset = load_case(case)
+    people = list(people)
+    missing = [p for p in people if p not in dataset.X.index]
+    if missing:
+        raise ValueError(f"people {missing[:5]} are not row labels of the {case} data")
+
+    def build() -> pd.DataFrame:
+        result = counterfactual_importance(models.get_model(case, "boosting"), dataset.X.loc[people],
+                                           dataset.X_train, n_counterfactuals=n_counterfactuals,
+                                           random_state=random_state)
+        return result.local.reindex(people)
+
+    digest = hashlib.sha256(repr(people).encode()).hexdigest()[:10]
+    return _cached(f"{case}-cf-importance-{digest}-{n_counterfactuals}-{random_state}", build, whole_package=True)
+
+
+def recourse_under_refits(case: str, people: Sequence[Any], *, n_counterfactuals: int = 4,
+                          features_to_vary: Sequence[str] | None = None, n_refits: int = 8,
+                          random_state: int = 0) -> pd.DataFrame:
+    """Does recourse computed for the zoo's boosting model survive a refit of the model?
+
+    For each person, ``n_counterfactuals`` counterfactuals toward the other class
+    (:func:`xaibook.counterfactual.counterfactuals`, only ``features_to_vary`` may change; default
+    the case's actionable features) are scored by each of the :func:`bootstrap_refits`. Long
+    format: ``person``, ``counterfactual`` (its position), ``changes`` (what it changes, as text),
+    ``refit``, ``p_bad`` (the refit's probability of class 1) and ``valid`` (the refit gives the
+    desired class). Cached with the whole package's fingerprint.
+    """
+    from xaibook.counterfactual import actionable_features, counterfactuals
+    from xaibook.predict import prediction_function
+
+    dataset = load_case(case)
+    people = list(people)
+    vary = actionable_features(dataset) if features_to_vary is None else list(features_to_vary)
+
+    def build() -> pd.DataFrame:
+        zoo = models.get_model(case, "boosting")
+        refits = bootstrap_refits(case, n_refits=n_refits).models
+        rows = []
+        for person in people:
+            x = dataset.X.loc[[person]]
+            desired = 0 if zoo.predict_proba(x)[0, 1] >= 0.5 else 1
+            found = counterfactuals(zoo, x, dataset.X_train, n_counterfactuals=n_counterfactuals,
+                                    features_to_vary=vary, random_state=random_state)
+            if not len(found):
+                continue
+            changed = found.counterfactuals.ne(x.iloc[0]).to_numpy()
+            labels = ["; ".join(f"{c} = {v}" for c, v, d in zip(found.counterfactuals.columns, row, flags) if d)
+                      for row, flags in zip(found.counterfactuals.itertuples(index=False), changed)]
+            for i, model in enumerate(refits):
+                p = prediction_function(model)(found.counterfactuals)
+                for j, (pj, label) in enumerate(zip(p, labels)):
+                    rows.append({"person": person, "counterfactual": j, "changes": label, "refit": i,
+                                 "p_bad": float(pj), "valid": bool((pj >= 0.5) == (desired == 1))})
+        return pd.DataFrame(rows)
+
+    digest = hashlib.sha256(repr((people, vary)).encode()).hexdigest()[:10]
+    return _cached(f"{case}-recourse-refits-{digest}-{n_counterfactuals}-{n_refits}-{random_state}", build,
+                   whole_package=True)
+
+
+__all__ += ["counterfactual_importance_table", "recourse_under_refits"]

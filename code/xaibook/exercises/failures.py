@@ -33,6 +33,8 @@ N_AUDITED = 8
 #: Detector thresholds: the one used against LIME, and the ones tried against KernelSHAP.
 LIME_THRESHOLD = 0.3
 SHAP_THRESHOLDS = (0.3, 0.5, 0.7)
+#: Test applicants predicted to be bad risks whose counterfactuals are checked against the refits.
+N_RECOURSE = 10
 #: Features along which the constrained model's risk may only rise.
 MONOTONE_FEATURES = ("credit_amount", "duration_months")
 
