@@ -104,6 +104,25 @@ def test_tabular_default_width_and_discretized_labels():
     assert purpose == f"purpose={x['purpose'].iloc[0]}"
 
 
+@pytest.mark.parametrize("discretize", [True, False])
+def test_tabular_equals_lime_on_numeric_data(discretize):
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.integers(0, 5, 300).astype(float),
+                      "c": rng.exponential(size=300)})
+
+    def f(frame):
+        a = frame.to_numpy()
+        return np.sin(a[:, 0]) * a[:, 1] + a[:, 2] ** 2
+
+    ours = S.lime_tabular(f, X, X.iloc[[7]], discretize=discretize, random_state=9, n_samples=1500)
+    explainer = LimeTabularExplainer(X.to_numpy(), mode="regression", discretize_continuous=discretize,
+                                     random_state=9)
+    theirs = explainer.explain_instance(X.to_numpy()[7], lambda A: f(pd.DataFrame(A)), num_features=3,
+                                        num_samples=1500)
+    np.testing.assert_allclose(ours.weights, lime_weights(theirs, 3), rtol=0, atol=ATOL)
+    assert ours.score == pytest.approx(theirs.score, abs=ATOL)
+
+
 @pytest.mark.parametrize("n_features", [None, 4, 8])
 def test_text_equals_lime(n_features):
     model = unstructured.sentiment_model()
@@ -412,3 +431,15 @@ def test_grid_segments_and_image_samples():
     np.testing.assert_allclose(exact, sums, rtol=1e-9)
     assert intercept == pytest.approx(0.0, abs=1e-6)
     assert np.all(result.weights > 0)  # ridge (alpha = 1) only shrinks them
+
+
+def test_fitted_text_and_image_models_accepted_as_f():
+    model = unstructured.sentiment_model()
+    text = "a good film with a weak end"
+    a = S.lime_text(model, text, n_samples=300)
+    b = S.lime_text(lambda t: model.predict_proba(t)[:, 1], text, n_samples=300)
+    np.testing.assert_array_equal(a.weights, b.weights)
+    faces = unstructured.face_model(shortcut=False)
+    image = unstructured.featured_face()
+    c = S.lime_image(faces, image, segments=S.grid_segments(image.shape, 5), n_samples=100)
+    assert c.prediction == pytest.approx(faces.predict_proba(image[None])[0, 1])

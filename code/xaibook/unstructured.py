@@ -135,3 +135,26 @@ def face_accuracies() -> dict[str, float]:
         for name, images in sets.items():
             out[f"{'shortcut' if shortcut else 'clean'} model, {name}"] = float(model.score(images, split.y_test))
     return out
+
+
+# ------------------------------------------------------------------- the chapter's examples
+#: The featured snippets have between these many distinct words (short enough to read at a glance).
+SNIPPET_WORDS = (12, 18)
+
+
+def featured_snippets() -> tuple[str, str]:
+    """The test snippets chapter 6 explains: among those with 12-18 distinct words, the one the
+    sentiment model finds most *fresh* and the one it finds most *rotten*."""
+    from xaibook.surrogate import text_tokens
+
+    texts = data.load_reviews().texts_test
+    n_words = np.array([len(text_tokens(t)[2]) for t in texts])
+    candidates = np.flatnonzero((n_words >= SNIPPET_WORDS[0]) & (n_words <= SNIPPET_WORDS[1]))
+    proba = sentiment_model().predict_proba([texts.iloc[i] for i in candidates])[:, 1]
+    return texts.iloc[candidates[np.argmax(proba)]], texts.iloc[candidates[np.argmin(proba)]]
+
+
+def featured_face() -> np.ndarray:
+    """The test image chapter 6 explains: the first face of the test split (without a patch)."""
+    split = face_split()
+    return split.images_test[np.flatnonzero(split.y_test == 1)[0]]
