@@ -35,7 +35,7 @@ def test_shap_sanity_checker():
 
 def test_chapter_9_checkers():
     least = ex.least_robust_method()
-    assert least in {"KernelSHAP", "TreeSHAP", "LIME", "permutation importance"}
+    assert least in {"KernelSHAP", "TreeSHAP", "LIME", "permutation importance", "Counterfactuals"}
     assert ex.check_least_robust(least)
     assert not ex.check_least_robust("nonsense")
     count = ex.heart_top_agreement()

@@ -98,10 +98,11 @@ def test_report_card_and_measurements(credit):
     with pytest.raises(ValueError, match="not a row label"):
         failures.report_card("credit", person=10_000)
     measured = failures.method_measurements("credit")
-    assert set(measured["method"]) == {"KernelSHAP", "TreeSHAP", "LIME", "permutation importance"}
+    assert set(measured["method"]) == {"KernelSHAP", "TreeSHAP", "LIME", "permutation importance", "Counterfactuals"}
     tree = measured.set_index("method").loc["TreeSHAP"]
     assert tree["model_rows"] == 0 and tree["seed_agreement"] == 1.0     # deterministic, reads the trees
     assert measured["refit_agreement"].between(0, 1).all()
+    assert measured["refits_compared"].between(1, 4).all()
 
 
 def test_adversary_is_cached_and_detects(credit):

@@ -421,6 +421,18 @@ def _counting(f: Callable[[pd.DataFrame], np.ndarray]) -> tuple[Callable[[pd.Dat
     return counted, calls
 
 
+def _counterfactual_frequency(model: Any, x: pd.DataFrame, X_reference: pd.DataFrame, seed: int) -> np.ndarray | None:
+    """Share of 8 counterfactuals toward class 0 that change each feature; None when ``model``
+    already predicts class 0 for ``x`` (no recourse to seek)."""
+    from xaibook.counterfactual import counterfactuals
+    from xaibook.predict import as_prediction_function
+
+    if as_prediction_function(model)(x)[0] < 0.5:
+        return None
+    found = counterfactuals(model, x, X_reference, desired_class=0, n_counterfactuals=8, random_state=seed)
+    return found.feature_frequency().reindex(list(x.columns)).fillna(0.0).to_numpy()
+
+
 def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
                         background_size: int = 50) -> pd.DataFrame:
     """What the book measured about each attribution method, for the decision guide of chapter 9.
@@ -429,8 +441,10 @@ def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
     method sent to the model (TreeSHAP: none, it reads the trees; permutation importance: for the
     whole test split); ``seed_agreement``, the top-``k`` feature agreement (Krishna et al. 2022)
     between runs with seeds 0 and 1; ``refit_agreement``, the mean top-``k`` feature agreement
-    between the zoo model's explanation and those of the first ``n_refits`` bootstrap refits.
-    Cached like the refits.
+    between the zoo model's explanation and those of the first ``n_refits`` bootstrap refits
+    (``refits_compared``: counterfactuals skip a refit that already predicts class 0 for the person).
+    Counterfactual importance is the share of 8 counterfactuals that change each feature. Cached
+    with the whole package's fingerprint (the methods' code matters, not only the refits).
     """
     from xaibook.agreement import feature_agreement
     from xaibook.importance import permutation_importance
@@ -454,32 +468,36 @@ def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
             "permutation importance": lambda model, seed: permutation_importance(
                 model, dataset.X_test, dataset.y_test, scoring="roc_auc", n_repeats=5,
                 random_state=seed).importances_mean,
+            "Counterfactuals": lambda model, seed: _counterfactual_frequency(model, x, dataset.X_train, seed),
         }
         zoo = models.get_model(case, "boosting")
         refits = bootstrap_refits(case).models[:n_refits]
         rows = []
         for method, explain in methods.items():
             counted, calls = _counting(prediction_function(zoo))
-            if method == "permutation importance":
+            if method == "permutation importance":   # repeats x features x test rows, plus the baseline
                 calls[0] = 5 * len(names) * len(dataset.X_test) + len(dataset.X_test)
-            elif method != "TreeSHAP":
-                if method == "KernelSHAP":
-                    kernel_shap(counted, x, background, n_samples=500)
-                else:
-                    lime_tabular(counted, dataset.X_train, x)
+            elif method == "KernelSHAP":
+                kernel_shap(counted, x, background, n_samples=500)
+            elif method == "LIME":
+                lime_tabular(counted, dataset.X_train, x)
+            elif method == "Counterfactuals":
+                _counterfactual_frequency(counted, x, dataset.X_train, 0)
             first = pd.Series(explain(zoo, 0), index=names)
             second = pd.Series(explain(zoo, 1), index=names)
-            refit_values = [pd.Series(explain(model, 0), index=names) for model in refits]
+            refit_values = [pd.Series(values, index=names) for values in (explain(model, 0) for model in refits)
+                            if values is not None]
             rows.append({
                 "method": method,
                 "scope": "global" if method == "permutation importance" else "local",
+                "refits_compared": len(refit_values),
                 "model_rows": int(calls[0]),
                 "seed_agreement": feature_agreement(first, second, k=k),
                 "refit_agreement": float(np.mean([feature_agreement(first, r, k=k) for r in refit_values])),
             })
         return pd.DataFrame(rows)
 
-    return _cached(f"{case}-measurements-{n_refits}-{k}-{background_size}", build)
+    return _cached(f"{case}-measurements-{n_refits}-{k}-{background_size}", build, whole_package=True)
 
 
 __all__ += ["method_measurements", "report_card"]

@@ -95,7 +95,7 @@ def check_shap_sanity(answer: float) -> Verdict:
 
 # ------------------------------------------------------------------------------ chapter 9
 def least_robust_method() -> str:
-    """The attribution method whose top five features agree least with those of refitted models."""
+    """The method whose top five features agree least with those of refitted models (chapter 9)."""
     measured = failures.method_measurements("credit")
     return str(measured.sort_values("refit_agreement", kind="stable").iloc[0]["method"])
 
