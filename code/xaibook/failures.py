@@ -579,3 +579,80 @@ def recourse_under_refits(case: str, people: Sequence[Any], *, n_counterfactuals
 
 
 __all__ += ["counterfactual_importance_table", "recourse_under_refits"]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 8's larger explanation runs, cached with the whole package's fingerprint
+# --------------------------------------------------------------------------------------------
+def local_explanations(case: str, people: Sequence[Any], *, shap_samples: int = 200, lime_samples: int = 1000,
+                       background_size: int = 50) -> dict[str, pd.DataFrame]:
+    """KernelSHAP (probability) and LIME weights of the boosting model for ``people``, one row each.
+
+    KernelSHAP uses ``background_size`` training rows drawn with ``random_state=0`` and
+    ``shap_samples`` coalitions; LIME ``lime_samples`` samples; both with seed 0. Returns
+    ``{"SHAP": frame, "LIME": frame}`` indexed by person, one column per feature.
+    """
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap
+    from xaibook.surrogate import lime_tabular
+
+    dataset = load_case(case)
+    people = list(people)
+    missing = [p for p in people if p not in dataset.X.index]
+    if missing:
+        raise ValueError(f"people {missing[:5]} are not row labels of the {case} data")
+
+    def build() -> dict[str, pd.DataFrame]:
+        f = prediction_function(models.get_model(case, "boosting"))
+        rows = dataset.X.loc[people]
+        background = dataset.X_train.sample(background_size, random_state=0)
+        shap_frame = kernel_shap(f, rows, background, n_samples=shap_samples).to_frame()
+        lime_frame = pd.DataFrame([lime_tabular(f, dataset.X_train, rows.iloc[[i]], n_samples=lime_samples).weights
+                                   for i in range(len(rows))], index=rows.index, columns=dataset.X.columns)
+        return {"SHAP": shap_frame, "LIME": lime_frame}
+
+    digest = hashlib.sha256(repr(people).encode()).hexdigest()[:10]
+    return _cached(f"{case}-local-{digest}-{shap_samples}-{lime_samples}-{background_size}", build,
+                   whole_package=True)
+
+
+def shap_threshold_tradeoff(case: str, biased: Any, innocuous: Any, detector: Any, rows: pd.DataFrame,
+                            thresholds: Sequence[float], *, innocuous_feature: str, protected_feature: str,
+                            n_samples: int = 80, background_size: int = 50, name: str = "chapter-8") -> pd.DataFrame:
+    """For each detector threshold, how the scaffold fares against KernelSHAP (chapter 8).
+
+    For a :class:`xaibook.adversarial.ScaffoldedClassifier` at each threshold: the share of the
+    case's test rows it decides as ``biased`` does, and the shares of ``rows`` whose KernelSHAP
+    explanation (``n_samples`` coalitions, the chapters' background) is led by
+    ``innocuous_feature`` and by ``protected_feature``. Long format: ``threshold``, ``measure``,
+    ``value``. Cached under ``name`` and the arguments with the whole package's fingerprint: the
+    rules and detector must be the ones ``name`` stands for.
+    """
+    from xaibook.adversarial import ScaffoldedClassifier
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap
+
+    dataset = load_case(case)
+
+    def build() -> pd.DataFrame:
+        background = dataset.X_train.sample(background_size, random_state=0)
+        out = []
+        for threshold in thresholds:
+            model = ScaffoldedClassifier(biased, innocuous, detector, threshold=threshold)
+            f = prediction_function(model)
+            tops = pd.Series([kernel_shap(f, rows.iloc[[i]], background, n_samples=n_samples)
+                              .explain_row(0)["feature"][0] for i in range(len(rows))])
+            out += [{"threshold": threshold, "measure": "real applicants decided as by the biased model",
+                     "value": model.agreement_with_biased(dataset.X_test)},
+                    {"threshold": threshold, "measure": "SHAP explanations led by the innocuous feature",
+                     "value": float((tops == innocuous_feature).mean())},
+                    {"threshold": threshold, "measure": f"SHAP explanations led by {protected_feature}",
+                     "value": float((tops == protected_feature).mean())}]
+        return pd.DataFrame(out)
+
+    key = repr((name, biased, innocuous, list(rows.index), list(thresholds), innocuous_feature, protected_feature,
+                n_samples, background_size))
+    return _cached(f"{case}-shap-tradeoff-{hashlib.sha256(key.encode()).hexdigest()[:10]}", build, whole_package=True)
+
+
+__all__ += ["local_explanations", "shap_threshold_tradeoff"]
