@@ -48,6 +48,9 @@ def test_whatif_chart(setup):
     assert spec["title"]["text"] == "What would have to change?"
     assert "counterfactuals" in spec["description"] and "threshold" in spec["description"]
     text = json.dumps(spec)
+    sizes = sorted(len(rows) for rows in spec["datasets"].values())
+    n_features = charts.whatif_frame(result)["feature"].nunique()
+    assert len(result) * n_features in sizes          # a mark for every cell: any click in a row selects it
     assert '"pick"' in text and "original \\u2192 new" in text
     with pytest.raises(TypeError, match="CounterfactualResult"):
         charts.whatif_chart("nope")

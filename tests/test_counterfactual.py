@@ -13,6 +13,7 @@ from sklearn.svm import LinearSVC
 
 from xaibook import data, models
 from xaibook.counterfactual import (
+    AlreadyDesiredError,
     CounterfactualResult,
     actionable_features,
     counterfactual_importance,
@@ -109,7 +110,7 @@ def test_within_two_percent_of_the_linear_closed_form(case):
     model = clone(models.make_model(dataset, "logistic")).fit(floats.loc[dataset.X_train.index], dataset.y_train)
     reference = floats.loc[dataset.X_train.index]
     ratios = []
-    for label in denied(dataset, model, 6).index:
+    for label in denied(dataset, model, 4).index:
         x = floats.loc[[label]]
         for vary in (None, dataset.numeric_features):
             best = linear_recourse_cost(model, x, reference, features_to_vary=vary)
@@ -143,13 +144,16 @@ def random_search_cost(model, x, reference, vary, n_rows, rng):
     """The baseline, DiCE's random method: 1-3 features take values drawn uniformly from their
     range (categories from those seen); the cheapest valid row among ``n_rows``."""
     rows = pd.concat([x] * n_rows, ignore_index=True)
-    for i in range(n_rows):
-        for feature in rng.choice(vary, size=rng.integers(1, 4), replace=False):
-            column = reference[feature]
-            if pd.api.types.is_integer_dtype(column):
-                rows.loc[i, feature] = rng.integers(column.min(), column.max() + 1)
-            else:
-                rows.loc[i, feature] = rng.choice(sorted(set(column)))
+    k = rng.integers(1, 4, size=n_rows)
+    ranks = rng.random((n_rows, len(vary))).argsort(axis=1).argsort(axis=1)
+    for position, feature in enumerate(vary):
+        chosen = ranks[:, position] < k                # each row changes k random features
+        column = reference[feature]
+        if pd.api.types.is_integer_dtype(column):
+            values = rng.integers(column.min(), column.max() + 1, size=chosen.sum())
+        else:
+            values = rng.choice(sorted(set(column)), size=chosen.sum())
+        rows.loc[chosen, feature] = values
     valid = model.predict(rows) == 0
     return distance_matrix(rows[valid], x, reference)[:, 0].min() if valid.any() else np.inf
 
@@ -168,7 +172,7 @@ def test_never_worse_than_random_sampling_with_the_same_budget(credit, name, mon
     vary = [f for f in mutable_features(credit) if f in credit.numeric_features]
     rng = np.random.default_rng(0)
     ours, theirs = [], []
-    for label in denied(credit, model, 5).index:
+    for label in denied(credit, model, 4).index:
         x = credit.X.loc[[label]]
         used.clear()
         ours.append(counterfactuals(model, x, credit.X_train, features_to_vary=vary, n_counterfactuals=1).cost[0])
@@ -378,3 +382,17 @@ def test_batched_linear_costs_equal_the_single_row_ones(credit):
                                    integer=True) for i in people.index]
     assert np.allclose(batch.to_numpy(), single) and batch.iloc[-1] == 0.0   # already approved: cost 0
     assert list(batch.index) == list(people.index)
+
+
+def test_rows_already_in_the_desired_class(credit):
+    model = models.get_model("credit", "logistic")
+    approved = credit.X_test[model.predict(credit.X_test) == 0].iloc[:1]
+    mixed = pd.concat([denied(credit, model, 1), approved])
+    vary = actionable_features(credit)
+    with pytest.raises(AlreadyDesiredError, match="already predicted"):
+        counterfactuals(model, approved, credit.X_train, desired_class=0)
+    costs = recourse_cost(model, mixed, credit.X_train, desired_class=0, features_to_vary=vary)
+    assert costs.iloc[1] == 0.0 and costs.iloc[0] > 0
+    importance = counterfactual_importance(model, mixed, credit.X_train, desired_class=0, features_to_vary=vary,
+                                           n_counterfactuals=2)
+    assert list(importance.local.index) == [mixed.index[0]]

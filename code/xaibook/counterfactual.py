@@ -54,6 +54,7 @@ from xaibook._validation import (
 from xaibook.predict import as_prediction_function
 
 __all__ = [
+    "AlreadyDesiredError",
     "CounterfactualResult",
     "CounterfactualImportance",
     "counterfactuals",
@@ -84,6 +85,10 @@ MAX_POOL = 48
 MAX_STEPS = 8
 #: Points tried on each segment from x when a numeric change is shortened (twice, the second finer).
 SHRINK_POINTS = 12
+
+
+class AlreadyDesiredError(ValueError):
+    """The row is already predicted as the desired class: it needs no counterfactual."""
 
 
 # ------------------------------------------------------------------------------ result types
@@ -155,14 +160,16 @@ class CounterfactualResult:
     def changes(self) -> pd.DataFrame:
         """The counterfactuals as a "what would have to change" table: changed cells only.
 
-        One row per counterfactual (``cost``, ``P(desired)``) and one column per feature that any
-        counterfactual changes, holding the new value (empty where the feature stays).
+        One row per counterfactual, numbered from 1 (``cost``, ``P(class <desired>)``), and one
+        column per feature that any counterfactual changes, holding the new value (empty where the
+        feature stays).
         """
         mask = self.changed()
         used = [c for c in self.feature_names if mask[c].any()]
         table = self.counterfactuals[used].astype(object).where(mask[used], "")
         table.insert(0, "cost", np.round(self.cost, 3))
-        table.insert(1, f"P({self.desired_class})", np.round(self.predictions, 3))
+        table.insert(1, f"P(class {self.desired_class})", np.round(self.predictions, 3))
+        table.index = pd.RangeIndex(1, len(table) + 1, name="counterfactual")
         return table
 
     def to_frame(self) -> pd.DataFrame:
@@ -404,7 +411,8 @@ class _Target:
             self._proba = proba
         classes = [c.item() if isinstance(c, np.generic) else c for c in classes]
         self.classes = classes
-        current = classes[int(np.argmax(self._proba(x)[0]))]
+        self.x_proba = self._proba(x)[0]
+        current = classes[int(np.argmax(self.x_proba))]
         if desired_class is None:
             if len(classes) != 2:
                 raise ValueError(f"the model has {len(classes)} classes {classes}; name desired_class")
@@ -413,6 +421,8 @@ class _Target:
             raise ValueError(f"desired_class {desired_class!r} is not one of the model's classes {classes}")
         self.desired = desired_class
         self.index = classes.index(desired_class)
+        others = np.delete(self.x_proba, self.index)
+        self.x_margin = float(np.log(max(self.x_proba[self.index], 1e-12)) - np.log(max(others.max(), 1e-12)))
         self.current = current
         self.n_calls = 0
 
@@ -556,31 +566,29 @@ def _greedy_paths(space: _Space, target: _Target, moves: tuple, x_margin: float,
     Path ``r`` starts with the best first move on a feature none of the paths before it started
     with (diversity by construction); every valid row met on the way is a candidate.
     """
-    neighbours, moved, _ = moves
+    neighbours, moved, (_, first_valid, first_margin) = moves
     starts = _path_starts(space, moves, x_margin, n_paths)
-    paths = [neighbours[s].copy() for s in starts]
+    # each path: its current row, whether it is valid and its margin (known from the call that made it)
+    paths = [(neighbours[s].copy(), bool(first_valid[s]), float(first_margin[s])) for s in starts]
     found = []
     for _ in range(MAX_STEPS - 1):
-        if not paths:
-            break
-        Zp = np.array(paths)
-        _, valid, margin = target(space.decode(Zp))
-        found += [z for z, v in zip(Zp, valid) if v]
-        live = [i for i, v in enumerate(valid) if not v]
+        found += [z for z, valid, _ in paths if valid]
+        live = [(z, margin) for z, valid, margin in paths if not valid]
         if not live:
             break
-        blocks = [_neighbours(space, Zp[i], set()) for i in live]
+        blocks = [_neighbours(space, z, set()) for z, _ in live]
         cand = np.vstack([b[0] for b in blocks])
         owner = np.concatenate([np.full(len(b[0]), k) for k, b in enumerate(blocks)])
         _, cand_valid, cand_margin = target(space.decode(cand))
         found += list(cand[cand_valid])
-        next_paths = []
-        for k, i in enumerate(live):
-            mine = owner == k
-            score = _scores(space, cand[mine], cand_margin[mine], margin[i], -margin[i], space.cost(Zp[i:i + 1])[0])
+        paths = []
+        for k, (z, margin) in enumerate(live):
+            mine = np.flatnonzero(owner == k)
+            score = _scores(space, cand[mine], cand_margin[mine], margin, -margin, space.cost(z[None, :])[0])
             if np.isfinite(score).any():
-                next_paths.append(cand[mine][int(np.argmax(score))].copy())
-        paths = next_paths
+                best = mine[int(np.argmax(score))]
+                paths.append((cand[best].copy(), bool(cand_valid[best]), float(cand_margin[best])))
+    found += [z for z, valid, _ in paths if valid]
     return found
 
 
@@ -678,7 +686,7 @@ def _unique_rows(Z: np.ndarray) -> np.ndarray:
 
 
 def _select(space: _Space, Z: np.ndarray, n: int) -> np.ndarray:
-    """Distinct options first, cheapest first, then greedily by diversity.
+    """Positions of the chosen rows of ``Z``, cheapest first. Distinct options first, cheapest first, then greedily by diversity.
 
     Two rows are the same *option* when they change the same features, numeric ones in the same
     direction and categorical ones to the same category (a loan of 930 DM and one of 931 DM are
@@ -704,8 +712,8 @@ def _select(space: _Space, Z: np.ndarray, n: int) -> np.ndarray:
             if not np.isfinite(score).any():
                 break
             chosen.append(int(free[np.argmin(score)]))
-    picked = Z[chosen]
-    return picked[np.argsort(space.cost(picked), kind="stable")]
+    chosen = np.array(chosen, dtype=int)
+    return chosen[np.argsort(cost[chosen], kind="stable")]
 
 
 def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactuals: int = 4,
@@ -738,7 +746,7 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     vary, ranges, directions = _check_constraints(x, X_reference, features_to_vary, permitted_range, monotone)
     target = _Target(model, x, desired_class)
     if target.current == target.desired:
-        raise ValueError(f"x is already predicted as desired_class {target.desired!r}; a counterfactual "
+        raise AlreadyDesiredError(f"x is already predicted as desired_class {target.desired!r}; a counterfactual "
                          "must change the prediction (pick another desired_class)")
     rng = as_generator(random_state)
     space = _Space(x, X_reference, vary, ranges, directions)
@@ -746,7 +754,7 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     # 1. candidates: single moves, greedy paths, random sparse rows
     width = len(space.x)
     neighbours, moved = _neighbours(space, space.x, set())
-    x_margin = target(x)[2][0]
+    x_margin = target.x_margin
     efficiency = np.zeros(width)
     pool = []
     if len(neighbours):
@@ -773,13 +781,17 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
 def _report(space: _Space, target: _Target, x: pd.DataFrame, X_reference: pd.DataFrame, Z: np.ndarray,
             n: int, vary: list[str]) -> CounterfactualResult:
     """Check every candidate once more (model and constraints), select, and compute the metrics."""
-    x_p = float(target(x)[0][0])
+    x_p = float(target.x_proba[target.index])
     message = ""
+    p = np.empty(0)
     if len(Z):
-        _, valid, _ = target(space.decode(Z))
-        Z = Z[valid & space.satisfies(Z) & (space.n_changed(Z) > 0)]
+        p_all, valid, _ = target(space.decode(Z))
+        keep = valid & space.satisfies(Z) & (space.n_changed(Z) > 0)
+        Z, p_all = Z[keep], p_all[keep]
     if len(Z):
-        Z = _select(space, Z, n)
+        picked = _select(space, Z, n)
+        p = p_all[picked]
+        Z = Z[picked]
     if not len(Z):
         message = (f"No counterfactual reaching class {target.desired!r} was found within the constraints "
                    f"(features_to_vary: {vary}); relax them or accept that this model offers no recourse here.")
@@ -787,9 +799,7 @@ def _report(space: _Space, target: _Target, x: pd.DataFrame, X_reference: pd.Dat
         message = f"Only {len(Z)} distinct valid counterfactuals of the {n} requested were found."
     cfs = space.decode(Z)
     cfs.index = pd.RangeIndex(len(cfs), name="counterfactual")
-    p, valid, _ = target(cfs) if len(cfs) else (np.empty(0), np.empty(0, dtype=bool), None)
-    if not valid.all():   # cannot happen after the check above; never report an invalid row
-        raise RuntimeError("internal error: an invalid counterfactual reached the report")
+    valid = np.ones(len(cfs), dtype=bool)     # every row passed the model and the constraints above
     metrics = counterfactual_metrics(cfs, x, X_reference, valid=valid, n_requested=n)
     return CounterfactualResult(
         counterfactuals=cfs, original=x, predictions=p, original_prediction=x_p,
@@ -835,12 +845,16 @@ def counterfactual_importance(model, X, X_reference, *, n_counterfactuals: int =
     For every row of ``X`` (one person: pass a one-row ``X`` and a large ``n_counterfactuals``),
     the share of its counterfactuals that change each feature; the global importance is the mean
     over the rows that got at least one counterfactual (the "necessity" view of Mothilal et al.
-    2021). ``options`` go to :func:`counterfactuals`.
+    2021). Rows already in ``desired_class`` are skipped. ``options`` go to :func:`counterfactuals`.
     """
     X = check_frame(X, name="X")
     local = {}
     for label in X.index:
-        result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=n_counterfactuals, **options)
+        try:
+            result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=n_counterfactuals,
+                                     **options)
+        except AlreadyDesiredError:
+            continue                    # already in the desired class: nothing has to change
         if len(result):
             local[label] = result.feature_frequency()
     table = pd.DataFrame(local).T.reindex(columns=list(X.columns))
@@ -851,13 +865,17 @@ def counterfactual_importance(model, X, X_reference, *, n_counterfactuals: int =
 def recourse_cost(model, X, X_reference, **options) -> pd.Series:
     """The cost of the cheapest counterfactual for every row of ``X`` (NaN where none is found).
 
-    One search per row with ``n_counterfactuals=1``; ``options`` go to :func:`counterfactuals`
-    (the same ``desired_class`` for every row, so pass only rows not already in it).
+    One search per row with ``n_counterfactuals=1``; ``options`` go to :func:`counterfactuals`.
+    A row already in ``desired_class`` costs 0.
     """
     X = check_frame(X, name="X")
     costs = {}
     for label in X.index:
-        result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=1, **options)
+        try:
+            result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=1, **options)
+        except AlreadyDesiredError:
+            costs[label] = 0.0          # already in the desired class
+            continue
         costs[label] = result.cost[0] if len(result) else np.nan
     return pd.Series(costs, name="recourse cost", dtype=float).rename_axis(X.index.name)
 

@@ -50,7 +50,7 @@ def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title:
     """The "what would have to change" view of a :class:`CounterfactualResult`.
 
     Top: one row per counterfactual, one column per feature any of them changes, the new value in
-    the cell. Click a cell of a row to select that counterfactual: the bar chart below shows the probability of
+    the cell (empty where the feature stays). Click a row to select that counterfactual: the bar chart below shows the probability of
     the desired class for the original and every counterfactual, with the selected one
     highlighted and the decision threshold drawn; the list at the bottom spells out its changes.
     """
@@ -65,13 +65,19 @@ def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title:
                                     "prediction": [round(result.original_prediction, 4)]}), options])
     pick = alt.selection_point(fields=["counterfactual"], value=[{"counterfactual": 1}], name="pick",
                                empty=False)
-    cells = alt.Chart(frame).encode(
+    # every (counterfactual, feature) cell gets a mark, so a click anywhere in a row selects it
+    grid = options[["counterfactual", "option", "cost", "prediction"]].merge(
+        pd.DataFrame({"feature": frame["feature"].unique()}), how="cross").merge(
+        frame[["counterfactual", "feature", "value", "change"]], on=["counterfactual", "feature"], how="left")
+    grid["value"] = grid["value"].fillna("")
+    grid["change"] = grid["change"].fillna("unchanged")
+    cells = alt.Chart(grid).encode(
         x=alt.X("feature:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=160)),
         y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=160)))
     table = alt.layer(
         cells.mark_rect(stroke="#bbbbbb").encode(
             color=alt.condition(pick, alt.value(PALETTE[4]), alt.value("#dddddd")),
-            opacity=alt.value(0.55),
+            opacity=alt.condition(alt.datum.value == "", alt.value(0.15), alt.value(0.55)),
             tooltip=[alt.Tooltip("option:N", title="counterfactual"), alt.Tooltip("feature:N"),
                      alt.Tooltip("change:N", title="original → new")]),
         cells.mark_text(fontSize=11).encode(text="value:N"),
