@@ -143,7 +143,7 @@ def tradeoff_chart(frame: pd.DataFrame, *, x: str, x_title: str | None = None, y
         x=alt.X(f"{x}:Q", title=x_title or x),
         y=alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("measure:N", title=None, scale=alt.Scale(range=list(PALETTE)),
-                        legend=alt.Legend(orient="bottom", direction="vertical")),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
         tooltip=[alt.Tooltip("measure:N"), alt.Tooltip(f"{x}:Q", title=x_title or x),
                  alt.Tooltip("value:Q", format=".2f")],
     ).properties(width=420, height=260)
@@ -237,16 +237,18 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
     data = _rounded(data[data["feature"].isin(keep)])
     methods = list(dict.fromkeys(data["method"]))
     base = alt.Chart(data).encode(
-        x=alt.X("method:N", sort=methods, title=None, axis=alt.Axis(labelAngle=-30, orient="top")),
+        x=alt.X("method:N", sort=methods, title=None, axis=alt.Axis(labelAngle=-30, orient="top", labelLimit=0)),
         y=alt.Y("feature:N", sort=keep, title=None),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("scaled:Q", scale=alt.Scale(domain=[-1, 1], scheme=DIVERGING_SCHEME, reverse=True),
-                        title="share of the method's largest"),
+        color=alt.Color("scaled:Q", scale=alt.Scale(domain=[-1, 1], scheme=DIVERGING_SCHEME),
+                        title=["value / the method's", "largest |value|"]),
         tooltip=[alt.Tooltip("method:N"), alt.Tooltip("feature:N"), alt.Tooltip("value:Q", format=".4f"),
                  alt.Tooltip("rank:Q", title="rank within the method")],
     )
-    labels = base.mark_text(fontSize=11).encode(text=alt.Text("rank:Q"), color=alt.value("#222222"))
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.Text("rank:Q"),
+        color=alt.condition("abs(datum.scaled) > 0.6", alt.value("#ffffff"), alt.value("#222222")))
     chart = (cells + labels).properties(width=alt.Step(90), height=alt.Step(24))
     return describe(
         chart,
