@@ -64,14 +64,31 @@ def _key() -> str:
     return digest.hexdigest()[:16]
 
 
-def _cached(name: str, build: Callable[[], Any], *, whole_package: bool = False) -> Any:
-    """``build()``, stored on disk under ``name``. Refits depend on the zoo's key and this module;
-    results of explanation methods (``whole_package=True``) on every file of the package."""
-    key = _key()
-    if whole_package:
-        from xaibook.fingerprint import package_fingerprint
+#: Modules whose code decides the explanation results cached with ``explanations=True``.
+_EXPLANATION_MODULES = ("xaibook.adversarial", "xaibook.agreement", "xaibook.counterfactual",
+                        "xaibook.importance", "xaibook.predict", "xaibook.shapley", "xaibook.surrogate",
+                        "xaibook._validation", "xaibook.glassbox")
 
-        key = hashlib.sha256((key + package_fingerprint()).encode()).hexdigest()[:16]
+
+def _cached(name: str, build: Callable[[], Any], *, explanations: bool = False) -> Any:
+    """``build()``, stored on disk under ``name``. Refits depend on the zoo's key (data, model code,
+    library versions) and this module; results of explanation methods (``explanations=True``) also
+    on the methods' modules and the versions of the libraries the fingerprint tracks."""
+    key = _key()
+    if explanations:
+        import importlib
+
+        from xaibook.fingerprint import TRACKED_DISTRIBUTIONS, _distribution_version
+
+        digest = hashlib.sha256(key.encode())
+        for module in _EXPLANATION_MODULES:
+            source = Path(importlib.import_module(module).__file__)
+            files = sorted(source.parent.rglob("*.py")) if source.name == "__init__.py" else [source]
+            for path in files:
+                digest.update(path.read_bytes())
+        for dist in TRACKED_DISTRIBUTIONS:
+            digest.update(f"{dist}=={_distribution_version(dist)}".encode())
+        key = digest.hexdigest()[:16]
     path = models.cache_dir() / f"failures-{name}-{key}.joblib"
     if path.is_file():
         try:
@@ -444,7 +461,7 @@ def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
     between the zoo model's explanation and those of the first ``n_refits`` bootstrap refits
     (``refits_compared``: counterfactuals skip a refit that already predicts class 0 for the person).
     Counterfactual importance is the share of 8 counterfactuals that change each feature. Cached
-    with the whole package's fingerprint (the methods' code matters, not only the refits).
+    with the code of the methods (not only the refits).
     """
     from xaibook.agreement import feature_agreement
     from xaibook.importance import permutation_importance
@@ -497,7 +514,7 @@ def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
             })
         return pd.DataFrame(rows)
 
-    return _cached(f"{case}-measurements-{n_refits}-{k}-{background_size}", build, whole_package=True)
+    return _cached(f"{case}-measurements-{n_refits}-{k}-{background_size}", build, explanations=True)
 
 
 __all__ += ["method_measurements", "report_card"]
@@ -513,7 +530,7 @@ def counterfactual_importance_table(case: str, people: Sequence[Any], *, n_count
     One row per person (in the order given), one column per feature: the share of the person's
     ``n_counterfactuals`` counterfactuals (:func:`xaibook.counterfactual.counterfactual_importance`,
     every feature free to vary, the training split as reference) that change the feature; NaN
-    rows where none was found. Cached with the whole package's fingerprint.
+    rows where none was found. Cached with the methods' code.
     """
     from xaibook.counterfactual import counterfactual_importance
 
@@ -530,7 +547,7 @@ def counterfactual_importance_table(case: str, people: Sequence[Any], *, n_count
         return result.local.reindex(people)
 
     digest = hashlib.sha256(repr(people).encode()).hexdigest()[:10]
-    return _cached(f"{case}-cf-importance-{digest}-{n_counterfactuals}-{random_state}", build, whole_package=True)
+    return _cached(f"{case}-cf-importance-{digest}-{n_counterfactuals}-{random_state}", build, explanations=True)
 
 
 def recourse_under_refits(case: str, people: Sequence[Any], *, n_counterfactuals: int = 4,
@@ -543,7 +560,7 @@ def recourse_under_refits(case: str, people: Sequence[Any], *, n_counterfactuals
     the case's actionable features) are scored by each of the :func:`bootstrap_refits`. Long
     format: ``person``, ``counterfactual`` (its position), ``changes`` (what it changes, as text),
     ``refit``, ``p_bad`` (the refit's probability of class 1) and ``valid`` (the refit gives the
-    desired class). Cached with the whole package's fingerprint.
+    desired class). Cached with the methods' code.
     """
     from xaibook.counterfactual import actionable_features, counterfactuals
     from xaibook.predict import prediction_function
@@ -575,14 +592,14 @@ def recourse_under_refits(case: str, people: Sequence[Any], *, n_counterfactuals
 
     digest = hashlib.sha256(repr((people, vary)).encode()).hexdigest()[:10]
     return _cached(f"{case}-recourse-refits-{digest}-{n_counterfactuals}-{n_refits}-{random_state}", build,
-                   whole_package=True)
+                   explanations=True)
 
 
 __all__ += ["counterfactual_importance_table", "recourse_under_refits"]
 
 
 # --------------------------------------------------------------------------------------------
-# Chapter 8's larger explanation runs, cached with the whole package's fingerprint
+# Chapter 8's larger explanation runs, cached with the methods' code
 # --------------------------------------------------------------------------------------------
 def local_explanations(case: str, people: Sequence[Any], *, shap_samples: int = 200, lime_samples: int = 1000,
                        background_size: int = 50) -> dict[str, pd.DataFrame]:
@@ -613,7 +630,7 @@ def local_explanations(case: str, people: Sequence[Any], *, shap_samples: int = 
 
     digest = hashlib.sha256(repr(people).encode()).hexdigest()[:10]
     return _cached(f"{case}-local-{digest}-{shap_samples}-{lime_samples}-{background_size}", build,
-                   whole_package=True)
+                   explanations=True)
 
 
 def shap_threshold_tradeoff(case: str, biased: Any, innocuous: Any, detector: Any, rows: pd.DataFrame,
@@ -625,7 +642,7 @@ def shap_threshold_tradeoff(case: str, biased: Any, innocuous: Any, detector: An
     case's test rows it decides as ``biased`` does, and the shares of ``rows`` whose KernelSHAP
     explanation (``n_samples`` coalitions, the chapters' background) is led by
     ``innocuous_feature`` and by ``protected_feature``. Long format: ``threshold``, ``measure``,
-    ``value``. Cached under ``name`` and the arguments with the whole package's fingerprint: the
+    ``value``. Cached under ``name`` and the arguments with the methods' code: the
     rules and detector must be the ones ``name`` stands for.
     """
     from xaibook.adversarial import ScaffoldedClassifier
@@ -652,7 +669,7 @@ def shap_threshold_tradeoff(case: str, biased: Any, innocuous: Any, detector: An
 
     key = repr((name, biased, innocuous, list(rows.index), list(thresholds), innocuous_feature, protected_feature,
                 n_samples, background_size))
-    return _cached(f"{case}-shap-tradeoff-{hashlib.sha256(key.encode()).hexdigest()[:10]}", build, whole_package=True)
+    return _cached(f"{case}-shap-tradeoff-{hashlib.sha256(key.encode()).hexdigest()[:10]}", build, explanations=True)
 
 
 __all__ += ["local_explanations", "shap_threshold_tradeoff"]
