@@ -112,3 +112,42 @@ def test_adversary_is_cached_and_detects(credit):
     p_real = first.lime_detector.predict_proba(credit.X_test)[:, 1]
     p_query = first.lime_detector.predict_proba(first.lime_queries.iloc[:500])[:, 1]
     assert p_real.mean() > p_query.mean() + 0.3
+
+
+# ------------------------------------------------------------------ claims chapter 8 makes in words
+def test_chapter_8_claims_about_the_featured_applicant(credit):
+    """The prose says the applicant's small amount *raises* their risk, that the zoo model's risk then
+    falls as the amount grows, and that the cheapest recourse changes the amount; if a new zoo breaks
+    these, the chapter must be rewritten, not only re-glued."""
+    from xaibook.exercises import failures as ex
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap
+
+    person = models.featured_person("credit")
+    applicant = credit.X.loc[[person]]
+    background = credit.X_train.sample(ex.BACKGROUND_SIZE, random_state=0)
+    boosting = models.get_model("credit", "boosting")
+    shap = kernel_shap(prediction_function(boosting), applicant, background, n_samples=400).to_frame().iloc[0]
+    amount = applicant["credit_amount"].iloc[0]
+    assert shap["credit_amount"] > 0 and amount < credit.X["credit_amount"].median()
+    grid = np.unique(np.quantile(credit.X["credit_amount"], np.linspace(0, 1, 41)).round())
+    curve = prediction_function(boosting)(applicant.loc[applicant.index.repeat(len(grid))].assign(credit_amount=grid))
+    assert grid[np.argmin(curve)] > amount                      # the risk falls as the amount grows
+    mono = failures.monotone_model("credit", list(ex.MONOTONE_FEATURES))
+    mono_shap = kernel_shap(prediction_function(mono), applicant, background, n_samples=400).to_frame().iloc[0]
+    assert mono_shap["credit_amount"] < shap["credit_amount"]
+    recourse = failures.recourse_under_refits("credit", [person], n_refits=ex.N_REFITS)
+    assert "credit_amount" in recourse.loc[recourse["counterfactual"] == 0, "changes"].iloc[0]
+
+
+def test_chapter_8_claims_about_the_sanity_check(credit):
+    """'On ranking alone no method passes cleanly' and 'SHAP keeps much of its size'."""
+    from xaibook import agreement
+    from xaibook.exercises import failures as ex
+    from xaibook.shapley import tree_shap
+
+    background = credit.X_train.sample(ex.BACKGROUND_SIZE, random_state=0)
+    real = tree_shap(models.get_model("credit", "boosting"), credit.X_test, background, scale="log-odds").mean_abs()
+    noise = tree_shap(failures.shuffled_label_model("credit"), credit.X_test, background, scale="log-odds").mean_abs()
+    assert agreement.rank_correlation(real, noise) > 0.2
+    assert noise.sum() / real.sum() > 0.3
