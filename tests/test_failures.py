@@ -92,7 +92,8 @@ def test_sanity_table_by_hand():
 def test_report_card_and_measurements(credit):
     card = failures.report_card("credit")
     assert set(card["method"]) == {"KernelSHAP (probability)", "TreeSHAP (log-odds)", "LIME",
-                                   "logistic regression (itself, log-odds)", "permutation importance (global)"}
+                                   "logistic regression (itself, log-odds)", "permutation importance (global)",
+                                   "counterfactuals (share changed)"}
     assert (card.groupby("method").size() == credit.X.shape[1]).all()
     assert card["value"].notna().all()
     with pytest.raises(ValueError, match="not a row label"):

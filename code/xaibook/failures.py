@@ -392,8 +392,10 @@ def report_card(case: str, *, person: Any = None, background_size: int = 50, n_s
 
     Long format (``method, feature, value``): KernelSHAP (probability), TreeSHAP (log-odds), LIME
     (``lime_tabular`` with its defaults), the zoo's logistic regression's exact log-odds split
-    (a glass box explaining *itself*, not the boosting model) and permutation importance (global,
-    the same for everyone; ROC AUC on the test split). ``person`` defaults to
+    (a glass box explaining *itself*, not the boosting model), permutation importance (global,
+    the same for everyone; ROC AUC on the test split) and, when the model predicts class 1 for the
+    person, counterfactual importance (the share of 8 counterfactuals toward class 0 that change
+    each feature). ``person`` defaults to
     ``models.featured_person(case)``; the background is ``background_size`` training rows drawn
     with ``random_state``.
     """
@@ -424,6 +426,9 @@ def report_card(case: str, *, person: Any = None, background_size: int = 50, n_s
             .reindex(columns)["contribution"].to_numpy(),
         "permutation importance (global)": pi.importances_mean,
     }
+    shares = _counterfactual_frequency(boosting, x, dataset.X_train, random_state)
+    if shares is not None:
+        explanations["counterfactuals (share changed)"] = shares
     return pd.concat([pd.DataFrame({"method": method, "feature": columns, "value": np.asarray(values, float)})
                       for method, values in explanations.items()], ignore_index=True)
 

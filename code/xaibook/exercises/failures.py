@@ -121,7 +121,7 @@ def heart_top_agreement() -> int:
 
 
 def check_heart_top_agreement(answer: int) -> Verdict:
-    """Chapter 9, exercise 2: methods (of five) whose top feature equals KernelSHAP's."""
+    """Chapter 9, exercise 2: methods on the card whose top feature equals KernelSHAP's."""
     return check_number(answer, heart_top_agreement(), tolerance=0,
                         hint="Group failures.report_card('heart') by method, take each method's feature "
                              "of largest absolute value, and count those equal to KernelSHAP's.")
