@@ -1,0 +1,284 @@
+"""Charts for chapter 8 (*Where explanations fail*) and chapter 9 (the wrap-up).
+
+:func:`agreement_chart`      method x method agreement (:func:`xaibook.agreement.agreement_table`),
+                             with a metric menu and a ``k`` slider
+:func:`spread_chart`         one dot per run (seed, refit, width) for each feature: how far an
+                             explanation moves
+:func:`tradeoff_chart`       several measures against one setting (the adversary's threshold)
+:func:`effect_curves_chart`  one person's prediction as one feature moves, for several models
+:func:`grouped_bars_chart`   a value per item for a few groups side by side (real vs shuffled labels,
+                             one feature vs its copy)
+:func:`report_card_chart`    feature x method heatmap of one person's explanations, scaled per method
+:func:`decision_guide_chart` the book's methods placed by cost and a measured property
+
+They only draw: every number comes from the method modules. Each builder gives its chart a title
+and a description for screen readers, and refuses a frame that lacks the columns it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from xaibook.charts._base import DIVERGING_SCHEME, PALETTE, describe
+
+DIGITS = 4
+
+
+def _check_frame(frame, columns: Sequence[str], name: str = "frame") -> pd.DataFrame:
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks the column(s) {missing}; it has {list(frame.columns)}")
+    if frame.empty:
+        raise ValueError(f"{name} is empty")
+    return frame
+
+
+def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(DIGITS)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Agreement between methods
+# --------------------------------------------------------------------------------------------
+def agreement_chart(table: pd.DataFrame, *, k: int | None = None, metric: str = "feature agreement",
+                      title: str | None = None, description: str | None = None) -> alt.Chart:
+    """A method x method heatmap of one agreement metric at one ``k``, both chosen in the page.
+
+    ``table`` is :func:`xaibook.agreement.agreement_table`'s long frame. A menu picks the metric
+    and a slider picks ``k`` (starting at ``k``, default the middle of the computed values); each
+    cell shows the value, 0 (no agreement) to 1 (full agreement).
+    """
+    table = _check_frame(table, ["method_a", "method_b", "metric", "k", "value"], "table")
+    ks = sorted(int(v) for v in table["k"].unique())
+    metrics = list(dict.fromkeys(table["metric"]))
+    if metric not in metrics:
+        raise ValueError(f"metric {metric!r} is not in the table; it has {metrics}")
+    start = ks[len(ks) // 2] if k is None else int(k)
+    if start not in ks:
+        raise ValueError(f"k={k} is not in the table; it has k = {ks}")
+    order = list(dict.fromkeys(table["method_a"]))
+    k_param = alt.param(name="k", value=start,
+                        bind=alt.binding_range(min=ks[0], max=ks[-1], step=1, name="top k features "))
+    metric_param = alt.param(name="metric", value=metric, bind=alt.binding_select(options=metrics, name="metric "))
+    base = alt.Chart(_rounded(table)).transform_filter(
+        (alt.datum.k == k_param) & (alt.datum.metric == metric_param)
+    ).encode(
+        x=alt.X("method_b:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("method_a:N", sort=order, title=None),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"), title="agreement"),
+        tooltip=[alt.Tooltip("method_a:N", title="method"), alt.Tooltip("method_b:N", title="against"),
+                 alt.Tooltip("metric:N"), alt.Tooltip("k:Q"), alt.Tooltip("value:Q", format=".2f")],
+    )
+    labels = base.mark_text(fontSize=13).encode(
+        text=alt.Text("value:Q", format=".2f"),
+        color=alt.condition(alt.datum.value > 0.6, alt.value("#222222"), alt.value("#ffffff")),
+    )
+    chart = (cells + labels).add_params(k_param, metric_param).properties(width=alt.Step(80), height=alt.Step(48))
+    return describe(
+        chart,
+        title=title or "How much do the explanations agree?",
+        description=description or (
+            f"Heatmap of the agreement between {len(order)} explanation methods ({', '.join(order)}): "
+            f"each cell is one metric (chosen in the menu: {', '.join(metrics)}) for the top k features, "
+            "k chosen with the slider; 1 means full agreement, 0 none."),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Spread over runs
+# --------------------------------------------------------------------------------------------
+def spread_chart(frame: pd.DataFrame, *, feature: str = "feature", value: str = "value", run: str = "run",
+           top: int | None = 10, x_title: str = "attribution", title: str | None = None,
+           description: str | None = None, tooltip: Sequence[str] = ()) -> alt.Chart:
+    """One dot per run for each feature, features sorted by mean ``|value|``; a rule at zero.
+
+    ``frame`` is long: one row per (run, feature). ``top`` keeps the features of largest mean
+    ``|value|``; ``tooltip`` adds columns to the dots' tooltips (for example a run's test score).
+    """
+    frame = _check_frame(frame, [feature, value, run] + list(tooltip))
+    order = (frame.groupby(feature)[value].apply(lambda v: np.abs(v).mean()).sort_values(ascending=False))
+    keep = order.index[: top or len(order)].tolist()
+    shown = _rounded(frame[frame[feature].isin(keep)][[feature, value, run] + list(tooltip)])
+    shown[run] = shown[run].astype(str)
+    dots = alt.Chart(shown).mark_circle(size=70, opacity=0.8).encode(
+        x=alt.X(f"{value}:Q", title=x_title),
+        y=alt.Y(f"{feature}:N", sort=keep, title=None),
+        color=alt.Color(f"{run}:N", title=run, scale=alt.Scale(range=list(PALETTE))),
+        tooltip=[alt.Tooltip(f"{run}:N"), alt.Tooltip(f"{feature}:N"), alt.Tooltip(f"{value}:Q", format=".4f")]
+        + [alt.Tooltip(c) for c in tooltip],
+    )
+    zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888888", strokeDash=[4, 3]).encode(x="x:Q")
+    chart = (zero + dots).properties(width=420, height=alt.Step(24))
+    n_runs = shown[run].nunique()
+    return describe(
+        chart,
+        title=title or "How far does the explanation move?",
+        description=description or (
+            f"Dot plot of {x_title} for the {len(keep)} features with the largest mean absolute value, "
+            f"one dot per run ({n_runs} runs), coloured by run; a dashed line marks zero."),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Several measures against one setting
+# --------------------------------------------------------------------------------------------
+def tradeoff_chart(frame: pd.DataFrame, *, x: str, x_title: str | None = None, y_title: str = "share",
+             title: str | None = None, description: str | None = None) -> alt.Chart:
+    """Lines with points: ``value`` against ``x`` for each ``measure`` (long frame), on a 0-1 axis."""
+    frame = _check_frame(frame, [x, "measure", "value"])
+    data = _rounded(frame[[x, "measure", "value"]])
+    chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=70)).encode(
+        x=alt.X(f"{x}:Q", title=x_title or x),
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
+        color=alt.Color("measure:N", title=None, scale=alt.Scale(range=list(PALETTE)),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
+        tooltip=[alt.Tooltip("measure:N"), alt.Tooltip(f"{x}:Q", title=x_title or x),
+                 alt.Tooltip("value:Q", format=".2f")],
+    ).properties(width=420, height=260)
+    measures = list(dict.fromkeys(data["measure"]))
+    return describe(
+        chart,
+        title=title or "A trade-off",
+        description=description or (
+            f"Line chart of {len(measures)} measures ({'; '.join(measures)}) against {x_title or x}, "
+            "each between 0 and 1."),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# One person's prediction as a feature moves
+# --------------------------------------------------------------------------------------------
+def effect_curves_chart(frame: pd.DataFrame, *, feature: str, at: float | None = None,
+                  y_title: str = "predicted probability", title: str | None = None,
+                  description: str | None = None) -> alt.Chart:
+    """One line per ``model`` of ``prediction`` against the value of ``feature``; a rule at ``at``."""
+    frame = _check_frame(frame, [feature, "model", "prediction"])
+    data = _rounded(frame[[feature, "model", "prediction"]])
+    lines = alt.Chart(data).mark_line(strokeWidth=2.5, interpolate="step-after").encode(
+        x=alt.X(f"{feature}:Q", title=feature),
+        y=alt.Y("prediction:Q", title=y_title),
+        color=alt.Color("model:N", title=None, scale=alt.Scale(range=list(PALETTE)),
+                        legend=alt.Legend(orient="bottom", direction="vertical")),
+        tooltip=[alt.Tooltip("model:N"), alt.Tooltip(f"{feature}:Q"), alt.Tooltip("prediction:Q", format=".3f")],
+    )
+    layers = [lines]
+    if at is not None:
+        layers.append(alt.Chart(pd.DataFrame({"x": [float(at)]})).mark_rule(color="#888888", strokeDash=[4, 3])
+                      .encode(x="x:Q", tooltip=[alt.Tooltip("x:Q", title=f"this person's {feature}")]))
+    chart = alt.layer(*layers).properties(width=420, height=260)
+    models = list(dict.fromkeys(data["model"]))
+    return describe(
+        chart,
+        title=title or f"The prediction as {feature} moves",
+        description=description or (
+            f"Line chart of the {y_title} for one person as {feature} moves over its range, one line per "
+            f"model ({', '.join(models)})" + ("; a dashed line marks the person's own value." if at is not None else ".")),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Grouped bars
+# --------------------------------------------------------------------------------------------
+def grouped_bars_chart(frame: pd.DataFrame, *, item: str, value: str, group: str, x_title: str | None = None,
+                 title: str | None = None, description: str | None = None) -> alt.Chart:
+    """Horizontal bars of ``value`` per ``item``, one bar per ``group`` side by side; a rule at zero."""
+    frame = _check_frame(frame, [item, value, group])
+    data = _rounded(frame[[item, value, group]])
+    order = list(dict.fromkeys(data[item]))
+    groups = list(dict.fromkeys(data[group]))
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X(f"{value}:Q", title=x_title or value),
+        y=alt.Y(f"{group}:N", sort=groups, title=None, axis=None),
+        row=alt.Row(f"{item}:N", sort=order, title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        color=alt.Color(f"{group}:N", sort=groups, title=None, scale=alt.Scale(range=list(PALETTE)),
+                        legend=alt.Legend(orient="bottom", direction="vertical")),
+        tooltip=[alt.Tooltip(f"{item}:N"), alt.Tooltip(f"{group}:N"), alt.Tooltip(f"{value}:Q", format=".4f")],
+    ).properties(width=360, height=alt.Step(14))
+    chart = bars.configure_facet(spacing=4).configure_header(labelFontSize=12)
+    return describe(
+        chart,
+        title=title or f"{value} by {item}",
+        description=description or (
+            f"Bar chart of {x_title or value} for {len(order)} items ({', '.join(map(str, order[:8]))}"
+            f"{', ...' if len(order) > 8 else ''}), one bar per {group} ({', '.join(map(str, groups))})."),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 9: report card and decision guide
+# --------------------------------------------------------------------------------------------
+def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str | None = None,
+                description: str | None = None) -> alt.Chart:
+    """Feature x method heatmap of one person's explanations (long: ``method, feature, value``).
+
+    Each method's values are divided by its largest ``|value|`` (``scaled``, -1 to 1) so that
+    methods on different scales share one colour scale; the tooltip gives the raw value and the
+    feature's rank within the method. Features sorted by mean scaled ``|value|``.
+    """
+    frame = _check_frame(frame, ["method", "feature", "value"])
+    data = frame[["method", "feature", "value"]].copy()
+    peak = data.groupby("method")["value"].transform(lambda v: np.abs(v).max())
+    data["scaled"] = np.where(peak > 0, data["value"] / peak.where(peak > 0, 1.0), 0.0)
+    data["rank"] = data["value"].abs().groupby(data["method"]).rank(method="first", ascending=False).astype(int)
+    order = data.groupby("feature")["scaled"].apply(lambda v: np.abs(v).mean()).sort_values(ascending=False)
+    keep = order.index[: top or len(order)].tolist()
+    data = _rounded(data[data["feature"].isin(keep)])
+    methods = list(dict.fromkeys(data["method"]))
+    base = alt.Chart(data).encode(
+        x=alt.X("method:N", sort=methods, title=None, axis=alt.Axis(labelAngle=-30, orient="top", labelLimit=0)),
+        y=alt.Y("feature:N", sort=keep, title=None),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("scaled:Q", scale=alt.Scale(domain=[-1, 1], scheme=DIVERGING_SCHEME),
+                        title=["value / the method's", "largest |value|"]),
+        tooltip=[alt.Tooltip("method:N"), alt.Tooltip("feature:N"), alt.Tooltip("value:Q", format=".4f"),
+                 alt.Tooltip("rank:Q", title="rank within the method")],
+    )
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.Text("rank:Q"),
+        color=alt.condition("abs(datum.scaled) > 0.6", alt.value("#ffffff"), alt.value("#222222")))
+    chart = (cells + labels).properties(width=alt.Step(90), height=alt.Step(24))
+    return describe(
+        chart,
+        title=title or "One person, every explanation",
+        description=description or (
+            f"Heatmap of {len(keep)} features by {len(methods)} explanation methods ({', '.join(methods)}); "
+            "colour is the value as a share of the method's largest absolute value (orange raises the "
+            "prediction, blue lowers it), the number in each cell the feature's rank within the method."),
+    )
+
+
+def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | None = None,
+                   y_title: str | None = None, title: str | None = None,
+                   description: str | None = None) -> alt.Chart:
+    """The methods as labelled points: ``x`` against ``y``, coloured by ``scope``, tooltips for all columns."""
+    frame = _check_frame(frame, ["method", "scope", x, y])
+    data = _rounded(frame)
+    tooltip = [alt.Tooltip(f"{c}:{'Q' if pd.api.types.is_numeric_dtype(data[c]) else 'N'}") for c in data.columns]
+    points = alt.Chart(data).mark_circle(size=160, opacity=0.85).encode(
+        x=alt.X(f"{x}:Q", title=x_title or x, scale=alt.Scale(zero=False, padding=20)),
+        y=alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(zero=False, padding=20)),
+        color=alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE))),
+        tooltip=tooltip,
+    )
+    labels = points.mark_text(align="left", dx=9, fontSize=12).encode(text="method:N", color=alt.value("#666666"))
+    chart = (points + labels).properties(width=440, height=300)
+    return describe(
+        chart,
+        title=title or "Which method for which question?",
+        description=description or (
+            f"Scatter plot of {len(data)} explanation methods ({', '.join(data['method'])}) by "
+            f"{x_title or x} and {y_title or y}, coloured by scope; hover a point for its details."),
+    )

@@ -1,0 +1,679 @@
+"""The models chapter 8 (*Where explanations fail*) refits, each fitted once and cached on disk.
+
+Every lab of the chapter asks what an explanation does when the model changes in a controlled way:
+
+:func:`bootstrap_refits`      the zoo model refitted on bootstrap samples of the training split with
+                              new seeds: models of (nearly) equal test score, the *Rashomon set*
+                              of Breiman (2001) and Fisher, Rudin & Dominici (2019);
+:func:`shuffled_label_model`  the zoo model trained on labels shuffled at random: the *data
+                              randomization test* of Adebayo et al. (2018), adapted to tables;
+:func:`monotone_model`        histogram gradient boosting with monotonic constraints (risk may
+                              only rise with the named features), with the zoo's boosting
+                              settings, against the same learner without them
+                              (:func:`unconstrained_model`);
+:func:`correlated_copy_model` the zoo model refitted with a noisy copy of one numeric feature
+                              added (:func:`add_copy` builds the extra column).
+
+Fitted models are stored next to the model zoo's (``xaibook.models.cache_dir()``) under a key that
+hashes the zoo's key (data, model code, library versions) and this module, with the zoo's atomic
+write, so a parallel build never reads half a file and a code change refits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import Pipeline
+
+from xaibook import models
+from xaibook._validation import check_features, check_positive_int, check_random_state
+from xaibook.data import load_case
+
+__all__ = [
+    "Refits",
+    "add_copy",
+    "bootstrap_refits",
+    "correlated_copy_model",
+    "monotone_model",
+    "shuffled_label_model",
+    "test_auc",
+    "unconstrained_model",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# The cache
+# --------------------------------------------------------------------------------------------
+def _key() -> str:
+    digest = hashlib.sha256(models.cache_key().encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+#: Modules whose code decides the explanation results cached with ``explanations=True``.
+_EXPLANATION_MODULES = ("xaibook.adversarial", "xaibook.agreement", "xaibook.counterfactual",
+                        "xaibook.importance", "xaibook.predict", "xaibook.shapley", "xaibook.surrogate",
+                        "xaibook._validation", "xaibook.glassbox")
+
+
+def _cached(name: str, build: Callable[[], Any], *, explanations: bool = False) -> Any:
+    """``build()``, stored on disk under ``name``. Refits depend on the zoo's key (data, model code,
+    library versions) and this module; results of explanation methods (``explanations=True``) also
+    on the methods' modules and the versions of the libraries the fingerprint tracks."""
+    key = _key()
+    if explanations:
+        import importlib
+
+        from xaibook.fingerprint import TRACKED_DISTRIBUTIONS, _distribution_version
+
+        digest = hashlib.sha256(key.encode())
+        for module in _EXPLANATION_MODULES:
+            source = Path(importlib.import_module(module).__file__)
+            files = sorted(source.parent.rglob("*.py")) if source.name == "__init__.py" else [source]
+            for path in files:
+                digest.update(path.read_bytes())
+        for dist in TRACKED_DISTRIBUTIONS:
+            digest.update(f"{dist}=={_distribution_version(dist)}".encode())
+        key = digest.hexdigest()[:16]
+    path = models.cache_dir() / f"failures-{name}-{key}.joblib"
+    if path.is_file():
+        try:
+            return joblib.load(path)
+        except Exception:  # a truncated or foreign file: rebuild and overwrite it
+            pass
+    value = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+            joblib.dump(value, tmp.name)
+        os.replace(tmp.name, path)
+    except OSError:
+        pass  # a read-only home: the model simply is not cached
+    return value
+
+
+def _fit(pipeline: Pipeline, X: pd.DataFrame, y: Any) -> Pipeline:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)   # as in models.fit_model
+        return pipeline.fit(X, y)
+
+
+def test_auc(model: Any, case: str, *, transform: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> float:
+    """ROC AUC of ``model`` on the test split of ``case`` (after ``transform`` of the rows, if given)."""
+    dataset = load_case(case)
+    X = dataset.X_test if transform is None else transform(dataset.X_test)
+    return float(roc_auc_score(dataset.y_test, model.predict_proba(X)[:, 1]))
+
+
+# --------------------------------------------------------------------------------------------
+# Refits on bootstrap samples: the Rashomon set
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Refits:
+    """Models refitted on bootstrap samples; ``auc[i]`` is model ``i``'s test ROC AUC."""
+
+    case: str
+    name: str
+    models: tuple[Pipeline, ...]
+    auc: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def rashomon(self, reference: float, *, tolerance: float = 0.02) -> list[int]:
+        """Positions of the refits whose test AUC is within ``tolerance`` of ``reference``."""
+        if not tolerance >= 0:
+            raise ValueError(f"tolerance must be a non-negative number, got {tolerance}")
+        return [i for i, auc in enumerate(self.auc) if abs(auc - reference) <= tolerance]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"refit": np.arange(len(self)), "test_auc": self.auc})
+
+
+def _set_seed(pipeline: Pipeline, seed: int) -> Pipeline:
+    estimator = pipeline.named_steps["model"]
+    if "random_state" in estimator.get_params():
+        pipeline.set_params(model__random_state=seed)
+    return pipeline
+
+
+def bootstrap_refits(case: str, name: str = "boosting", *, n_refits: int = 8,
+                     random_state: int = 0) -> Refits:
+    """Refit zoo model ``name`` ``n_refits`` times, each on a bootstrap sample of the training split.
+
+    Refit ``i`` draws its sample with seed ``random_state + i`` and uses it as the estimator's
+    seed too; the training rows, the hyperparameters and the preprocessing are the zoo's.
+    """
+    n_refits = check_positive_int(n_refits, name="n_refits")
+    random_state = check_random_state(random_state)
+    if not isinstance(random_state, (int, np.integer)):
+        raise TypeError("random_state must be an int seed here: it names the cached refits")
+    dataset = load_case(case)
+
+    def build() -> Refits:
+        fitted = []
+        for i in range(n_refits):
+            seed = int(random_state) + i
+            rows = np.random.default_rng(seed).integers(0, len(dataset.X_train), len(dataset.X_train))
+            pipeline = _set_seed(models.make_model(case, name), seed)
+            fitted.append(_fit(pipeline, dataset.X_train.iloc[rows], dataset.y_train.iloc[rows]))
+        auc = np.array([test_auc(model, case) for model in fitted])
+        return Refits(case, name, tuple(fitted), auc)
+
+    return _cached(f"{case}-{name}-bootstrap-{n_refits}-{random_state}", build)
+
+
+# --------------------------------------------------------------------------------------------
+# Shuffled labels: the data randomization test
+# --------------------------------------------------------------------------------------------
+def shuffled_label_model(case: str, name: str = "boosting", *, random_state: int = 0) -> Pipeline:
+    """Zoo model ``name`` trained on the training split with its labels shuffled (seed ``random_state``).
+
+    The model can only memorise noise: its test ROC AUC is near 0.5. An explanation method whose
+    output for this model looks like its output for the real one fails the sanity check of
+    Adebayo et al. (2018).
+    """
+    random_state = check_random_state(random_state)
+    if not isinstance(random_state, (int, np.integer)):
+        raise TypeError("random_state must be an int seed here: it names the cached model")
+    dataset = load_case(case)
+
+    def build() -> Pipeline:
+        y = np.random.default_rng(int(random_state)).permutation(dataset.y_train.to_numpy())
+        return _fit(models.make_model(case, name), dataset.X_train, y)
+
+    return _cached(f"{case}-{name}-shuffled-{random_state}", build)
+
+
+# --------------------------------------------------------------------------------------------
+# Monotonic constraints
+# --------------------------------------------------------------------------------------------
+def _histogram_boosting(case: str, increasing: Sequence[str]) -> Pipeline:
+    """The zoo's boosting settings (trees, learning rate, depth) in a HistGradientBoostingClassifier."""
+    dataset = load_case(case)
+    zoo = models.make_model(case, "boosting")
+    params = zoo.named_steps["model"].get_params()
+    numeric = dataset.numeric_features
+    n_categories = sum(dataset.X_train[c].nunique() for c in dataset.categorical_features)
+    # the preprocessor outputs the numeric columns first (standardised: order kept), then one-hot
+    constraints = [1 if c in increasing else 0 for c in numeric] + [0] * n_categories
+    estimator = HistGradientBoostingClassifier(
+        max_iter=params["n_estimators"], learning_rate=params["learning_rate"], max_depth=params["max_depth"],
+        min_samples_leaf=max(int(params["min_samples_leaf"]), 1), early_stopping=False,
+        monotonic_cst=constraints, random_state=models.SEED)
+    return Pipeline([("preprocess", zoo.named_steps["preprocess"]), ("model", estimator)])
+
+
+def _check_numeric(case: str, features: Sequence[str]) -> list[str]:
+    dataset = load_case(case)
+    features = check_features(features, dataset.X) if len(features) else []
+    wrong = [f for f in features if f not in dataset.numeric_features]
+    if wrong:
+        raise ValueError(f"monotonic constraints apply to numeric features; {wrong} are not numeric "
+                         f"(numeric: {dataset.numeric_features})")
+    return features
+
+
+def monotone_model(case: str, increasing: Sequence[str]) -> Pipeline:
+    """Histogram gradient boosting (the zoo's settings) whose output may only rise with ``increasing``.
+
+    scikit-learn enforces the constraint in every tree (``monotonic_cst``); the numeric features
+    are standardised first, which keeps their order, so the constraint holds on the raw values.
+    """
+    increasing = _check_numeric(case, [increasing] if isinstance(increasing, str) else list(increasing))
+    if not increasing:
+        raise ValueError("increasing must name at least one numeric feature")
+    dataset = load_case(case)
+    return _cached(f"{case}-monotone-{'+'.join(sorted(increasing))}",
+                   lambda: _fit(_histogram_boosting(case, increasing), dataset.X_train, dataset.y_train))
+
+
+def unconstrained_model(case: str) -> Pipeline:
+    """The same histogram gradient boosting as :func:`monotone_model`, without constraints."""
+    dataset = load_case(case)
+    return _cached(f"{case}-unconstrained",
+                   lambda: _fit(_histogram_boosting(case, []), dataset.X_train, dataset.y_train))
+
+
+# --------------------------------------------------------------------------------------------
+# A correlated copy of a feature
+# --------------------------------------------------------------------------------------------
+def add_copy(X: pd.DataFrame, case: str, feature: str, *, noise: float = 0.1,
+             random_state: int = 0) -> pd.DataFrame:
+    """Rows ``X`` of ``case`` with a column ``<feature>_copy``: the feature plus Gaussian noise.
+
+    The noise has ``noise`` times the feature's standard deviation (over the whole data set) and is
+    drawn once per person of the case study from ``random_state``, so a person gets the same copy
+    in the training split, the test split or any subset: ``X``'s index must be the case's row labels.
+    """
+    full = load_case(case).X
+    feature = check_features(feature, full)[0]
+    if not pd.api.types.is_numeric_dtype(full[feature]):
+        raise ValueError(f"{feature!r} is not numeric; a noisy copy needs a numeric feature")
+    if not noise >= 0:
+        raise ValueError(f"noise must be a non-negative number of standard deviations, got {noise}")
+    random_state = check_random_state(random_state)
+    if not isinstance(random_state, (int, np.integer)):
+        raise TypeError("random_state must be an int seed here: it names the cached model")
+    if not X.index.isin(full.index).all() or list(X.columns) != list(full.columns):
+        raise ValueError(f"X must be rows of the {case} data (its index labels and columns)")
+    draws = pd.Series(np.random.default_rng(int(random_state)).normal(size=len(full)), index=full.index)
+    copy = X[feature].to_numpy(dtype=float) + noise * float(full[feature].std()) * draws.loc[X.index].to_numpy()
+    return X.assign(**{f"{feature}_copy": copy})
+
+
+def correlated_copy_model(case: str, feature: str, name: str = "boosting", *, noise: float = 0.1,
+                          random_state: int = 0) -> Pipeline:
+    """Zoo model ``name`` refitted on the training split with :func:`add_copy`'s extra column."""
+    dataset = load_case(case)
+    X_train = add_copy(dataset.X_train, case, feature, noise=noise, random_state=random_state)
+
+    def build() -> Pipeline:
+        preprocess = models.make_preprocessor(numeric=dataset.numeric_features + [f"{feature}_copy"],
+                                              categorical=dataset.categorical_features)
+        pipeline = models.make_model(case, name)       # the zoo's estimator and settings
+        pipeline.steps[0] = ("preprocess", preprocess)
+        return _fit(pipeline, X_train, dataset.y_train)
+
+    return _cached(f"{case}-{name}-copy-{feature}-{noise}-{random_state}", build)
+
+
+# --------------------------------------------------------------------------------------------
+# The sanity check's summary
+# --------------------------------------------------------------------------------------------
+def sanity_table(pairs: dict[str, tuple[pd.Series, pd.Series]]) -> pd.DataFrame:
+    """For each method, compare its explanation of the real model with that of a randomized one.
+
+    ``pairs`` maps a method's name to ``(real, randomized)``, two Series indexed by feature.
+    Returns one row per method with the ``rank correlation`` of the two (Spearman, by absolute
+    value, :func:`xaibook.agreement.rank_correlation`) and their ``size, shuffled / real``: the
+    sum of absolute values of the randomized explanation over that of the real one. A method
+    passes the check of Adebayo et al. (2018) when the two differ: low correlation, or a size
+    near zero.
+    """
+    from xaibook.agreement import rank_correlation
+
+    if not isinstance(pairs, dict) or not pairs:
+        raise ValueError("pairs must be a non-empty dict {method: (real, randomized)}")
+    rows = {}
+    for method, pair in pairs.items():
+        if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, pd.Series) for s in pair)):
+            raise TypeError(f"pairs[{method!r}] must be a tuple (real, randomized) of two Series")
+        real, randomized = pair
+        size = float(np.abs(real).sum())
+        if size == 0:
+            raise ValueError(f"pairs[{method!r}]: the real explanation is all zeros")
+        rows[method] = {"rank correlation": rank_correlation(real, randomized),
+                        "size, shuffled / real": float(np.abs(randomized.reindex(real.index)).sum()) / size}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+__all__ += ["sanity_table"]
+
+
+# --------------------------------------------------------------------------------------------
+# The adversary of Slack et al. (2020), trained once
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Adversary:
+    """What the adversary of chapter 8 learned: the explainers' queries and a detector for each.
+
+    ``lime_queries`` / ``shap_queries``: what ``surrogate.lime_tabular`` and ``shapley.kernel_shap``
+    asked the model while explaining ``n_rows`` training applicants (:func:`adversarial.collect_queries`);
+    ``lime_detector`` / ``shap_detector``: random forests telling real training rows from them
+    (:func:`adversarial.fit_detector`).
+    """
+
+    lime_queries: pd.DataFrame
+    shap_queries: pd.DataFrame
+    lime_detector: Pipeline
+    shap_detector: Pipeline
+
+
+def adversary(case: str = "credit", *, n_rows: int = 50, lime_samples: int = 200, shap_samples: int = 60,
+              background_size: int = 50, n_estimators: int = 100, random_state: int = 0) -> Adversary:
+    """Record LIME's and KernelSHAP's queries on ``n_rows`` training rows and fit a detector for each.
+
+    KernelSHAP uses ``background_size`` training rows drawn with ``random_state=0`` (the chapters'
+    background); the explained rows are drawn with ``random_state + 1``. Cached like the refits.
+    """
+    from xaibook.adversarial import collect_queries, fit_detector
+    from xaibook.shapley import kernel_shap
+    from xaibook.surrogate import lime_tabular
+
+    for name, value in (("n_rows", n_rows), ("lime_samples", lime_samples), ("shap_samples", shap_samples),
+                        ("background_size", background_size), ("n_estimators", n_estimators)):
+        check_positive_int(value, name=name)
+    random_state = check_random_state(random_state)
+    if not isinstance(random_state, (int, np.integer)):
+        raise TypeError("random_state must be an int seed here: it names the cached detectors")
+    dataset = load_case(case)
+
+    def build() -> Adversary:
+        background = dataset.X_train.sample(background_size, random_state=0)
+        rows = dataset.X_train.sample(n_rows, random_state=int(random_state) + 1)
+        lime_queries = collect_queries(
+            lambda f, x, seed: lime_tabular(f, dataset.X_train, x, n_samples=lime_samples, random_state=seed),
+            rows, max_rows=5000, random_state=int(random_state))
+        shap_queries = collect_queries(
+            lambda f, x, seed: kernel_shap(f, x, background, n_samples=shap_samples, random_state=seed),
+            rows, max_rows=5000, random_state=int(random_state))
+        fit = lambda queries: fit_detector(dataset.X_train, queries, n_estimators=n_estimators,  # noqa: E731
+                                           random_state=int(random_state))
+        return Adversary(lime_queries, shap_queries, fit(lime_queries), fit(shap_queries))
+
+    key = f"{case}-adversary-{n_rows}-{lime_samples}-{shap_samples}-{background_size}-{n_estimators}-{random_state}"
+    return _cached(key, build)
+
+
+__all__ += ["Adversary", "adversary"]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 9: the report card and the decision guide's measurements
+# --------------------------------------------------------------------------------------------
+def report_card(case: str, *, person: Any = None, background_size: int = 50, n_samples: int = 1000,
+                random_state: int = 0) -> pd.DataFrame:
+    """Every explanation of one person's prediction by the case's boosting model, side by side.
+
+    Long format (``method, feature, value``): KernelSHAP (probability), TreeSHAP (log-odds), LIME
+    (``lime_tabular`` with its defaults), the zoo's logistic regression's exact log-odds split
+    (a glass box explaining *itself*, not the boosting model), permutation importance (global,
+    the same for everyone; ROC AUC on the test split) and, when the model predicts class 1 for the
+    person, counterfactual importance (the share of 8 counterfactuals toward class 0 that change
+    each feature). ``person`` defaults to
+    ``models.featured_person(case)``; the background is ``background_size`` training rows drawn
+    with ``random_state``.
+    """
+    from xaibook.glassbox import logistic_contributions
+    from xaibook.importance import permutation_importance
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap, tree_shap
+    from xaibook.surrogate import lime_tabular
+
+    dataset = load_case(case)
+    person = models.featured_person(case) if person is None else person
+    if person not in dataset.X.index:
+        raise ValueError(f"person {person!r} is not a row label of the {case} data")
+    x = dataset.X.loc[[person]]
+    background = dataset.X_train.sample(background_size, random_state=random_state)
+    boosting = models.get_model(case, "boosting")
+    f = prediction_function(boosting)
+    pi = permutation_importance(boosting, dataset.X_test, dataset.y_test, scoring="roc_auc", n_repeats=5,
+                                random_state=random_state)
+    columns = list(dataset.X.columns)
+    explanations = {
+        "KernelSHAP (probability)": kernel_shap(f, x, background, n_samples=n_samples,
+                                                random_state=random_state).values[0],
+        "TreeSHAP (log-odds)": tree_shap(boosting, x, background, scale="log-odds").values[0],
+        "LIME": lime_tabular(f, dataset.X_train, x, random_state=random_state).weights,
+        "logistic regression (itself, log-odds)": logistic_contributions(
+            models.get_model(case, "logistic"), x, background).frame.set_index("feature")
+            .reindex(columns)["contribution"].to_numpy(),
+        "permutation importance (global)": pi.importances_mean,
+    }
+    shares = _counterfactual_frequency(boosting, x, dataset.X_train, random_state)
+    if shares is not None:
+        explanations["counterfactuals (share changed)"] = shares
+    return pd.concat([pd.DataFrame({"method": method, "feature": columns, "value": np.asarray(values, float)})
+                      for method, values in explanations.items()], ignore_index=True)
+
+
+def _counting(f: Callable[[pd.DataFrame], np.ndarray]) -> tuple[Callable[[pd.DataFrame], np.ndarray], list[int]]:
+    calls = [0]
+
+    def counted(X: pd.DataFrame) -> np.ndarray:
+        calls[0] += len(X)
+        return f(X)
+
+    return counted, calls
+
+
+def _counterfactual_frequency(model: Any, x: pd.DataFrame, X_reference: pd.DataFrame, seed: int) -> np.ndarray | None:
+    """Share of 8 counterfactuals toward class 0 that change each feature; None when ``model``
+    already predicts class 0 for ``x`` (no recourse to seek)."""
+    from xaibook.counterfactual import counterfactuals
+    from xaibook.predict import as_prediction_function
+
+    if as_prediction_function(model)(x)[0] < 0.5:
+        return None
+    found = counterfactuals(model, x, X_reference, desired_class=0, n_counterfactuals=8, random_state=seed)
+    return found.feature_frequency().reindex(list(x.columns)).fillna(0.0).to_numpy()
+
+
+def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
+                        background_size: int = 50) -> pd.DataFrame:
+    """What the book measured about each attribution method, for the decision guide of chapter 9.
+
+    For the featured person of ``case`` and the boosting model: ``model_rows``, the rows the
+    method sent to the model (TreeSHAP: none, it reads the trees; permutation importance: for the
+    whole test split); ``seed_agreement``, the top-``k`` feature agreement (Krishna et al. 2022)
+    between runs with seeds 0 and 1; ``refit_agreement``, the mean top-``k`` feature agreement
+    between the zoo model's explanation and those of the first ``n_refits`` bootstrap refits
+    (``refits_compared``: counterfactuals skip a refit that already predicts class 0 for the person).
+    Counterfactual importance is the share of 8 counterfactuals that change each feature. Cached
+    with the code of the methods (not only the refits).
+    """
+    from xaibook.agreement import feature_agreement
+    from xaibook.importance import permutation_importance
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap, tree_shap
+    from xaibook.surrogate import lime_tabular
+
+    n_refits = check_positive_int(n_refits, name="n_refits")
+    dataset = load_case(case)
+
+    def build() -> pd.DataFrame:
+        x = dataset.X.loc[[models.featured_person(case)]]
+        background = dataset.X_train.sample(background_size, random_state=0)
+        names = list(dataset.X.columns)
+        methods = {
+            "KernelSHAP": lambda model, seed: kernel_shap(prediction_function(model), x, background,
+                                                          n_samples=500, random_state=seed).values[0],
+            "TreeSHAP": lambda model, seed: tree_shap(model, x, background, scale="log-odds").values[0],
+            "LIME": lambda model, seed: lime_tabular(prediction_function(model), dataset.X_train, x,
+                                                     random_state=seed).weights,
+            "permutation importance": lambda model, seed: permutation_importance(
+                model, dataset.X_test, dataset.y_test, scoring="roc_auc", n_repeats=5,
+                random_state=seed).importances_mean,
+            "Counterfactuals": lambda model, seed: _counterfactual_frequency(model, x, dataset.X_train, seed),
+        }
+        zoo = models.get_model(case, "boosting")
+        refits = bootstrap_refits(case).models[:n_refits]
+        rows = []
+        for method, explain in methods.items():
+            counted, calls = _counting(prediction_function(zoo))
+            if method == "permutation importance":   # repeats x features x test rows, plus the baseline
+                calls[0] = 5 * len(names) * len(dataset.X_test) + len(dataset.X_test)
+            elif method == "KernelSHAP":
+                kernel_shap(counted, x, background, n_samples=500)
+            elif method == "LIME":
+                lime_tabular(counted, dataset.X_train, x)
+            elif method == "Counterfactuals":
+                _counterfactual_frequency(counted, x, dataset.X_train, 0)
+            first = pd.Series(explain(zoo, 0), index=names)
+            second = pd.Series(explain(zoo, 1), index=names)
+            refit_values = [pd.Series(values, index=names) for values in (explain(model, 0) for model in refits)
+                            if values is not None]
+            rows.append({
+                "method": method,
+                "scope": "global" if method == "permutation importance" else "local",
+                "refits_compared": len(refit_values),
+                "model_rows": int(calls[0]),
+                "seed_agreement": feature_agreement(first, second, k=k),
+                "refit_agreement": float(np.mean([feature_agreement(first, r, k=k) for r in refit_values])),
+            })
+        return pd.DataFrame(rows)
+
+    return _cached(f"{case}-measurements-{n_refits}-{k}-{background_size}", build, explanations=True)
+
+
+__all__ += ["method_measurements", "report_card"]
+
+
+# --------------------------------------------------------------------------------------------
+# Counterfactuals: importance for the disagreement lab, recourse under refits
+# --------------------------------------------------------------------------------------------
+def counterfactual_importance_table(case: str, people: Sequence[Any], *, n_counterfactuals: int = 4,
+                                    random_state: int = 0) -> pd.DataFrame:
+    """Local counterfactual importance of the boosting model for ``people`` (row labels of ``case``).
+
+    One row per person (in the order given), one column per feature: the share of the person's
+    ``n_counterfactuals`` counterfactuals (:func:`xaibook.counterfactual.counterfactual_importance`,
+    every feature free to vary, the training split as reference) that change the feature; NaN
+    rows where none was found. Cached with the methods' code.
+    """
+    from xaibook.counterfactual import counterfactual_importance
+
+    dataset = load_case(case)
+    people = list(people)
+    missing = [p for p in people if p not in dataset.X.index]
+    if missing:
+        raise ValueError(f"people {missing[:5]} are not row labels of the {case} data")
+
+    def build() -> pd.DataFrame:
+        result = counterfactual_importance(models.get_model(case, "boosting"), dataset.X.loc[people],
+                                           dataset.X_train, n_counterfactuals=n_counterfactuals,
+                                           random_state=random_state)
+        return result.local.reindex(people)
+
+    digest = hashlib.sha256(repr(people).encode()).hexdigest()[:10]
+    return _cached(f"{case}-cf-importance-{digest}-{n_counterfactuals}-{random_state}", build, explanations=True)
+
+
+def recourse_under_refits(case: str, people: Sequence[Any], *, n_counterfactuals: int = 4,
+                          features_to_vary: Sequence[str] | None = None, n_refits: int = 8,
+                          random_state: int = 0) -> pd.DataFrame:
+    """Does recourse computed for the zoo's boosting model survive a refit of the model?
+
+    For each person, ``n_counterfactuals`` counterfactuals toward the other class
+    (:func:`xaibook.counterfactual.counterfactuals`, only ``features_to_vary`` may change; default
+    the case's actionable features) are scored by each of the :func:`bootstrap_refits`. Long
+    format: ``person``, ``counterfactual`` (its position), ``changes`` (what it changes, as text),
+    ``refit``, ``p_bad`` (the refit's probability of class 1) and ``valid`` (the refit gives the
+    desired class). Cached with the methods' code.
+    """
+    from xaibook.counterfactual import actionable_features, counterfactuals
+    from xaibook.predict import prediction_function
+
+    dataset = load_case(case)
+    people = list(people)
+    vary = actionable_features(dataset) if features_to_vary is None else list(features_to_vary)
+
+    def build() -> pd.DataFrame:
+        zoo = models.get_model(case, "boosting")
+        refits = bootstrap_refits(case, n_refits=n_refits).models
+        rows = []
+        for person in people:
+            x = dataset.X.loc[[person]]
+            desired = 0 if zoo.predict_proba(x)[0, 1] >= 0.5 else 1
+            found = counterfactuals(zoo, x, dataset.X_train, n_counterfactuals=n_counterfactuals,
+                                    features_to_vary=vary, random_state=random_state)
+            if not len(found):
+                continue
+            changed = found.counterfactuals.ne(x.iloc[0]).to_numpy()
+            labels = ["; ".join(f"{c} = {v}" for c, v, d in zip(found.counterfactuals.columns, row, flags) if d)
+                      for row, flags in zip(found.counterfactuals.itertuples(index=False), changed)]
+            for i, model in enumerate(refits):
+                p = prediction_function(model)(found.counterfactuals)
+                for j, (pj, label) in enumerate(zip(p, labels)):
+                    rows.append({"person": person, "counterfactual": j, "changes": label, "refit": i,
+                                 "p_bad": float(pj), "valid": bool((pj >= 0.5) == (desired == 1))})
+        return pd.DataFrame(rows)
+
+    digest = hashlib.sha256(repr((people, vary)).encode()).hexdigest()[:10]
+    return _cached(f"{case}-recourse-refits-{digest}-{n_counterfactuals}-{n_refits}-{random_state}", build,
+                   explanations=True)
+
+
+__all__ += ["counterfactual_importance_table", "recourse_under_refits"]
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 8's larger explanation runs, cached with the methods' code
+# --------------------------------------------------------------------------------------------
+def local_explanations(case: str, people: Sequence[Any], *, shap_samples: int = 200, lime_samples: int = 1000,
+                       background_size: int = 50) -> dict[str, pd.DataFrame]:
+    """KernelSHAP (probability) and LIME weights of the boosting model for ``people``, one row each.
+
+    KernelSHAP uses ``background_size`` training rows drawn with ``random_state=0`` and
+    ``shap_samples`` coalitions; LIME ``lime_samples`` samples; both with seed 0. Returns
+    ``{"SHAP": frame, "LIME": frame}`` indexed by person, one column per feature.
+    """
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap
+    from xaibook.surrogate import lime_tabular
+
+    dataset = load_case(case)
+    people = list(people)
+    missing = [p for p in people if p not in dataset.X.index]
+    if missing:
+        raise ValueError(f"people {missing[:5]} are not row labels of the {case} data")
+
+    def build() -> dict[str, pd.DataFrame]:
+        f = prediction_function(models.get_model(case, "boosting"))
+        rows = dataset.X.loc[people]
+        background = dataset.X_train.sample(background_size, random_state=0)
+        shap_frame = kernel_shap(f, rows, background, n_samples=shap_samples).to_frame()
+        lime_frame = pd.DataFrame([lime_tabular(f, dataset.X_train, rows.iloc[[i]], n_samples=lime_samples).weights
+                                   for i in range(len(rows))], index=rows.index, columns=dataset.X.columns)
+        return {"SHAP": shap_frame, "LIME": lime_frame}
+
+    digest = hashlib.sha256(repr(people).encode()).hexdigest()[:10]
+    return _cached(f"{case}-local-{digest}-{shap_samples}-{lime_samples}-{background_size}", build,
+                   explanations=True)
+
+
+def shap_threshold_tradeoff(case: str, biased: Any, innocuous: Any, detector: Any, rows: pd.DataFrame,
+                            thresholds: Sequence[float], *, innocuous_feature: str, protected_feature: str,
+                            n_samples: int = 80, background_size: int = 50, name: str = "chapter-8") -> pd.DataFrame:
+    """For each detector threshold, how the scaffold fares against KernelSHAP (chapter 8).
+
+    For a :class:`xaibook.adversarial.ScaffoldedClassifier` at each threshold: the share of the
+    case's test rows it decides as ``biased`` does, and the shares of ``rows`` whose KernelSHAP
+    explanation (``n_samples`` coalitions, the chapters' background) is led by
+    ``innocuous_feature`` and by ``protected_feature``. Long format: ``threshold``, ``measure``,
+    ``value``. Cached under ``name`` and the arguments with the methods' code: the
+    rules and detector must be the ones ``name`` stands for.
+    """
+    from xaibook.adversarial import ScaffoldedClassifier
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import kernel_shap
+
+    dataset = load_case(case)
+
+    def build() -> pd.DataFrame:
+        background = dataset.X_train.sample(background_size, random_state=0)
+        out = []
+        for threshold in thresholds:
+            model = ScaffoldedClassifier(biased, innocuous, detector, threshold=threshold)
+            f = prediction_function(model)
+            tops = pd.Series([kernel_shap(f, rows.iloc[[i]], background, n_samples=n_samples)
+                              .explain_row(0)["feature"][0] for i in range(len(rows))])
+            out += [{"threshold": threshold, "measure": "real applicants decided as by the biased model",
+                     "value": model.agreement_with_biased(dataset.X_test)},
+                    {"threshold": threshold, "measure": "SHAP explanations led by the innocuous feature",
+                     "value": float((tops == innocuous_feature).mean())},
+                    {"threshold": threshold, "measure": f"SHAP explanations led by {protected_feature}",
+                     "value": float((tops == protected_feature).mean())}]
+        return pd.DataFrame(out)
+
+    key = repr((name, biased, innocuous, list(rows.index), list(thresholds), innocuous_feature, protected_feature,
+                n_samples, background_size))
+    return _cached(f"{case}-shap-tradeoff-{hashlib.sha256(key.encode()).hexdigest()[:10]}", build, explanations=True)
+
+
+__all__ += ["local_explanations", "shap_threshold_tradeoff"]
