@@ -184,7 +184,8 @@ def effect_curves_chart(frame: pd.DataFrame, *, feature: str, at: float | None =
         title=title or f"The prediction as {feature} moves",
         description=description or (
             f"Line chart of the {y_title} for one person as {feature} moves over its range, one line per "
-            f"model ({', '.join(models)})" + ("; a dashed line marks the person's own value." if at is not None else ".")),
+            f"model ({', '.join(models)})"
+            + ("; a dashed line marks the person's own value." if at is not None else ".")),
     )
 
 
