@@ -55,6 +55,18 @@ def numbers():
 
 
 # --------------------------------------------------------------------------- identities
+@pytest.mark.parametrize("feature", ["amount", "purpose"])
+def test_reference_ice_gives_the_batched_numbers(pipeline, mixed, feature):
+    """The chapter's plain loop over the grid and the batched function compute the same curves."""
+    X, _ = mixed
+    fast = dep.partial_dependence(pipeline, X, feature, grid_resolution=7, batch_size=500)
+    slow = dep.ice_reference(prediction_function(pipeline), X, feature, fast.grid)
+    assert slow.shape == (len(X), len(fast.grid))
+    np.testing.assert_allclose(slow, fast.individual, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(slow.mean(axis=0), fast.average, rtol=0, atol=1e-12)
+    assert np.ptp(slow.mean(axis=0)) > 0.01
+
+
 def test_pdp_is_mean_of_ice_and_shapes(pipeline, mixed):
     X, _ = mixed
     result = dep.partial_dependence(pipeline, X, "amount", grid_resolution=15)

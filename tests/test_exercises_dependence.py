@@ -54,3 +54,15 @@ def test_interaction_checker(answers):
     weakest = min(strengths, key=strengths.get)
     assert not ex.check_strongest_interaction(weakest)
     assert "tuple" in str(ex.check_strongest_interaction(7))
+
+
+def test_additive_model_checker():
+    spread = ex.spread_by_model()
+    answer = ex.additive_model()
+    # the answer is additive on the log-odds scale only: its curves still fan out in probability
+    assert spread[answer]["log-odds"] < 1e-9 < 0.01 < spread[answer]["probability"]
+    assert all(by_scale["log-odds"] > 0.01 for name, by_scale in spread.items() if name != answer)
+    assert ex.check_additive_model(answer)
+    other = next(name for name in spread if name != answer)
+    wrong = ex.check_additive_model(other)
+    assert not wrong and "log-odds" in str(wrong)

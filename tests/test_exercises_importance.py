@@ -52,3 +52,18 @@ def test_largest_gap_checker(answers):
     other = min(gaps, key=gaps.get)
     verdict = ex.check_largest_gap(other)
     assert not verdict and "train_test_importance" in str(verdict)
+
+
+def test_metric_leader_checker():
+    rankings = ex.metric_rankings()
+    heart = data.load_heart()
+    model = models.get_model("heart", "boosting")
+    reference = sklearn_permutation_importance(model, heart.X_test, heart.y_test, scoring="accuracy",
+                                               n_repeats=10, random_state=0)
+    leader = heart.X_test.columns[reference.importances_mean.argmax()]
+    assert rankings["accuracy"][0] == leader
+    assert ex.check_metric_leader(leader)
+    # the exercise is only worth asking because the metric changes the answer
+    assert rankings["roc_auc"][0] != leader
+    wrong = ex.check_metric_leader(rankings["roc_auc"][0])
+    assert not wrong and "scoring='accuracy'" in str(wrong)

@@ -51,3 +51,17 @@ def test_global_ranking_checker():
     assert len(ranking) == 3 and len(set(ranking)) == 3
     assert ex.check_global_ranking(ranking)
     assert not ex.check_global_ranking(ranking[::-1])
+
+
+def test_healthy_gain_checker():
+    heart = data.load_heart()
+    f = prediction_function(models.get_model("heart", "boosting"))
+    healthy = heart.X_train[heart.y_train == 0].sample(ex.BACKGROUND_SIZE, random_state=0)
+    shift = ex.healthy_background_shift()
+    # efficiency: the values sum to f(x) - base value, so their total shift is the fall in base value
+    fall = f(heart.X_train.sample(ex.BACKGROUND_SIZE, random_state=0)).mean() - f(healthy).mean()
+    assert shift.sum() == pytest.approx(fall, abs=1e-9)
+    assert fall > 0.05
+    assert ex.check_healthy_gain(shift.idxmax())
+    wrong = ex.check_healthy_gain(shift.idxmin())
+    assert not wrong and "y_train == 0" in str(wrong)

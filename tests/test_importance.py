@@ -60,6 +60,20 @@ def test_equals_sklearn_exactly_on_classifier_pipelines(mixed, name, scoring, se
     assert ours.feature_names == tuple(X_test.columns)
 
 
+@pytest.mark.parametrize("scoring", [None, "roc_auc", "neg_log_loss"])
+@pytest.mark.parametrize("name", ["logistic", "forest"])
+def test_reference_implementation_gives_the_fast_numbers(mixed, name, scoring):
+    """The chapter's plain loop and the batched package function compute the same importances."""
+    models, _, X_test, _, y_test = mixed
+    fast = imp.permutation_importance(models[name], X_test, y_test, scoring=scoring,
+                                      n_repeats=3, random_state=5)
+    slow = imp.permutation_importance_reference(models[name], X_test, y_test, scoring=scoring,
+                                                n_repeats=3, random_state=5)
+    assert slow.shape == (X_test.shape[1], 3)
+    assert np.array_equal(slow, fast.importances)
+    assert np.abs(slow).max() > 0
+
+
 @pytest.mark.parametrize("scoring", [None, "r2", "neg_mean_squared_error"])
 @pytest.mark.parametrize("seed", [0, 42])
 def test_equals_sklearn_exactly_on_regressor(regression, scoring, seed):

@@ -194,6 +194,18 @@ def test_kernel_shap_converges_and_is_exact_with_all_coalitions(game):
     np.testing.assert_allclose(full.values, exact.values, atol=1e-12)
 
 
+@pytest.mark.parametrize("n_permutations", [4, 7])
+def test_reference_sampler_gives_the_fast_numbers(mixed, n_permutations):
+    """The chapter's plain loop over orders and the vectorised sampler agree, order for order."""
+    X, f = mixed
+    x, background = X.iloc[[3]], X.iloc[10:40]
+    fast = S.sampling_shapley(f, x, background, n_permutations=n_permutations, random_state=11)
+    slow = S.permutation_shapley_reference(f, x, background, n_permutations=n_permutations, random_state=11)
+    assert list(slow.index) == list(X.columns)
+    np.testing.assert_allclose(slow.to_numpy(), fast.values[0], rtol=0, atol=1e-12)
+    assert np.abs(slow.to_numpy()).max() > 0.1
+
+
 def test_sampling_converges_and_its_standard_error_is_honest(game):
     background, rows, exact = game
     error = {}

@@ -56,7 +56,7 @@ from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function
 __all__ = [
     "partial_dependence", "PartialDependence", "partial_dependence_2d", "PartialDependence2D",
     "ale", "AccumulatedLocalEffects", "h_statistic", "HStatistic", "off_data_share", "feature_kind",
-    "DEFAULT_BATCH_SIZE",
+    "ice_reference", "DEFAULT_BATCH_SIZE",
 ]
 
 Kind = Literal["numeric", "categorical"]
@@ -407,6 +407,23 @@ def _sample_rows(X: pd.DataFrame, n_samples: int | None,
     if n_samples >= len(X):
         return X
     return X.iloc[np.sort(rng.choice(len(X), size=n_samples, replace=False))]
+
+
+def ice_reference(f: Callable[[pd.DataFrame], np.ndarray], X: pd.DataFrame, feature: str,
+                  grid: Sequence[Any]) -> np.ndarray:
+    """ICE curves written as the formula, one grid value at a time (Goldstein et al. 2015).
+
+    ``ice[i, k] = f(x_i with feature := grid[k])``, an array of shape ``(n_rows, len(grid))``; the
+    partial dependence (Friedman 2001) is its column means. ``f`` maps a data frame to one number
+    per row. Plain and slower; :func:`partial_dependence` gives the same numbers with batched calls
+    of ``f`` (tested).
+    """
+    ice = np.zeros((len(X), len(grid)))
+    for k, z in enumerate(grid):
+        X_what_if = X.copy()
+        X_what_if[feature] = z                  # every row gets the value z ...
+        ice[:, k] = f(X_what_if)                # ... and the model is asked again
+    return ice
 
 
 # --------------------------------------------------------------------------- public functions

@@ -55,6 +55,7 @@ __all__ = [
     "shapley_weight_matrix", "exact_shapley", "sampling_shapley", "shapley_kernel_weight",
     "kernel_coalitions", "kernel_shap", "shap_module", "float32_floor", "tree_shap",
     "to_shap_explanation", "from_shap_explanation", "interaction_strength", "CategoryCodes",
+    "permutation_shapley_reference",
 ]
 
 #: Default refusal threshold of :func:`exact_shapley`: 2**14 = 16,384 coalitions per row.
@@ -490,6 +491,33 @@ def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.Data
     values[dummies], errors[dummies] = 0.0, 0.0
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "sampling",
                          _output_name(f), game.n_evaluations, errors)
+
+
+def permutation_shapley_reference(f: PredictionFunction, x: pd.DataFrame, background: pd.DataFrame, *,
+                                  n_permutations: int = 10, random_state: int = 0) -> pd.Series:
+    """SHAP values of one row ``x`` written as the formula, one feature order at a time.
+
+    ``v(S)`` is the mean prediction over the background with the features in ``S`` set to ``x``'s
+    values (the interventional value function); ``phi_j`` is the average over random orders of
+    ``v(features before j, and j) - v(features before j)`` (Strumbelj & Kononenko 2014). Plain and
+    slow; :func:`sampling_shapley` gives the same numbers from the same orders, faster (tested).
+    """
+    def v(coalition):
+        hybrid = background.copy()
+        for feature in coalition:
+            hybrid[feature] = x[feature].iloc[0]      # the row's value, for every background row
+        return f(hybrid).mean()
+
+    features = list(x.columns)
+    orders = _orders(len(features), n_permutations, True, as_generator(random_state))  # + reverses
+    phi = pd.Series(0.0, index=features)
+    for order in orders:
+        before = []
+        for j in order:
+            after = before + [features[j]]
+            phi[features[j]] += v(after) - v(before)
+            before = after
+    return phi / n_permutations
 
 
 # --------------------------------------------------------------------------------------------

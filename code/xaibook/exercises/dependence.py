@@ -19,6 +19,7 @@ __all__ = [
     "INTERACTION_PAIRS", "H_SAMPLE", "pdp_value", "check_pdp_value", "heterogeneity_by_feature",
     "most_heterogeneous_feature", "check_most_heterogeneous", "extrapolation_gap",
     "check_extrapolation_gap", "interaction_strengths", "check_strongest_interaction",
+    "spread_by_model", "additive_model", "check_additive_model",
 ]
 
 #: The pairs of heart features compared in the interaction exercise.
@@ -120,3 +121,33 @@ def check_strongest_interaction(answer: Any) -> Verdict:
     return check_choice(given, tuple(sorted(expected)),
                         hint=f"Compute h_statistic(f, heart.X, pair, n_samples={H_SAMPLE}) for each of the "
                              "four pairs and take the largest.")
+
+
+def spread_by_model(*, case: str = "credit", feature: str = "duration_months",
+                    grid_resolution: int = 15) -> dict[str, dict[str, float]]:
+    """Largest spread (standard deviation across people) of the centred ICE curves of ``feature``
+    on the test split, for every zoo model of ``case``, on the probability and log-odds scales."""
+    ds = data.load_case(case)
+    return {
+        name: {scale: float(partial_dependence(_f(case, name, scale), ds.X_test, feature,
+                                               grid_resolution=grid_resolution).heterogeneity().max())
+               for scale in ("probability", "log-odds")}
+        for name in models.model_zoo(case)
+    }
+
+
+def additive_model(*, tolerance: float = 1e-9, **kwargs: Any) -> str:
+    """The one zoo model whose centred ICE curves coincide on the log-odds scale (additive there)."""
+    spread = spread_by_model(**kwargs)
+    additive = [name for name, by_scale in spread.items() if by_scale["log-odds"] < tolerance]
+    if len(additive) != 1:
+        raise RuntimeError(f"expected exactly one additive model, found {additive}: the exercise needs revising")
+    return additive[0]
+
+
+def check_additive_model(answer: str) -> Verdict:
+    """Exercise 1: which credit model's centred ICE curves of duration coincide on the log-odds scale?"""
+    return check_choice(answer, additive_model(),
+                        hint="For each name in models.model_zoo('credit'), compute partial_dependence("
+                             "prediction_function(model, scale='log-odds'), credit.X_test, 'duration_months', "
+                             "grid_resolution=15).heterogeneity().max(); the answer's is zero up to rounding.")

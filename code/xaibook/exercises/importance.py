@@ -17,7 +17,8 @@ from xaibook.importance import grouped_permutation_importance, permutation_impor
 __all__ = [
     "EXERCISE_TEST", "feature_importance", "check_feature_importance", "top_features",
     "check_top_features", "exercise_test_importance", "check_exercise_test_importance",
-    "overfit_gaps", "largest_overfit_gap", "check_largest_gap",
+    "overfit_gaps", "largest_overfit_gap", "check_largest_gap", "metric_rankings",
+    "check_metric_leader",
 ]
 
 #: The heart features recorded during the exercise stress test (grouped in exercise 3).
@@ -119,3 +120,28 @@ def check_largest_gap(answer: str) -> Verdict:
                         hint="Use train_test_importance(model, X_train, y_train, X_test, y_test, "
                              "scoring='roc_auc', n_repeats=5) and subtract the 'test' column of "
                              ".means() from the 'train' column.")
+
+
+def metric_rankings(*, case: str = "heart", model: str = "boosting",
+                    scorings: tuple[str, ...] = ("roc_auc", "accuracy"),
+                    n_repeats: int = 10, random_state: int = 0) -> dict[str, list[str]]:
+    """Features ranked by mean permutation importance under each scorer, for a zoo model (test split)."""
+    return {scoring: list(ranking) for scoring, ranking
+            in _metric_rankings(case, model, tuple(scorings), n_repeats, random_state)}
+
+
+@lru_cache(maxsize=8)
+def _metric_rankings(case, model, scorings, n_repeats, random_state) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    ds = data.load_case(case)
+    fitted = models.get_model(case, model)
+    return tuple((scoring, tuple(permutation_importance(fitted, ds.X_test, ds.y_test, scoring=scoring,
+                                                        n_repeats=n_repeats,
+                                                        random_state=random_state).ranking()))
+                 for scoring in scorings)
+
+
+def check_metric_leader(answer: str) -> Verdict:
+    """Exercise 1: the heart boosting model's most important feature when the score is accuracy."""
+    return check_choice(answer, metric_rankings()["accuracy"][0],
+                        hint="Call permutation_importance on the test split with scoring='accuracy', "
+                             "n_repeats=10, random_state=0, and take result.ranking()[0].")

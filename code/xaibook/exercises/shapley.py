@@ -21,6 +21,7 @@ __all__ = [
     "BACKGROUND_SIZE", "toy_score", "toy_applicant", "toy_reference", "toy_second_reference",
     "toy_value_two_references", "check_toy_value", "patient_values", "check_patient_top_feature",
     "approved_base_value", "check_approved_base_value", "global_ranking", "check_global_ranking",
+    "healthy_background_shift", "check_healthy_gain",
 ]
 
 #: Background rows drawn from the training split (``random_state=0``) for the case studies.
@@ -121,3 +122,22 @@ def check_global_ranking(answer: Any) -> Verdict:
     return check_ranking(answer, global_ranking(), top=3,
                          hint="tree_shap(model, credit.X_test, background, scale='log-odds').mean_abs() "
                               "lists the features by mean absolute SHAP value.")
+
+
+def healthy_background_shift(*, model: str = "boosting") -> pd.Series:
+    """How each exact SHAP value of the featured heart patient changes when the background is 50
+    healthy training patients (``y == 0``) instead of 50 random ones (probability scale)."""
+    heart = data.load_heart()
+    healthy = heart.X_train[heart.y_train == 0].sample(BACKGROUND_SIZE, random_state=0)
+    patient = heart.X.loc[[models.featured_person("heart")]]
+    f = prediction_function(models.get_model("heart", model))
+    return exact_shapley(f, patient, healthy).to_wide().iloc[0] - patient_values(model=model)
+
+
+def check_healthy_gain(answer: str) -> Verdict:
+    """Exercise 3: the feature whose SHAP value grows most against a healthy background."""
+    return check_choice(answer, healthy_background_shift().idxmax(),
+                        hint="Compute exact_shapley for the patient twice, with "
+                             "heart.X_train.sample(50, random_state=0) and with "
+                             "heart.X_train[heart.y_train == 0].sample(50, random_state=0) as background, "
+                             "and subtract the first from the second.")
