@@ -93,7 +93,8 @@ def outcome_histograms(dataset: Dataset, *, bins: int = 20) -> pd.DataFrame:
 #: is not written yet has no label (no link to a page that does not exist); add the label here
 #: when the chapter lands (CONTRIBUTING.md, "Adding a method"). A test checks every label resolves.
 CHAPTER_LABELS = {1: "ch-why", 2: "ch-basics", 3: "ch-permutation-importance",
-                  4: "ch-partial-dependence", 5: "ch-shap", 6: "ch-lime"}
+                  4: "ch-partial-dependence", 5: "ch-shap", 6: "ch-lime", 7: "ch-counterfactuals",
+                  8: "ch-failures", 9: "ch-wrap-up"}
 
 _METHODS = [
     # method, scope, model dependence, output kind, cost level (1 cheap .. 4 expensive), cost note,
@@ -120,8 +121,6 @@ _METHODS = [
      2, "samples predictions + a small fit per row", 6),
     ("Counterfactual explanations", "local", "model-agnostic", "counterfactual",
      3, "an optimisation per row (many predictions)", 7),
-    ("Prototypes and nearest examples", "local", "model-agnostic", "example-based",
-     2, "distances to the training rows", 8),
 ]
 
 

@@ -24,7 +24,15 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import DIVERGING_SCHEME, PALETTE, check_count, check_result, describe, zero_rule
+from xaibook.charts._base import (
+    DIVERGING_SCHEME,
+    PALETTE,
+    check_count,
+    check_result,
+    describe,
+    diverging_scale,
+    zero_rule,
+)
 from xaibook.surrogate import LimeResult, SubmodularPick, text_tokens
 
 __all__ = [
@@ -382,7 +390,7 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
         charts.append(chart_of(frame).mark_rect().encode(
             x=x, x2=x2, y=y, y2=y2,
             color=alt.Color("value:Q", title="LIME weight", legend=legend,
-                            scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit])),
+                            scale=diverging_scale(domain=[-limit, limit], domainMid=0)),
             tooltip=[alt.Tooltip("segment:O", title="superpixel"),
                      alt.Tooltip("value:Q", format="+.3f", title="weight")],
         ).properties(title=name, **size))
@@ -412,7 +420,7 @@ def submodular_chart(pick: SubmodularPick, *, top: int = 12, names: list[str] | 
     chart = alt.Chart(frame).mark_rect().encode(
         x=alt.X("pick:N", sort=names, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
         y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("weight:Q", scale=alt.Scale(scheme=WEIGHT_SCHEME, domain=[-limit, limit]),
+        color=alt.Color("weight:Q", scale=diverging_scale(domain=[-limit, limit], domainMid=0),
                         title="weight"),
         tooltip=["pick:N", "label:N", alt.Tooltip("weight:Q", format="+.4f")],
     ).properties(width=max(160, 70 * len(names)), height=max(160, 20 * len(labels)))
