@@ -25,6 +25,16 @@ import pandas as pd
 
 from xaibook.charts._base import PALETTE, describe, diverging_scale
 
+__all__ = [
+    "agreement_chart",
+    "spread_chart",
+    "tradeoff_chart",
+    "effect_curves_chart",
+    "grouped_bars_chart",
+    "report_card_chart",
+    "decision_guide_chart",
+]
+
 DIGITS = 4
 
 

@@ -14,6 +14,20 @@ from xaibook.exercises import Verdict, check_number
 from xaibook.predict import prediction_function
 from xaibook.shapley import tree_shap
 
+__all__ = [
+    "toy_explanations",
+    "toy_rank_agreement",
+    "check_rank_agreement",
+    "refits_below_half",
+    "check_refits_below_half",
+    "shap_sanity_correlation",
+    "check_shap_sanity",
+    "least_robust_methods",
+    "check_least_robust",
+    "heart_top_agreement",
+    "check_heart_top_agreement",
+]
+
 #: Background rows drawn from the training split (``random_state=0``), as in chapter 5.
 BACKGROUND_SIZE = 50
 #: Test applicants explained by every method in the disagreement lab.
