@@ -128,7 +128,7 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
     points = base.mark_circle(size=40).encode(
         x=alt.X(f"{x}:{kinds[x]}", title=x, scale=alt.Scale(zero=False)),
         y=alt.Y(f"{y}:{kinds[y]}", title=y, scale=alt.Scale(zero=False)),
-        color=alt.Color("prediction:Q", scale=alt.Scale(scheme="viridis"), title="model output",
+        color=alt.Color("prediction:Q", scale=diverging_scale(), title="model output",
                         legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200)),
         opacity=alt.Opacity("kernel_weight:Q", scale=alt.Scale(domain=[0, 1], range=[0.03, 1]), legend=None),
         tooltip=[alt.Tooltip(f"{x}:{kinds[x]}", format=".4g") if kinds[x] == "Q" else f"{x}:N",
