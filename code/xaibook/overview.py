@@ -93,7 +93,7 @@ def outcome_histograms(dataset: Dataset, *, bins: int = 20) -> pd.DataFrame:
 #: is not written yet has no label (no link to a page that does not exist); add the label here
 #: when the chapter lands (CONTRIBUTING.md, "Adding a method"). A test checks every label resolves.
 CHAPTER_LABELS = {1: "ch-why", 2: "ch-basics", 3: "ch-permutation-importance",
-                  4: "ch-partial-dependence", 5: "ch-shap", 6: "ch-lime"}
+                  4: "ch-partial-dependence", 5: "ch-shap", 6: "ch-lime", 7: "ch-counterfactuals"}
 
 _METHODS = [
     # method, scope, model dependence, output kind, cost level (1 cheap .. 4 expensive), cost note,
