@@ -18,6 +18,11 @@ from xaibook.counterfactual import (
 )
 from xaibook.exercises import Verdict, check_choice, check_number
 
+__all__ = ["SHORTER_MONTHS", "SMALLER_DM", "YOUNG_AGE", "applicant", "shorter_smaller_loan", "candidate_cost",
+           "check_candidate_cost", "check_candidate_valid", "numeric_optimum", "check_numeric_recourse",
+           "actionable_optimum", "check_actionable_optimum", "recourse_by_age", "costlier_group",
+           "check_costlier_group"]
+
 #: The change of exercise 1: a loan shorter by this many months and smaller by this many DM.
 SHORTER_MONTHS = 6
 SMALLER_DM = 500
