@@ -77,7 +77,7 @@ async (timeoutMs) => {
     const marks = el.querySelectorAll("svg .role-mark > *, svg path, svg rect").length;
     result.push({ id: el.id, before: before, after: el.getBoundingClientRect().height,
                   drawn: el.dataset.drawn || "no", width: box.width, height: box.height,
-                  marks: drawing && drawing.tagName === "canvas" ? 1 : marks,
+                  marks: drawing && drawing.tagName.toLowerCase() === "canvas" ? 1 : marks,
                   reserved: parseFloat(el.style.minHeight) || 0 });
   }
   return result;

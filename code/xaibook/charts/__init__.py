@@ -11,7 +11,7 @@ Alias: ``charts.shap`` is the old name of :mod:`xaibook.charts.shapley`.
 """
 
 from xaibook._aliases import module_aliases
-from xaibook.charts import dependence, glassbox, importance, overview, shapley
+from xaibook.charts import counterfactual, dependence, failures, glassbox, importance, overview, shapley, surrogate
 from xaibook.charts._base import (
     DIVERGING_SCHEME,
     OUTCOME_COLORS,
@@ -26,7 +26,7 @@ from xaibook.charts._base import (
 __all__ = [
     "DIVERGING_SCHEME", "OUTCOME_COLORS", "PALETTE", "THEME_NAME", "contrast_ratio", "describe", "diverging_scale",
     "xaibook_theme",
-    "dependence", "glassbox", "importance", "overview", "shapley",
+    "counterfactual", "dependence", "failures", "glassbox", "importance", "overview", "shapley", "surrogate",
 ]
 
 __getattr__ = module_aliases(__name__, {"shap": "shapley"})

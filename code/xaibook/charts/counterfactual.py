@@ -17,6 +17,8 @@ import pandas as pd
 from xaibook.charts._base import OUTCOME_COLORS, PALETTE, describe
 from xaibook.counterfactual import CounterfactualImportance, CounterfactualResult
 
+__all__ = ["whatif_frame", "whatif_chart", "importance_chart", "recourse_chart"]
+
 LABEL_LENGTH = 24
 
 

@@ -18,6 +18,11 @@ from xaibook.counterfactual import (
 )
 from xaibook.exercises import Verdict, check_choice, check_number
 
+__all__ = ["SHORTER_MONTHS", "SMALLER_DM", "YOUNG_AGE", "applicant", "shorter_smaller_loan", "candidate_cost",
+           "check_candidate_cost", "check_candidate_valid", "numeric_optimum", "check_numeric_recourse",
+           "actionable_optimum", "check_actionable_optimum", "recourse_by_age", "costlier_group",
+           "check_costlier_group"]
+
 #: The change of exercise 1: a loan shorter by this many months and smaller by this many DM.
 SHORTER_MONTHS = 6
 SMALLER_DM = 500
@@ -59,18 +64,34 @@ def check_candidate_valid(answer: bool) -> Verdict:
 
 
 def numeric_optimum() -> float:
-    """Exercise 2: the exact cheapest recourse of the applicant under the logistic model,
-    numeric actionable features only, in whole steps."""
+    """Exercise 2: the exact cheapest recourse of the applicant under the logistic model, numeric
+    actionable features only (the loan's duration and amount), in whole steps; ``inf`` when no
+    change of those features alone reaches approval."""
     credit = data.load_credit()
     numeric = [f for f in actionable_features(credit) if f in credit.numeric_features]
     return linear_recourse_cost(models.get_model("credit", "logistic"), applicant(), credit.X_train,
                                 features_to_vary=numeric, integer=True)
 
 
-def check_numeric_optimum(answer: float) -> Verdict:
-    """Exercise 2: the optimum cost with numeric actionable features only."""
-    return check_number(answer, numeric_optimum(), tolerance=0.01, relative=True,
+def check_numeric_recourse(answer: bool) -> Verdict:
+    """Exercise 2: can the numeric actionable features alone win the applicant an approval?"""
+    return check_choice(bool(answer), bool(np.isfinite(numeric_optimum())),
                         hint="linear_recourse_cost(..., features_to_vary=<the numeric actionable features>, "
+                             "integer=True) returns inf when no change of those features is enough.")
+
+
+def actionable_optimum() -> float:
+    """Exercise 2: the exact cheapest recourse of the applicant under the logistic model, every
+    actionable feature, in whole steps."""
+    credit = data.load_credit()
+    return linear_recourse_cost(models.get_model("credit", "logistic"), applicant(), credit.X_train,
+                                features_to_vary=actionable_features(credit), integer=True)
+
+
+def check_actionable_optimum(answer: float) -> Verdict:
+    """Exercise 2: the optimum cost with every actionable feature."""
+    return check_number(answer, actionable_optimum(), tolerance=0.01, relative=True,
+                        hint="linear_recourse_cost(..., features_to_vary=actionable_features(credit), "
                              "integer=True); compare with counterfactuals(...).cost[0].")
 
 
