@@ -17,7 +17,8 @@ import threading
 from pathlib import Path
 
 import pytest
-import yaml
+
+from xaibook.handout import toc_documents
 
 REPO = Path(__file__).resolve().parents[1]
 BUILD_DIR = REPO / "_build"
@@ -47,19 +48,7 @@ def isolated_model_cache():
 
 def toc_files() -> list[str]:
     """Every document of the book, in reading order, as paths without suffix (``book/intro``)."""
-    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return files
+    return toc_documents(REPO)
 
 
 @pytest.fixture(scope="session")

@@ -37,7 +37,8 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["BookInfo", "Page", "build_handout", "book_info", "find_chromium", "handout_pages", "main"]
+__all__ = ["BookInfo", "Page", "build_handout", "book_info", "find_chromium", "handout_pages", "main",
+           "toc_documents"]
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 CHROMIUM_ARGS = [
@@ -93,8 +94,8 @@ def book_info(repo: Path) -> BookInfo:
                     date=str(citation.get("date-released", "")), url=url)
 
 
-def handout_pages(repo: Path) -> list[Page]:
-    """Every document of ``_toc.yml`` in reading order, chapters (``book/NN_name``) numbered."""
+def toc_documents(repo: Path) -> list[str]:
+    """Every document of ``_toc.yml`` in reading order, as paths without suffix (``book/intro``)."""
     toc = yaml.safe_load((repo / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]]
 
@@ -107,8 +108,13 @@ def handout_pages(repo: Path) -> list[Page]:
     for part in toc.get("parts", []):
         walk(part.get("chapters"))
     walk(toc.get("chapters"))
+    return files
+
+
+def handout_pages(repo: Path) -> list[Page]:
+    """Every document of ``_toc.yml`` in reading order, chapters (``book/NN_name``) numbered."""
     pages = []
-    for docname in files:
+    for docname in toc_documents(repo):
         match = CHAPTER_PATTERN.match(docname)
         pages.append(Page(docname, int(match.group(1)) if match else None))
     return pages

@@ -109,6 +109,14 @@ class _ImportanceVocabulary:
         return [self.feature_names[i] for i in order]
 
 
+def _freeze_importances(result: Any) -> None:
+    """Make a result's ``importances`` read-only and check one row per feature name."""
+    object.__setattr__(result, "importances", _frozen(result.importances))
+    object.__setattr__(result, "feature_names", tuple(result.feature_names))
+    if result.importances.shape[0] != len(result.feature_names):
+        raise ValueError("importances must have one row per feature name")
+
+
 @dataclass(frozen=True, eq=False)
 class PermutationImportance(_ImportanceVocabulary):
     """Permutation importances of one model on one data set.
@@ -127,10 +135,7 @@ class PermutationImportance(_ImportanceVocabulary):
     groups: Mapping[str, tuple[str, ...]] | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "importances", _frozen(self.importances))
-        object.__setattr__(self, "feature_names", tuple(self.feature_names))
-        if self.importances.shape[0] != len(self.feature_names):
-            raise ValueError("importances must have one row per feature name")
+        _freeze_importances(self)
 
     @property
     def importances_mean(self) -> np.ndarray:
@@ -747,10 +752,7 @@ class BootstrapImportance:
     n_repeats: int
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "importances", _frozen(self.importances))
-        object.__setattr__(self, "feature_names", tuple(self.feature_names))
-        if self.importances.shape[0] != len(self.feature_names):
-            raise ValueError("importances must have one row per feature name")
+        _freeze_importances(self)
 
     @property
     def n_bootstrap(self) -> int:
