@@ -128,14 +128,14 @@ def test_chapter_8_claims_about_the_featured_applicant(credit):
     applicant = credit.X.loc[[person]]
     background = credit.X_train.sample(ex.BACKGROUND_SIZE, random_state=0)
     boosting = models.get_model("credit", "boosting")
-    shap = kernel_shap(prediction_function(boosting), applicant, background, n_samples=400).to_frame().iloc[0]
+    shap = kernel_shap(prediction_function(boosting), applicant, background, n_samples=400).to_wide().iloc[0]
     amount = applicant["credit_amount"].iloc[0]
     assert shap["credit_amount"] > 0 and amount < credit.X["credit_amount"].median()
     grid = np.unique(np.quantile(credit.X["credit_amount"], np.linspace(0, 1, 41)).round())
     curve = prediction_function(boosting)(applicant.loc[applicant.index.repeat(len(grid))].assign(credit_amount=grid))
     assert grid[np.argmin(curve)] > amount                      # the risk falls as the amount grows
     mono = failures.monotone_model("credit", list(ex.MONOTONE_FEATURES))
-    mono_shap = kernel_shap(prediction_function(mono), applicant, background, n_samples=400).to_frame().iloc[0]
+    mono_shap = kernel_shap(prediction_function(mono), applicant, background, n_samples=400).to_wide().iloc[0]
     assert mono_shap["credit_amount"] < shap["credit_amount"]
     recourse = failures.recourse_under_refits("credit", [person], n_refits=ex.N_REFITS)
     assert "credit_amount" in recourse.loc[recourse["counterfactual"] == 0, "changes"].iloc[0]

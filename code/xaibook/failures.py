@@ -627,7 +627,7 @@ def local_explanations(case: str, people: Sequence[Any], *, shap_samples: int = 
         f = prediction_function(models.get_model(case, "boosting"))
         rows = dataset.X.loc[people]
         background = dataset.X_train.sample(background_size, random_state=0)
-        shap_frame = kernel_shap(f, rows, background, n_samples=shap_samples).to_frame()
+        shap_frame = kernel_shap(f, rows, background, n_samples=shap_samples).to_wide()
         lime_frame = pd.DataFrame([lime_tabular(f, dataset.X_train, rows.iloc[[i]], n_samples=lime_samples).weights
                                    for i in range(len(rows))], index=rows.index, columns=dataset.X.columns)
         return {"SHAP": shap_frame, "LIME": lime_frame}
