@@ -162,9 +162,15 @@ def _open(browser, site_url, name: str, mode: str):
     visit = PageVisit(browser, site_url, f"{name}.html", color_scheme=mode)
     page = visit.page
     # Charts may draw only when scrolled into view: visit each, then wait for all to be drawn.
+    # Each chart stays in view until it is drawn: an IntersectionObserver only sees where a chart is
+    # at its next rendering step, so a chart scrolled past within one frame is never requested.
     page.evaluate("""async () => {
         for (const el of document.querySelectorAll('.xaibook-chart')) {
-            el.scrollIntoView(); await new Promise(r => requestAnimationFrame(() => r()));
+            el.scrollIntoView({ block: "center" });
+            const start = performance.now();
+            while (!["true", "error"].includes(el.dataset.drawn) && performance.now() - start < 30000) {
+                await new Promise(r => setTimeout(r, 25));
+            }
         }
         window.scrollTo(0, 0);
     }""")

@@ -250,11 +250,18 @@ def print_page(context, url: str, page: Page, info: BookInfo, out: Path, *, time
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.goto(f"{url}/{page.html_path}", wait_until="load", timeout=timeout_ms)
     tab.emulate_media(media="screen")
-    # Charts may be drawn only near the viewport: walk down the page, then wait for all of them.
-    height = tab.evaluate("document.body.scrollHeight")
-    for y in range(0, int(height) + 800, 700):
-        tab.evaluate(f"window.scrollTo(0, {y})")
-        tab.wait_for_timeout(20)
+    # Charts are drawn only when they come near the viewport (an IntersectionObserver): bring each
+    # into view and wait until it is drawn, then check that all of them are.
+    tab.evaluate("""async (timeoutMs) => {
+        for (const el of document.querySelectorAll('.xaibook-chart')) {
+            el.scrollIntoView({ block: "center" });
+            const start = performance.now();
+            while (!["true", "error"].includes(el.dataset.drawn) && performance.now() - start < timeoutMs) {
+                await new Promise(r => setTimeout(r, 25));
+            }
+        }
+        window.scrollTo(0, 0);
+    }""", timeout_ms)
     tab.wait_for_function(
         "Array.from(document.querySelectorAll('.xaibook-chart')).every(e => e.dataset.drawn === 'true')",
         timeout=timeout_ms)
