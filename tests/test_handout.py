@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import BUILD_DIR, HTML_DIR, REPO, chromium_path
+from conftest import BUILD_DIR, HTML_DIR, REPO
 
 from xaibook import handout
 
@@ -34,11 +34,10 @@ def _needs_poppler() -> None:
 
 
 @pytest.fixture(scope="session")
-def handout_files(built_site) -> dict[str, Path]:
-    if chromium_path() is None:
-        pytest.skip("Chromium is not installed: apt-get install chromium (.ci/run does this)")
+def handout_files(built_site, browser) -> dict[str, Path]:
+    # The suite's own Chromium (Playwright's sync API cannot start a second one inside it).
     pytest.importorskip("pypdf", reason="pip install -r requirements.txt for pypdf")
-    return handout.build_handout(REPO, built_site, PDF_DIR, log=lambda message: None)
+    return handout.build_handout(REPO, built_site, PDF_DIR, log=lambda message: None, browser=browser)
 
 
 def pdf_text(path: Path, *, first: int | None = None, last: int | None = None) -> str:

@@ -348,15 +348,85 @@ def _stamp(reader_pages, numbers_pdf: Path, writer) -> None:
         writer.add_page(page).merge_page(number)
 
 
+def _print_and_assemble(browser, url: str, pages: list[Page], info: BookInfo, raw_dir: Path, out_dir: Path,
+                        css: str, log) -> dict[str, Path]:
+    from pypdf import PdfReader, PdfWriter
+
+    written: dict[str, Path] = {}
+    titles: dict[str, str] = {}
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.route("**/*", _block_remote)
+    context.add_init_script(INIT_SCRIPT)
+    context.add_init_script(f"document.addEventListener('DOMContentLoaded', () => {{"
+                            f" const s = document.createElement('style'); s.textContent = {json.dumps(css)};"
+                            f" document.head.appendChild(s); }});")
+    for page in pages:
+        started = time.perf_counter()
+        result = print_page(context, url, page, info, raw_dir / page.pdf_name)
+        titles[page.docname] = result["title"]
+        log(f"printed {page.html_path}: {result['figures']} figures, {result['solutions']} solutions "
+            f"({time.perf_counter() - started:.1f} s)")
+
+    counts = {p.docname: len(PdfReader(str(raw_dir / p.pdf_name)).pages) for p in pages}
+    # Chapters: their own page numbers.
+    for page in pages:
+        if page.number is None:
+            continue
+        n = counts[page.docname]
+        label = f"{info.title.split(':')[0]} · Chapter {page.number}"
+        _page_numbers(context, [f"{label} · page {i} of {n}" for i in range(1, n + 1)], raw_dir / "numbers.pdf")
+        writer = PdfWriter()
+        _stamp(PdfReader(str(raw_dir / page.pdf_name)).pages, raw_dir / "numbers.pdf", writer)
+        writer.add_metadata({"/Title": f"{titles[page.docname]} — {info.title}", "/Author": info.authors})
+        path = out_dir / page.pdf_name
+        with path.open("wb") as handle:
+            writer.write(handle)
+        written[page.pdf_name] = path
+    # The whole book: cover and contents (two passes: their length fixes the page numbers).
+    front_pages = 0
+    for _ in range(3):
+        start, toc = front_pages + 1, []
+        for page in pages:
+            toc.append((titles[page.docname] if page.number is None
+                        else f"{page.number}. {titles[page.docname]}", start))
+            start += counts[page.docname]
+        _html_to_pdf(context, _front_matter(info, toc), raw_dir / "front.pdf", FRONT_CSS)
+        measured = len(PdfReader(str(raw_dir / "front.pdf")).pages)
+        if measured == front_pages:
+            break
+        front_pages = measured
+    all_pages = list(PdfReader(str(raw_dir / "front.pdf")).pages)
+    starts = {}
+    for page in pages:
+        starts[page.docname] = len(all_pages)
+        all_pages.extend(PdfReader(str(raw_dir / page.pdf_name)).pages)
+    total = len(all_pages)
+    short = info.title.split(":")[0]
+    _page_numbers(context, [f"{short} · page {i} of {total}" for i in range(1, total + 1)],
+                  raw_dir / "numbers.pdf")
+    writer = PdfWriter()
+    _stamp(all_pages, raw_dir / "numbers.pdf", writer)
+    for page in pages:
+        label = titles[page.docname] if page.number is None else f"{page.number}. {titles[page.docname]}"
+        writer.add_outline_item(title=label, page_number=starts[page.docname])
+    writer.add_metadata({"/Title": info.title, "/Author": info.authors})
+    path = out_dir / "book.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    written["book.pdf"] = path
+    context.close()
+    return written
+
+
 def build_handout(repo: Path, html_dir: Path, out_dir: Path, *, copy_to_site: bool = True,
-                  log=print) -> dict[str, Path]:
+                  log=print, browser=None) -> dict[str, Path]:
     """Print every page of the built site and assemble ``book.pdf`` and one PDF per chapter.
 
     Returns the written files by name. The PDFs are also copied into ``<html_dir>/pdf/`` so the
-    site's "Download the handout (PDF)" links resolve.
+    site's "Download the handout (PDF)" links resolve. ``browser``: a Playwright Chromium browser
+    already running (the test suite's); by default one is started for the job.
     """
     from playwright.sync_api import sync_playwright
-    from pypdf import PdfReader, PdfWriter
 
     if not (html_dir / "index.html").exists():
         raise FileNotFoundError(f"no built site in {html_dir}; run `jupyter-book build .` first")
@@ -368,71 +438,16 @@ def build_handout(repo: Path, html_dir: Path, out_dir: Path, *, copy_to_site: bo
     raw_dir = out_dir / "pages"
     raw_dir.mkdir(parents=True, exist_ok=True)
     css = (Path(__file__).parent / "static" / "xaibook-print.css").read_text(encoding="utf-8")
-    written: dict[str, Path] = {}
-    titles: dict[str, str] = {}
-    with serve(html_dir) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1100, "height": 900})
-        context.route("**/*", _block_remote)
-        context.add_init_script(INIT_SCRIPT)
-        context.add_init_script(f"document.addEventListener('DOMContentLoaded', () => {{"
-                                f" const s = document.createElement('style'); s.textContent = {json.dumps(css)};"
-                                f" document.head.appendChild(s); }});")
-        for page in pages:
-            started = time.perf_counter()
-            result = print_page(context, url, page, info, raw_dir / page.pdf_name)
-            titles[page.docname] = result["title"]
-            log(f"printed {page.html_path}: {result['figures']} figures, {result['solutions']} solutions "
-                f"({time.perf_counter() - started:.1f} s)")
-
-        counts = {p.docname: len(PdfReader(str(raw_dir / p.pdf_name)).pages) for p in pages}
-        # Chapters: their own page numbers.
-        for page in pages:
-            if page.number is None:
-                continue
-            n = counts[page.docname]
-            label = f"{info.title.split(':')[0]} · Chapter {page.number}"
-            _page_numbers(context, [f"{label} · page {i} of {n}" for i in range(1, n + 1)], raw_dir / "numbers.pdf")
-            writer = PdfWriter()
-            _stamp(PdfReader(str(raw_dir / page.pdf_name)).pages, raw_dir / "numbers.pdf", writer)
-            writer.add_metadata({"/Title": f"{titles[page.docname]} — {info.title}", "/Author": info.authors})
-            path = out_dir / page.pdf_name
-            with path.open("wb") as handle:
-                writer.write(handle)
-            written[page.pdf_name] = path
-        # The whole book: cover and contents (two passes: their length fixes the page numbers).
-        front_pages = 0
-        for _ in range(3):
-            start, toc = front_pages + 1, []
-            for page in pages:
-                toc.append((titles[page.docname] if page.number is None
-                            else f"{page.number}. {titles[page.docname]}", start))
-                start += counts[page.docname]
-            _html_to_pdf(context, _front_matter(info, toc), raw_dir / "front.pdf", FRONT_CSS)
-            measured = len(PdfReader(str(raw_dir / "front.pdf")).pages)
-            if measured == front_pages:
-                break
-            front_pages = measured
-        all_pages = list(PdfReader(str(raw_dir / "front.pdf")).pages)
-        starts = {}
-        for page in pages:
-            starts[page.docname] = len(all_pages)
-            all_pages.extend(PdfReader(str(raw_dir / page.pdf_name)).pages)
-        total = len(all_pages)
-        short = info.title.split(":")[0]
-        _page_numbers(context, [f"{short} · page {i} of {total}" for i in range(1, total + 1)],
-                      raw_dir / "numbers.pdf")
-        writer = PdfWriter()
-        _stamp(all_pages, raw_dir / "numbers.pdf", writer)
-        for page in pages:
-            label = titles[page.docname] if page.number is None else f"{page.number}. {titles[page.docname]}"
-            writer.add_outline_item(title=label, page_number=starts[page.docname])
-        writer.add_metadata({"/Title": info.title, "/Author": info.authors})
-        path = out_dir / "book.pdf"
-        with path.open("wb") as handle:
-            writer.write(handle)
-        written["book.pdf"] = path
-        browser.close()
+    with serve(html_dir) as url:
+        if browser is not None:
+            written = _print_and_assemble(browser, url, pages, info, raw_dir, out_dir, css, log)
+        else:
+            with sync_playwright() as playwright:
+                own = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+                try:
+                    written = _print_and_assemble(own, url, pages, info, raw_dir, out_dir, css, log)
+                finally:
+                    own.close()
     shutil.rmtree(raw_dir)
     if copy_to_site:
         site = html_dir / SITE_PDF_DIR

@@ -249,12 +249,15 @@
       if (!details.open || details.dataset.filled) { return; }
       var body = details.querySelector(".xaibook-chart-data-body");
       body.textContent = "";
-      JSON.parse(details.dataset.tables).forEach(function (plan) {
+      var plans = JSON.parse(details.dataset.tables);
+      plans.forEach(function (plan, i) {
         var wrap = document.createElement("div");
         wrap.className = "xaibook-data-table-wrap";
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
-        wrap.setAttribute("aria-label", plan.caption + ": data table");
+        // Landmarks need unique names: two views of one chart may share its title.
+        var number = plans.length > 1 ? " " + (i + 1) + " of " + plans.length : "";
+        wrap.setAttribute("aria-label", plan.caption + ": data table" + number);
         wrap.appendChild(buildTable(specOf(chart), plan));
         body.appendChild(wrap);
       });
@@ -271,10 +274,11 @@
     if (chart.view) { chart.view.finalize(); }
     var options = {
       actions: { export: true, source: false, compiled: false, editor: false },
-      config: isDark() ? darkConfig : {},
-      // The handout (xaibook.handout) asks for SVG so printed charts stay vector graphics.
-      renderer: window.xaibookRenderer || "canvas"
+      config: isDark() ? darkConfig : {}
     };
+    // The handout (xaibook.handout) asks for SVG so printed charts stay vector graphics; otherwise
+    // the chart's own choice (usermeta.embedOptions, e.g. SVG for the what-if chart) or the default.
+    if (window.xaibookRenderer) { options.renderer = window.xaibookRenderer; }
     return window.vegaEmbed(chart.el, specOf(chart), options).then(function (result) {
       chart.view = result.view;
       makeAccessible(chart);
