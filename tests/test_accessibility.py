@@ -178,6 +178,10 @@ def _open(browser, site_url, name: str, mode: str):
                            ".every(el => el.dataset.drawn === 'true')", timeout=60_000)
     page.wait_for_function("() => [...document.querySelectorAll('.math')]"
                            ".every(el => el.querySelector('mjx-container'))", timeout=60_000)
+    # The theme fades colours in when it switches to dark mode after load; axe must read the final
+    # colours, not a frame of the fade (seen once on a cold machine: the search button's text).
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; animation: none !important; }")
+    page.wait_for_timeout(100)
     return visit
 
 

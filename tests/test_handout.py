@@ -167,11 +167,21 @@ def _figure_pages(path: Path) -> list[int]:
     return [i + 1 for i, text in enumerate(pages) if re.search(r"Figure \d+\.\d+\.", text)]
 
 
+def _caption_tops(path: Path, number: int) -> list[float]:
+    """The top (in points) of every figure caption ("Figure N.k.") on page ``number``."""
+    out = subprocess.run(["pdftotext", "-bbox", "-f", str(number), "-l", str(number), str(path), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', out)
+    return [float(y) for (y, word), (_, following) in zip(words, words[1:])
+            if word == "Figure" and re.fullmatch(r"\d+\.\d+\.", following)]
+
+
 def test_figures_are_drawn_not_blank(handout_files):
+    """Above each checked caption, where the chart is printed, the page is not white."""
     _needs_poppler()
     from PIL import Image
 
-    checked = 0
+    dpi, checked = 40, 0
     for page in chapter_pages():
         path = handout_files[page.pdf_name]
         html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
@@ -180,13 +190,19 @@ def test_figures_are_drawn_not_blank(handout_files):
         assert bool(figure_pages) == bool(n_charts), f"{page.pdf_name}: figures {figure_pages}, charts {n_charts}"
         for number in figure_pages[:2]:
             png = PDF_DIR / f"check-{page.pdf_name}-{number}.png"
-            subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", "-f", str(number), "-l", str(number),
+            subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", "-f", str(number), "-l", str(number),
                             str(path), str(png.with_suffix(""))], check=True)
-            pixels = np.asarray(Image.open(png).convert("RGB")).astype(int)
+            pixels = np.asarray(Image.open(png).convert("L")).astype(int)
             png.unlink()
-            colourful = (pixels.max(axis=2) - pixels.min(axis=2)) > 60  # palette colours, not grey text
-            assert colourful.mean() > 0.002, f"{page.pdf_name} page {number}: the figure looks blank"
-            checked += 1
+            for top in _caption_tops(path, number):
+                low = int((top - 5) * dpi / 72)
+                high = max(0, int((top - 125) * dpi / 72))   # the 120 points just above the caption
+                band = pixels[high:low]
+                if band.size == 0:
+                    continue  # the caption sits at the top of its page: its chart ended the page before
+                inked = (band < 200).mean()
+                assert inked > 0.02, f"{page.pdf_name} page {number}: the figure above a caption looks blank"
+                checked += 1
     assert checked >= 5
 
 
