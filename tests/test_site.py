@@ -20,7 +20,9 @@ SEARCH_TERMS = {
     "permutation": "book/03_permutation_importance",
     "ICE": "book/04_partial_dependence",
     "Shapley": "book/05_shap",
-    "recourse": "book/01_why_explain",
+    "recourse": "book/07_counterfactuals",
+    "superpixel": "book/06_lime",
+    "disagreement": "book/08_failures",
     "glass-box": "book/02_basics",
 }
 
