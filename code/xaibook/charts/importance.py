@@ -17,12 +17,12 @@ import pandas as pd
 from xaibook._aliases import renamed_keywords
 from xaibook._validation import as_legacy_random_state
 from xaibook.charts._base import DIGITS, PALETTE, check_result, check_top, describe, zero_rule
-from xaibook.importance import ImportanceComparison, PermutationImportance
+from xaibook.importance import BootstrapImportance, ImportanceComparison, PermutationImportance
 
 __all__ = [
     "MEAN_COLOR", "REPEAT_COLOR", "HIGHLIGHT_COLOR", "importance_spread_chart",
     "importance_comparison_chart", "rank_heatmap_chart", "train_test_chart", "measures_chart",
-    "shuffled_pairs_chart", "importance_spread", "importance_comparison", "rank_heatmap",
+    "shuffled_pairs_chart", "bootstrap_interval_chart", "importance_spread", "importance_comparison", "rank_heatmap",
     "measures_side_by_side",
 ]
 
@@ -305,6 +305,72 @@ def shuffled_pairs_chart(X: pd.DataFrame, feature: str, partner: str, *, random_
         description=description or (
             f"Scatter plot of {partner} against {feature}: the original rows lie in a narrow band, "
             f"while the rows with {feature} shuffled spread over combinations absent from the data."),
+    )
+
+
+def bootstrap_interval_chart(bootstrap: BootstrapImportance, shuffles: PermutationImportance, *,
+                             top: int | None = None, level: float = 0.95, title: str | None = None,
+                             description: str | None = None) -> alt.Chart:
+    """Two intervals per feature: the bootstrap percentile interval over resampled test sets
+    (:func:`xaibook.importance.bootstrap_permutation_importance`) and the interval that the
+    shuffles alone support, mean ± z·std/√R over the ``R`` shuffles of one test set (normal
+    approximation, ``z`` for ``level``). Features sorted by the shuffles' mean.
+
+    The second interval is almost always the narrower: it ignores that the test set itself is a
+    sample. A bootstrap interval that reaches zero marks a feature the model may not rely on at all.
+    """
+    from scipy.stats import norm
+
+    check_result(bootstrap, BootstrapImportance)
+    check_result(shuffles, PermutationImportance)
+    if tuple(bootstrap.feature_names) != tuple(shuffles.feature_names):
+        raise ValueError("bootstrap and shuffles must hold the same features in the same order; "
+                         f"got {list(bootstrap.feature_names)} and {list(shuffles.feature_names)}")
+    if bootstrap.scoring != shuffles.scoring:
+        raise ValueError(f"bootstrap uses scoring {bootstrap.scoring!r}, shuffles {shuffles.scoring!r}: "
+                         "compare importances measured with the same score")
+    boot = bootstrap.summary(level)
+    order = shuffles.ranking()[:check_top(top, len(shuffles.feature_names))]
+    z = float(norm.ppf(0.5 + level / 2))
+    se = pd.Series(shuffles.importances_std / np.sqrt(shuffles.n_repeats), index=list(shuffles.feature_names))
+    mean = pd.Series(shuffles.importances_mean, index=list(shuffles.feature_names))
+    kinds = [f"another test set (bootstrap, {bootstrap.n_bootstrap} resamples)",
+             f"another shuffle ({shuffles.n_repeats} shuffles of one test set)"]
+    rows = []
+    for feature in order:
+        rows.append({"feature": feature, "interval": kinds[0], "mean": boot.loc[feature, "mean"],
+                     "low": boot.loc[feature, "low"], "high": boot.loc[feature, "high"]})
+        rows.append({"feature": feature, "interval": kinds[1], "mean": mean[feature],
+                     "low": mean[feature] - z * se[feature], "high": mean[feature] + z * se[feature]})
+    frame = pd.DataFrame(rows)
+    frame["reaches zero"] = np.where(frame["low"] <= 0, "yes", "no")
+    frame = frame.round(DIGITS)
+    base = alt.Chart(frame).encode(
+        y=alt.Y("feature:N", sort=order, title=None),
+        yOffset=alt.YOffset("interval:N", sort=kinds),
+        color=alt.Color("interval:N", sort=kinds, title=f"{level:.0%} interval over",
+                        scale=alt.Scale(domain=kinds, range=[PALETTE[5], PALETTE[0]]),
+                        legend=alt.Legend(orient="bottom", direction="vertical")),
+    )
+    tooltip = [alt.Tooltip("feature:N"), alt.Tooltip("interval:N", title="interval over"),
+               alt.Tooltip("mean:Q", title=f"mean drop in {shuffles.scoring}", format=".4f"),
+               alt.Tooltip("low:Q", format=".4f"), alt.Tooltip("high:Q", format=".4f"),
+               alt.Tooltip("reaches zero:N")]
+    x_title = _score_title(shuffles.scoring)
+    rules = base.mark_rule(strokeWidth=3).encode(x=alt.X("low:Q", title=x_title), x2="high:Q",
+                                                tooltip=tooltip)
+    points = base.mark_point(filled=True, size=40).encode(x="mean:Q", tooltip=tooltip)
+    chart = (rules + points + zero_rule("x")).properties(height=alt.Step(9), width=420)
+    n_zero = int((boot.loc[order, "low"] <= 0).sum())
+    return describe(
+        chart,
+        title=title or "How sure is each importance?",
+        subtitle="upper line: test sets resampled with replacement; lower line: shuffles of one test set",
+        description=description or (
+            f"For each of {len(order)} features, two horizontal {level:.0%} intervals of the permutation "
+            f"importance (drop in {shuffles.scoring}): over bootstrap resamples of the test set, and over "
+            f"the shuffles of the one test set. The bootstrap intervals are wider; {n_zero} of them "
+            "reach zero."),
     )
 
 
