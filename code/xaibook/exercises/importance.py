@@ -12,14 +12,23 @@ from typing import Any
 from xaibook import data, models
 from xaibook._validation import check_features, check_positive_int
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
-from xaibook.importance import grouped_permutation_importance, permutation_importance, train_test_importance
+from xaibook.importance import (
+    bootstrap_permutation_importance,
+    grouped_permutation_importance,
+    permutation_importance,
+    train_test_importance,
+)
 
 __all__ = [
     "EXERCISE_TEST", "feature_importance", "check_feature_importance", "top_features",
     "check_top_features", "exercise_test_importance", "check_exercise_test_importance",
     "overfit_gaps", "largest_overfit_gap", "check_largest_gap", "metric_rankings",
-    "check_metric_leader",
+    "check_metric_leader", "reliable_features", "check_reliable_features", "gap_kind",
+    "check_gap_kind", "MANY_VALUES",
 ]
+
+#: A feature with more distinct values than this counts as one with "many" values (exercise 4).
+MANY_VALUES = 10
 
 #: The heart features recorded during the exercise stress test (grouped in exercise 3).
 EXERCISE_TEST = ("max_heart_rate", "exercise_angina", "st_depression", "st_slope")
@@ -145,3 +154,61 @@ def check_metric_leader(answer: str) -> Verdict:
     return check_choice(answer, metric_rankings()["accuracy"][0],
                         hint="Call permutation_importance on the test split with scoring='accuracy', "
                              "n_repeats=10, random_state=0, and take result.ranking()[0].")
+
+
+@lru_cache(maxsize=4)
+def _reliable_features(case, model, n_bootstrap, random_state) -> tuple[str, ...]:
+    ds = data.load_case(case)
+    boot = bootstrap_permutation_importance(models.get_model(case, model), ds.X_test, ds.y_test,
+                                            scoring="roc_auc", n_bootstrap=n_bootstrap, n_repeats=1,
+                                            random_state=random_state).summary()
+    return tuple(boot[boot["low"] > 0].sort_values("mean", ascending=False).index)
+
+
+def reliable_features(*, case: str = "credit", model: str = "boosting", n_bootstrap: int = 50,
+                      random_state: int = 0) -> list[str]:
+    """Features whose bootstrap 95% interval of permutation importance (ROC AUC, test split, one
+    shuffle per resample, as in the chapter) lies entirely above zero, largest mean first."""
+    n_bootstrap = check_positive_int(n_bootstrap, name="n_bootstrap", minimum=2)
+    return list(_reliable_features(case, model, n_bootstrap, random_state))
+
+
+def check_reliable_features(answer: Any) -> Verdict:
+    """Exercise 2: the credit boosting model's features whose bootstrap interval excludes zero."""
+    hint = ("Read the bootstrap (vermillion) line of every feature in the interval chart, not the "
+            "shuffle line: a feature qualifies when the whole line lies right of zero, however "
+            "short or close to zero it is.")
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        return Verdict(False, f"expected a list of feature names, got {type(answer).__name__}", hint)
+    given = [str(name) for name in answer]
+    expected = reliable_features()
+    missing = [name for name in expected if name not in given]
+    extra = [name for name in given if name not in expected]
+    if not missing and not extra:
+        return Verdict(True, f"{expected} are the features whose interval lies above zero.")
+    parts = []
+    if missing:
+        parts.append(f"missing {missing}")
+    if extra:
+        parts.append(f"{extra} should not be listed: their bootstrap interval reaches zero")
+    return Verdict(False, "; ".join(parts) + ".", hint)
+
+
+def gap_kind(**kwargs: Any) -> str:
+    """``"many"`` if the feature with the largest train - test gap (:func:`largest_overfit_gap`)
+    has more than :data:`MANY_VALUES` distinct values in the case's data, else ``"few"``."""
+    case = kwargs.get("case", "heart")
+    feature = largest_overfit_gap(**kwargs)
+    return "many" if data.load_case(case).X[feature].nunique() > MANY_VALUES else "few"
+
+
+def check_gap_kind(answer: str) -> Verdict:
+    """Exercise 4, the prediction: does the heart forest's largest train - test gap belong to a
+    feature with many distinct values (``"many"``) or with few (``"few"``)?"""
+    if answer not in ("many", "few"):
+        return Verdict(False, f"answer 'many' or 'few', got {answer!r}",
+                       f"'many' means more than {MANY_VALUES} distinct values, like age or cholesterol.")
+    return check_choice(answer, gap_kind(),
+                        hint="A deep tree can isolate a few training patients with a "
+                             "feature that has many distinct values; which features give it the "
+                             "most thresholds to choose from?")
