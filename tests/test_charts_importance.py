@@ -91,3 +91,35 @@ def test_shuffled_pairs_chart():
     assert spec["title"]["text"] == "Shuffling a creates rows nobody has"
     with pytest.raises(ValueError, match=r"unknown feature\(s\) \['c'\]"):
         charts.shuffled_pairs_chart(X, "a", "c")
+
+
+def test_bootstrap_interval_chart():
+    from scipy.stats import norm
+
+    from xaibook.importance import BootstrapImportance
+
+    shuffles = make_result([0.2, 0.05, 0.0], n_repeats=5)
+    rng = np.random.RandomState(3)
+    boot = BootstrapImportance(np.array([0.2, 0.05, 0.0])[:, None] + rng.normal(scale=0.03, size=(3, 40)),
+                               shuffles.feature_names, "roc_auc", 1)
+    spec = spec_of(charts.bootstrap_interval_chart(boot, shuffles))
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 2 * 3 and spec["title"]["text"] == "How sure is each importance?"
+    by = {(r["feature"], r["interval"].split()[1]): r for r in rows}
+    # the bootstrap line is the percentile interval of the resamples
+    assert by[("f0", "test")]["low"] == round(float(np.quantile(boot.importances[0], 0.025)), 4)
+    # the shuffle line is mean ± z * std / sqrt(R), computed independently here
+    z = norm.ppf(0.975)
+    half = z * shuffles.importances[0].std() / np.sqrt(5)
+    assert by[("f0", "shuffle")]["high"] == round(float(shuffles.importances[0].mean() + half), 4)
+    # sorted by the shuffles' mean; the description counts the intervals that reach zero
+    assert '"sort": ["f0", "f1", "f2"]' in json.dumps(spec)
+    n_zero = int((np.quantile(boot.importances, 0.025, axis=1) <= 0).sum())
+    assert f"{n_zero} of them reach zero" in spec["description"]
+    assert inline_rows(spec_of(charts.bootstrap_interval_chart(boot, shuffles, top=1))) == 2 + 1
+    with pytest.raises(ValueError, match="same features"):
+        charts.bootstrap_interval_chart(boot, make_result([0.1, 0.2]))
+    with pytest.raises(ValueError, match="same score"):
+        charts.bootstrap_interval_chart(boot, make_result([0.2, 0.05, 0.0], scoring="accuracy"))
+    with pytest.raises(TypeError, match="BootstrapImportance"):
+        charts.bootstrap_interval_chart(shuffles, shuffles)

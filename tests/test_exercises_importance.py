@@ -1,5 +1,6 @@
 """Checkers of chapter 3's exercises: right answers pass, wrong ones get a hint."""
 
+import numpy as np
 import pytest
 from sklearn.inspection import permutation_importance as sklearn_permutation_importance
 
@@ -67,3 +68,42 @@ def test_metric_leader_checker():
     assert rankings["roc_auc"][0] != leader
     wrong = ex.check_metric_leader(rankings["roc_auc"][0])
     assert not wrong and "scoring='accuracy'" in str(wrong)
+
+
+def test_reliable_features_checker():
+    from xaibook.importance import bootstrap_permutation_importance
+
+    credit = data.load_credit()
+    model = models.get_model("credit", "boosting")
+    # independent: the bootstrap recomputed here, the interval read with numpy
+    boot = bootstrap_permutation_importance(model, credit.X_test, credit.y_test, scoring="roc_auc",
+                                            n_bootstrap=50, n_repeats=1, random_state=0)
+    low = np.quantile(boot.importances, 0.025, axis=1)
+    expected = {name for name, value in zip(boot.feature_names, low) if value > 0}
+    answer = ex.reliable_features()
+    assert set(answer) == expected and 0 < len(answer) < len(boot.feature_names)
+    assert ex.check_reliable_features(answer)
+    assert ex.check_reliable_features(answer[::-1])            # order does not matter
+    # the tempting wrong answer: the top of the spread chart (shuffles only)
+    shuffles = sklearn_permutation_importance(model, credit.X_test, credit.y_test, scoring="roc_auc",
+                                              n_repeats=10, random_state=0)
+    by_shuffles = list(credit.X_test.columns[np.argsort(-shuffles.importances_mean)[:len(answer)]])
+    assert set(by_shuffles) != expected
+    wrong = ex.check_reliable_features(by_shuffles)
+    assert not wrong and "reaches zero" in str(wrong) and "bootstrap" in str(wrong)
+    missing = ex.check_reliable_features(answer[:1])
+    assert not missing and "missing" in str(missing)
+    assert not ex.check_reliable_features(answer[0])          # a string is not a list
+
+
+def test_gap_kind_checker(answers):
+    gaps = answers["gaps"]
+    feature = max(gaps, key=gaps.get)
+    n_values = data.load_heart().X[feature].nunique()
+    right = "many" if n_values > ex.MANY_VALUES else "few"
+    assert ex.gap_kind() == right
+    assert ex.check_gap_kind(right)
+    wrong = ex.check_gap_kind("few" if right == "many" else "many")
+    assert not wrong and "Hint" in str(wrong)
+    invalid = ex.check_gap_kind("continuous")
+    assert not invalid and "'many' or 'few'" in str(invalid)

@@ -360,3 +360,120 @@ def test_equals_sklearn_exactly_on_multiclass(scoring):
         ours = imp.permutation_importance(model, X, y, scoring=scoring, n_repeats=2, random_state=1)
         ref = sk_permutation_importance(model, X, y, scoring=scoring, n_repeats=2, random_state=1)
         assert np.array_equal(ours.importances, ref.importances)
+
+
+# ---------------------------------------------------------------- several scorers
+
+def test_compare_scorings_equals_sklearn_multi_metric(mixed):
+    models, _, X_test, _, y_test = mixed
+    scorings = ["roc_auc", "neg_log_loss", "accuracy"]
+    ours = imp.compare_scorings(models["forest"], X_test, y_test, scorings, n_repeats=3, random_state=5)
+    ref = sk_permutation_importance(models["forest"], X_test, y_test, scoring=scorings,
+                                    n_repeats=3, random_state=5)
+    assert ours.labels == scorings
+    for scoring in scorings:
+        assert np.array_equal(ours.results[scoring].importances, ref[scoring].importances)
+
+
+def test_compare_scorings_bad_input(mixed):
+    models, _, X_test, _, y_test = mixed
+    with pytest.raises(TypeError, match="at least two"):
+        imp.compare_scorings(models["forest"], X_test, y_test, "roc_auc")
+    with pytest.raises(TypeError, match="at least two"):
+        imp.compare_scorings(models["forest"], X_test, y_test, ["roc_auc"])
+    with pytest.raises(ValueError, match="twice"):
+        imp.compare_scorings(models["forest"], X_test, y_test, ["roc_auc", "roc_auc"])
+
+
+# ---------------------------------------------------------------- conditional permutation
+
+def test_strata_bins_and_categories():
+    X = pd.DataFrame({"x": np.arange(100.0), "c": ["a", "b"] * 50, "few": [0, 1, 2, 3] * 25})
+    strata = imp.permutation_strata(X, ["x"], n_bins=4)
+    assert np.array_equal(strata, pd.qcut(X["x"], 4, labels=False).to_numpy())
+    assert np.array_equal(imp.permutation_strata(X, "c", n_bins=4), (X["c"] == "b").astype(int))
+    # a numeric column with no more values than bins keeps its values
+    assert np.array_equal(imp.permutation_strata(X, ["few"], n_bins=4), X["few"].to_numpy())
+    both = imp.permutation_strata(X, ["x", "c"], n_bins=2)
+    assert len(np.unique(both)) == 4
+    assert np.all(imp.permutation_strata(X, ["x"], n_bins=1) == 0)
+    with pytest.raises(ValueError, match="n_bins"):
+        imp.permutation_strata(X, ["x"], n_bins=0)
+    with pytest.raises(ValueError, match="unknown feature"):
+        imp.permutation_strata(X, ["nope"])
+
+
+def test_conditional_orders_stay_within_strata_and_reduce_to_shuffle_orders():
+    strata = np.array([0, 1, 0, 2, 1, 0, 2, 2, 1, 0, 0, 1])
+    orders = imp.conditional_shuffle_orders(strata, 20, 3)
+    for order in orders:
+        assert sorted(order) == list(range(len(strata)))       # a permutation
+        assert np.array_equal(strata[order], strata)             # every row keeps its stratum
+    assert np.any(orders != np.arange(len(strata)))              # and it does shuffle
+    one = np.zeros(12, dtype=int)
+    assert np.array_equal(imp.conditional_shuffle_orders(one, 4, 3), imp.shuffle_orders(12, 4, 3))
+    with pytest.raises(ValueError, match="one label per row"):
+        imp.conditional_shuffle_orders(np.zeros((3, 2)), 2, 0)
+
+
+def test_conditional_with_one_bin_equals_marginal(mixed):
+    models, _, X_test, _, y_test = mixed
+    given = {"a": ["b"], "b": ["a", "c"], "size": ["d"]}
+    for name in ["logistic", "forest"]:
+        conditional = imp.conditional_permutation_importance(
+            models[name], X_test, y_test, given, n_bins=1, scoring="roc_auc", n_repeats=4, random_state=7)
+        marginal = imp.permutation_importance(models[name], X_test, y_test, scoring="roc_auc",
+                                              n_repeats=4, random_state=7)
+        assert conditional.feature_names == ("a", "b", "size")
+        for feature in given:
+            j = marginal.feature_names.index(feature)
+            assert np.array_equal(conditional.importances[list(given).index(feature)],
+                                  marginal.importances[j])
+
+
+def test_conditional_zero_for_ignored_feature_and_for_singleton_strata():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({"signal": rng.normal(size=200), "ignored": rng.normal(size=200),
+                      "row_id": np.arange(200.0)})
+    y = (X["signal"] > 0).astype(int)
+    tree = DecisionTreeClassifier(max_depth=1, random_state=0).fit(
+        X.assign(ignored=0.0, row_id=0.0), y)
+    result = imp.conditional_permutation_importance(
+        tree, X, y, {"ignored": ["signal"], "signal": ["row_id"]}, n_bins=200, n_repeats=3)
+    assert np.all(result.importances[0] == 0.0)   # the model never reads it
+    assert np.all(result.importances[1] == 0.0)   # one row per stratum: nothing moves
+
+
+def test_conditional_removes_the_twin_effect():
+    # y depends on x only; z is x's near-copy. A linear model splits the weight between them.
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=2000)
+    X = pd.DataFrame({"x": x, "z": x + rng.normal(scale=0.05, size=2000)})
+    y = X["x"] + X["z"] + rng.normal(scale=0.1, size=2000)
+    model = LinearRegression().fit(X, y)
+    marginal = imp.permutation_importance(model, X, y, scoring="r2", n_repeats=5, random_state=0)
+    conditional = imp.conditional_permutation_importance(model, X, y, {"x": "z", "z": "x"}, n_bins=20,
+                                                         scoring="r2", n_repeats=5, random_state=0)
+    # marginal: shuffling x removes its whole (about half) share of the variance, 2 coef^2 var(x)
+    expected = 2 * model.coef_ ** 2 * X.var(ddof=0).to_numpy() / np.var(y)
+    assert np.allclose(marginal.importances_mean, expected, rtol=0.1)
+    # conditional: within narrow bins of the twin, x barely varies, so little is lost
+    assert np.all(conditional.importances_mean < 0.1 * marginal.importances_mean)
+    assert np.all(conditional.importances_mean >= 0)
+
+
+def test_conditional_bad_input(mixed):
+    models, _, X_test, _, y_test = mixed
+    model = models["forest"]
+    with pytest.raises(TypeError, match="conditional_on"):
+        imp.conditional_permutation_importance(model, X_test, y_test, ["a"])
+    with pytest.raises(ValueError, match="itself"):
+        imp.conditional_permutation_importance(model, X_test, y_test, {"a": ["a", "b"]})
+    with pytest.raises(ValueError):
+        imp.conditional_permutation_importance(model, X_test, y_test, {"nope": ["a"]})
+    with pytest.raises(ValueError):
+        imp.conditional_permutation_importance(model, X_test, y_test, {"a": []})
+    with pytest.raises(ValueError, match="n_bins"):
+        imp.conditional_permutation_importance(model, X_test, y_test, {"a": "b"}, n_bins=0)
+    with pytest.raises((TypeError, ValueError), match="random_state"):
+        imp.conditional_permutation_importance(model, X_test, y_test, {"a": "b"}, random_state=None)
