@@ -288,6 +288,36 @@ def gpi_groups_unknown():
     return imp.grouped_permutation_importance(TOY_LR, TOY, TOY_Y, groups={"g": ["feat_z"]})
 
 
+@case("features", "conditional_on", "feat_z")
+def cpi_unknown_feature():
+    return imp.conditional_permutation_importance(TOY_LR, TOY, TOY_Y, {"feat_a": ["feat_z"]})
+
+
+@case("features", "conditional_on", check=lambda r: r.feature_names == ("feat_a",))
+def cpi_partner_string():
+    return imp.conditional_permutation_importance(TOY_LR, TOY, TOY_Y, {"feat_a": "feat_b"}, n_repeats=2)
+
+
+@case("features", "conditional_on")
+def cpi_not_a_dict():
+    return imp.conditional_permutation_importance(TOY_LR, TOY, TOY_Y, ["feat_a"])
+
+
+@case("counts", "n_bins")
+def cpi_zero_bins():
+    return imp.conditional_permutation_importance(TOY_LR, TOY, TOY_Y, {"feat_a": "feat_b"}, n_bins=0)
+
+
+@case("random_state", "random_state")
+def cpi_random_state_none():
+    return imp.conditional_permutation_importance(TOY_LR, TOY, TOY_Y, {"feat_a": "feat_b"}, random_state=None)
+
+
+@case("features", "scorings")
+def compare_scorings_one_string():
+    return imp.compare_scorings(TOY_LR, TOY, TOY_Y, "roc_auc")
+
+
 @case("features", "features", check=lambda r: list(r.feature_names) == ["age"])
 def dci_features_string():
     return imp.drop_column_importance(models.make_model("heart", "logistic"), heart.X_train, heart.y_train,

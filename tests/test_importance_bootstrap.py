@@ -55,3 +55,14 @@ def test_bad_level(fitted):
     result = bootstrap_permutation_importance(model, X, y, n_bootstrap=2, n_repeats=1)
     with pytest.raises(ValueError, match="level"):
         result.summary(level=1.5)
+
+
+def test_bad_random_state(fitted):
+    import numpy as np
+
+    model, X, y = fitted
+    with pytest.raises(ValueError, match="random_state"):
+        bootstrap_permutation_importance(model, X, y, n_bootstrap=2, random_state=None)
+    with pytest.raises(TypeError, match="int seed"):
+        bootstrap_permutation_importance(model, X, y, n_bootstrap=2,
+                                         random_state=np.random.RandomState(0))

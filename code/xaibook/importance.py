@@ -9,6 +9,11 @@ feature and the target is broken by shuffling that feature's column:
 averaged over ``n_repeats`` shuffles. The model is never refitted: the method asks how much *this*
 model relies on the feature, not how much the feature could tell a new model. Drop-column importance
 (:func:`drop_column_importance`) asks that second question, by refitting without the feature.
+Conditional permutation importance (:func:`conditional_permutation_importance`; Strobl et al. 2008)
+shuffles a feature only among rows alike in its correlated partners, and asks what it adds given
+them. :func:`compare_scorings` runs the same shuffles under several scores;
+:func:`bootstrap_permutation_importance` resamples the test rows to show the uncertainty of each
+importance.
 
 :func:`permutation_importance` reproduces :func:`sklearn.inspection.permutation_importance`
 exactly (bit for bit) for the same estimator, data, scoring and integer ``random_state``, because it
@@ -786,6 +791,10 @@ def bootstrap_permutation_importance(model: Any, X: pd.DataFrame, y: Any, *, sco
     of the importance of *this* model due to the finite test set (Efron & Tibshirani 1993).
     """
     X, y = _check_data(model, X, y)
+    check_random_state(random_state)
+    if not isinstance(random_state, (int, np.integer)):
+        raise TypeError(f"random_state must be an int seed here (resample b shuffles with seed "
+                        f"random_state + b), got {type(random_state).__name__}")
     if not isinstance(n_bootstrap, (int, np.integer)) or n_bootstrap < 2:
         raise ValueError(f"n_bootstrap must be an integer >= 2, got {n_bootstrap!r}")
     rng = np.random.default_rng(random_state)
