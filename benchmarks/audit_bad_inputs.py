@@ -1428,6 +1428,39 @@ def classify(c: Case) -> None:
     c.detail = why if ok else f"returned a wrong result ({why})"
 
 
+# ----------------------------------------------------------------- Owen values (chapter 5)
+@case("unknown feature", "groups", "unknown features", "feat_z")
+def owen_unknown_group_feature():
+    return sh.owen_values(f_toy, TOY.iloc[:2], TOY.iloc[:10], groups=[["feat_a", "feat_z"]])
+
+
+@case("f output", "f", "non-finite", "NaN")
+def owen_nan_output():
+    def f(X):
+        out = f_toy(X)
+        out[X["feat_a"].to_numpy() > 1] = np.nan
+        return out
+    return sh.owen_values(f, TOY.iloc[:3], TOY.iloc[:40], groups=[["feat_a", "feat_b"]])
+
+
+@case("dummy feature", "", check=lambda r: bool(np.all(r.values[:, 2] == 0)))
+def owen_dummy_exact_zero():
+    X = TOY.assign(feat_c=1.0)
+    return sh.owen_values(lambda d: 1 / (1 + np.exp(-(d["feat_a"] * 1.3 + d["feat_b"] * 0.7 + d["feat_c"] * 0.1))).to_numpy(),
+                          X.iloc[:5], X.iloc[5:60], groups=[["feat_a", "feat_c"]])
+
+
+@case("memory", "max_coalitions")
+def owen_many_features():
+    X = pd.DataFrame(rng.normal(size=(2, 24)), columns=[f"x{i}" for i in range(24)])
+    return sh.owen_values(lambda d: d.sum(axis=1).to_numpy(), X, X, groups=[])
+
+
+@case("string for a list", check=lambda r: close(r.values, sh.exact_shapley(f_toy, TOY.iloc[:2], TOY.iloc[:10]).values, 1e-12))
+def owen_string_group():
+    return sh.owen_values(f_toy, TOY.iloc[:2], TOY.iloc[:10], groups=["feat_a"])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write every case's outcome to this file")

@@ -133,3 +133,53 @@ def test_dependence_lumps_categories_beyond_the_palette():
     spec = spec_of(charts.dependence_chart(result, "x", color_by="kind"))
     values = {row["partner"] for rows in inline(spec).values() for row in rows if "partner" in row}
     assert len(values) == 8 and any(v.startswith("other (") for v in values)
+
+
+def test_force_frame_stacks_from_base_value_to_prediction(result):
+    for row in (100, 117, 150):
+        position = list(result.data.index).index(row)
+        shap_row, prediction = result.values[position], result.prediction[position]
+        frame = charts.force_frame(result, row, top=2)
+        raises, lowers = frame[frame["direction"] == "raises"], frame[frame["direction"] == "lowers"]
+        # the two sides meet at f(x); raises end there, lowers start there
+        if len(raises):
+            assert raises["end"].iloc[0] == pytest.approx(prediction, abs=1e-4)
+            assert raises["start"].min() == pytest.approx(prediction - shap_row[shap_row > 0].sum(), abs=1e-3)
+            assert (raises["shap"] > 0).all()
+        if len(lowers):
+            assert lowers["start"].iloc[0] == pytest.approx(prediction, abs=1e-4)
+            assert (lowers["shap"] < 0).all()
+        # segments tile the bar without gaps, and the far end of the blue side is the base value
+        extent = frame["end"].max() - frame["start"].min()
+        assert (frame["end"] - frame["start"]).sum() == pytest.approx(extent, abs=1e-3)
+        assert prediction - shap_row[shap_row > 0].sum() - shap_row[shap_row < 0].sum() == \
+            pytest.approx(result.base_value, abs=1e-9)
+        assert frame["start"].min() + (-shap_row[shap_row < 0]).sum() + shap_row[shap_row > 0].sum() == \
+            pytest.approx(frame["end"].max(), abs=1e-3)
+        # at most `top` features per side, the rest summed into one segment
+        for side, values in ((raises, shap_row[shap_row > 0]), (lowers, shap_row[shap_row < 0])):
+            assert len(side) == min(len(values), 3)
+            assert side["shap"].sum() == pytest.approx(values.sum(), abs=1e-3)
+
+
+def test_force_chart(result):
+    spec = spec_of(charts.force_chart(result, 105, title="Force"))
+    position = list(result.data.index).index(105)
+    assert spec["title"]["text"] == "Force" and "base value" in spec["description"]
+    assert f"{result.prediction[position]:.3f}" in spec["description"]
+    text = json.dumps(spec)
+    assert "SHAP value" in text and "raises" in text and "f(x) = " in text
+    assert max(len(v) for v in inline(spec).values()) <= len(result.feature_names) + 2
+    # every label shown names a segment at least min_label of the bar long
+    labelled = [r for rows in inline(spec).values() for r in rows if "text" in r]
+    extent = max(r["end"] for rows in inline(spec).values() for r in rows if "end" in r) - \
+        min(r["start"] for rows in inline(spec).values() for r in rows if "start" in r)
+    assert labelled and all(abs(r["end"] - r["start"]) >= 0.08 * extent - 1e-9 for r in labelled)
+    with pytest.raises(ValueError, match="min_label"):
+        charts.force_chart(result, 105, min_label=2)
+    with pytest.raises(TypeError, match="ShapleyResult"):
+        charts.force_chart(pd.DataFrame())
+    zero = ShapleyResult(np.zeros_like(result.values), result.base_value, result.feature_names, result.data,
+                         np.full(len(result), result.base_value))
+    with pytest.raises(ValueError, match="nothing to draw"):
+        charts.force_chart(zero)

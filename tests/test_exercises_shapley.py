@@ -65,3 +65,48 @@ def test_healthy_gain_checker():
     assert ex.check_healthy_gain(shift.idxmax())
     wrong = ex.check_healthy_gain(shift.idxmin())
     assert not wrong and "y_train == 0" in str(wrong)
+
+
+def test_sick_background_checker():
+    heart = data.load_heart()
+    patient = heart.X.loc[[models.featured_person("heart")]]
+    f = prediction_function(models.get_model("heart", "boosting"))
+    sick = heart.X_train[heart.y_train == 1].sample(ex.BACKGROUND_SIZE, random_state=0)
+    values = ex.sick_background_values()
+    # efficiency against the sick background: the values add up to f(x) minus the sick patients' mean
+    assert values.sum() == pytest.approx(f(patient)[0] - f(sick).mean(), abs=1e-9)
+    assert values.sum() < 0                  # this patient looks less at risk than typical sick patients
+    top = values.abs().idxmax()
+    assert ex.check_sick_top_feature(top)
+    wrong = ex.check_sick_top_feature(ex.patient_values().abs().idxmax())   # the usual top feature
+    assert not wrong and "y_train == 1" in str(wrong)
+
+
+def test_copy_checker_by_hand():
+    values = ex.toy_copy_values()
+    # by hand: the account collects the 0.30 interaction when at least one of the two duration
+    # copies joined before it, in 2 of the 3 orders of {account, copy, copy}; the copies are
+    # symmetric and share the rest of the long loan's 0.20 + 0.30 / 3
+    assert values["checking_account"] == pytest.approx(0.30 * 2 / 3, abs=1e-12)
+    assert values["duration_months"] == pytest.approx(values["duration_copy"], abs=1e-12)
+    assert values["duration_months"] + values["duration_copy"] == pytest.approx(0.20 + 0.30 / 3, abs=1e-12)
+    assert values["credit_amount"] == pytest.approx(0.10, abs=1e-12)
+    grouped = ex.toy_copy_values(grouped=True)
+    # grouped, the pair plays as the single duration of the three-feature game: 0.35 split in two
+    assert grouped["checking_account"] == pytest.approx(0.15, abs=1e-12)
+    assert grouped["duration_months"] == pytest.approx(0.175, abs=1e-12)
+    assert ex.check_copy_account(0.2)
+    wrong = ex.check_copy_account(0.15)
+    assert not wrong and "orders" in str(wrong)
+
+
+def test_report_diagnosis_checker():
+    assert ex.check_report_diagnosis("b") and ex.check_report_diagnosis(" B ")
+    for letter in "acd":
+        wrong = ex.check_report_diagnosis(letter)
+        assert not wrong and "cannot explain it" in str(wrong) and "Hint" in str(wrong)
+    assert not ex.check_report_diagnosis("e") and not ex.check_report_diagnosis(2)
+    # the premise of the exercise: log-odds values do not add up to the probability gap
+    values = ex.patient_values(scale="log-odds")
+    probability = ex.patient_values()
+    assert abs(values.sum() - probability.sum()) > 0.5

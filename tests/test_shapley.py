@@ -524,3 +524,149 @@ def test_a_fitted_model_works_as_f_and_random_state_takes_generators():
     legacy = S.sampling_shapley(model, X.iloc[:2], X.iloc[:20], n_permutations=4,
                                 random_state=np.random.RandomState(4))
     np.testing.assert_allclose(legacy.efficiency_gap(), 0, atol=1e-9)
+
+
+# ------------------------------------------------------------------------------- Owen values
+def owen_by_orders(f, x, background, groups):
+    """Owen values as averages over the feature orders that keep every group together (brute force)."""
+    import itertools
+    columns = list(x.columns)
+
+    def v(coalition):
+        hybrid = background.copy()
+        for name in coalition:
+            hybrid[name] = x[name].iloc[0]
+        return float(np.mean(f(hybrid)))
+
+    phi, n_orders = dict.fromkeys(columns, 0.0), 0
+    for group_order in itertools.permutations(groups):
+        for inner in itertools.product(*[itertools.permutations(g) for g in group_order]):
+            joined = []
+            for name in itertools.chain(*inner):
+                phi[name] += v(joined + [name]) - v(joined)
+                joined.append(name)
+            n_orders += 1
+    return np.array([phi[c] / n_orders for c in columns])
+
+
+@pytest.fixture(scope="module")
+def owen_game():
+    X, background = numeric_frame(2, 5, seed=3), numeric_frame(6, 5, seed=4)
+    return three_way_5, X, background
+
+
+def three_way_5(X):
+    a = X.to_numpy()
+    return a[:, 0] * a[:, 1] * a[:, 2] + np.sin(a[:, 3]) * a[:, 0] + 0.5 * a[:, 4] - a[:, 1] * a[:, 4] ** 2
+
+
+def test_owen_values_are_averages_over_group_preserving_orders(owen_game):
+    f, X, background = owen_game
+    groups = [["x0", "x3"], ["x1", "x2", "x4"]]
+    result = S.owen_values(f, X, background, groups=groups)
+    for i in range(len(X)):
+        np.testing.assert_allclose(result.values[i], owen_by_orders(f, X.iloc[[i]], background, groups),
+                                   atol=1e-12)
+    # efficiency: base value plus the values is the prediction
+    np.testing.assert_allclose(result.base_value + result.values.sum(axis=1), f(X), atol=1e-12)
+    assert result.method == "owen"
+    # and they are not the Shapley values: the grouping matters for this game
+    assert np.abs(result.values - S.exact_shapley(f, X, background).values).max() > 1e-3
+
+
+@pytest.mark.parametrize("groups", [[], [["x0", "x1", "x2", "x3", "x4"]], {"all": ["x4", "x2", "x0", "x1", "x3"]},
+                                    [["x0"], ["x1"], ["x2"], ["x3"], ["x4"]]])
+def test_owen_values_with_singleton_groups_or_one_group_are_shapley_values(owen_game, groups):
+    f, X, background = owen_game
+    np.testing.assert_allclose(S.owen_values(f, X, background, groups=groups).values,
+                               S.exact_shapley(f, X, background).values, atol=1e-12)
+
+
+def test_owen_group_totals_are_the_shapley_values_of_the_game_between_groups(owen_game):
+    import itertools
+    import math
+    f, X, background = owen_game
+    groups = [["x0", "x3"], ["x1", "x2"], ["x4"]]
+    result = S.owen_values(f, X, background, groups=groups).to_wide()
+    x = X.iloc[[0]]
+
+    def v(group_ids):                     # the quotient game: whole groups join
+        hybrid = background.copy()
+        for k in group_ids:
+            for name in groups[k]:
+                hybrid[name] = x[name].iloc[0]
+        return float(np.mean(f(hybrid)))
+
+    g = len(groups)
+    for k in range(g):
+        others = [h for h in range(g) if h != k]
+        shapley_k = sum(math.factorial(len(R)) * math.factorial(g - len(R) - 1) / math.factorial(g)
+                        * (v(list(R) + [k]) - v(list(R)))
+                        for size in range(g) for R in itertools.combinations(others, size))
+        assert result[groups[k]].iloc[0].sum() == pytest.approx(shapley_k, abs=1e-12)
+
+
+def test_owen_values_match_shap_partition_explainer():
+    """shap's Partition explainer computes Owen values for a hierarchical clustering (a binary tree
+    of features). For two groups of two features the tree ((x0, x1), (x2, x3)) *is* the two-level
+    coalition structure, so with enough evaluations shap's values are the exact Owen values."""
+    rng = np.random.default_rng(0)
+    columns = [f"x{j}" for j in range(4)]
+    X = pd.DataFrame(rng.normal(size=(3, 4)), columns=columns)
+    background = pd.DataFrame(rng.normal(size=(5, 4)), columns=columns)
+
+    def f(data):
+        a = np.asarray(data, dtype=float)
+        return a[:, 0] * a[:, 2] + np.sin(a[:, 1]) * a[:, 3] + a[:, 0] * a[:, 1] * a[:, 3] + 0.5 * a[:, 2]
+
+    ours = S.owen_values(f, X, background, groups=[["x0", "x1"], ["x2", "x3"]])
+    linkage = np.array([[0, 1, 1.0, 2], [2, 3, 1.0, 2], [4, 5, 2.0, 4]])   # merge (0,1), (2,3), then both
+    explainer = shap.explainers.Partition(f, shap.maskers.Partition(background.to_numpy(), clustering=linkage))
+    theirs = explainer(X.to_numpy(), max_evals=1000)
+    np.testing.assert_allclose(theirs.values, ours.values, atol=1e-10)
+    np.testing.assert_allclose(theirs.base_values, ours.base_value, atol=1e-12)
+    assert np.abs(ours.values - S.exact_shapley(f, X, background).values).max() > 1e-3
+
+
+def test_owen_values_copies_in_one_group_keep_the_credit_of_the_original():
+    """Duplicate one feature of a model that reads either copy: grouped, the pair gets what the
+    single feature got, and every other feature keeps its value (the toy game by hand)."""
+    def original(X):
+        return X["a"].to_numpy() * X["b"].to_numpy() + X["c"].to_numpy()
+
+    def doubled(X):
+        return np.maximum(X["a"].to_numpy(), X["a2"].to_numpy()) * X["b"].to_numpy() + X["c"].to_numpy()
+
+    x = pd.DataFrame({"a": [1.0], "b": [2.0], "c": [3.0]})
+    reference = pd.DataFrame({"a": [0.0], "b": [0.0], "c": [0.0]})
+    single = S.exact_shapley(original, x, reference).to_wide().iloc[0]
+    grouped = S.owen_values(doubled, x.assign(a2=1.0), reference.assign(a2=0.0),
+                            groups={"a": ["a", "a2"]}).to_wide().iloc[0]
+    assert grouped["a"] + grouped["a2"] == pytest.approx(single["a"]) and grouped["a"] == pytest.approx(grouped["a2"])
+    assert grouped[["b", "c"]].to_numpy() == pytest.approx(single[["b", "c"]].to_numpy())
+    # apart, b takes part of a's credit: a joins "half present" in many orders
+    apart = S.exact_shapley(doubled, x.assign(a2=1.0), reference.assign(a2=0.0)).to_wide().iloc[0]
+    assert apart["b"] > single["b"] + 0.1
+
+
+def test_owen_values_bad_inputs(mixed):
+    X, f = mixed
+    background = X.iloc[:5]
+    first = X.columns[0]
+    with pytest.raises(ValueError, match="unknown features"):
+        S.owen_values(f, X.iloc[:1], background, groups=[[first, "nope"]])
+    with pytest.raises(ValueError, match="more than one group"):
+        S.owen_values(f, X.iloc[:1], background, groups=[[first], [first, X.columns[1]]])
+    with pytest.raises(ValueError, match="empty"):
+        S.owen_values(f, X.iloc[:1], background, groups=[[]])
+    with pytest.raises(TypeError, match="groups must be"):
+        S.owen_values(f, X.iloc[:1], background, groups=first)
+    with pytest.raises(ValueError, match="max_coalitions"):
+        S.owen_values(f, X.iloc[:1], background, groups=[], max_coalitions=4)
+    with pytest.raises(ValueError, match="max_coalitions"):
+        S.owen_values(f, X.iloc[:1], background, groups=[], max_coalitions=0)
+    with pytest.raises(ValueError, match="background"):
+        S.owen_values(f, X.iloc[:1], background[background.columns[::-1]], groups=[])
+    # a one-name group may be given as a string
+    one = S.owen_values(f, X.iloc[:1], background, groups=[first])
+    np.testing.assert_allclose(one.values, S.exact_shapley(f, X.iloc[:1], background).values, atol=1e-12)

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook._validation import as_generator, check_same_features
+from xaibook._validation import check_number as check_number_argument
 from xaibook.charts._base import (
     DIGITS,
     PALETTE,
@@ -536,3 +537,108 @@ dependence = dependence_chart
 linked = linked_chart
 compare = comparison_chart
 convergence = convergence_chart
+
+
+# -------------------------------------------------------------------------------- force plot
+__all__ += ["force_frame", "force_chart"]
+
+
+def force_frame(result: ShapleyResult, row: Any = None, *, top: int = 6) -> pd.DataFrame:
+    """The segments of a force plot for one row: ``feature``, ``value``, ``label``, ``shap``,
+    ``start``, ``end``, ``middle``, ``direction``, ``tier`` (label row), ``base``, ``prediction``.
+
+    As in shap's force plot (Lundberg et al. 2018), the features that raise the output sit left of
+    the prediction, stacked from ``f(x) - (sum of raises)`` up to ``f(x)``, the largest next to it;
+    those that lower it sit right of the prediction, up to the base value. The ``top`` largest
+    contributions on each side are drawn one by one, the rest of that side as one segment.
+    """
+    check_result(result, ShapleyResult)
+    top = check_count(top, "top")
+    position = 0 if row is None else _position(result, row)
+    shap_row = result.values[position]
+    names = list(result.feature_names)
+    prediction = float(result.prediction[position])
+    records = []
+    for direction, sign in (("raises", 1.0), ("lowers", -1.0)):
+        side = [j for j in np.argsort(-np.abs(shap_row), kind="stable") if sign * shap_row[j] > 0]
+        shown, rest = side[:top], side[top:]
+        steps = [(names[j], _show(result.data.iloc[position, j]), shap_row[j]) for j in shown]
+        if rest:
+            steps.append((f"{len(rest)} other features", "", float(shap_row[rest].sum())))
+        edge = prediction
+        for k, (feature, value, contribution) in enumerate(steps):
+            # raises: from the prediction leftwards; lowers: from the prediction rightwards
+            start, end = (edge - contribution, edge) if sign > 0 else (edge, edge - contribution)
+            records.append({"feature": feature, "value": value,
+                            "label": f"{feature} = {value}" if value != "" else feature,
+                            "shap": contribution, "start": start, "end": end, "middle": (start + end) / 2,
+                            "direction": direction, "tier": k % 2})
+            edge = start if sign > 0 else end
+    frame = pd.DataFrame(records, columns=["feature", "value", "label", "shap", "start", "end", "middle",
+                                           "direction", "tier"])
+    frame["base"], frame["prediction"] = result.base_value, prediction
+    numbers = ["shap", "start", "end", "middle", "base", "prediction"]
+    frame[numbers] = frame[numbers].astype(float).round(DIGITS)
+    return frame
+
+
+def force_chart(result: ShapleyResult, row: Any = None, *, top: int = 6, min_label: float = 0.08,
+                title: str | None = None, description: str | None = None) -> alt.LayerChart:
+    """shap's force plot as an interactive chart: one bar from the base value to the prediction.
+
+    Red-orange segments (features that raise the output) push from the left towards the
+    prediction ``f(x)``; blue segments (features that lower it) push back from the right, and the
+    bar's far end on that side is the base value. Each segment is one feature's SHAP value, so
+    segment lengths add up to ``f(x) - base value`` (efficiency). Segments longer than
+    ``min_label`` times the bar's extent carry their "feature = value" label below the bar;
+    every segment names itself in its tooltip.
+    """
+    frame = force_frame(result, row, top=top)
+    if frame.empty:
+        raise ValueError("every SHAP value of this row is zero: there is nothing to draw")
+    min_label = check_number_argument(min_label, name="min_label", low=0, high=1)
+    output = _output(result)
+    position = 0 if row is None else _position(result, row)
+    row_id = _row_ids(result)[position]
+    extent = float(frame["end"].max() - frame["start"].min()) or 1.0
+    labelled = frame[(frame["end"] - frame["start"]) >= min_label * extent].copy()
+    labelled["text"] = labelled["label"] + " (" + labelled["shap"].map(lambda s: f"{s:+.3f}") + ")"
+    color = alt.Color("direction:N", scale=alt.Scale(domain=["raises", "lowers"], range=[RAISE_COLOR, LOWER_COLOR]),
+                      legend=alt.Legend(title=f"effect on the {output}", orient="bottom"))
+    tooltip = [alt.Tooltip("feature:N"), alt.Tooltip("value:N"),
+               alt.Tooltip("shap:Q", title="SHAP value", format="+.4f"),
+               alt.Tooltip("start:Q", title="segment from", format=".4f"),
+               alt.Tooltip("end:Q", title="segment to", format=".4f")]
+    x = alt.X("start:Q", title=output, scale=alt.Scale(zero=False, nice=False))
+    bars = alt.Chart(frame).mark_bar(height=26, stroke="white", strokeWidth=1).encode(
+        x=x, x2="end:Q", color=color, tooltip=tooltip)
+    marks = pd.DataFrame({"at": [frame["base"].iloc[0], frame["prediction"].iloc[0]],
+                          "what": [f"base value {frame['base'].iloc[0]:.3f}",
+                                   f"f(x) = {frame['prediction'].iloc[0]:.3f}"],
+                          "dash": ["base", "prediction"]})
+    rules = alt.Chart(marks).mark_rule(color="#888888", strokeWidth=2).encode(
+        x="at:Q", strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(domain=["base", "prediction"],
+                                                                      range=[[4, 3], [1, 0]]), legend=None),
+        tooltip=[alt.Tooltip("what:N", title="marker")])
+    rule_text = alt.Chart(marks).mark_text(dy=-24, fontSize=11, fontWeight="bold").encode(
+        x="at:Q", text="what:N")
+    labels = alt.Chart(labelled).mark_text(fontSize=10, baseline="top").encode(
+        x=alt.X("middle:Q", axis=None), y=alt.Y("tier:O", axis=None, scale=alt.Scale(domain=[0, 1])),
+        text="text:N", tooltip=tooltip)
+    top_part = alt.layer(bars, rules, rule_text).properties(width=620, height=50)
+    bottom = labels.properties(width=620, height=34, view=alt.ViewBackground(stroke=None))
+    chart = alt.vconcat(top_part, bottom, spacing=2).resolve_scale(x="shared")
+    raises = frame[frame["direction"] == "raises"]
+    lowers = frame[frame["direction"] == "lowers"]
+    first = frame.loc[frame["shap"].abs().idxmax()]
+    return describe(
+        chart,
+        title=title or f"Force plot of row {row_id}",
+        subtitle=f"features that raise the {output} push from the left, those that lower it from the right; "
+                 "they meet at f(x)",
+        description=description or (
+            f"A horizontal bar from the base value {result.base_value:.3f} to the {output} "
+            f"{result.prediction[position]:.3f} of row {row_id}: {len(raises)} segments that raise it, "
+            f"together {raises['shap'].sum():+.3f}, and {len(lowers)} that lower it, together "
+            f"{lowers['shap'].sum():+.3f}. The longest segment is {first['label']} ({first['shap']:+.3f})."),
+    )

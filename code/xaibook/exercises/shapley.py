@@ -15,7 +15,7 @@ from xaibook import data, models
 from xaibook._validation import check_features, check_positive_int
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.predict import prediction_function
-from xaibook.shapley import exact_shapley, tree_shap
+from xaibook.shapley import exact_shapley, owen_values, tree_shap
 
 __all__ = [
     "BACKGROUND_SIZE", "toy_score", "toy_applicant", "toy_reference", "toy_second_reference",
@@ -141,3 +141,96 @@ def check_healthy_gain(answer: str) -> Verdict:
                              "heart.X_train.sample(50, random_state=0) and with "
                              "heart.X_train[heart.y_train == 0].sample(50, random_state=0) as background, "
                              "and subtract the first from the second.")
+
+
+# ------------------------------------------------------------- predict, choose and diagnose
+__all__ += ["sick_background_values", "check_sick_top_feature", "toy_copy_score", "toy_copy_applicant",
+            "toy_copy_reference", "toy_copy_values", "check_copy_account", "DIAGNOSES",
+            "check_report_diagnosis"]
+
+
+def sick_background_values(*, model: str = "boosting", random_state: int = 0) -> pd.Series:
+    """Exact SHAP values (probability) of the featured heart patient against 50 training patients
+    with heart disease (``y == 1``), drawn with ``random_state``."""
+    heart = data.load_heart()
+    sick = heart.X_train[heart.y_train == 1].sample(BACKGROUND_SIZE, random_state=random_state)
+    patient = heart.X.loc[[models.featured_person("heart")]]
+    f = prediction_function(models.get_model("heart", model))
+    return exact_shapley(f, patient, sick).to_wide().iloc[0]
+
+
+def check_sick_top_feature(answer: str) -> Verdict:
+    """Exercise 2: the feature with the largest |SHAP value| when the background is sick patients."""
+    return check_choice(answer, sick_background_values().abs().idxmax(),
+                        hint="Against sick patients, the features the patient shares with them explain "
+                             "little; look for a value that is common among healthy patients but rare "
+                             "among sick ones, then check with exact_shapley and "
+                             "heart.X_train[heart.y_train == 1].sample(50, random_state=0).")
+
+
+def toy_copy_score(X: pd.DataFrame) -> np.ndarray:
+    """The toy score when the loan's duration is recorded twice, in ``duration_months`` and in
+    ``duration_copy``: a loan counts as long when either copy says so (exercise 4)."""
+    long_loan = (X["duration_months"].to_numpy() > 24) | (X["duration_copy"].to_numpy() > 24)
+    large = X["credit_amount"].to_numpy() > 5000
+    overdrawn = (X["checking_account"] == "< 0 DM").to_numpy()
+    return 0.10 + 0.20 * long_loan + 0.10 * large + 0.30 * (long_loan & overdrawn)
+
+
+def toy_copy_applicant() -> pd.DataFrame:
+    """The toy applicant with the duration recorded twice."""
+    return toy_applicant().assign(duration_copy=36)
+
+
+def toy_copy_reference() -> pd.DataFrame:
+    """The toy reference with the duration recorded twice."""
+    return toy_reference().assign(duration_copy=12)
+
+
+def toy_copy_values(*, grouped: bool = False) -> pd.Series:
+    """Shapley values of the toy game with a duplicated duration; ``grouped=True`` gives the Owen
+    values with the two copies in one group."""
+    x, reference = toy_copy_applicant(), toy_copy_reference()
+    if grouped:
+        result = owen_values(toy_copy_score, x, reference, groups=[["duration_months", "duration_copy"]])
+    else:
+        result = exact_shapley(toy_copy_score, x, reference)
+    return result.to_wide().iloc[0]
+
+
+def check_copy_account(answer: float) -> Verdict:
+    """Exercise 4: the checking account's Shapley value once the duration is recorded twice."""
+    return check_number(answer, float(toy_copy_values()["checking_account"]), tolerance=1e-3,
+                        hint="The account adds 0.30 only if a long loan is already in, that is if at "
+                             "least one of the two duration columns joined before it. In how many of "
+                             "the orders of the account and the two copies does the account come first?")
+
+
+#: Exercise 5's choices: what went wrong in a colleague's report (see the chapter).
+DIAGNOSES = {
+    "a": "the background of 50 patients is too small",
+    "b": "the SHAP values are on the log-odds scale, the prediction on the probability scale",
+    "c": "KernelSHAP's sampling noise",
+    "d": "two correlated features share the credit",
+}
+_DIAGNOSIS_FEEDBACK = {
+    "a": "a small background makes the values move between backgrounds, but whatever the background, "
+         "the values still add up to f(x) minus the base value (efficiency).",
+    "c": "the values came from exact enumeration, which has no sampling noise; and KernelSHAP enforces "
+         "efficiency exactly too.",
+    "d": "correlated features change how the credit is shared, never the total: efficiency holds for "
+         "any split.",
+}
+
+
+def check_report_diagnosis(answer: str) -> Verdict:
+    """Exercise 5: which explanation fits values that do not add up to ``f(x)`` minus the base value."""
+    if not isinstance(answer, str) or answer.strip().lower() not in DIAGNOSES:
+        return Verdict(False, f"answer with one of the letters {sorted(DIAGNOSES)}, got {answer!r}.")
+    letter = answer.strip().lower()
+    if letter == "b":
+        return Verdict(True, f"'b' is right: {DIAGNOSES['b']}. Values and base value on one scale add up "
+                             "exactly; mixing scales breaks the sum.")
+    return Verdict(False, f"{letter!r} cannot explain it: {_DIAGNOSIS_FEEDBACK[letter]}",
+                   "Every correct set of exact SHAP values adds up to f(x) minus the base value. Which "
+                   "choice makes the numbers in the report come from two different games?")
