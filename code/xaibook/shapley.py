@@ -976,6 +976,8 @@ def _tree_parts(model: Any, scale: str) -> tuple[Any, list[_TreePart], float, li
     if offset is None:                           # boosting: the initial log-odds (or mean) of the model
         zero = np.zeros((1, n_in))
         sums = sum(p.weight * p.node_value[p.tree.apply(zero.astype(np.float32))[0]] for p in parts)
+        if hasattr(estimator, "feature_names_in_"):      # fitted on a DataFrame: call it with one
+            zero = pd.DataFrame(zero, columns=estimator.feature_names_in_)
         raw = estimator.decision_function(zero) if classifier else estimator.predict(zero)
         offset = float(np.ravel(raw)[0] - sums)
     return preprocess, parts, offset, names, classifier
