@@ -32,6 +32,7 @@ coincide (because ``b`` already equals ``x`` on some features) are sent to the m
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
@@ -1100,15 +1101,31 @@ def _leaf_paths(part: _TreePart, xt: np.ndarray) -> list[tuple[float, dict]]:
     return leaves
 
 
-def _subset_sums(pairs: list[tuple[np.ndarray, float]], n_rows: int) -> np.ndarray:
-    """``e[k]`` = sum over the size-k subsets T of the players of prod_T a * prod_rest r (per row):
-    the coefficients of ``prod (r + a z)``, a polynomial in ``z``."""
-    e = np.zeros((len(pairs) + 1, n_rows))
-    e[0] = 1.0
-    for k, (a, r) in enumerate(pairs, start=1):
-        e[1:k + 1] = e[1:k + 1] * r + e[:k] * a
-        e[0] = e[0] * r
+def _subset_sums(a: np.ndarray, r: np.ndarray, leave_out: np.ndarray) -> np.ndarray:
+    """For each set ``L`` of players left out (a boolean row of ``leave_out``), the coefficients
+    ``e[L, k]`` of ``prod over the other players p of (r_p + a_p z)``: the sum over their size-k
+    subsets T of ``prod_T a * prod_rest r``, per explained row. ``a`` is (D, n), ``r`` (D,)."""
+    e = np.zeros((len(leave_out), a.shape[0] + 1, a.shape[1]))
+    e[:, 0] = 1.0
+    for p in range(a.shape[0]):                              # multiply in (r_p + a_p z)
+        times = e * r[p]
+        times[:, 1:] += e[:, :-1] * a[p]
+        keep = leave_out[:, p]
+        e = np.where(keep[:, None, None], e, times)
     return e
+
+
+@functools.lru_cache(maxsize=64)
+def _subset_weights(d: int, left_out: int) -> np.ndarray:
+    """Shapley weights ``k! (D-k-1)! / D!`` (one left out) or interaction weights
+    ``k! (D-k-2)! / (2 (D-1)!)`` (two left out) for ``k`` other members, padded to ``D + 1``."""
+    w = np.zeros(d + 1)
+    for k in range(d - left_out + 1):
+        if left_out == 1:
+            w[k] = math.factorial(k) * math.factorial(d - k - 1) / math.factorial(d)
+        else:
+            w[k] = math.factorial(k) * math.factorial(d - k - 2) / (2 * math.factorial(d - 1))
+    return w
 
 
 def _path_dependent_arrays(parts: list[_TreePart], xt: np.ndarray, n_players: int,
@@ -1118,7 +1135,8 @@ def _path_dependent_arrays(parts: list[_TreePart], xt: np.ndarray, n_players: in
     The game is a sum over leaves of product games ``v_l(S) = V_l prod_{d on path} (a_d if d in S
     else r_d)``; its ``D`` path players are its only non-dummies, and for a product game
     ``phi_j = V_l (a_j - r_j) sum_k k! (D-k-1)! / D! * e_k(others)`` with ``e_k`` from
-    :func:`_subset_sums`: polynomial in the depth, like Lundberg et al.'s Algorithm 2.
+    :func:`_subset_sums`, and ``Phi_ij = V_l (a_i - r_i)(a_j - r_j) sum_k k! (D-k-2)! / (2 (D-1)!)
+    * e_k(others but i, j)``: polynomial in the depth, like Lundberg et al.'s Algorithm 2.
     """
     n = len(xt)
     phi = np.zeros((n, n_players))
@@ -1126,26 +1144,25 @@ def _path_dependent_arrays(parts: list[_TreePart], xt: np.ndarray, n_players: in
     base = 0.0
     for part in parts:
         for value, on_path in _leaf_paths(part, xt):
-            players = list(on_path)
+            players = np.array(list(on_path))
             d = len(players)
-            base += part.weight * value * math.prod(r for _, r in on_path.values())
+            a = np.array([on_path[p][0] for p in players])           # (D, n)
+            r = np.array([on_path[p][1] for p in players])           # (D,)
             scale = part.weight * value
-            for jj, j in enumerate(players):
-                a_j, r_j = on_path[j]
-                others = [on_path[p] for p in players if p != j]
-                e = _subset_sums(others, n)
-                w = np.array([math.factorial(k) * math.factorial(d - k - 1) / math.factorial(d) for k in range(d)])
-                phi[:, j] += scale * (a_j - r_j) * (w @ e)
-                if interactions:
-                    for i in players[jj + 1:]:
-                        a_i, r_i = on_path[i]
-                        rest = [on_path[p] for p in players if p not in (i, j)]
-                        e2 = _subset_sums(rest, n)
-                        w2 = np.array([math.factorial(k) * math.factorial(d - k - 2) / (2 * math.factorial(d - 1))
-                                       for k in range(d - 1)])
-                        both = scale * (a_j - r_j) * (a_i - r_i) * (w2 @ e2)
-                        inter[:, i, j] += both
-                        inter[:, j, i] += both
+            base += scale * float(np.prod(r))
+            if scale == 0.0 or d == 0:                               # a zero leaf adds nothing
+                continue
+            gain = scale * (a - r[:, None])                          # (D, n): V (a_j - r_j)
+            e = _subset_sums(a, r, np.eye(d, dtype=bool))            # (D, D + 1, n)
+            phi[:, players] += (gain * np.einsum("k,jkn->jn", _subset_weights(d, 1), e)).T
+            if interactions and d > 1:
+                i, j = np.triu_indices(d, 1)
+                leave = np.zeros((len(i), d), dtype=bool)
+                leave[np.arange(len(i)), i] = leave[np.arange(len(i)), j] = True
+                e2 = _subset_sums(a, r, leave)
+                both = (gain[i] * (a[j] - r[j, None]) * np.einsum("k,pkn->pn", _subset_weights(d, 2), e2)).T
+                np.add.at(inter, (slice(None), players[i], players[j]), both)
+                np.add.at(inter, (slice(None), players[j], players[i]), both)
     if interactions:
         idx = np.arange(n_players)
         inter[:, idx, idx] = phi - inter.sum(axis=2)        # main effects: each row adds up to phi
