@@ -685,6 +685,41 @@ def tree_shap_linear():
     return sh.tree_shap(TOY_LR, TOY.iloc[:3], TOY.iloc[3:40])
 
 
+@case("unfitted model", "model")
+def path_dependent_unfitted():
+    return sh.path_dependent_shap(RandomForestClassifier(), TOY.iloc[:2])
+
+
+@case("model type", "model", "tree")
+def path_dependent_linear():
+    return sh.path_dependent_shap(TOY_LR, TOY.iloc[:3])
+
+
+@case("options", "log-odds")
+def path_dependent_boosting_probability():
+    return sh.path_dependent_shap(H_BOOST, heart.X_test.iloc[:2], scale="probability")
+
+
+@case("regressor", check=lambda r: close(r.efficiency_gap(), 0, 1e-9))
+def path_dependent_regressor():
+    return sh.path_dependent_shap(TOY_GBR, TOY.iloc[:3])
+
+
+@case("unknown category", "thal", "unknown")
+def path_dependent_unknown_category():
+    return sh.path_dependent_interactions(H_BOOST, heart.X_test.iloc[:2].assign(thal="unknown"), scale="log-odds")
+
+
+@case("wrong shape", "one row")
+def path_dependent_value_two_rows():
+    return sh.path_dependent_value(TOY_RF, TOY.iloc[:2], ["feat_a"])
+
+
+@case("unknown feature", "nope")
+def path_dependent_value_unknown_feature():
+    return sh.path_dependent_value(TOY_RF, TOY.iloc[[0]], ["nope"])
+
+
 @case("memory", "max_features")
 def exact_many_features():
     X = pd.DataFrame(rng.normal(size=(2, 24)), columns=[f"x{i}" for i in range(24)])

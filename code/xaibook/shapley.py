@@ -19,6 +19,12 @@ contributions over random feature orders (Strumbelj & Kononenko 2014); ``kernel_
 Shapley-kernel weighted linear regression (Lundberg & Lee 2017); ``tree_shap`` runs the ``shap``
 package's interventional TreeSHAP (Lundberg et al. 2020). All return a :class:`ShapleyResult`.
 
+``path_dependent_shap`` is TreeSHAP with the other value function, the one ``shap.TreeExplainer``
+uses without background data: the trees' expected output given ``x_S``, estimated from the
+training rows' node covers (Lundberg, Erion & Lee 2018, Algorithm 1), written from scratch;
+``path_dependent_interactions`` gives its SHAP interaction values (Lundberg et al. 2020, after
+Grabisch & Roubens 1999) as a :class:`ShapleyInteractions`.
+
 Hybrid rows ``(x_S, b_rest)`` are made by picking each column from ``x`` or from ``b``, never by
 arithmetic on the values, so DataFrames with string categories work as they are. Hybrid rows that
 coincide (because ``b`` already equals ``x`` on some features) are sent to the model only once.
@@ -26,6 +32,7 @@ coincide (because ``b`` already equals ``x`` on some features) are sent to the m
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import warnings
@@ -44,6 +51,7 @@ from xaibook._validation import (
     check_frame,
     check_memory,
     check_model_input,
+    check_one_row,
     check_positive_int,
     check_prediction_function,
 )
@@ -56,6 +64,9 @@ __all__ = [
     "kernel_coalitions", "kernel_shap", "shap_module", "float32_floor", "tree_shap",
     "to_shap_explanation", "from_shap_explanation", "interaction_strength", "CategoryCodes",
     "permutation_shapley_reference",
+    # path-dependent TreeSHAP and SHAP interaction values (from scratch)
+    "path_dependent_value", "path_dependent_shap", "path_dependent_interactions", "ShapleyInteractions",
+    "shapley_from_value_function", "shapley_interactions_from_value_function",
 ]
 
 #: Default refusal threshold of :func:`exact_shapley`: 2**14 = 16,384 coalitions per row.
@@ -891,6 +902,412 @@ def interaction_strength(result: ShapleyResult, feature: str, *, n_bins: int = 5
     scores = {other: _explained_share(residual, bins, _groups(data[other], n_bins))
               for other in result.feature_names if other != feature}
     return pd.Series(scores, name="interaction_strength").sort_values(ascending=False, kind="stable")
+
+
+# ============================================================================================
+# Path-dependent TreeSHAP and SHAP interaction values (from scratch)
+# ============================================================================================
+# The value function of shap.TreeExplainer without background data (feature_perturbation=
+# "tree_path_dependent"): the tree's own expectation given the features in S, estimated from
+# how many training rows went down each branch (the node covers). Lundberg, Erion & Lee (2018),
+# Lundberg et al. (2020), Algorithm 1 (EXPVALUE). Interaction values: Lundberg et al. (2020),
+# after the Shapley interaction index of Grabisch & Roubens (1999).
+
+@dataclass(frozen=True)
+class _TreePart:
+    """One tree of a model: its scikit-learn ``tree_``, its node values and its weight in the sum."""
+
+    tree: Any
+    node_value: np.ndarray       # the tree's output at every node (its leaf values are used)
+    weight: float                # the model's output is offset + sum of weight * tree output
+
+
+def _tree_parts(model: Any, scale: str) -> tuple[Any, list[_TreePart], float, list[str], bool]:
+    """``(preprocess, trees, offset, column names, classifier)`` of a fitted tree model or pipeline.
+
+    A decision tree or forest outputs the (mean) leaf value, on the probability scale for a
+    classifier; gradient boosting adds ``learning_rate`` times its trees' leaf values to an
+    initial log-odds, so it is additive over trees on the log-odds scale only.
+    """
+    check_fitted_model(model)
+    if scale not in ("probability", "log-odds"):
+        raise ValueError(f"scale must be 'probability' or 'log-odds', got {scale!r}")
+    preprocess, estimator = split_model(model)
+    classifier = hasattr(estimator, "predict_proba")
+    if classifier and len(getattr(estimator, "classes_", [])) != 2:
+        raise ValueError(f"path-dependent TreeSHAP here explains binary classifiers (P(class 1)); "
+                         f"{type(estimator).__name__} has {len(estimator.classes_)} classes")
+    if not classifier and scale != "probability":
+        raise ValueError(f"scale applies to classifiers; {type(estimator).__name__} is a regressor, whose "
+                         "prediction is explained as it is (leave scale at its default)")
+    boosting = type(estimator).__name__.startswith("GradientBoosting")
+
+    def leaf_output(tree: Any) -> np.ndarray:
+        value = tree.value[:, 0, :]
+        if classifier and not boosting:          # class counts or fractions: P(class 1) at each node
+            return value[:, 1] / value.sum(axis=1)
+        return value[:, 0].astype(float)
+
+    if hasattr(estimator, "tree_"):
+        parts, offset = [_TreePart(estimator.tree_, leaf_output(estimator.tree_), 1.0)], 0.0
+        if scale == "log-odds":
+            raise ValueError("scale='log-odds' is available for gradient boosting only; a tree outputs "
+                             "probabilities, so explain scale='probability'")
+    elif boosting:
+        if classifier and scale == "probability":
+            raise ValueError("gradient boosting adds its trees on the log-odds scale; path-dependent TreeSHAP "
+                             "is exact there only: use scale='log-odds' (shap's TreeExplainer without a "
+                             "background refuses probabilities too)")
+        trees = [t.tree_ for t in np.ravel(estimator.estimators_)]
+        parts = [_TreePart(t, leaf_output(t), float(estimator.learning_rate)) for t in trees]
+        offset = None                            # read from the model below
+    elif hasattr(estimator, "estimators_"):
+        if scale == "log-odds":
+            raise ValueError(f"scale='log-odds' is available for gradient boosting only; "
+                             f"{type(estimator).__name__} averages probabilities, so explain scale='probability'")
+        trees = [t.tree_ for t in estimator.estimators_]
+        parts, offset = [_TreePart(t, leaf_output(t), 1.0 / len(trees)) for t in trees], 0.0
+    else:
+        raise TypeError(f"path-dependent TreeSHAP needs a tree model, got {type(estimator).__name__}")
+    n_in = parts[0].tree.n_features
+    if preprocess is not None:
+        names = [str(c) for c in preprocess.get_feature_names_out()]
+    else:
+        names = [str(c) for c in getattr(estimator, "feature_names_in_", range(n_in))]
+    if offset is None:                           # boosting: the initial log-odds (or mean) of the model
+        zero = np.zeros((1, n_in))
+        sums = sum(p.weight * p.node_value[p.tree.apply(zero.astype(np.float32))[0]] for p in parts)
+        if hasattr(estimator, "feature_names_in_"):      # fitted on a DataFrame: call it with one
+            zero = pd.DataFrame(zero, columns=estimator.feature_names_in_)
+        raw = estimator.decision_function(zero) if classifier else estimator.predict(zero)
+        offset = float(np.ravel(raw)[0] - sums)
+    return preprocess, parts, offset, names, classifier
+
+
+def _goes_left(tree: Any, node: int, xt: np.ndarray) -> np.ndarray:
+    """Does ``xt`` (rows as the tree sees them) go left at ``node``? scikit-learn compares float32 inputs."""
+    column = np.asarray(xt, dtype=np.float32)[..., tree.feature[node]].astype(np.float64)
+    return column <= tree.threshold[node]
+
+
+def path_dependent_value(model: Any, x: pd.DataFrame, coalition: Sequence[str], *,
+                         scale: str = "probability") -> float:
+    """``v(S)`` of path-dependent TreeSHAP for one row: Algorithm 1 (EXPVALUE) of Lundberg et al. (2018, 2020).
+
+    Walk down every tree from the root. At a split on a feature in ``S`` follow ``x``'s branch;
+    at a split on a feature outside ``S`` take both branches and weigh each by the share of the
+    training rows that went that way (its *cover*). A leaf returns its value. ``v(empty)`` is then
+    the covers' average of the leaves, ``v(all)`` the prediction. ``coalition`` names the columns
+    the trees see (for a pipeline: its output columns, e.g. ``"thal=normal"``).
+    """
+    x = check_one_row(x, model)
+    preprocess, parts, offset, names, _ = _tree_parts(model, scale)
+    if isinstance(coalition, str):
+        coalition = [coalition]
+    unknown = sorted(set(coalition) - set(names))
+    if unknown:
+        raise ValueError(f"unknown feature(s) {unknown} in coalition; the trees see {names}")
+    xt = transform(preprocess, x)[0]
+    known = {names.index(c) for c in coalition}
+
+    def expected(part: _TreePart, node: int) -> float:
+        tree = part.tree
+        left, right = tree.children_left[node], tree.children_right[node]
+        if left == -1:                                         # a leaf
+            return float(part.node_value[node])
+        if tree.feature[node] in known:                        # follow x
+            return expected(part, left if _goes_left(tree, node, xt) else right)
+        cover = tree.weighted_n_node_samples                   # both branches, weighted by cover
+        return (cover[left] * expected(part, left) + cover[right] * expected(part, right)) / cover[node]
+
+    return offset + sum(part.weight * expected(part, 0) for part in parts)
+
+
+def shapley_from_value_function(value: Callable[[list[str]], float], players: Sequence[str]) -> pd.Series:
+    """Shapley (1953) values of any game ``value(coalition)`` over ``players``, by full enumeration.
+
+    ``phi_j = sum over S without j of |S|! (M - |S| - 1)! / M! * (v(S + j) - v(S))``. Readable and
+    exponential (``2**M`` calls of ``value``): for small games and for checking the fast algorithms.
+    """
+    players = list(players)
+    m = len(players)
+    if m > MAX_EXACT_FEATURES:
+        raise ValueError(f"{m} players need 2**{m} coalitions; at most {MAX_EXACT_FEATURES} are enumerated")
+    v = {S: value(list(S)) for size in range(m + 1) for S in itertools.combinations(players, size)}
+    phi = pd.Series(0.0, index=players)
+    for j in players:
+        others = [p for p in players if p != j]
+        for size in range(m):
+            weight = math.factorial(size) * math.factorial(m - size - 1) / math.factorial(m)
+            for S in itertools.combinations(others, size):
+                with_j = tuple(p for p in players if p in S or p == j)
+                phi[j] += weight * (v[with_j] - v[S])
+    return phi
+
+
+def shapley_interactions_from_value_function(value: Callable[[list[str]], float],
+                                             players: Sequence[str]) -> pd.DataFrame:
+    """SHAP interaction values of a game by full enumeration (Lundberg et al. 2020, eq. 6).
+
+    Off the diagonal, half the Shapley interaction index of Grabisch & Roubens (1999)::
+
+        Phi_ij = sum over S without i, j of |S|! (M - |S| - 2)! / (2 (M - 1)!) * D_ij(S),
+        D_ij(S) = v(S + i + j) - v(S + i) - v(S + j) + v(S)
+
+    and on the diagonal the main effect ``Phi_ii = phi_i - sum over j != i of Phi_ij``, so that each
+    row adds up to the feature's Shapley value. Exponential, like :func:`shapley_from_value_function`.
+    """
+    players = list(players)
+    m = len(players)
+    if m < 2:
+        raise ValueError("interactions need at least two players")
+    if m > MAX_EXACT_FEATURES:
+        raise ValueError(f"{m} players need 2**{m} coalitions; at most {MAX_EXACT_FEATURES} are enumerated")
+    v = {frozenset(S): value(list(S)) for size in range(m + 1) for S in itertools.combinations(players, size)}
+    phi = shapley_from_value_function(lambda S: v[frozenset(S)], players)
+    out = pd.DataFrame(0.0, index=players, columns=players)
+    for i, j in itertools.combinations(players, 2):
+        others = [p for p in players if p not in (i, j)]
+        total = 0.0
+        for size in range(m - 1):
+            weight = math.factorial(size) * math.factorial(m - size - 2) / (2 * math.factorial(m - 1))
+            for S in map(frozenset, itertools.combinations(others, size)):
+                total += weight * (v[S | {i, j}] - v[S | {i}] - v[S | {j}] + v[S])
+        out.loc[i, j] = out.loc[j, i] = total
+    for i in players:
+        out.loc[i, i] = phi[i] - out.loc[i].drop(i).sum()
+    return out
+
+
+def _leaf_paths(part: _TreePart, xt: np.ndarray) -> list[tuple[float, dict]]:
+    """For each leaf: its value and, per player on its path, ``(a, r)``: ``a`` (one per row) is 1
+    when the row follows the path at every split on that player, ``r`` the product of the cover
+    shares of those splits. The leaf adds ``value * prod over players (a if in S else r)`` to v(S)."""
+    tree = part.tree
+    cover = tree.weighted_n_node_samples
+    leaves: list[tuple[float, dict]] = []
+    stack: list[tuple[int, dict]] = [(0, {})]
+    while stack:
+        node, on_path = stack.pop()
+        left, right = tree.children_left[node], tree.children_right[node]
+        if left == -1:
+            leaves.append((float(part.node_value[node]), on_path))
+            continue
+        player = int(tree.feature[node])
+        went_left = _goes_left(tree, node, xt)
+        for child, follows in ((left, went_left), (right, ~went_left)):
+            a, r = on_path.get(player, (np.ones(len(xt)), 1.0))
+            stack.append((child, {**on_path, player: (a * follows, r * cover[child] / cover[node])}))
+    return leaves
+
+
+def _subset_sums(a: np.ndarray, r: np.ndarray, leave_out: np.ndarray) -> np.ndarray:
+    """For each set ``L`` of players left out (a boolean row of ``leave_out``), the coefficients
+    ``e[L, k]`` of ``prod over the other players p of (r_p + a_p z)``: the sum over their size-k
+    subsets T of ``prod_T a * prod_rest r``, per explained row. ``a`` is (D, n), ``r`` (D,)."""
+    e = np.zeros((len(leave_out), a.shape[0] + 1, a.shape[1]))
+    e[:, 0] = 1.0
+    for p in range(a.shape[0]):                              # multiply in (r_p + a_p z)
+        times = e * r[p]
+        times[:, 1:] += e[:, :-1] * a[p]
+        keep = leave_out[:, p]
+        e = np.where(keep[:, None, None], e, times)
+    return e
+
+
+@functools.lru_cache(maxsize=64)
+def _subset_weights(d: int, left_out: int) -> np.ndarray:
+    """Shapley weights ``k! (D-k-1)! / D!`` (one left out) or interaction weights
+    ``k! (D-k-2)! / (2 (D-1)!)`` (two left out) for ``k`` other members, padded to ``D + 1``."""
+    w = np.zeros(d + 1)
+    for k in range(d - left_out + 1):
+        if left_out == 1:
+            w[k] = math.factorial(k) * math.factorial(d - k - 1) / math.factorial(d)
+        else:
+            w[k] = math.factorial(k) * math.factorial(d - k - 2) / (2 * math.factorial(d - 1))
+    return w
+
+
+def _path_dependent_arrays(parts: list[_TreePart], xt: np.ndarray, n_players: int,
+                           interactions: bool) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """Shapley values (and interaction values) of the path-dependent game, leaf by leaf.
+
+    The game is a sum over leaves of product games ``v_l(S) = V_l prod_{d on path} (a_d if d in S
+    else r_d)``; its ``D`` path players are its only non-dummies, and for a product game
+    ``phi_j = V_l (a_j - r_j) sum_k k! (D-k-1)! / D! * e_k(others)`` with ``e_k`` from
+    :func:`_subset_sums`, and ``Phi_ij = V_l (a_i - r_i)(a_j - r_j) sum_k k! (D-k-2)! / (2 (D-1)!)
+    * e_k(others but i, j)``: polynomial in the depth, like Lundberg et al.'s Algorithm 2.
+    """
+    n = len(xt)
+    phi = np.zeros((n, n_players))
+    inter = np.zeros((n, n_players, n_players)) if interactions else None
+    base = 0.0
+    for part in parts:
+        for value, on_path in _leaf_paths(part, xt):
+            players = np.array(list(on_path))
+            d = len(players)
+            a = np.array([on_path[p][0] for p in players])           # (D, n)
+            r = np.array([on_path[p][1] for p in players])           # (D,)
+            scale = part.weight * value
+            base += scale * float(np.prod(r))
+            if scale == 0.0 or d == 0:                               # a zero leaf adds nothing
+                continue
+            gain = scale * (a - r[:, None])                          # (D, n): V (a_j - r_j)
+            e = _subset_sums(a, r, np.eye(d, dtype=bool))            # (D, D + 1, n)
+            phi[:, players] += (gain * np.einsum("k,jkn->jn", _subset_weights(d, 1), e)).T
+            if interactions and d > 1:
+                i, j = np.triu_indices(d, 1)
+                leave = np.zeros((len(i), d), dtype=bool)
+                leave[np.arange(len(i)), i] = leave[np.arange(len(i)), j] = True
+                e2 = _subset_sums(a, r, leave)
+                both = (gain[i] * (a[j] - r[j, None]) * np.einsum("k,pkn->pn", _subset_weights(d, 2), e2)).T
+                np.add.at(inter, (slice(None), players[i], players[j]), both)
+                np.add.at(inter, (slice(None), players[j], players[i]), both)
+    if interactions:
+        idx = np.arange(n_players)
+        inter[:, idx, idx] = phi - inter.sum(axis=2)        # main effects: each row adds up to phi
+    return phi, inter, base
+
+
+def _path_dependent_setup(model: Any, X: pd.DataFrame, scale: str):
+    X = check_frame(X, name="X")
+    preprocess, parts, offset, names, classifier = _tree_parts(model, scale)
+    check_model_input(model, X, name="X")
+    xt = transform(preprocess, X)
+    prediction = prediction_function(model, scale=scale)(X)
+    output = scale if classifier else "model output"
+    return preprocess, xt, parts, offset, names, prediction, output
+
+
+def _group_matrix(preprocess: Any, X: pd.DataFrame, names: list[str], aggregate: bool):
+    """``(G, names, data)``: ``values @ G`` sums each raw feature's columns when aggregating."""
+    if preprocess is None or not aggregate:
+        data = X if preprocess is None else pd.DataFrame(transform(preprocess, X), columns=names, index=X.index)
+        return np.eye(len(names)), names, data
+    groups = feature_groups(preprocess, X.columns)
+    raw = list(X.columns)
+    G = np.zeros((len(names), len(raw)))
+    G[np.arange(len(names)), [raw.index(g) for g in groups]] = 1.0
+    return G, raw, X
+
+
+def path_dependent_shap(model: Any, X: pd.DataFrame, *, scale: str = "probability",
+                        aggregate: bool = True) -> ShapleyResult:
+    """Path-dependent TreeSHAP (Lundberg et al. 2018, 2020), written from scratch.
+
+    The value function is :func:`path_dependent_value`: the trees' expected output given the
+    features in ``S``, estimated from the training rows' covers along the paths, with no
+    background data. It is what ``shap.TreeExplainer(model)`` computes when no background is
+    given (``feature_perturbation="tree_path_dependent"``). The base value is the covers'
+    average output (the mean training prediction, of the rows each tree was fitted on); the
+    values add up to ``prediction - base_value``. Each leaf contributes a product game whose
+    Shapley values follow from a polynomial in the path's features (:func:`_path_dependent_arrays`),
+    so the cost grows with leaves and depth, not with ``2**M``. ``scale`` and ``aggregate`` are
+    as in :func:`tree_shap`: boosting is explained on the log-odds scale only, and with
+    ``aggregate=True`` the values of a pipeline's one-hot columns are summed per raw feature.
+    """
+    preprocess, xt, parts, offset, names, prediction, output = _path_dependent_setup(model, X, scale)
+    phi, _, base = _path_dependent_arrays(parts, xt, len(names), interactions=False)
+    G, players, data = _group_matrix(preprocess, X, names, aggregate)
+    return ShapleyResult(phi @ G, offset + base, tuple(players), data, prediction, "path-dependent tree", output,
+                         len(X))
+
+
+@dataclass(frozen=True, eq=False)
+class ShapleyInteractions:
+    """SHAP interaction values: ``values[i, j, k]`` for row ``i`` and features ``j``, ``k``.
+
+    Off the diagonal, ``values[i, j, k] = values[i, k, j]`` is half the Shapley interaction index of
+    the pair; on the diagonal, the feature's main effect. Row ``j`` of a row's matrix adds up to
+    feature ``j``'s SHAP value, and the whole matrix to ``prediction - base_value``.
+    """
+
+    values: np.ndarray
+    base_value: float
+    feature_names: tuple[str, ...]
+    data: pd.DataFrame
+    prediction: np.ndarray
+    output: str = "model output"
+
+    def __post_init__(self) -> None:
+        values = np.array(self.values, dtype=float)
+        m = len(self.feature_names)
+        if values.shape != (len(self.data), m, m):
+            raise ValueError(f"values must have shape (n_rows, n_features, n_features) = {(len(self.data), m, m)}, "
+                             f"got {values.shape}")
+        prediction = np.array(self.prediction, dtype=float).reshape(-1)
+        for array in (values, prediction):
+            array.setflags(write=False)
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "prediction", prediction)
+        object.__setattr__(self, "feature_names", tuple(str(n) for n in self.feature_names))
+        object.__setattr__(self, "data", self.data.copy())
+        object.__setattr__(self, "base_value", float(self.base_value))
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def shap_values(self) -> ShapleyResult:
+        """The SHAP values (row sums of each matrix) as a :class:`ShapleyResult`."""
+        return ShapleyResult(self.values.sum(axis=2), self.base_value, self.feature_names, self.data,
+                             self.prediction, "path-dependent tree", self.output, len(self))
+
+    def main_effects(self) -> pd.DataFrame:
+        """The diagonal: one row per explained row, one column per feature."""
+        diagonal = np.diagonal(self.values, axis1=1, axis2=2)
+        return pd.DataFrame(diagonal, index=self.data.index, columns=list(self.feature_names))
+
+    def pair(self, feature: str, other: str) -> np.ndarray:
+        """The pair's whole interaction per row: ``values[:, j, k] + values[:, k, j]``."""
+        for name in (feature, other):
+            if name not in self.feature_names:
+                raise ValueError(f"unknown feature {name!r}; the result has {list(self.feature_names)}")
+        if feature == other:
+            raise ValueError("a pair needs two different features; main_effects() gives the diagonal")
+        j, k = self.feature_names.index(feature), self.feature_names.index(other)
+        return self.values[:, j, k] + self.values[:, k, j]
+
+    def strongest_pairs(self) -> pd.Series:
+        """Mean absolute whole interaction of every pair of features, largest first."""
+        j, k = np.triu_indices(len(self.feature_names), 1)
+        strength = np.abs(self.values[:, j, k] + self.values[:, k, j]).mean(axis=0)
+        index = pd.MultiIndex.from_arrays([np.asarray(self.feature_names)[j], np.asarray(self.feature_names)[k]],
+                                          names=["feature", "other"])
+        return pd.Series(strength, index=index, name="mean_abs_interaction").sort_values(ascending=False,
+                                                                                         kind="stable")
+
+    def ranking(self) -> list[str]:
+        """Feature names by mean absolute SHAP value, most important first."""
+        return self.shap_values().ranking()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long format: one line per (row, feature, other) with the ``interaction`` value."""
+        n, m, _ = self.values.shape
+        names = np.asarray(self.feature_names, dtype=object)
+        return pd.DataFrame({"row": np.repeat(np.asarray(self.data.index), m * m),
+                             "feature": np.tile(np.repeat(names, m), n),
+                             "other": np.tile(names, n * m),
+                             "interaction": self.values.reshape(-1)})
+
+
+def path_dependent_interactions(model: Any, X: pd.DataFrame, *, scale: str = "probability",
+                                aggregate: bool = True) -> ShapleyInteractions:
+    """SHAP interaction values of path-dependent TreeSHAP (Lundberg et al. 2020), from scratch.
+
+    For each pair ``(j, k)`` half the Shapley interaction index (Grabisch & Roubens 1999) of the
+    game :func:`path_dependent_value`; on the diagonal the main effects, so each row of a row's
+    matrix adds up to that feature's SHAP value (:func:`path_dependent_shap`). What
+    ``shap.TreeExplainer(model).shap_interaction_values(X)`` computes. With ``aggregate=True`` the
+    blocks of a pipeline's one-hot columns are summed per pair of raw features (the rows still add
+    up to the summed SHAP values).
+    """
+    preprocess, xt, parts, offset, names, prediction, output = _path_dependent_setup(model, X, scale)
+    G, players, data = _group_matrix(preprocess, X, names, aggregate)
+    if len(players) < 2:
+        raise ValueError("interactions need at least two features")
+    _, inter, base = _path_dependent_arrays(parts, xt, len(names), interactions=True)
+    inter = np.einsum("nab,aj,bk->njk", inter, G, G)     # block sums over each pair's columns
+    return ShapleyInteractions(inter, offset + base, tuple(players), data, prediction, output)
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@
 ``linked``      a beeswarm in which a click on a person shows that person's waterfall
 ``compare``     one person's values under several runs (seeds, backgrounds, models): the spread
 ``convergence`` error against cost of the estimators
+``interaction`` a feature's main effect and its interaction with a partner (SHAP interaction values)
 
 The charts embed small data: rows are sampled (``max_rows``), only the ``top`` features are
 drawn (the rest are summed into one "other features" bar), and numbers are rounded.
@@ -32,12 +33,13 @@ from xaibook.charts._base import (
     diverging_scale,
     zero_rule,
 )
-from xaibook.shapley import ShapleyResult, interaction_strength
+from xaibook.shapley import ShapleyInteractions, ShapleyResult, interaction_strength
 
 __all__ = [
     "RAISE_COLOR", "LOWER_COLOR", "NEUTRAL_COLOR", "LABEL_LENGTH", "waterfall_frame",
     "waterfall_chart", "beeswarm_frame", "beeswarm_chart", "importance_chart", "dependence_chart",
-    "linked_chart", "compare_frame", "comparison_chart", "convergence_chart", "waterfall",
+    "linked_chart", "compare_frame", "comparison_chart", "convergence_chart",
+    "interaction_frame", "interaction_chart", "waterfall",
     "beeswarm", "importance", "dependence", "linked", "compare", "convergence",
 ]
 
@@ -489,6 +491,77 @@ def comparison_chart(results: Mapping[str, ShapleyResult], row: Any = None, *, t
             f"For the {len(order)} largest features of row {row_id}, one dot per {label_title} at its SHAP "
             f"value and a line over their range across {len(labels)} {label_title}s. The widest range is "
             f"{widest['feature']}, from {widest['low']:+.3f} to {widest['high']:+.3f}."),
+    )
+
+
+# ============================================================================ interactions
+def interaction_frame(result: ShapleyInteractions, feature: str, other: str, *, max_rows: int = 200,
+                      random_state: int = 0) -> pd.DataFrame:
+    """Long frame for :func:`interaction_chart`: per sampled row, ``feature``'s value, its main
+    effect and its whole interaction with ``other`` (``Phi_jk + Phi_kj``)."""
+    check_result(result, ShapleyInteractions)
+    pair = result.pair(feature, other)                    # validates both names
+    max_rows = check_count(max_rows, "max_rows")
+    n = len(result)
+    positions = np.arange(n) if n <= max_rows else \
+        np.sort(as_generator(random_state).choice(n, size=max_rows, replace=False))
+    data = result.data.iloc[positions]
+    numeric = data[feature].dtype.kind in "biuf"
+    x = data[feature].to_numpy() if numeric else data[feature].astype(str).to_numpy()
+    rows = [int(i) if isinstance(i, (int, np.integer)) else str(i) for i in data.index]
+    main = result.main_effects()[feature].to_numpy()[positions]
+    parts = {f"main effect of {feature}": main, f"interaction with {other}": pair[positions]}
+    return pd.DataFrame({
+        "row": np.tile(np.asarray(rows, dtype=object), len(parts)),
+        "x": np.tile(x, len(parts)),
+        "part": np.repeat(list(parts), len(positions)),
+        "value": np.concatenate(list(parts.values())).round(DIGITS),
+        "partner": np.tile(data[other].astype(str).to_numpy() if data[other].dtype.kind not in "biuf"
+                           else np.round(data[other].to_numpy(dtype=float), DIGITS), len(parts)),
+    })
+
+
+def interaction_chart(result: ShapleyInteractions, feature: str, other: str, *, max_rows: int = 200,
+                      random_state: int = 0, title: str | None = None,
+                      description: str | None = None) -> alt.LayerChart:
+    """A feature's SHAP value split in two, one mark per row: its main effect (circles) and its
+    interaction with ``other`` (triangles), against the feature's value. Where the triangles
+    spread away from zero, the feature's effect depends on ``other``."""
+    frame = interaction_frame(result, feature, other, max_rows=max_rows, random_state=random_state)
+    numeric = frame["x"].dtype.kind in "biuf"
+    output = "prediction" if result.output == "model output" else result.output
+    parts = list(dict.fromkeys(frame["part"]))
+    x = alt.X("x:Q", title=feature, scale=alt.Scale(zero=False)) if numeric else \
+        alt.X("x:N", title=feature, axis=alt.Axis(labelAngle=-30, labelLimit=140))
+    encoding = {
+        "x": x,
+        "y": alt.Y("value:Q", title=f"SHAP interaction value ({output})"),
+        "color": alt.Color("part:N", title=None, sort=parts,
+                           scale=alt.Scale(domain=parts, range=[PALETTE[0], PALETTE[5]]),
+                           legend=alt.Legend(orient="bottom", labelLimit=260)),
+        "shape": alt.Shape("part:N", title=None, sort=parts,
+                           scale=alt.Scale(domain=parts, range=["circle", "triangle-up"])),
+        "tooltip": [alt.Tooltip("row:N", title="row"),
+                    alt.Tooltip("x:Q" if numeric else "x:N", title=feature),
+                    alt.Tooltip("partner:N", title=other),
+                    alt.Tooltip("part:N", title="part"),
+                    alt.Tooltip("value:Q", title="value", format="+.4f")],
+    }
+    if not numeric:
+        encoding["xOffset"] = alt.XOffset("part:N", sort=parts)
+    points = alt.Chart(frame).mark_point(filled=True, size=30, opacity=0.75).encode(**encoding)
+    chart = alt.layer(zero_rule("y"), points).properties(width=420, height=260)
+    n_rows = len(frame) // 2
+    spread = frame.groupby("part")["value"].agg(lambda v: float(np.abs(v).mean()))
+    return describe(
+        chart,
+        title=title or f"{feature}: main effect and interaction with {other}",
+        subtitle=f"one circle and one triangle per row ({n_rows} rows)",
+        description=description or (
+            f"Scatter plot of {feature} (horizontal) against two parts of its SHAP value on the {output} "
+            f"scale (vertical) for {n_rows} rows: circles the main effect of {feature} (mean size "
+            f"{spread[parts[0]]:.3f}), triangles its interaction with {other} (mean size "
+            f"{spread[parts[1]]:.3f})."),
     )
 
 
