@@ -557,6 +557,26 @@ def ale_categorical():
     return dep.ale(H_LOG, heart.X_test, "sex")
 
 
+@case("counts", "grid_resolution")
+def mplot_grid_resolution_zero():
+    return dep.marginal_plot(f_toy, TOY, "feat_a", grid_resolution=0)
+
+
+@case("features", "feature", "categorical")
+def mplot_categorical():
+    return dep.marginal_plot(H_LOG, heart.X_test, "sex")
+
+
+@case("features", "categorical")
+def ice_derivatives_categorical():
+    return dep.ice_derivatives(dep.partial_dependence(H_LOG, heart.X_test, "sex"))
+
+
+@case("result type", "PartialDependence")
+def ice_derivatives_not_a_result():
+    return dep.ice_derivatives(dep.ale(f_toy, TOY, "feat_a"))
+
+
 @case("features", "features")
 def h_same_feature():
     return dep.h_statistic(f_toy, TOY, ("feat_a", "feat_a"))
@@ -1055,6 +1075,13 @@ def _pdp(feature, X=None, f=None):
 @case("chart mismatch", "feature", "ale_result", "pdp_result")
 def ale_vs_pdp_features_differ():
     return dep_charts.ale_vs_pdp_chart(dep.ale(H_LOG, heart.X_test, "age"), _pdp("cholesterol"))
+
+
+@case("chart mismatch", "bins", "grid")
+def three_effects_bins_differ():
+    effect = dep.ale(H_LOG, heart.X_test, "age")
+    return dep_charts.three_effects_chart(dep.marginal_plot(H_LOG, heart.X_test, "age", grid_resolution=5),
+                                          effect, _pdp("age"))
 
 
 @case("chart mismatch", "result", "rows", "results")

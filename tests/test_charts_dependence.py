@@ -129,3 +129,41 @@ def test_heatmap_cells_tile_the_plane():
     np.testing.assert_allclose(hi, [1.5, 3.0, 5.0])
     lo, hi = charts._cell_edges([7])
     np.testing.assert_allclose([lo[0], hi[0]], [6.5, 7.5])
+
+
+def test_three_effects_chart_draws_mplot_pdp_and_ale_on_one_axis(frame):
+    effect = dep.ale(f, frame, "x2", grid_resolution=6)
+    mplot = dep.marginal_plot(f, frame, "x2", grid_resolution=6)
+    pdp = dep.partial_dependence(f, frame, "x2", grid=effect.grid)
+    spec = spec_of(charts.three_effects_chart(mplot, effect, pdp, y_title="score"))
+    rows = next(iter(spec["datasets"].values()))
+    methods = [row["method"] for row in rows]
+    assert methods.count(charts.MPLOT_LABEL) == len(mplot.centers)
+    assert methods.count(charts.PDP_LABEL) == methods.count(charts.ALE_LABEL) == len(effect.grid)
+    # the data drawn are the results' own centred values
+    mplot_rows = [row for row in rows if row["method"] == charts.MPLOT_LABEL]
+    np.testing.assert_allclose([row["effect"] for row in mplot_rows], mplot.effect, atol=1e-4)
+    text = json.dumps(spec)
+    assert "M-plot" in spec["title"]["text"] and "score" in spec["description"]
+    assert '"shape"' in text and "strokeDash" in text  # colour is not the only cue
+    with pytest.raises(ValueError, match="same bins|share the ALE's bins"):
+        charts.three_effects_chart(dep.marginal_plot(f, frame, "x2", grid_resolution=4), effect, pdp)
+    with pytest.raises(ValueError, match="share the ALE's bins"):
+        charts.three_effects_chart(mplot, effect, dep.partial_dependence(f, frame, "x2"))
+    with pytest.raises(ValueError, match="different features"):
+        charts.three_effects_chart(dep.marginal_plot(f, frame, "x1", grid_resolution=6), effect, pdp)
+    with pytest.raises(TypeError, match="MarginalPlot"):
+        charts.three_effects_chart(effect, effect, pdp)
+
+
+def test_derivative_ice_chart_samples_rows_and_shows_the_spread(frame):
+    slopes = dep.ice_derivatives(dep.partial_dependence(f, frame, "x1", grid_resolution=8))
+    spec = spec_of(charts.derivative_ice_chart(slopes, max_rows=15, id_title="person"))
+    assert inline_rows(spec) == 15 + 7  # one record per sampled row + one per midpoint
+    widest = int(np.argmax(slopes.spread))
+    assert f"({slopes.spread[widest]:.3f})" in spec["description"]
+    assert spec["title"]["text"].startswith("Derivative ICE") and "flatten" in json.dumps(spec)
+    with pytest.raises(ValueError, match="max_rows"):
+        charts.derivative_ice_chart(slopes, max_rows=0)
+    with pytest.raises(TypeError, match="IceDerivatives"):
+        charts.derivative_ice_chart(dep.partial_dependence(f, frame, "x1"))

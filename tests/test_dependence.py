@@ -501,3 +501,120 @@ def test_old_keyword_names_still_work_and_random_state_takes_generators(numbers)
                                   dep.ale(additive, numbers, "x1", grid_resolution=6).grid)
     with pytest.raises(TypeError, match="both n_samples= and its old name sample="):
         dep.partial_dependence(additive, numbers, "x1", n_samples=3, sample=3)
+
+
+# --------------------------------------------------------------------------- M-plot and d-ICE
+def test_mplot_is_the_mean_prediction_per_ale_bin(numbers):
+    """By hand: bin every row like ALE (edges at observed quantiles, (z_{k-1}, z_k]) and average."""
+    result = dep.marginal_plot(additive, numbers, "x1", grid_resolution=8)
+    effect = dep.ale(additive, numbers, "x1", grid_resolution=8)
+    np.testing.assert_array_equal(result.grid, effect.grid)          # the same bins as the ALE
+    np.testing.assert_array_equal(result.counts, effect.counts)
+    predictions = additive(numbers)
+    x1 = numbers["x1"].to_numpy()
+    for k in range(len(result.counts)):
+        low, high = result.grid[k], result.grid[k + 1]
+        inside = (x1 > low) & (x1 <= high) if k else (x1 >= low) & (x1 <= high)
+        assert result.average[k] == pytest.approx(predictions[inside].mean(), abs=1e-12)
+    np.testing.assert_allclose(result.effect, result.average - predictions.mean(), atol=1e-12)
+    np.testing.assert_allclose(result.centers, (result.grid[:-1] + result.grid[1:]) / 2)
+    frame = result.to_frame()
+    assert list(frame.columns) == ["bin_low", "bin_high", "x1", "average", "effect", "count"]
+    assert len(frame) == len(result.counts) and frame["count"].sum() == len(numbers)
+
+
+def test_mplot_equals_pdp_for_a_model_of_one_feature():
+    """f depends on x1 only, x2 is correlated with x1: the M-plot of x1 is the PDP averaged over
+    each bin's rows (exactly), hence close to the PDP at the bin's centre for narrow bins."""
+    rng = np.random.default_rng(3)
+    x1 = rng.uniform(0, 4, 3000)
+    X = pd.DataFrame({"x1": x1, "x2": x1 + rng.normal(scale=0.3, size=3000)})
+
+    def only_x1(frame):
+        return np.sin(frame["x1"].to_numpy())
+
+    mplot = dep.marginal_plot(only_x1, X, "x1", grid_resolution=40)
+    pdp = dep.partial_dependence(only_x1, X, "x1", grid=mplot.centers, allow_extrapolation=False)
+    np.testing.assert_allclose(mplot.average, pdp.average, atol=0.02)  # up to binning (bins ~0.1 wide)
+    # and a PDP evaluated at the rows' own values, averaged per bin, is the M-plot to rounding
+    bins = np.clip(np.searchsorted(mplot.grid, x1, side="left"), 1, len(mplot.grid) - 1) - 1
+    own = np.sin(x1)
+    np.testing.assert_allclose(mplot.average, np.bincount(bins, own) / np.bincount(bins), atol=1e-12)
+
+
+def test_mplot_mixes_in_correlated_features_while_pdp_and_ale_do_not():
+    """f = x1 + x2 with x2 ~ x1: the M-plot of x1 has slope ~2 (x2 rides along), PDP and ALE 1.
+    With x2 independent of x1, the three agree up to noise."""
+    rng = np.random.default_rng(4)
+    x1 = rng.uniform(-1, 1, 4000)
+
+    def additive_sum(frame):
+        return frame["x1"].to_numpy() + frame["x2"].to_numpy()
+
+    def slope(x, y):
+        return np.polyfit(x.astype(float), y, 1)[0]
+
+    for x2, mplot_slope in ((x1 + rng.normal(scale=0.1, size=4000), 2.0), (rng.uniform(-1, 1, 4000), 1.0)):
+        X = pd.DataFrame({"x1": x1, "x2": x2})
+        mplot = dep.marginal_plot(additive_sum, X, "x1", grid_resolution=20)
+        effect = dep.ale(additive_sum, X, "x1", grid_resolution=20)
+        pdp = dep.partial_dependence(additive_sum, X, "x1", grid=effect.grid)
+        assert slope(mplot.centers, mplot.effect) == pytest.approx(mplot_slope, abs=0.08)
+        assert slope(effect.grid, effect.effect) == pytest.approx(1.0, abs=1e-9)
+        assert slope(pdp.grid, pdp.centred_on_data()) == pytest.approx(1.0, abs=1e-9)
+    # independent case: M-plot and ALE (read at the bin centres) agree up to noise: a bin's mean
+    # of x2 (sd 0.58) over ~200 rows has a standard error of 0.04; allow four of them
+    at_centres = np.interp(mplot.centers, effect.grid, effect.effect)
+    assert np.abs(mplot.effect - at_centres).max() < 4 * x2.std() / np.sqrt(mplot.counts.min())
+
+
+def test_mplot_bad_inputs(mixed, numbers):
+    X, _ = mixed
+    with pytest.raises(TypeError, match="categorical"):
+        dep.marginal_plot(additive, X.assign(x1=1.0, x2=1.0), "purpose")
+    with pytest.raises(ValueError, match="constant"):
+        dep.marginal_plot(additive, numbers.assign(x1=1.0), "x1")
+    with pytest.raises(ValueError, match="grid_resolution"):
+        dep.marginal_plot(additive, numbers, "x1", grid_resolution=0)
+    with pytest.raises(TypeError, match="one column name"):
+        dep.marginal_plot(additive, numbers, ["x1", "x2"])
+    with pytest.raises(ValueError, match="unknown feature"):
+        dep.marginal_plot(additive, numbers, "nope")
+    with pytest.raises(ValueError, match="one number per row"):
+        dep.marginal_plot(lambda frame: np.zeros((len(frame), 2)), numbers, "x1")
+    # batch_size never changes the result
+    small = dep.marginal_plot(additive, numbers, "x1", batch_size=7)
+    np.testing.assert_allclose(small.average, dep.marginal_plot(additive, numbers, "x1").average)
+
+
+def test_ice_derivatives_of_a_known_derivative(numbers):
+    """f = x2**2 + x1 * x2: the slope in x2 between grid values z_k, z_k+1 is exactly
+    z_k + z_k+1 + x1 = 2 m_k + x1, so the spread across rows is sd(x1) everywhere."""
+    def f(frame):
+        return frame["x2"].to_numpy() ** 2 + frame["x1"].to_numpy() * frame["x2"].to_numpy()
+
+    curves = dep.partial_dependence(f, numbers, "x2", grid_resolution=9)
+    slopes = dep.ice_derivatives(curves)
+    z = curves.grid
+    np.testing.assert_allclose(slopes.grid, (z[:-1] + z[1:]) / 2)
+    expected = 2 * slopes.grid[None, :] + numbers["x1"].to_numpy()[:, None]
+    np.testing.assert_allclose(slopes.individual, expected, atol=1e-9)
+    np.testing.assert_allclose(slopes.average, 2 * slopes.grid + numbers["x1"].mean(), atol=1e-9)
+    np.testing.assert_allclose(slopes.spread, numbers["x1"].std(ddof=0), rtol=1e-9)  # as heterogeneity()
+    np.testing.assert_array_equal(slopes.rows, curves.rows)
+    assert list(slopes.to_frame().columns) == ["x2", "average", "spread"]
+    # an additive model: every row has the same slope, no spread (d/dx1 of 3 x1 + x2**2 is 3)
+    flat = dep.ice_derivatives(dep.partial_dependence(additive, numbers, "x1", grid_resolution=7))
+    np.testing.assert_allclose(flat.individual, 3.0, atol=1e-9)
+    assert flat.spread.max() < 1e-9
+
+
+def test_ice_derivatives_bad_inputs(pipeline, mixed, numbers):
+    X, _ = mixed
+    with pytest.raises(TypeError, match="PartialDependence"):
+        dep.ice_derivatives(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="categorical"):
+        dep.ice_derivatives(dep.partial_dependence(pipeline, X, "purpose"))
+    one = dep.partial_dependence(additive, numbers, "x1", grid=[0.0])
+    with pytest.raises(ValueError, match="at least 2"):
+        dep.ice_derivatives(one)

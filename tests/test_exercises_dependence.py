@@ -66,3 +66,45 @@ def test_additive_model_checker():
     other = next(name for name in spread if name != answer)
     wrong = ex.check_additive_model(other)
     assert not wrong and "log-odds" in str(wrong)
+
+
+def test_fair_summary_checker_follows_the_measured_spreads():
+    from xaibook.dependence import partial_dependence
+    from xaibook.predict import prediction_function
+
+    heart = data.load_heart()
+    model = models.get_model("heart", "boosting")
+    # by hand, independently of the checker's helper: the centred curves' largest spread per scale
+    spread = {scale: partial_dependence(prediction_function(model, scale=scale), heart.X_test,
+                                        "max_heart_rate").heterogeneity().max()
+              for scale in ("probability", "log-odds")}
+    expected = "C" if spread["log-odds"] > 1e-9 else ("A" if spread["probability"] < 1e-9 else "B")
+    assert ex.fair_summary_choice() == expected
+    assert ex.check_fair_summary(expected) and ex.check_fair_summary(expected.lower() + " ")
+    for wrong in set(ex.FAIR_SUMMARY_CHOICES) - {expected}:
+        verdict = ex.check_fair_summary(wrong)
+        assert not verdict and "heterogeneity" in str(verdict) and "both scales" in str(verdict)
+    bad = ex.check_fair_summary("D")
+    assert not bad and "one of the letters" in str(bad)
+    assert not ex.check_fair_summary(2)
+
+
+def test_pdp_ale_scenarios_and_checker():
+    gaps = ex.pdp_ale_gaps()
+    assert set(gaps) == set(ex.PDP_ALE_SCENARIOS)
+    # interaction with correlated features (C) separates the curves by far the most; an additive
+    # model (A) gives the same curve up to centring; independent features (B) only noise
+    assert gaps["C"] > 10 * max(gaps["A"], gaps["B"]) and gaps["C"] > 0.2
+    assert ex.differing_scenario() == "C"
+    assert ex.check_pdp_ale_differ("C")
+    for wrong in ("A", "B"):
+        verdict = ex.check_pdp_ale_differ(wrong)
+        assert not verdict and "additive" in str(verdict) and "independent" in str(verdict)
+    assert "one of the letters" in str(ex.check_pdp_ale_differ("x1 * x2"))
+    X, model = ex.scenario_data("B")
+    assert abs(np.corrcoef(X["x1"], X["x2"])[0, 1]) < 0.1
+    X, model = ex.scenario_data("C")
+    assert np.corrcoef(X["x1"], X["x2"])[0, 1] > 0.9
+    np.testing.assert_allclose(model(X), X["x1"] * X["x2"])
+    with pytest.raises(ValueError, match="one of"):
+        ex.scenario_data("D")

@@ -13,6 +13,11 @@ prediction function ``f(X: DataFrame) -> 1-D array`` (or a fitted classifier, tu
   when ``x_j`` moves across a small interval, computed only from the rows whose ``x_j`` lies in
   that interval, summed up from the left and centred. Unlike PD it never asks the model about
   combinations of values that do not occur together in the data.
+* **Marginal plot** (M-plot, Apley & Zhu 2020): the average prediction of the rows whose value of
+  ``x_j`` lies in each ALE bin. It never leaves the data either, but it mixes in the effects of
+  every feature correlated with ``x_j``: the contrast that motivates ALE.
+* **Derivative ICE** (d-ICE, Goldstein et al. 2015): the slopes of the ICE curves between grid
+  values; where their spread across rows is large, ``x_j`` interacts with other features.
 
 Every function makes one batched call of ``f`` over all the rows it needs (split into chunks of at
 most ``batch_size`` rows when that would be large), never a Python loop of predictions.
@@ -56,7 +61,8 @@ from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function
 __all__ = [
     "partial_dependence", "PartialDependence", "partial_dependence_2d", "PartialDependence2D",
     "ale", "AccumulatedLocalEffects", "h_statistic", "HStatistic", "off_data_share", "feature_kind",
-    "ice_reference", "DEFAULT_BATCH_SIZE",
+    "ice_reference", "DEFAULT_BATCH_SIZE", "marginal_plot", "MarginalPlot", "ice_derivatives",
+    "IceDerivatives",
 ]
 
 Kind = Literal["numeric", "categorical"]
@@ -501,6 +507,15 @@ def _quantile_edges(column: pd.Series, bins: int) -> np.ndarray:
     return edges.astype(values.dtype, copy=False)
 
 
+def _quantile_bins(column: pd.Series, grid_resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """ALE's bins of a varying numeric column: the quantile edges ``z_0 < ... < z_K`` and, for each
+    row, the number ``k`` (1 to ``K``) of the bin ``(z_{k-1}, z_k]`` it lies in (``z_0`` goes to bin 1)."""
+    _check_not_constant(column)
+    edges = _quantile_edges(column, grid_resolution)
+    bin_of_row = np.clip(np.searchsorted(edges, _numeric_values(column), side="left"), 1, len(edges) - 1)
+    return edges, bin_of_row
+
+
 @renamed_keywords(bins="grid_resolution")
 def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
         batch_size: int = DEFAULT_BATCH_SIZE) -> AccumulatedLocalEffects:
@@ -526,9 +541,7 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
             f"ALE is implemented for numeric features; {feature!r} is categorical. "
             "Use partial_dependence for a categorical feature"
         )
-    _check_not_constant(column)
-    edges = _quantile_edges(column, grid_resolution)
-    bin_of_row = np.clip(np.searchsorted(edges, _numeric_values(column), side="left"), 1, len(edges) - 1)
+    edges, bin_of_row = _quantile_bins(column, grid_resolution)
     lower, upper = edges[bin_of_row - 1], edges[bin_of_row]
     both = _predict_on_grid(f, X, [feature], [np.column_stack([lower, upper])], batch_size)
     differences = both[:, 1] - both[:, 0]
@@ -542,6 +555,115 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
         local_effects=_readonly(local), counts=_readonly(counts),
     )
 
+
+@dataclass(frozen=True, eq=False)
+class MarginalPlot:
+    """The M-plot of one numeric feature (Apley & Zhu 2020): conditional means of the prediction.
+
+    ``grid``: the bin edges ``z_0 < ... < z_K`` (the same as :func:`ale`'s); ``centers``: the bins'
+    midpoints (length ``K``); ``average``: the mean prediction of the rows in each bin; ``effect``:
+    ``average`` minus the mean prediction over all rows (centred like the ALE); ``counts``: the
+    number of rows in each bin.
+    """
+
+    feature: str
+    grid: np.ndarray
+    centers: np.ndarray
+    average: np.ndarray
+    effect: np.ndarray
+    counts: np.ndarray
+    kind: Kind = "numeric"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per bin: ``bin_low``, ``bin_high``, ``<feature>`` (midpoint), ``average``,
+        ``effect`` and ``count``."""
+        return pd.DataFrame({"bin_low": self.grid[:-1], "bin_high": self.grid[1:],
+                             self.feature: self.centers, "average": self.average,
+                             "effect": self.effect, "count": self.counts})
+
+
+def marginal_plot(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
+                  batch_size: int = DEFAULT_BATCH_SIZE) -> MarginalPlot:
+    """M-plot (marginal plot) of a numeric ``feature``: the prediction averaged within each bin.
+
+    With the bins of :func:`ale` (quantile edges ``z_0 < ... < z_K``, row ``i`` in bin ``k`` when
+    ``z_{k-1} < x_ij <= z_k``)::
+
+        M(bin k) = mean over rows i in bin k of f(x_i)
+
+    an estimate of the conditional mean ``E[f(X) | X_j near z]`` (Apley & Zhu 2020, Figure 2;
+    Molnar, *Interpretable Machine Learning*, "M-plots"). Every row keeps its own values, so no
+    prediction is made off the data; but rows with a different ``x_j`` also differ in the features
+    correlated with it, so the M-plot credits ``x_j`` with their effects too. ``effect`` subtracts
+    the mean prediction over all rows, the same centring as the ALE. The ``n`` predictions are
+    made in chunks of at most ``batch_size`` rows.
+    """
+    f, X, (feature,) = _prepare(f, X, [_one_feature(feature)], batch_size)
+    check_positive_int(grid_resolution, name="grid_resolution")
+    column = X[feature]
+    if feature_kind(column) != "numeric":
+        raise TypeError(f"the M-plot is implemented for numeric features (it bins them like ALE); "
+                        f"{feature!r} is categorical: compare f's mean per category instead")
+    edges, bin_of_row = _quantile_bins(column, grid_resolution)
+    predictions = np.concatenate([_checked_predictions(f, X.iloc[start:start + batch_size])
+                                  for start in range(0, len(X), batch_size)])
+    n_bins = len(edges) - 1
+    counts = np.bincount(bin_of_row - 1, minlength=n_bins)
+    average = np.bincount(bin_of_row - 1, weights=predictions, minlength=n_bins) / counts
+    centers = (edges[:-1].astype(float) + edges[1:].astype(float)) / 2
+    return MarginalPlot(feature=feature, grid=_readonly(edges), centers=_readonly(centers),
+                        average=_readonly(average), effect=_readonly(average - predictions.mean()),
+                        counts=_readonly(counts))
+
+
+@dataclass(frozen=True, eq=False)
+class IceDerivatives:
+    """Derivative ICE (d-ICE, Goldstein et al. 2015) of one numeric feature, by finite differences.
+
+    ``grid``: the midpoints between consecutive grid values of the ICE curves (length ``G - 1``);
+    ``individual``: each row's slope there (``n_rows x (G - 1)``); ``average``: the slope of the
+    PDP; ``spread``: the standard deviation of the slopes across rows (0 where no row's slope
+    differs from another's: no interaction there); ``rows``: the rows' index labels.
+    """
+
+    feature: str
+    grid: np.ndarray
+    individual: np.ndarray
+    average: np.ndarray
+    spread: np.ndarray
+    rows: np.ndarray
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per midpoint: ``<feature>``, ``average`` (PDP slope) and ``spread``."""
+        return pd.DataFrame({self.feature: self.grid, "average": self.average, "spread": self.spread})
+
+
+def ice_derivatives(result: PartialDependence) -> IceDerivatives:
+    """Slopes of ICE curves (derivative ICE, Goldstein et al. 2015) as finite differences::
+
+        dICE_i(m_k) = (ICE_i(z_{k+1}) - ICE_i(z_k)) / (z_{k+1} - z_k),   m_k = (z_k + z_{k+1}) / 2
+
+    For a model additive in the feature, ``f = g(x_j) + h(x_{-j})``, every row has the same slope
+    and the ``spread`` (standard deviation across rows) is zero; where it is large, the effect of
+    ``x_j`` depends on the other features. Goldstein et al. smooth the curves before
+    differentiating; here the differences are taken on the grid as is, so a coarse grid gives the
+    average slope over each step (exact for a model quadratic in the feature).
+    """
+    if not isinstance(result, PartialDependence):
+        raise TypeError(f"result must be a PartialDependence (from partial_dependence), got "
+                        f"{type(result).__name__}")
+    if result.kind != "numeric":
+        raise ValueError(f"{result.feature!r} is categorical: its ICE curves have no slope; "
+                         "compare the predictions between categories instead")
+    if len(result.grid) < 2:
+        raise ValueError(f"the ICE curves of {result.feature!r} have {len(result.grid)} grid value; "
+                         "slopes need at least 2 (pass a longer grid to partial_dependence)")
+    grid = result.grid.astype(float)
+    steps = np.diff(grid)
+    slopes = np.diff(result.individual, axis=1) / steps
+    return IceDerivatives(feature=result.feature, grid=_readonly(grid[:-1] + steps / 2),
+                          individual=_readonly(slopes), average=_readonly(slopes.mean(axis=0)),
+                          spread=_readonly(slopes.std(axis=0)), rows=_readonly(result.rows))
 
 
 class HStatistic(float):

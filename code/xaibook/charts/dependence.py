@@ -1,5 +1,6 @@
 """Charts for :mod:`xaibook.dependence`: ICE curves with the PDP, linked ICE across features,
-centred ICE, categorical PDP, two-way PDP heatmaps and ALE next to PDP.
+centred ICE, categorical PDP, two-way PDP heatmaps, ALE next to PDP, the M-plot, PDP and ALE on
+one set of axes, and derivative ICE.
 
 Every builder samples the ICE curves it draws (``max_rows``, default 60) so that pages stay light,
 gives each chart a title and a screen-reader description, and puts tooltips on the marks that name
@@ -17,20 +18,29 @@ import pandas as pd
 
 from xaibook._aliases import renamed_keywords
 from xaibook._validation import as_legacy_random_state
-from xaibook.charts._base import DIGITS, PALETTE, check_result, describe
-from xaibook.dependence import AccumulatedLocalEffects, PartialDependence, PartialDependence2D
+from xaibook.charts._base import DIGITS, PALETTE, check_count, check_result, describe
+from xaibook.dependence import (
+    AccumulatedLocalEffects,
+    IceDerivatives,
+    MarginalPlot,
+    PartialDependence,
+    PartialDependence2D,
+)
 
 __all__ = [
     "ICE_COLOR", "PDP_COLOR", "HIGHLIGHT_COLOR", "ALE_COLOR", "PDP_LABEL", "ALE_LABEL", "ice_frame",
     "ice_chart", "centered_ice_chart", "categorical_pdp_chart", "linked_ice_chart",
     "pdp_heatmap_chart", "ale_vs_pdp_chart", "curve_spread_chart", "pdp_heatmap",
+    "MPLOT_COLOR", "MPLOT_LABEL", "three_effects_chart", "derivative_ice_chart",
 ]
 
 ICE_COLOR = PALETTE[7]        # grey: one thin line per person
 PDP_COLOR = PALETTE[0]        # blue: the average
 HIGHLIGHT_COLOR = PALETTE[5]  # vermillion: the person picked
 ALE_COLOR = PALETTE[2]        # bluish green
+MPLOT_COLOR = PALETTE[1]      # amber
 PDP_LABEL = "partial dependence (PDP)"
+MPLOT_LABEL = "conditional mean (M-plot)"
 ALE_LABEL = "accumulated local effects (ALE)"
 
 
@@ -423,6 +433,114 @@ def curve_spread_chart(grid: Any, curves: dict[str, np.ndarray], *, feature: str
             f"{len(curves)} versions of the same curve of the {y_title} against {feature}, one per "
             f"{what}, over a shaded band from the lowest to the highest; the band is at most "
             f"{width:.3f} wide."
+        ),
+    )
+
+
+def three_effects_chart(mplot: MarginalPlot, ale_result: AccumulatedLocalEffects,
+                        pdp_result: PartialDependence, *, y_title: str = "prediction",
+                        title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
+    """The M-plot, the PDP and the ALE of one feature on the same axes (Apley & Zhu 2020, Fig. 2).
+
+    All three are centred to average zero over the data: the M-plot at its bins' midpoints, the PDP
+    (computed on the ALE's edges, ``grid=ale_result.grid``) and the ALE at the bin edges. Each curve
+    has its own colour *and* point shape, and a label at its right end, so colour is never needed.
+    """
+    check_result(mplot, MarginalPlot, name="mplot")
+    check_result(ale_result, AccumulatedLocalEffects, name="ale_result")
+    check_result(pdp_result, PartialDependence, name="pdp_result")
+    features = {mplot.feature, ale_result.feature, pdp_result.feature}
+    if len(features) != 1:
+        raise ValueError(f"the three results are for different features {sorted(features)}: compute "
+                         "them for the same feature")
+    if not (np.array_equal(mplot.grid, ale_result.grid) and np.array_equal(pdp_result.grid, ale_result.grid)):
+        raise ValueError("the M-plot, the ALE and the PDP must share the ALE's bins: compute the M-plot "
+                         "with the ALE's grid_resolution on the same X, and the PDP with grid=ale_result.grid")
+    feature = ale_result.feature
+    data = pd.concat([
+        pd.DataFrame({"value": _round(mplot.centers), "effect": _round(mplot.effect), "method": MPLOT_LABEL,
+                      "rows": mplot.counts}),
+        pd.DataFrame({"value": _round(pdp_result.grid), "effect": _round(pdp_result.centred_on_data()),
+                      "method": PDP_LABEL, "rows": len(pdp_result.rows)}),
+        pd.DataFrame({"value": _round(ale_result.grid), "effect": _round(ale_result.effect),
+                      "method": ALE_LABEL, "rows": np.concatenate([[0], ale_result.counts])}),
+    ], ignore_index=True)
+    order = [MPLOT_LABEL, PDP_LABEL, ALE_LABEL]
+    color = alt.Color("method:N", title=None, sort=order,
+                      scale=alt.Scale(domain=order, range=[MPLOT_COLOR, PDP_COLOR, ALE_COLOR]),
+                      legend=alt.Legend(orient="bottom", direction="vertical", symbolStrokeWidth=3,
+                                        labelLimit=0))
+    base = alt.Chart(data).encode(
+        x=alt.X("value:Q", title=feature, scale=alt.Scale(zero=False, nice=False)),
+        y=alt.Y("effect:Q", title=f"effect on {y_title} (centred)"), color=color)
+    lines = base.mark_line(strokeWidth=3).encode(
+        strokeDash=alt.StrokeDash("method:N", sort=order, legend=None,
+                                  scale=alt.Scale(domain=order, range=[[6, 3], [1, 0], [2, 2]])))
+    points = base.mark_point(size=60, filled=True).encode(
+        shape=alt.Shape("method:N", sort=order, title=None,
+                        scale=alt.Scale(domain=order, range=["square", "circle", "triangle-up"])),
+        tooltip=[alt.Tooltip("method:N"), alt.Tooltip("value:Q", title=feature),
+                 alt.Tooltip("effect:Q", title="centred effect", format=".3f"),
+                 alt.Tooltip("rows:Q", title="rows in the bin (PDP: all rows)")])
+    ends = {name: data[data["method"] == name].iloc[-1] for name in order}
+    return describe(
+        alt.layer(lines, points).properties(width=420, height=260),
+        title=title or f"Three answers for {feature}: M-plot, PDP and ALE",
+        subtitle="all centred to average zero over the data; same bins",
+        description=description or (
+            f"Three curves of the effect on the {y_title} against {feature}, centred to average zero: "
+            f"the conditional mean of the predictions of the rows in each bin (M-plot, ends at "
+            f"{ends[MPLOT_LABEL]['effect']:+.3f}), the partial dependence (ends at "
+            f"{ends[PDP_LABEL]['effect']:+.3f}) and the accumulated local effects (ends at "
+            f"{ends[ALE_LABEL]['effect']:+.3f})."
+        ),
+    )
+
+
+def derivative_ice_chart(result: IceDerivatives, *, max_rows: int = 40, random_state: int = 0,
+                         y_title: str = "prediction", id_title: str = "row", title: str | None = None,
+                         description: str | None = None) -> alt.TopLevelMixin:
+    """Derivative ICE (Goldstein et al. 2015): the slope of each sampled ICE curve (grey), the
+    slope of the PDP (blue), and below them the standard deviation of the slopes across all rows,
+    which is zero where the feature interacts with nothing."""
+    check_result(result, IceDerivatives)
+    max_rows = check_count(max_rows, "max_rows")
+    n = len(result.rows)
+    keep = np.arange(n) if n <= max_rows else np.sort(
+        as_legacy_random_state(random_state).choice(n, size=max_rows, replace=False))
+    grid = _round(result.grid).tolist()
+    curves = pd.DataFrame({"id": [str(r) for r in result.rows[keep]], "x": [grid] * len(keep),
+                           "y": [_round(row).tolist() for row in result.individual[keep]]})
+    summary = pd.DataFrame({"x": grid, "average": _round(result.average), "spread": _round(result.spread)})
+    slope = f"slope of {y_title} per unit of {result.feature}"
+    x = alt.X("x:Q", title=result.feature, scale=alt.Scale(zero=False, nice=False))
+    hover = alt.selection_point(fields=["id"], on="pointerover", clear="pointerout", empty=False)
+    base = alt.Chart(curves).transform_flatten(["x", "y"]).encode(x=x, y=alt.Y("y:Q", title=slope), detail="id:N")
+    lines = base.mark_line().encode(
+        color=alt.condition(hover, alt.value(HIGHLIGHT_COLOR), alt.value(ICE_COLOR)),
+        opacity=alt.condition(hover, alt.value(1.0), alt.value(0.35)),
+        strokeWidth=alt.condition(hover, alt.value(3), alt.value(1)))
+    hit = base.mark_line(strokeWidth=7, opacity=0, color=ICE_COLOR).encode(
+        tooltip=[alt.Tooltip("id:N", title=id_title)]).add_params(hover)
+    average = alt.Chart(summary).mark_line(color=PDP_COLOR, strokeWidth=4).encode(
+        x=x, y="average:Q", tooltip=[alt.Tooltip("x:Q", title=result.feature),
+                                     alt.Tooltip("average:Q", title="slope of the PDP", format=".4f")])
+    spread = alt.Chart(summary).mark_bar(color=PDP_COLOR, opacity=0.7, width=6).encode(
+        x=x, y=alt.Y("spread:Q", title="spread of slopes (sd)"),
+        tooltip=[alt.Tooltip("x:Q", title=result.feature),
+                 alt.Tooltip("spread:Q", title="sd of the slopes across rows", format=".4f")],
+    ).properties(height=90)
+    top = alt.layer(lines, hit, average).properties(height=220)
+    widest = int(np.argmax(result.spread))
+    return describe(
+        alt.vconcat(top, spread, spacing=8).resolve_scale(x="shared"),
+        title=title or f"Derivative ICE: where the effect of {result.feature} differs between rows",
+        subtitle=f"{len(keep)} rows' slopes (grey), the PDP's slope (blue); below: their spread",
+        description=description or (
+            f"Top: the slope of the {y_title} with respect to {result.feature} for {len(keep)} rows "
+            "(thin grey lines) and for the partial dependence (thick blue line). Bottom: bars of the "
+            f"standard deviation of the slopes across all {n} rows, largest "
+            f"({result.spread[widest]:.3f}) at {result.feature} = {result.grid[widest]:g}."
         ),
     )
 

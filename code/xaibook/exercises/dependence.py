@@ -1,7 +1,10 @@
 """Checkers for the exercises of chapter 4, *Partial dependence plots and their variants*.
 
 Every expected answer is computed with :mod:`xaibook.dependence` on the book's case studies and
-models, never typed in.
+models, never typed in. The choose / diagnose exercises take a letter; their checkers compute which
+letter is right from the measured numbers, so a retuned model changes the answer, not the code.
+:func:`check_most_heterogeneous` and :func:`check_strongest_interaction` belong to earlier editions
+of the exercises and are kept for handouts that still use them.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from xaibook import data, models
 from xaibook.dependence import ale, h_statistic, partial_dependence
@@ -20,6 +24,8 @@ __all__ = [
     "most_heterogeneous_feature", "check_most_heterogeneous", "extrapolation_gap",
     "check_extrapolation_gap", "interaction_strengths", "check_strongest_interaction",
     "spread_by_model", "additive_model", "check_additive_model",
+    "FAIR_SUMMARY_CHOICES", "heart_rate_spread", "fair_summary_choice", "check_fair_summary",
+    "PDP_ALE_SCENARIOS", "scenario_data", "pdp_ale_gaps", "differing_scenario", "check_pdp_ale_differ",
 ]
 
 #: The pairs of heart features compared in the interaction exercise.
@@ -151,3 +157,100 @@ def check_additive_model(answer: str) -> Verdict:
                         hint="For each name in models.model_zoo('credit'), compute partial_dependence("
                              "prediction_function(model, scale='log-odds'), credit.X_test, 'duration_months', "
                              "grid_resolution=15).heterogeneity().max(); the answer's is zero up to rounding.")
+
+
+#: Exercise 2's options: is the PDP of the heart model's max_heart_rate a fair summary of its ICE curves?
+FAIR_SUMMARY_CHOICES = {
+    "A": "Yes, on both scales: every patient's curve is the PDP shifted up or down.",
+    "B": "On the log-odds scale every patient's curve is the PDP shifted up or down; on the probability "
+         "scale the size of the drop differs from patient to patient, because of the sigmoid alone.",
+    "C": "No: the curves differ in shape on the log-odds scale too, so heart rate interacts with other "
+         "features and the PDP misdescribes many patients.",
+}
+#: Below this largest spread of the centred ICE curves, they coincide (rounding only).
+_FLAT = 1e-9
+
+
+def _check_letter(answer: Any, choices: dict[str, str]) -> str | None:
+    """The upper-case letter, or ``None`` when ``answer`` is not one of ``choices``."""
+    if not isinstance(answer, str) or answer.strip().upper() not in choices:
+        return None
+    return answer.strip().upper()
+
+
+def heart_rate_spread(*, feature: str = "max_heart_rate") -> dict[str, float]:
+    """Largest spread of the centred ICE curves of the heart boosting model, per output scale."""
+    return spread_by_model(case="heart", feature=feature, grid_resolution=20)["boosting"]
+
+
+def fair_summary_choice() -> str:
+    """The right option of :data:`FAIR_SUMMARY_CHOICES`, from the measured spreads."""
+    spread = heart_rate_spread()
+    if spread["log-odds"] >= _FLAT:
+        return "C"
+    return "A" if spread["probability"] < _FLAT else "B"
+
+
+def check_fair_summary(answer: str) -> Verdict:
+    """Exercise 2: is the PDP of ``max_heart_rate`` a fair summary of the heart patients' curves?"""
+    letter = _check_letter(answer, FAIR_SUMMARY_CHOICES)
+    hint = ("Compute partial_dependence(prediction_function(model, scale=...), heart.X_test, "
+            "'max_heart_rate').heterogeneity().max() on both scales: zero means the centred curves "
+            "coincide, so every curve is the PDP shifted.")
+    if letter is None:
+        return Verdict(False, f"answer with one of the letters {sorted(FAIR_SUMMARY_CHOICES)}, got {answer!r}",
+                       hint)
+    return check_choice(letter, fair_summary_choice(), hint=hint)
+
+
+#: Exercise 4's three toy worlds: two features on [-1, 1], a model of them, and how they are related.
+PDP_ALE_SCENARIOS = {
+    "A": "f = x1 + x2, and x2 is x1 plus a little noise (correlated features, no interaction)",
+    "B": "f = x1 * x2, and x2 is drawn independently of x1 (interaction, independent features)",
+    "C": "f = x1 * x2, and x2 is x1 plus a little noise (interaction and correlated features)",
+}
+
+
+def scenario_data(letter: str, *, n: int = 2000, random_state: int = 0) -> tuple[pd.DataFrame, Any]:
+    """The data ``X`` (columns ``x1``, ``x2``) and the model ``f`` of one of :data:`PDP_ALE_SCENARIOS`."""
+    if letter not in PDP_ALE_SCENARIOS:
+        raise ValueError(f"letter must be one of {sorted(PDP_ALE_SCENARIOS)}, got {letter!r}")
+    rng = np.random.default_rng(random_state)
+    x1 = rng.uniform(-1, 1, n)
+    x2 = rng.uniform(-1, 1, n) if letter == "B" else np.clip(x1 + rng.normal(scale=0.1, size=n), -1, 1)
+    X = pd.DataFrame({"x1": x1, "x2": x2})
+
+    def model(frame: pd.DataFrame) -> np.ndarray:
+        a, b = frame["x1"].to_numpy(), frame["x2"].to_numpy()
+        return a + b if letter == "A" else a * b
+
+    return X, model
+
+
+def pdp_ale_gaps(*, grid_resolution: int = 20) -> dict[str, float]:
+    """Largest |centred PDP - ALE| of ``x1`` in each scenario, on the ALE's bin edges."""
+    gaps = {}
+    for letter in PDP_ALE_SCENARIOS:
+        X, model = scenario_data(letter)
+        effect = ale(model, X, "x1", grid_resolution=grid_resolution)
+        pdp = partial_dependence(model, X, "x1", grid=effect.grid)
+        gaps[letter] = float(np.abs(pdp.centred_on_data() - effect.effect).max())
+    return gaps
+
+
+def differing_scenario() -> str:
+    """The scenario in which the PDP and the ALE of ``x1`` differ most."""
+    gaps = pdp_ale_gaps()
+    return max(gaps, key=gaps.get)
+
+
+def check_pdp_ale_differ(answer: str) -> Verdict:
+    """Exercise 4: in which scenario of :data:`PDP_ALE_SCENARIOS` do the PDP and the ALE differ?"""
+    letter = _check_letter(answer, PDP_ALE_SCENARIOS)
+    hint = ("Two conditions must hold together. For an additive model the PDP and the ALE are the same "
+            "curve up to a constant; with independent features the PDP's invented rows look like real "
+            "ones.")
+    if letter is None:
+        return Verdict(False, f"answer with one of the letters {sorted(PDP_ALE_SCENARIOS)}, got {answer!r}",
+                       hint)
+    return check_choice(letter, differing_scenario(), hint=hint)
