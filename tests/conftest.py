@@ -51,18 +51,74 @@ def toc_files() -> list[str]:
     return toc_documents(REPO)
 
 
+#: The README's build command plus -W (warnings are errors). ``--all`` re-reads every page so that
+#: every warning is seen, while the execution cache keeps a rebuild fast; the xaibook extension
+#: re-executes chapters whenever the package changed.
+BUILD_COMMAND = [str(JUPYTER_BOOK), "build", ".", "--all", "-W", "-n", "--keep-going"]
+BUILD_TIMEOUT = 3600
+
+
+class _BackgroundBuild:
+    """The whole-book build, started as soon as collection shows that a selected test needs it.
+
+    The build is a separate process (Jupyter Book executing the chapters), so it runs on one core
+    while this process runs the tests that do not need the book on another; the book tests are
+    ordered last (``pytest_collection_modifyitems``) and wait for it. Output goes to files, not
+    pipes, so a chatty build can never block on a full pipe.
+    """
+
+    def __init__(self) -> None:
+        BUILD_DIR.mkdir(exist_ok=True)
+        self.stdout_path = BUILD_DIR / "build-stdout.txt"
+        self.stderr_path = BUILD_DIR / "build-stderr.txt"
+        env = {**os.environ, "XAIBOOK_CACHE_DIR": str(TEST_CACHE_DIR)}
+        with open(self.stdout_path, "w") as out, open(self.stderr_path, "w") as err:
+            self.process = subprocess.Popen(BUILD_COMMAND, cwd=REPO, env=env, stdout=out, stderr=err,
+                                            stdin=subprocess.DEVNULL, text=True)
+
+    def result(self) -> subprocess.CompletedProcess:
+        try:
+            returncode = self.process.wait(timeout=BUILD_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise
+        return subprocess.CompletedProcess(BUILD_COMMAND, returncode, self.stdout_path.read_text(),
+                                           self.stderr_path.read_text())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+_background_build: _BackgroundBuild | None = None
+
+
+def pytest_collection_finish(session):
+    """Start the book build in the background if any selected test will need it."""
+    global _background_build
+    if session.config.option.collectonly or _background_build is not None:
+        return
+    if any(item.get_closest_marker("book") for item in session.items):
+        _background_build = _BackgroundBuild()
+
+
+def pytest_unconfigure(config):
+    if _background_build is not None:
+        _background_build.stop()
+
+
 @pytest.fixture(scope="session")
 def book_build() -> subprocess.CompletedProcess:
-    """Build the whole book exactly as the README says, plus -W (warnings are errors).
-
-    ``--all`` re-reads every page so that every warning is seen, while the execution cache keeps
-    a rebuild fast; the xaibook extension re-executes chapters whenever the package changed.
-    """
-    result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", ".", "--all", "-W", "-n", "--keep-going"],
-        cwd=REPO, capture_output=True, text=True, timeout=3600,
-    )
-    (BUILD_DIR / "build-log.txt").parent.mkdir(exist_ok=True)
+    """The whole book built exactly as the README says, plus -W (warnings are errors)."""
+    if _background_build is not None:
+        result = _background_build.result()
+    else:  # a test asked for the build without being marked (should not happen): build now
+        result = subprocess.run(BUILD_COMMAND, cwd=REPO, capture_output=True, text=True,
+                                timeout=BUILD_TIMEOUT)
     (BUILD_DIR / "build-log.txt").write_text(result.stdout + "\n--- stderr ---\n" + result.stderr)
     return result
 
@@ -119,7 +175,9 @@ BOOK_FIXTURES = {"book_build", "built_site", "site_url"}
 
 def pytest_collection_modifyitems(config, items):
     """Mark every test that needs the built book with ``book``, so ``-m "not book"`` (the quick
-    loop) never starts a whole-book build, whoever wrote the test."""
+    loop) never starts a whole-book build, whoever wrote the test; then run the book tests last,
+    so that the tests which do not need the book run while it builds in the background."""
     for item in items:
         if BOOK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.book)
+    items.sort(key=lambda item: item.get_closest_marker("book") is not None)  # stable
