@@ -7,13 +7,17 @@ persists between runs, so the zoo is fitted once per change of the model code, n
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -58,67 +62,92 @@ BUILD_COMMAND = [str(JUPYTER_BOOK), "build", ".", "--all", "-W", "-n", "--keep-g
 BUILD_TIMEOUT = 3600
 
 
-class _BackgroundBuild:
-    """The whole-book build, started as soon as collection shows that a selected test needs it.
+#: Runs the build and then records its exit code in a file, so that any test process (with
+#: pytest-xdist, the build is started by one worker and waited for by all) can read it.
+_BUILD_WRAPPER = (
+    "import os, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "open(sys.argv[1] + '.tmp', 'w').write(str(code))\n"
+    "os.replace(sys.argv[1] + '.tmp', sys.argv[1])\n"
+)
+
+
+def _is_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    """Name this test run, once, in the main process; pytest-xdist's workers inherit the name."""
+    if not _is_worker(config):
+        os.environ["XAIBOOK_TEST_RUN"] = uuid.uuid4().hex
+
+
+def _run_dir() -> Path:
+    """Where this run's book build keeps its process id, output and exit code."""
+    return BUILD_DIR / "book-build" / os.environ.setdefault("XAIBOOK_TEST_RUN", uuid.uuid4().hex)
+
+
+def _start_book_build() -> None:
+    """Start the whole-book build in the background, once per test run (whichever process asks first).
 
     The build is a separate process (Jupyter Book executing the chapters), so it runs on one core
-    while this process runs the tests that do not need the book on another; the book tests are
-    ordered last (``pytest_collection_modifyitems``) and wait for it. Output goes to files, not
-    pipes, so a chatty build can never block on a full pipe.
+    while the tests that do not need the book run on the others; the book tests are ordered last
+    (``pytest_collection_modifyitems``) and wait for it. Output goes to files, not pipes, so a
+    chatty build can never block on a full pipe.
     """
-
-    def __init__(self) -> None:
-        BUILD_DIR.mkdir(exist_ok=True)
-        self.stdout_path = BUILD_DIR / "build-stdout.txt"
-        self.stderr_path = BUILD_DIR / "build-stderr.txt"
+    run_dir = _run_dir()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if (run_dir / "pid").exists():
+            return
         env = {**os.environ, "XAIBOOK_CACHE_DIR": str(TEST_CACHE_DIR)}
-        with open(self.stdout_path, "w") as out, open(self.stderr_path, "w") as err:
-            self.process = subprocess.Popen(BUILD_COMMAND, cwd=REPO, env=env, stdout=out, stderr=err,
-                                            stdin=subprocess.DEVNULL, text=True)
+        with open(run_dir / "stdout.txt", "w") as out, open(run_dir / "stderr.txt", "w") as err:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _BUILD_WRAPPER, str(run_dir / "returncode"), *BUILD_COMMAND],
+                cwd=REPO, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                start_new_session=True)  # its own process group: stopped as a whole
+        (run_dir / "pid").write_text(str(process.pid))
 
-    def result(self) -> subprocess.CompletedProcess:
+
+def _stop_book_build() -> None:
+    run_dir = _run_dir()
+    pid_file = run_dir / "pid"
+    if pid_file.exists() and not (run_dir / "returncode").exists():
         try:
-            returncode = self.process.wait(timeout=BUILD_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise
-        return subprocess.CompletedProcess(BUILD_COMMAND, returncode, self.stdout_path.read_text(),
-                                           self.stderr_path.read_text())
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
-_background_build: _BackgroundBuild | None = None
+            os.killpg(int(pid_file.read_text()), signal.SIGTERM)
+        except (ProcessLookupError, PermissionError, ValueError):
+            pass
+    shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def pytest_collection_finish(session):
-    """Start the book build in the background if any selected test will need it."""
-    global _background_build
-    if session.config.option.collectonly or _background_build is not None:
+    """Start the book build as soon as collection shows that a selected test will need it."""
+    if session.config.option.collectonly:
         return
     if any(item.get_closest_marker("book") for item in session.items):
-        _background_build = _BackgroundBuild()
+        _start_book_build()
 
 
 def pytest_unconfigure(config):
-    if _background_build is not None:
-        _background_build.stop()
+    """At the very end (after every worker): stop a build that is still running, remove its files."""
+    if not _is_worker(config):
+        _stop_book_build()
 
 
 @pytest.fixture(scope="session")
 def book_build() -> subprocess.CompletedProcess:
     """The whole book built exactly as the README says, plus -W (warnings are errors)."""
-    if _background_build is not None:
-        result = _background_build.result()
-    else:  # a test asked for the build without being marked (should not happen): build now
-        result = subprocess.run(BUILD_COMMAND, cwd=REPO, capture_output=True, text=True,
-                                timeout=BUILD_TIMEOUT)
+    _start_book_build()  # (a no-op when collection already started it)
+    run_dir = _run_dir()
+    deadline = time.monotonic() + BUILD_TIMEOUT
+    while not (run_dir / "returncode").exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the book build took more than {BUILD_TIMEOUT} s")
+        time.sleep(0.5)
+    result = subprocess.CompletedProcess(
+        BUILD_COMMAND, int((run_dir / "returncode").read_text()),
+        (run_dir / "stdout.txt").read_text(), (run_dir / "stderr.txt").read_text())
     (BUILD_DIR / "build-log.txt").write_text(result.stdout + "\n--- stderr ---\n" + result.stderr)
     return result
 

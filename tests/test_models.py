@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -91,3 +94,57 @@ def test_pipelines_take_raw_frames_and_name_one_hot_columns():
 def test_bad_names(case, name, message):
     with pytest.raises(ValueError, match=message):
         models.get_model(case, name)
+
+
+# ------------------------------------------------------------------ the shared disk cache
+def _slow_build(counter: str) -> dict:
+    """A build that takes a while and records each time it runs (one line per run)."""
+    import time
+
+    with open(counter, "a") as handle:
+        handle.write("built\n")
+    time.sleep(1.0)
+    return {"answer": 42}
+
+
+def _load_or_build_in_a_process(path: str, counter: str) -> dict:
+    return models.load_or_build(Path(path), functools.partial(_slow_build, counter))
+
+
+def test_load_or_build_builds_once_then_loads(tmp_path):
+    counter = tmp_path / "runs.txt"
+    path = tmp_path / "cache" / "thing.joblib"
+    first = models.load_or_build(path, functools.partial(_slow_build, str(counter)))
+    second = models.load_or_build(path, functools.partial(_slow_build, str(counter)))
+    assert first == second == {"answer": 42}
+    assert counter.read_text().count("built") == 1
+    assert sorted(p.name for p in path.parent.iterdir()) == ["thing.joblib", "thing.joblib.lock"]
+
+
+def test_load_or_build_rebuilds_what_it_does_not_accept(tmp_path):
+    path = tmp_path / "thing.joblib"
+    models.load_or_build(path, lambda: "old")
+    assert models.load_or_build(path, lambda: "new", accept=lambda v: v == "new") == "new"
+    assert models.load_or_build(path, lambda: "never", accept=lambda v: v == "new") == "new"
+
+
+def test_parallel_processes_build_once(tmp_path):
+    """Two processes asking for the same missing entry: one builds, the other waits and loads."""
+    import concurrent.futures
+    import multiprocessing
+
+    counter = tmp_path / "runs.txt"
+    path = tmp_path / "thing.joblib"
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=context) as pool:
+        results = list(pool.map(_load_or_build_in_a_process, [str(path)] * 2, [str(counter)] * 2))
+    assert results == [{"answer": 42}] * 2
+    assert counter.read_text().count("built") == 1
+
+
+def test_unwritable_cache_folder_still_builds(tmp_path):
+    """Where nothing can be stored (here the "folder" is a file), the object is built and returned."""
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    assert models.load_or_build(not_a_folder / "thing.joblib", lambda: 7) == 7
+    assert models.load_or_build(not_a_folder / "thing.joblib", lambda: 8) == 8  # nothing was stored

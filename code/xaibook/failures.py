@@ -22,15 +22,12 @@ write, so a parallel build never reads half a file and a code change refits.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -88,21 +85,7 @@ def _cached(name: str, build: Callable[[], Any], *, explanations: bool = False) 
         for dist in TRACKED_DISTRIBUTIONS:
             digest.update(f"{dist}=={_distribution_version(dist)}".encode())
         key = digest.hexdigest()[:16]
-    path = models.cache_dir() / f"failures-{name}-{key}.joblib"
-    if path.is_file():
-        try:
-            return joblib.load(path)
-        except Exception:  # a truncated or foreign file: rebuild and overwrite it
-            pass
-    value = build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            joblib.dump(value, tmp.name)
-        os.replace(tmp.name, path)
-    except OSError:
-        pass  # a read-only home: the model simply is not cached
-    return value
+    return models.load_or_build(models.cache_dir() / f"failures-{name}-{key}.joblib", build)
 
 
 def _fit(pipeline: Pipeline, X: pd.DataFrame, y: Any) -> Pipeline:

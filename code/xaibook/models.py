@@ -37,15 +37,17 @@ Design notes, for the chapters that explain these models:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import hashlib
 import os
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
@@ -72,6 +74,7 @@ __all__ = [
     "make_estimator", "make_model", "fit_model", "cache_key", "cache_dir", "get_model", "model_zoo",
     "metrics_table", "FEATURED_PROBABILITY", "featured_person",
     "expected_calibration_error",  # moved to xaibook.evaluation; kept here as an alias
+    "load_or_build",
 ]
 
 MODEL_NAMES = ("logistic", "tree", "boosting", "forest", "mlp")
@@ -243,34 +246,80 @@ def _is_zoo_model(obj, case: str, name: str) -> bool:
     return columns == list(load_case(case).X.columns)
 
 
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``<path>.lock`` (POSIX ``flock``), so that processes sharing a
+    cache (the test workers, a book build, a notebook) build each entry once instead of all at
+    once. Without ``fcntl`` (Windows) or a writable folder, there is simply no lock."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path.parent / (path.name + ".lock"), "w")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield  # the lock goes when the file closes
+
+
+def _load(path: Path, accept: Callable[[Any], bool]) -> tuple[bool, Any]:
+    if not path.is_file():
+        return False, None
+    try:
+        value = joblib.load(path)
+    except Exception:  # a truncated or foreign file: rebuild and overwrite it
+        return False, None
+    return accept(value), value
+
+
+def load_or_build(path: Path, build: Callable[[], Any], *,
+                  accept: Callable[[Any], bool] = lambda value: True) -> Any:
+    """The object stored at ``path`` (joblib) if it is there, loads and passes ``accept``; otherwise
+    ``build()``, stored there for next time.
+
+    The one disk cache of the package (the model zoo, chapter 8's refits, chapter 6's text model).
+    Writes are atomic (a temporary file, then a rename), so a reader never sees half a file; the
+    build runs under a lock, so parallel processes wait for one build instead of repeating it. A
+    read-only cache folder (some hosted notebooks) just means nothing is stored.
+    """
+    path = Path(path)
+    found, value = _load(path, accept)
+    if found:
+        return value
+    with _exclusive(path):
+        found, value = _load(path, accept)  # another process may have built it while we waited
+        if found:
+            return value
+        value = build()
+        tmp_name = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
+                tmp_name = tmp.name
+                joblib.dump(value, tmp.name)
+            os.replace(tmp.name, path)
+            tmp_name = None
+        except OSError:
+            pass  # a read-only cache folder: the object simply is not stored
+        finally:
+            if tmp_name is not None and os.path.exists(tmp_name):
+                os.unlink(tmp_name)  # a failed write leaves no temporary file behind
+    return value
+
+
 @functools.cache
 def _cached_model(case: str, name: str) -> Pipeline:
     """The one fitted model per process (never handed out: :func:`get_model` copies it)."""
     load_case(case)  # validates the case name
     _check_model_name(name)
-    path = cache_dir() / f"{case}-{name}-{cache_key()}.joblib"
-    if path.is_file():
-        try:
-            loaded = joblib.load(path)
-        except Exception:  # a truncated or foreign file: refit below and overwrite it
-            loaded = None
-        if _is_zoo_model(loaded, case, name):
-            return loaded
-    model = fit_model(case, name)
-    tmp_name = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            tmp_name = tmp.name
-            joblib.dump(model, tmp.name)
-        os.replace(tmp.name, path)  # atomic: parallel builds never read a half-written file
-        tmp_name = None
-    except OSError:
-        pass  # a read-only home (some hosted notebooks): the model simply is not cached
-    finally:
-        if tmp_name is not None and os.path.exists(tmp_name):
-            os.unlink(tmp_name)  # a failed write leaves no temporary file behind
-    return model
+    return load_or_build(cache_dir() / f"{case}-{name}-{cache_key()}.joblib",
+                         lambda: fit_model(case, name),
+                         accept=lambda loaded: _is_zoo_model(loaded, case, name))
 
 
 get_model.cache_clear = _cached_model.cache_clear  # type: ignore[attr-defined]  # forget the loaded models

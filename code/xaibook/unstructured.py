@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -58,22 +55,11 @@ def _cache_path(name: str) -> Path:
 @functools.cache
 def sentiment_model() -> Pipeline:
     """TF-IDF + logistic regression for P(fresh review), fitted on the training split (cached)."""
-    path = _cache_path("reviews-sentiment")
-    if path.is_file():
-        try:
-            return joblib.load(path)
-        except Exception:  # a truncated or foreign file: refit and overwrite
-            pass
-    reviews = data.load_reviews()
-    model = _make_sentiment_model().fit(list(reviews.texts_train), reviews.y_train.to_numpy())
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as tmp:
-            joblib.dump(model, tmp.name)
-        os.replace(tmp.name, path)
-    except OSError:
-        pass
-    return model
+    def fit() -> Pipeline:
+        reviews = data.load_reviews()
+        return _make_sentiment_model().fit(list(reviews.texts_train), reviews.y_train.to_numpy())
+
+    return models.load_or_build(_cache_path("reviews-sentiment"), fit)
 
 
 def word_coefficients(model: Pipeline, words) -> dict[str, float]:

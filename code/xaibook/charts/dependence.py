@@ -512,7 +512,9 @@ def derivative_ice_chart(result: IceDerivatives, *, max_rows: int = 40, random_s
     curves = pd.DataFrame({"id": [str(r) for r in result.rows[keep]], "x": [grid] * len(keep),
                            "y": [_round(row).tolist() for row in result.individual[keep]]})
     summary = pd.DataFrame({"x": grid, "average": _round(result.average), "spread": _round(result.spread)})
-    slope = f"slope of {y_title} per unit of {result.feature}"
+    # (a short axis title: one longer than the 220-pixel panel overhangs it, and browsers and the
+    # PNG renderer measure the overhang differently, so the reserved height would be wrong)
+    slope = f"slope of the {y_title}"
     x = alt.X("x:Q", title=result.feature, scale=alt.Scale(zero=False, nice=False))
     hover = alt.selection_point(fields=["id"], on="pointerover", clear="pointerout", empty=False)
     base = alt.Chart(curves).transform_flatten(["x", "y"]).encode(x=x, y=alt.Y("y:Q", title=slope), detail="id:N")
@@ -535,7 +537,7 @@ def derivative_ice_chart(result: IceDerivatives, *, max_rows: int = 40, random_s
     return describe(
         alt.vconcat(top, spread, spacing=8).resolve_scale(x="shared"),
         title=title or f"Derivative ICE: where the effect of {result.feature} differs between rows",
-        subtitle=f"{len(keep)} rows' slopes (grey), the PDP's slope (blue); below: their spread",
+        subtitle=f"Slopes per unit of {result.feature}: {len(keep)} rows (grey), the PDP (blue); below: their spread",
         description=description or (
             f"Top: the slope of the {y_title} with respect to {result.feature} for {len(keep)} rows "
             "(thin grey lines) and for the partial dependence (thick blue line). Bottom: bars of the "
