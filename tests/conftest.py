@@ -202,11 +202,23 @@ def browser():
 BOOK_FIXTURES = {"book_build", "built_site", "site_url"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups and `-m` deselects
 def pytest_collection_modifyitems(config, items):
     """Mark every test that needs the built book with ``book``, so ``-m "not book"`` (the quick
-    loop) never starts a whole-book build, whoever wrote the test; then run the book tests last,
-    so that the tests which do not need the book run while it builds in the background."""
+    loop) never starts a whole-book build, whoever wrote the test; then order the tests so that
+    those which do not need the book run first, while it builds in the background.
+
+    The handout's tests share one printed handout (a session fixture, a minute of printing), so
+    they form one pytest-xdist group, run by one worker, first among the book tests: the other
+    worker scans pages meanwhile.
+    """
     for item in items:
         if BOOK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.book)
-    items.sort(key=lambda item: item.get_closest_marker("book") is not None)  # stable
+            if item.get_closest_marker("handout"):
+                item.add_marker(pytest.mark.xdist_group("handout"))
+
+    def order(item) -> tuple[bool, bool]:
+        return item.get_closest_marker("book") is not None, item.get_closest_marker("xdist_group") is None
+
+    items.sort(key=order)  # stable: otherwise in file order
