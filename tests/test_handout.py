@@ -21,7 +21,9 @@ from conftest import BUILD_DIR, HTML_DIR, REPO
 
 from xaibook import handout
 
-pytestmark = [pytest.mark.browser, pytest.mark.handout]
+# One pytest-xdist group: the tests share one printed handout (a session fixture, a minute of
+# printing), so one worker runs them all (conftest.py orders the group first among the book tests).
+pytestmark = [pytest.mark.browser, pytest.mark.handout, pytest.mark.xdist_group("handout")]
 
 PDF_DIR = BUILD_DIR / "pdf"
 A4_WIDTH_PT = 595.28
