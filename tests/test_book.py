@@ -11,7 +11,7 @@ pytestmark = pytest.mark.book
 #: Text that must never appear in a rendered cell output.
 DIRTY_OUTPUT = re.compile(r"Traceback \(most recent call last\)|\b\w*Warning\b:|^\s*warnings\.warn", re.M)
 #: Budget for one chapter's HTML (charts embed their data; keep it aggregated or sampled).
-MAX_PAGE_BYTES = 2_500_000
+MAX_PAGE_BYTES = 1_000_000  # the budget: every page at most 1 MB
 
 
 def test_toc_and_book_folder_agree():

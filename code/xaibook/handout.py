@@ -307,11 +307,13 @@ table.toc td { padding: 1.5mm 0; border-bottom: 1px dotted #999; }
 table.toc td.page { text-align: right; width: 20mm; }
 """
 
+# A sheet 1 mm shorter than the A4 page: one exactly as tall can round up past the page in the
+# printer's units and spill onto a second, blank page (seen as 31 stamp pages for 17).
 NUMBER_CSS = """
-@page { margin: 0; }
+@page { size: A4; margin: 0; }
 body { margin: 0; font-family: system-ui, 'DejaVu Sans', sans-serif; }
-.sheet { height: 297mm; position: relative; page-break-after: always; }
-.sheet span { position: absolute; bottom: 8mm; left: 16mm; right: 16mm; text-align: center; font-size: 8.5pt;
+.sheet { height: 296mm; position: relative; overflow: hidden; page-break-after: always; }
+.sheet span { position: absolute; bottom: 7mm; left: 16mm; right: 16mm; text-align: center; font-size: 8.5pt;
   color: #444; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 """
 
