@@ -70,14 +70,8 @@ BUILD_COMMAND = [str(JUPYTER_BOOK), "build", ".", "--all", "-W", "-n", "--keep-g
 BUILD_TIMEOUT = 3600
 
 
-#: Runs the build and then records its exit code in a file, so that any test process (with
-#: pytest-xdist, the build is started by one worker and waited for by all) can read it.
-_BUILD_WRAPPER = (
-    "import os, subprocess, sys\n"
-    "code = subprocess.call(sys.argv[2:])\n"
-    "open(sys.argv[1] + '.tmp', 'w').write(str(code))\n"
-    "os.replace(sys.argv[1] + '.tmp', sys.argv[1])\n"
-)
+#: Runs the build (and the handout after it) in the background and records the exit codes.
+BOOK_RUNNER = Path(__file__).with_name("_book_runner.py")
 
 
 def _is_worker(config) -> bool:
@@ -95,13 +89,14 @@ def _run_dir() -> Path:
     return BUILD_DIR / "book-build" / os.environ.setdefault("XAIBOOK_TEST_RUN", uuid.uuid4().hex)
 
 
-def _start_book_build() -> None:
+def _start_book_build(*, handout: bool = False) -> None:
     """Start the whole-book build in the background, once per test run (whichever process asks first).
 
     The build is a separate process (Jupyter Book executing the chapters), so it runs on one core
     while the tests that do not need the book run on the others; the book tests are ordered last
-    (``pytest_collection_modifyitems``) and wait for it. Output goes to files, not pipes, so a
-    chatty build can never block on a full pipe.
+    (``pytest_collection_modifyitems``) and wait for it. With ``handout``, the same background job
+    then prints the PDF handout while the browser tests scan the site. Output goes to files, not
+    pipes, so a chatty build can never block on a full pipe.
     """
     run_dir = _run_dir()
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -110,18 +105,35 @@ def _start_book_build() -> None:
         if (run_dir / "pid").exists():
             return
         env = {**os.environ, "XAIBOOK_CACHE_DIR": str(TEST_CACHE_DIR)}
+        options = [str(run_dir), *(["--handout"] if handout else [])]
         with open(run_dir / "stdout.txt", "w") as out, open(run_dir / "stderr.txt", "w") as err:
             process = subprocess.Popen(
-                [sys.executable, "-c", _BUILD_WRAPPER, str(run_dir / "returncode"), *BUILD_COMMAND],
+                [sys.executable, str(BOOK_RUNNER), *options, "--", *BUILD_COMMAND],
                 cwd=REPO, env=env, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                 start_new_session=True)  # its own process group: stopped as a whole
         (run_dir / "pid").write_text(str(process.pid))
 
 
+def wait_for(name: str, *, timeout: float = BUILD_TIMEOUT) -> int:
+    """Wait until the background job has written ``name`` (an exit code) and return it."""
+    path = _run_dir() / name
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the background book job did not write {name} within {timeout:.0f} s")
+        time.sleep(0.5)
+    return int(path.read_text())
+
+
+def background_output(name: str) -> str:
+    path = _run_dir() / name
+    return path.read_text() if path.exists() else ""
+
+
 def _stop_book_build() -> None:
     run_dir = _run_dir()
     pid_file = run_dir / "pid"
-    if pid_file.exists() and not (run_dir / "returncode").exists():
+    if pid_file.exists():  # (a finished job's group is gone: nothing to stop)
         try:
             os.killpg(int(pid_file.read_text()), signal.SIGTERM)
         except (ProcessLookupError, PermissionError, ValueError):
@@ -133,8 +145,9 @@ def pytest_collection_finish(session):
     """Start the book build as soon as collection shows that a selected test will need it."""
     if session.config.option.collectonly:
         return
-    if any(item.get_closest_marker("book") for item in session.items):
-        _start_book_build()
+    book = [item for item in session.items if item.get_closest_marker("book")]
+    if book:
+        _start_book_build(handout=any(item.get_closest_marker("handout") for item in book))
 
 
 def pytest_unconfigure(config):
@@ -147,15 +160,8 @@ def pytest_unconfigure(config):
 def book_build() -> subprocess.CompletedProcess:
     """The whole book built exactly as the README says, plus -W (warnings are errors)."""
     _start_book_build()  # (a no-op when collection already started it)
-    run_dir = _run_dir()
-    deadline = time.monotonic() + BUILD_TIMEOUT
-    while not (run_dir / "returncode").exists():
-        if time.monotonic() > deadline:
-            pytest.fail(f"the book build took more than {BUILD_TIMEOUT} s")
-        time.sleep(0.5)
-    result = subprocess.CompletedProcess(
-        BUILD_COMMAND, int((run_dir / "returncode").read_text()),
-        (run_dir / "stdout.txt").read_text(), (run_dir / "stderr.txt").read_text())
+    result = subprocess.CompletedProcess(BUILD_COMMAND, wait_for("returncode"),
+                                         background_output("stdout.txt"), background_output("stderr.txt"))
     (BUILD_DIR / "build-log.txt").write_text(result.stdout + "\n--- stderr ---\n" + result.stderr)
     return result
 
@@ -214,18 +220,14 @@ BOOK_FIXTURES = {"book_build", "built_site", "site_url"}
 def pytest_collection_modifyitems(config, items):
     """Mark every test that needs the built book with ``book``, so ``-m "not book"`` (the quick
     loop) never starts a whole-book build, whoever wrote the test; then order the tests so that
-    those which do not need the book run first, while it builds in the background.
-
-    A pytest-xdist group (``xdist_group``: the handout's tests, which share one printed handout)
-    runs on one worker, scheduled where its first test stands: groups go first among the book
-    tests, so one worker prints while the others scan pages.
-    """
+    those which do not need the book run first, while it builds in the background, and the
+    handout's tests last, while it prints in the background."""
     for item in items:
         if BOOK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.book)
 
     def order(item) -> tuple[bool, bool]:
-        grouped = item.get_closest_marker("xdist_group") is not None
-        return grouped or item.get_closest_marker("book") is not None, not grouped
+        book = item.get_closest_marker("book") is not None
+        return book, book and item.get_closest_marker("handout") is not None
 
     items.sort(key=order)  # stable: otherwise in file order

@@ -17,13 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import BUILD_DIR, HTML_DIR, REPO
+from conftest import BUILD_DIR, HTML_DIR, REPO, background_output, wait_for
 
 from xaibook import handout
 
-# One pytest-xdist group: the tests share one printed handout (a session fixture, a minute of
-# printing), so one worker runs them all (conftest.py orders the group first among the book tests).
-pytestmark = [pytest.mark.browser, pytest.mark.handout, pytest.mark.xdist_group("handout")]
+pytestmark = [pytest.mark.browser, pytest.mark.handout]
 
 PDF_DIR = BUILD_DIR / "pdf"
 A4_WIDTH_PT = 595.28
@@ -37,9 +35,14 @@ def _needs_poppler() -> None:
 
 @pytest.fixture(scope="session")
 def handout_files(built_site, browser) -> dict[str, Path]:
-    # The suite's own Chromium (Playwright's sync API cannot start a second one inside it).
+    """The handout, printed by `python -m xaibook.handout` (README command 3) in the background
+    right after the book build (``conftest.py``), while the other browser tests run."""
     pytest.importorskip("pypdf", reason="pip install -r requirements.txt for pypdf")
-    return handout.build_handout(REPO, built_site, PDF_DIR, log=lambda message: None, browser=browser)
+    code = wait_for("handout-returncode")
+    assert code == 0, "python -m xaibook.handout failed:\n" + background_output("handout.txt")[-4000:]
+    files = {path.name: path for path in sorted(PDF_DIR.glob("*.pdf"))}
+    assert files, f"the handout wrote no PDF into {PDF_DIR}"
+    return files
 
 
 def pdf_text(path: Path, *, first: int | None = None, last: int | None = None) -> str:
