@@ -383,14 +383,14 @@ def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None,
 
 def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
                      description: str | None = None) -> alt.Chart:
-    """The map of methods (``glassbox.method_map()``): scope as filled dots, cost as bars,
+    """The map of methods (``overview.method_map()``): scope as filled dots, cost as bars,
     colour = model-agnostic or model-specific, tooltips with the cost and the chapter."""
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"frame must be a DataFrame (glassbox.method_map()), got {type(frame).__name__}")
+        raise TypeError(f"frame must be a DataFrame (overview.method_map()), got {type(frame).__name__}")
     needed = {"method", "local", "global", "agnostic", "cost_level", "cost", "chapter", "output"}
     missing = needed - set(frame.columns)
     if missing:
-        raise ValueError(f"frame lacks columns {sorted(missing)}; pass glassbox.method_map()")
+        raise ValueError(f"frame lacks columns {sorted(missing)}; pass overview.method_map()")
     data = frame.assign(dependence=np.where(frame["agnostic"], "model-agnostic", "model-specific"),
                         chapter_text="ch. " + frame["chapter"].astype(str))
     order = list(data.sort_values(["chapter", "cost_level"])["method"])
