@@ -22,6 +22,9 @@ WRONG = {
     r"the lowest rate alone": "rate 1 is the heaviest burden, and not a lever",
     r"give `personal_status_sex` little importance": "protected attributes' ranks must be reported",
     r"happened to score better": "a negative drop-column value is refit noise",
+    r"one shuffle each: its noise is part of the spread, and small": "one shuffle's noise dominates a bootstrap",
+    r"impurity[^.]*summed over all trees": "scikit-learn averages the trees' normalised MDI",
+    r"predictions alone|only needs their predictions\.": "permutation importance also needs the outcomes",
 }
 
 

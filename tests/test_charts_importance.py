@@ -110,7 +110,7 @@ def test_bootstrap_interval_chart():
     assert by[("f0", "test")]["low"] == round(float(np.quantile(boot.importances[0], 0.025)), 4)
     # the shuffle line is mean ± z * std / sqrt(R), computed independently here
     z = norm.ppf(0.975)
-    half = z * shuffles.importances[0].std() / np.sqrt(5)
+    half = z * shuffles.importances[0].std(ddof=1) / np.sqrt(5)   # a standard error: ddof=1
     assert by[("f0", "shuffle")]["high"] == round(float(shuffles.importances[0].mean() + half), 4)
     # sorted by the shuffles' mean; the description counts the intervals that reach zero
     assert '"sort": ["f0", "f1", "f2"]' in json.dumps(spec)

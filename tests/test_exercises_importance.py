@@ -77,7 +77,7 @@ def test_reliable_features_checker():
     model = models.get_model("credit", "boosting")
     # independent: the bootstrap recomputed here, the interval read with numpy
     boot = bootstrap_permutation_importance(model, credit.X_test, credit.y_test, scoring="roc_auc",
-                                            n_bootstrap=50, n_repeats=1, random_state=0)
+                                            n_bootstrap=50, n_repeats=5, random_state=0)
     low = np.quantile(boot.importances, 0.025, axis=1)
     expected = {name for name, value in zip(boot.feature_names, low) if value > 0}
     answer = ex.reliable_features()

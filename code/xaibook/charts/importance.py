@@ -313,7 +313,7 @@ def bootstrap_interval_chart(bootstrap: BootstrapImportance, shuffles: Permutati
                              description: str | None = None) -> alt.Chart:
     """Two intervals per feature: the bootstrap percentile interval over resampled test sets
     (:func:`xaibook.importance.bootstrap_permutation_importance`) and the interval that the
-    shuffles alone support, mean ± z·std/√R over the ``R`` shuffles of one test set (normal
+    shuffles alone support, mean ± z·std/√R over the ``R`` shuffles (std with ``ddof=1``) of one test set (normal
     approximation, ``z`` for ``level``). Features sorted by the shuffles' mean.
 
     The second interval is almost always the narrower: it ignores that the test set itself is a
@@ -332,7 +332,9 @@ def bootstrap_interval_chart(bootstrap: BootstrapImportance, shuffles: Permutati
     boot = bootstrap.summary(level)
     order = shuffles.ranking()[:check_top(top, len(shuffles.feature_names))]
     z = float(norm.ppf(0.5 + level / 2))
-    se = pd.Series(shuffles.importances_std / np.sqrt(shuffles.n_repeats), index=list(shuffles.feature_names))
+    ddof = 1 if shuffles.n_repeats > 1 else 0     # a standard error: the sample std, n - 1
+    se = pd.Series(np.std(shuffles.importances, axis=1, ddof=ddof) / np.sqrt(shuffles.n_repeats),
+                   index=list(shuffles.feature_names))
     mean = pd.Series(shuffles.importances_mean, index=list(shuffles.feature_names))
     kinds = [f"another test set (bootstrap, {bootstrap.n_bootstrap} resamples)",
              f"another shuffle ({shuffles.n_repeats} shuffles of one test set)"]
