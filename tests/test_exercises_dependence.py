@@ -45,6 +45,24 @@ def test_extrapolation_gap_checker(answers):
     assert not ex.check_extrapolation_gap(gap - 0.1)
 
 
+def test_extrapolation_gap_of_another_feature():
+    # exercise 3 asks about credit_amount; the checker takes the feature as a keyword
+    from xaibook.dependence import ale, partial_dependence
+    from xaibook.predict import prediction_function
+
+    credit = data.load_credit()
+    f = prediction_function(models.get_model("credit", "mlp"))
+    effect = ale(f, credit.X, "credit_amount", grid_resolution=20)
+    pdp = partial_dependence(f, credit.X, "credit_amount", grid=effect.grid)
+    by_hand = pdp.centred_on_data()[-1] - effect.effect[-1]
+    gap = ex.extrapolation_gap(feature="credit_amount")
+    assert gap == pytest.approx(by_hand, abs=1e-12)
+    assert ex.check_extrapolation_gap(gap, feature="credit_amount")
+    assert not ex.check_extrapolation_gap(gap + 0.05, feature="credit_amount")
+    wrong = ex.check_extrapolation_gap(gap, feature="duration_months")
+    assert not wrong and "duration_months" in str(wrong)
+
+
 def test_interaction_checker(answers):
     strengths = answers["h"]
     assert set(strengths) == set(ex.INTERACTION_PAIRS)
@@ -68,18 +86,30 @@ def test_additive_model_checker():
     assert not wrong and "log-odds" in str(wrong)
 
 
+def test_widest_model_checker():
+    spread = ex.spread_by_model()
+    widest = max(spread, key=lambda name: spread[name]["log-odds"])
+    assert ex.widest_model() == widest
+    assert ex.check_widest_model(widest)
+    for other in set(spread) - {widest}:
+        wrong = ex.check_widest_model(other)
+        assert not wrong and "log-odds" in str(wrong)
+
+
 def test_fair_summary_checker_follows_the_measured_spreads():
     from xaibook.dependence import partial_dependence
     from xaibook.predict import prediction_function
 
     heart = data.load_heart()
-    model = models.get_model("heart", "boosting")
+    model = models.get_model("heart", ex.FAIR_SUMMARY_MODEL)
     # by hand, independently of the checker's helper: the centred curves' largest spread per scale
     spread = {scale: partial_dependence(prediction_function(model, scale=scale), heart.X_test,
                                         "max_heart_rate").heterogeneity().max()
               for scale in ("probability", "log-odds")}
     expected = "C" if spread["log-odds"] > 1e-9 else ("A" if spread["probability"] < 1e-9 else "B")
     assert ex.fair_summary_choice() == expected
+    # the chapter's boosting model is additive in log-odds (depth-one trees): there the answer is B
+    assert ex.fair_summary_choice(model="boosting") == "B"
     assert ex.check_fair_summary(expected) and ex.check_fair_summary(expected.lower() + " ")
     for wrong in set(ex.FAIR_SUMMARY_CHOICES) - {expected}:
         verdict = ex.check_fair_summary(wrong)
