@@ -28,7 +28,7 @@ def test_interaction_frame_holds_main_effect_and_pair(interactions):
     frame = charts.interaction_frame(result, "age", "amount", max_rows=50)
     assert len(frame) == 100 and frame["row"].nunique() == 50
     main = frame[frame["part"] == "main effect of age"].set_index("row")["value"]
-    pair = frame[frame["part"] == "interaction with amount"].set_index("row")["value"]
+    pair = frame[frame["part"] == "whole interaction with amount (both halves)"].set_index("row")["value"]
     j, k = result.feature_names.index("age"), result.feature_names.index("amount")
     positions = [X.index.get_loc(r) for r in main.index]
     np.testing.assert_allclose(main.to_numpy(), result.values[positions, j, j], atol=1e-4)
@@ -49,6 +49,7 @@ def test_interaction_chart_spec(interactions):
     default = charts.interaction_chart(result, "age", "amount").to_dict()
     assert "age" in default["description"] and "amount" in default["description"]
     assert "log-odds" in default["description"]
+    assert "both halves" in default["description"] and "two parts of its SHAP value" not in default["description"]
 
 
 def test_interaction_chart_categorical_feature():

@@ -498,7 +498,8 @@ def comparison_chart(results: Mapping[str, ShapleyResult], row: Any = None, *, t
 def interaction_frame(result: ShapleyInteractions, feature: str, other: str, *, max_rows: int = 200,
                       random_state: int = 0) -> pd.DataFrame:
     """Long frame for :func:`interaction_chart`: per sampled row, ``feature``'s value, its main
-    effect and its whole interaction with ``other`` (``Phi_jk + Phi_kj``)."""
+    effect and its whole interaction with ``other`` (``Phi_jk + Phi_kj``, both halves, as shap's
+    dependence plot of interaction values draws it; only ``Phi_jk`` is inside ``feature``'s SHAP value)."""
     check_result(result, ShapleyInteractions)
     pair = result.pair(feature, other)                    # validates both names
     max_rows = check_count(max_rows, "max_rows")
@@ -510,7 +511,7 @@ def interaction_frame(result: ShapleyInteractions, feature: str, other: str, *, 
     x = data[feature].to_numpy() if numeric else data[feature].astype(str).to_numpy()
     rows = [int(i) if isinstance(i, (int, np.integer)) else str(i) for i in data.index]
     main = result.main_effects()[feature].to_numpy()[positions]
-    parts = {f"main effect of {feature}": main, f"interaction with {other}": pair[positions]}
+    parts = {f"main effect of {feature}": main, f"whole interaction with {other} (both halves)": pair[positions]}
     return pd.DataFrame({
         "row": np.tile(np.asarray(rows, dtype=object), len(parts)),
         "x": np.tile(x, len(parts)),
@@ -524,9 +525,10 @@ def interaction_frame(result: ShapleyInteractions, feature: str, other: str, *, 
 def interaction_chart(result: ShapleyInteractions, feature: str, other: str, *, max_rows: int = 200,
                       random_state: int = 0, title: str | None = None,
                       description: str | None = None) -> alt.LayerChart:
-    """A feature's SHAP value split in two, one mark per row: its main effect (circles) and its
-    interaction with ``other`` (triangles), against the feature's value. Where the triangles
-    spread away from zero, the feature's effect depends on ``other``."""
+    """A feature's main effect (circles) and its whole interaction with ``other`` (triangles), one
+    mark of each per row, against the feature's value. The whole interaction is both halves,
+    ``Phi_jk + Phi_kj``, as shap plots it; only the half ``Phi_jk`` is part of the feature's SHAP
+    value. Where the triangles spread away from zero, the feature's effect depends on ``other``."""
     frame = interaction_frame(result, feature, other, max_rows=max_rows, random_state=random_state)
     numeric = frame["x"].dtype.kind in "biuf"
     output = "prediction" if result.output == "model output" else result.output
@@ -558,10 +560,10 @@ def interaction_chart(result: ShapleyInteractions, feature: str, other: str, *, 
         title=title or f"{feature}: main effect and interaction with {other}",
         subtitle=f"one circle and one triangle per row ({n_rows} rows)",
         description=description or (
-            f"Scatter plot of {feature} (horizontal) against two parts of its SHAP value on the {output} "
+            f"Scatter plot of {feature} (horizontal) against SHAP interaction values on the {output} "
             f"scale (vertical) for {n_rows} rows: circles the main effect of {feature} (mean size "
-            f"{spread[parts[0]]:.3f}), triangles its interaction with {other} (mean size "
-            f"{spread[parts[1]]:.3f})."),
+            f"{spread[parts[0]]:.3f}), triangles its whole interaction with {other}, both halves as shap "
+            f"plots it (mean size {spread[parts[1]]:.3f}); half of it is part of {feature}'s SHAP value."),
     )
 
 
