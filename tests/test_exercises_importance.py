@@ -1,7 +1,11 @@
 """Checkers of chapter 3's exercises: right answers pass, wrong ones get a hint."""
 
+import inspect
+import re
+
 import numpy as np
 import pytest
+from conftest import REPO
 from sklearn.inspection import permutation_importance as sklearn_permutation_importance
 
 from xaibook import data, models
@@ -98,6 +102,21 @@ def test_reliable_features_checker(monkeypatch):
     missing = ex.check_reliable_features(answer[:1])
     assert not missing and "missing" in str(missing)
     assert not ex.check_reliable_features(answer[0])          # a string is not a list
+
+
+def test_reliable_features_checker_uses_the_chapters_bootstrap_settings():
+    """The chapter glues its answer from its own bootstrap (50 resamples); the checker must compute
+    the same one, so a reader who copies the chapter's numbers gets a "right"."""
+    source = (REPO / "book" / "03_permutation_importance.md").read_text()
+    call = re.search(r"boot_result = bootstrap_permutation_importance\((.*?)\)\n", source, re.S)
+    assert call, "the chapter's bootstrap cell changed: update this test and the checker together"
+    settings = dict(re.findall(r"(\w+)=([\w\"]+)", call.group(1)))
+    defaults = inspect.signature(ex.reliable_features).parameters
+    assert settings["n_bootstrap"] == str(defaults["n_bootstrap"].default)
+    assert settings["random_state"] == str(defaults["random_state"].default)
+    assert settings["scoring"] == '"roc_auc"' and "boosting" in call.group(1)
+    checker_source = inspect.getsource(ex._reliable_features.__wrapped__)
+    assert f"n_repeats={settings['n_repeats']}" in checker_source and '"roc_auc"' in checker_source
 
 
 def test_gap_kind_checker(answers):
