@@ -145,7 +145,8 @@ def pytest_collection_finish(session):
     """Start the book build as soon as collection shows that a selected test will need it."""
     if session.config.option.collectonly:
         return
-    book = [item for item in session.items if item.get_closest_marker("book")]
+    # (fixtures, not the `book` marker: the Sphinx extension's tests build a small book of their own)
+    book = [item for item in session.items if BOOK_FIXTURES.intersection(getattr(item, "fixturenames", ()))]
     if book:
         _start_book_build(handout=any(item.get_closest_marker("handout") for item in book))
 
@@ -222,12 +223,15 @@ def pytest_collection_modifyitems(config, items):
     loop) never starts a whole-book build, whoever wrote the test; then order the tests so that
     those which do not need the book run first, while it builds in the background, and the
     handout's tests last, while it prints in the background."""
+    def needs_the_book(item) -> bool:
+        return bool(BOOK_FIXTURES.intersection(getattr(item, "fixturenames", ())))
+
     for item in items:
-        if BOOK_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        if needs_the_book(item):
             item.add_marker(pytest.mark.book)
 
     def order(item) -> tuple[bool, bool]:
-        book = item.get_closest_marker("book") is not None
+        book = needs_the_book(item)  # (the Sphinx extension's own mini-book tests run early)
         return book, book and item.get_closest_marker("handout") is not None
 
     items.sort(key=order)  # stable: otherwise in file order
