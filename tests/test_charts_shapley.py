@@ -183,3 +183,20 @@ def test_force_chart(result):
                          np.full(len(result), result.base_value))
     with pytest.raises(ValueError, match="nothing to draw"):
         charts.force_chart(zero)
+
+
+def test_force_labels_never_overlap_in_a_lane():
+    from xaibook.charts.shapley import _CHAR_PIXELS, _label_lanes
+
+    rng = np.random.default_rng(0)
+    centres = rng.uniform(0, 1, 12)
+    n_chars = rng.integers(10, 40, 12)
+    per_pixel = 1 / 620
+    lanes = _label_lanes(centres, n_chars, units_per_pixel=per_pixel)
+    half = n_chars * _CHAR_PIXELS * per_pixel / 2
+    for lane in set(lanes):
+        spans = sorted((centres[i] - half[i], centres[i] + half[i]) for i in np.flatnonzero(lanes == lane))
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), f"labels overlap in lane {lane}"
+    # two labels at one spot take two lanes; two far apart share the first
+    assert list(_label_lanes(np.array([0.5, 0.5]), np.array([20, 20]), units_per_pixel=per_pixel)) == [0, 1]
+    assert list(_label_lanes(np.array([0.1, 0.9]), np.array([20, 20]), units_per_pixel=per_pixel)) == [0, 0]

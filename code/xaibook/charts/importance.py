@@ -352,7 +352,7 @@ def bootstrap_interval_chart(bootstrap: BootstrapImportance, shuffles: Permutati
         yOffset=alt.YOffset("interval:N", sort=kinds),
         color=alt.Color("interval:N", sort=kinds, title=f"{level:.0%} interval over",
                         scale=alt.Scale(domain=kinds, range=[PALETTE[5], PALETTE[0]]),
-                        legend=alt.Legend(orient="bottom", direction="vertical")),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
     )
     tooltip = [alt.Tooltip("feature:N"), alt.Tooltip("interval:N", title="interval over"),
                alt.Tooltip("mean:Q", title=f"mean drop in {shuffles.scoring}", format=".4f"),

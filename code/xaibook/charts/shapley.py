@@ -473,7 +473,7 @@ def comparison_chart(results: Mapping[str, ShapleyResult], row: Any = None, *, t
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("low:Q", title="lowest", format="+.4f"),
                  alt.Tooltip("high:Q", title="highest", format="+.4f")])
     colour = alt.Color("run:N", title=label_title, sort=labels,
-                       legend=alt.Legend(orient="bottom", columns=4, labelLimit=200)) \
+                       legend=alt.Legend(orient="bottom", columns=4, labelLimit=300)) \
         if len(labels) <= len(PALETTE) else alt.value(PALETTE[0])
     dots = alt.Chart(frame).mark_point(filled=True, size=55, opacity=0.85).encode(
         x="shap:Q", y=y, color=colour,
@@ -540,7 +540,7 @@ def interaction_chart(result: ShapleyInteractions, feature: str, other: str, *, 
         "y": alt.Y("value:Q", title=f"SHAP interaction value ({output})"),
         "color": alt.Color("part:N", title=None, sort=parts,
                            scale=alt.Scale(domain=parts, range=[PALETTE[0], PALETTE[5]]),
-                           legend=alt.Legend(orient="bottom", labelLimit=260)),
+                           legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=400)),
         "shape": alt.Shape("part:N", title=None, sort=parts,
                            scale=alt.Scale(domain=parts, range=["circle", "triangle-up"])),
         "tooltip": [alt.Tooltip("row:N", title="row"),
@@ -620,7 +620,8 @@ __all__ += ["force_frame", "force_chart"]
 
 def force_frame(result: ShapleyResult, row: Any = None, *, top: int = 6) -> pd.DataFrame:
     """The segments of a force plot for one row: ``feature``, ``value``, ``label``, ``shap``,
-    ``start``, ``end``, ``middle``, ``direction``, ``tier`` (label row), ``base``, ``prediction``.
+    ``start``, ``end``, ``middle``, ``direction``, ``tier`` (alternating 0/1 per side; the chart
+    re-assigns label rows so that no two labels overlap), ``base``, ``prediction``.
 
     As in shap's force plot (Lundberg et al. 2018), the features that raise the output sit left of
     the prediction, stacked from ``f(x) - (sum of raises)`` up to ``f(x)``, the largest next to it;
@@ -657,6 +658,28 @@ def force_frame(result: ShapleyResult, row: Any = None, *, top: int = 6) -> pd.D
     return frame
 
 
+_FORCE_WIDTH = 620  # pixels
+_CHAR_PIXELS = 6.0  # a generous average width of one character of the 10-point label font
+
+
+def _label_lanes(centres: np.ndarray, n_chars: np.ndarray, *, units_per_pixel: float) -> np.ndarray:
+    """Lane (0, 1, ...) of each centred text label so that no two labels in a lane overlap: from
+    left to right, each label takes the first lane whose last label ends before it starts."""
+    half = n_chars * _CHAR_PIXELS * units_per_pixel / 2 + 4 * units_per_pixel  # 4 px of air each side
+    lanes_end: list[float] = []
+    lane = np.zeros(len(centres), dtype=int)
+    for i in np.argsort(centres, kind="stable"):
+        left, right = centres[i] - half[i], centres[i] + half[i]
+        free = [k for k, end in enumerate(lanes_end) if end <= left]
+        k = free[0] if free else len(lanes_end)
+        if k == len(lanes_end):
+            lanes_end.append(right)
+        else:
+            lanes_end[k] = right
+        lane[i] = k
+    return lane
+
+
 def force_chart(result: ShapleyResult, row: Any = None, *, top: int = 6, min_label: float = 0.08,
                 title: str | None = None, description: str | None = None) -> alt.LayerChart:
     """shap's force plot as an interactive chart: one bar from the base value to the prediction.
@@ -678,6 +701,9 @@ def force_chart(result: ShapleyResult, row: Any = None, *, top: int = 6, min_lab
     extent = float(frame["end"].max() - frame["start"].min()) or 1.0
     labelled = frame[(frame["end"] - frame["start"]) >= min_label * extent].copy()
     labelled["text"] = labelled["label"] + " (" + labelled["shap"].map(lambda s: f"{s:+.3f}") + ")"
+    labelled["tier"] = _label_lanes(labelled["middle"].to_numpy(), labelled["text"].str.len().to_numpy(),
+                                    units_per_pixel=extent / _FORCE_WIDTH)
+    lanes = int(labelled["tier"].max()) + 1 if len(labelled) else 1
     color = alt.Color("direction:N", scale=alt.Scale(domain=["raises", "lowers"], range=[RAISE_COLOR, LOWER_COLOR]),
                       legend=alt.Legend(title=f"effect on the {output}", orient="bottom"))
     tooltip = [alt.Tooltip("feature:N"), alt.Tooltip("value:N"),
@@ -698,10 +724,11 @@ def force_chart(result: ShapleyResult, row: Any = None, *, top: int = 6, min_lab
     rule_text = alt.Chart(marks).mark_text(dy=-24, fontSize=11, fontWeight="bold").encode(
         x="at:Q", text="what:N")
     labels = alt.Chart(labelled).mark_text(fontSize=10, baseline="top").encode(
-        x=alt.X("middle:Q", axis=None), y=alt.Y("tier:O", axis=None, scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("middle:Q", axis=None),
+        y=alt.Y("tier:O", axis=None, scale=alt.Scale(domain=list(range(lanes)))),
         text="text:N", tooltip=tooltip)
-    top_part = alt.layer(bars, rules, rule_text).properties(width=620, height=50)
-    bottom = labels.properties(width=620, height=34, view=alt.ViewBackground(stroke=None))
+    top_part = alt.layer(bars, rules, rule_text).properties(width=_FORCE_WIDTH, height=50)
+    bottom = labels.properties(width=_FORCE_WIDTH, height=17 * lanes, view=alt.ViewBackground(stroke=None))
     chart = alt.vconcat(top_part, bottom, spacing=2).resolve_scale(x="shared")
     raises = frame[frame["direction"] == "raises"]
     lowers = frame[frame["direction"] == "lowers"]
