@@ -125,3 +125,14 @@ def test_top_feature_agreement():
     assert out["one"].tolist() == ["u", "v", "u"]      # the tie in row 3 goes to the first column
     assert out["two"].tolist() == ["u", "u", "v"]
     assert out["all_agree"].tolist() == [True, False, False]
+
+
+def test_non_numbers_and_scalar_ks_found_by_the_audit():
+    with pytest.raises(TypeError, match="a must hold numbers"):
+        ag.feature_agreement(A.astype(str).replace("0.5", "high"), B, k=2)
+    with pytest.raises(TypeError, match=r"a is a dict; pass pd.Series\(a\)"):
+        ag.rank_correlation(A.to_dict(), B.to_dict())
+    with pytest.raises(TypeError, match="explanation 'x' must hold numbers"):
+        ag.agreement_table({"x": A.astype(str).replace("0.5", "high"), "y": B})
+    with pytest.raises(TypeError, match=r"ks must be a list.*ks=\[2\]"):
+        ag.agreement_table({"x": A, "y": B}, ks=2)

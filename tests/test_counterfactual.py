@@ -400,3 +400,21 @@ def test_rows_already_in_the_desired_class(credit):
     importance = counterfactual_importance(model, mixed, credit.X_train, desired_class=0, features_to_vary=vary,
                                            n_counterfactuals=2)
     assert list(importance.local.index) == [mixed.index[0]]
+
+
+def test_bad_input_found_by_the_audit(credit, applicant):
+    model = models.get_model("credit", "logistic")
+    with pytest.raises(ValueError, match="'purpose' has value.*car\\(new\\).*never saw"):
+        counterfactuals(model, applicant.assign(purpose="car(new)"), credit.X_train, n_counterfactuals=1)
+    with pytest.raises(ValueError, match=r"A lacks columns \['age'\]"):
+        distance_matrix(applicant.drop(columns="age"), credit.X_train.iloc[:3], credit.X_train)
+    with pytest.raises(ValueError, match="B contains missing values in columns \\['credit_amount'\\]"):
+        distance_matrix(applicant, applicant.assign(credit_amount=np.nan), credit.X_train)
+    with pytest.raises(ValueError, match=r"unknown feature\(s\) \['zz'\] in features"):
+        mad_scales(credit.X_train, features=["age", "zz"])
+    assert list(mad_scales(credit.X_train, features="age").index) == ["age"]   # a string is one name
+    assert list(mad_scales(credit.X_train, features=[]).index) == list(mad_scales(credit.X_train).index)
+    with pytest.raises(TypeError, match="dataset must be a case study with a data dictionary"):
+        mutable_features(credit.X_train)
+    with pytest.raises(TypeError, match="dataset must be a case study with a data dictionary"):
+        actionable_features(credit.X_train)

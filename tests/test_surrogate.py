@@ -445,3 +445,24 @@ def test_fitted_text_and_image_models_accepted_as_f():
     image = unstructured.featured_face()
     c = S.lime_image(faces, image, segments=S.grid_segments(image.shape, 5), n_samples=100)
     assert c.prediction == pytest.approx(faces.predict_proba(image[None])[0, 1])
+
+
+def test_bad_options_found_by_the_audit(small):
+    X, f = small
+    x = X.iloc[[0]]
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        S.lime_tabular(f, X, x, n_samples=50, batch_size=0)
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        S.lime_text(lambda texts: np.zeros(len(texts)), "good film", n_samples=50, batch_size=-1)
+    with pytest.raises(TypeError, match="discretize must be True or False"):
+        S.lime_tabular(f, X, x, n_samples=50, discretize="False")
+    with pytest.raises(ValueError, match="kernel_width must be a positive"):
+        S.kernel(np.array([0.0, 1.0]), 0.0)
+    result = S.lime_tabular(f, X, x, n_samples=50)
+    with pytest.raises(TypeError, match="neighbourhood must be a Neighbourhood.*result.neighbourhood"):
+        S.fit_surrogate(result, kernel_width=0.5)
+    hood = S.tabular_neighbourhood(f, X, x, n_samples=50)
+    with pytest.raises(TypeError, match=r"widths must be a list.*\[0.5\]"):
+        S.kernel_width_path(hood, 0.5)
+    with pytest.raises(TypeError, match="neighbourhood must be a Neighbourhood"):
+        S.kernel_width_path(result, [0.5])

@@ -56,14 +56,27 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 # Inputs
 # --------------------------------------------------------------------------------------------
+def _numbers(convert: Callable[[], Any], name: str, values: Any) -> Any:
+    """``convert()``, with a clear error when ``values`` do not hold numbers."""
+    try:
+        return convert()
+    except (TypeError, ValueError) as err:
+        kind = type(values).__name__
+        raise TypeError(f"{name} must hold numbers (one attribution per feature) as a pandas Series indexed by "
+                        f"feature name or a 1-D array with feature_names; got {kind} ({err})") from None
+
+
 def _as_series(values: Any, feature_names: Sequence[str] | None, name: str) -> pd.Series:
     if isinstance(values, pd.Series):
         if feature_names is not None and list(values.index) != list(feature_names):
             raise ValueError(f"{name} is a Series: its index already names the features; "
                              "leave feature_names out or make them equal")
-        series = values.astype(float)
+        series = _numbers(lambda: values.astype(float), name, values)
     else:
-        array = np.asarray(values, dtype=float)
+        if isinstance(values, Mapping):
+            raise TypeError(f"{name} is a {type(values).__name__}; pass pd.Series({name}) "
+                            "(a Series indexed by feature name)")
+        array = _numbers(lambda: np.asarray(values, dtype=float), name, values)
         if array.ndim != 1:
             raise ValueError(f"{name} must be one-dimensional (one attribution per feature), "
                              f"got shape {array.shape}")
@@ -234,11 +247,11 @@ METRICS = tuple(TOP_K_METRICS) + tuple(RANK_METRICS)
 # --------------------------------------------------------------------------------------------
 def _as_frame(values: Any, name: str) -> pd.DataFrame:
     if isinstance(values, pd.Series):
-        return values.astype(float).to_frame().T
+        return _numbers(lambda: values.astype(float), f"explanation {name!r}", values).to_frame().T
     if isinstance(values, pd.DataFrame):
         if values.empty:
             raise ValueError(f"explanation {name!r} is empty")
-        return values.astype(float)
+        return _numbers(lambda: values.astype(float), f"explanation {name!r}", values)
     raise TypeError(f"explanation {name!r} must be a pandas Series (one row) or DataFrame (rows x "
                     f"features), got {type(values).__name__}")
 
@@ -308,6 +321,8 @@ def agreement_table(explanations: Mapping[str, Any], *, ks: Sequence[int] | None
     features = list(next(iter(frames.values())).columns)
     if len(features) < 2:
         raise ValueError("agreement needs explanations of at least two features")
+    if ks is not None and (isinstance(ks, (str, bytes)) or not hasattr(ks, "__iter__")):
+        raise TypeError(f"ks must be a list of k values, got {type(ks).__name__} {ks!r}; pass ks=[{ks!r}]")
     ks = list(range(1, len(features) + 1)) if ks is None else [_check_k(k, len(features)) for k in ks]
     if isinstance(metrics, str):
         metrics = [metrics]

@@ -45,9 +45,10 @@ import pandas as pd
 
 from xaibook._validation import (
     as_generator,
-    check_columns_match,
+    check_features,
     check_fitted_model,
     check_frame,
+    check_model_input,
     check_positive_int,
     check_random_state,
 )
@@ -236,7 +237,12 @@ def mad_scales(X_reference: pd.DataFrame, features: Sequence[str] | None = None)
     changing one categorical feature.
     """
     X_reference = check_frame(X_reference, name="X_reference")
-    numeric = [c for c in (features or X_reference.columns) if _is_numeric(X_reference[c])]
+    names = list(X_reference.columns)
+    if features is not None:
+        chosen = [features] if isinstance(features, str) else list(features)
+        if chosen:  # an empty list has always meant every feature
+            names = check_features(chosen, X_reference, frame_name="X_reference")
+    numeric = [c for c in names if _is_numeric(X_reference[c])]
     values = X_reference[numeric].to_numpy(dtype=float)
     mad = np.median(np.abs(values - np.median(values, axis=0)), axis=0)
     return pd.Series(np.where(mad > 0, mad, 1.0), index=numeric, name="MAD")
@@ -253,6 +259,13 @@ def distance_matrix(A: pd.DataFrame, B: pd.DataFrame, X_reference: pd.DataFrame)
     categorical feature whose values differ.
     """
     mad = mad_scales(X_reference)
+    for name, frame in (("A", A), ("B", B)):
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"{name} must be a pandas DataFrame with X_reference's columns, got {type(frame).__name__}")
+        missing = [c for c in X_reference.columns if c not in frame.columns]
+        if missing:
+            raise ValueError(f"{name} lacks columns {missing} of X_reference; the distance needs every feature")
+        check_frame(frame[list(X_reference.columns)], name=name, min_rows=0)  # no NaN or inf
     out = np.zeros((len(A), len(B)))
     for column in X_reference.columns:
         a, b = A[column].to_numpy(), B[column].to_numpy()
@@ -393,7 +406,7 @@ class _Target:
             if not hasattr(model, "predict_proba"):
                 raise ValueError(f"model ({type(model).__name__}) has no predict_proba; counterfactuals "
                                  "need class probabilities (use a probabilistic classifier)")
-            check_columns_match(model, x, name="x")
+            check_model_input(model, x, name="x")  # columns, and categories the model knows
             classes = list(getattr(model, "classes_", []))
             if not classes:
                 raise ValueError("model has no classes_ attribute; is it a fitted classifier?")
@@ -1065,13 +1078,23 @@ def _milp_cost(space: _Space, slopes: dict, gains: dict, need: float) -> float:
 
 
 # ------------------------------------------------------------------------------ data dictionary
+def _dictionary(dataset: Any) -> pd.DataFrame:
+    d = getattr(dataset, "dictionary", None)
+    flags = ("immutable", "protected", "actionable")
+    if not isinstance(d, pd.DataFrame) or any(c not in d.columns for c in flags):
+        raise TypeError(f"dataset must be a case study with a data dictionary (e.g. xaibook.data.load_case('credit')), "
+                        f"got {type(dataset).__name__}; its dictionary flags which features are immutable, "
+                        "protected and actionable")
+    return d
+
+
 def mutable_features(dataset) -> list[str]:
     """Features a counterfactual may change: neither immutable nor protected in the data dictionary."""
-    d = dataset.dictionary
+    d = _dictionary(dataset)
     return d.index[~d["immutable"] & ~d["protected"]].tolist()
 
 
 def actionable_features(dataset) -> list[str]:
     """Features the person can act on: flagged actionable, and neither immutable nor protected."""
-    d = dataset.dictionary
+    d = _dictionary(dataset)
     return d.index[d["actionable"] & ~d["immutable"] & ~d["protected"]].tolist()

@@ -243,6 +243,7 @@ def _one_blas_thread(function: Callable) -> Callable:
 
 def kernel(distances: np.ndarray, kernel_width: float) -> np.ndarray:
     """lime's exponential kernel: ``pi(d) = sqrt(exp(-d**2 / width**2))``, 1 at the instance."""
+    kernel_width = _check_width(kernel_width)
     d = np.asarray(distances, dtype=float)
     return np.sqrt(np.exp(-(d ** 2) / kernel_width ** 2))
 
@@ -352,6 +353,7 @@ def fit_surrogate(neighbourhood: Neighbourhood, *, kernel_width: float | None = 
     0.25 for images). Refitting one neighbourhood at several widths is how the chapter shows the
     width's effect: the samples and the model's outputs stay, only the weights change.
     """
+    _check_neighbourhood(neighbourhood)
     width = neighbourhood.default_kernel_width if kernel_width is None else _check_width(kernel_width)
     if n_features is not None:
         n_features = check_positive_int(n_features, name="n_features")
@@ -377,6 +379,10 @@ def kernel_width_path(neighbourhood: Neighbourhood, widths: Sequence[float], *,
                       n_features: int | None = None) -> pd.DataFrame:
     """Refit one neighbourhood at each kernel width: long format ``width``, ``feature``, ``label``,
     ``weight``, ``score`` (the fidelity at that width) and ``local_prediction``."""
+    _check_neighbourhood(neighbourhood)
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"widths must be a list of kernel widths, got {type(widths).__name__} {widths!r}; "
+                        f"pass [{widths!r}] for a single width")
     widths = [_check_width(w) for w in widths]
     if not widths:
         raise ValueError("widths is empty; give at least one kernel width")
@@ -400,6 +406,15 @@ def results_frame(results: dict[str, LimeResult]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 # Shared checks
 # --------------------------------------------------------------------------------------------
+def _check_neighbourhood(neighbourhood: Any) -> None:
+    if isinstance(neighbourhood, Neighbourhood):
+        return
+    hint = (" (a LimeResult keeps its neighbourhood only when computed with return_neighbourhood=True: "
+            "pass result.neighbourhood)" if isinstance(neighbourhood, LimeResult) else "")
+    raise TypeError(f"neighbourhood must be a Neighbourhood from tabular_neighbourhood, text_neighbourhood or "
+                    f"image_neighbourhood, got {type(neighbourhood).__name__}{hint}")
+
+
 def _check_width(kernel_width: Any) -> float:
     numbers = (int, float, np.integer, np.floating)
     if isinstance(kernel_width, (bool, np.bool_)) or not isinstance(kernel_width, numbers):
@@ -431,6 +446,8 @@ def _check_samples(n_samples: Any) -> int:
 
 
 def _predict_in_batches(f: Callable, inputs: Any, n: int, batch_size: int | None, take: Callable) -> np.ndarray:
+    if batch_size is not None:
+        batch_size = check_positive_int(batch_size, name="batch_size")
     if batch_size is None or batch_size >= n:
         return _check_output(f(inputs), n)
     parts = [_check_output(f(take(inputs, start, min(start + batch_size, n))), min(batch_size, n - start))
@@ -528,6 +545,8 @@ def tabular_neighbourhood(f: Any, X_train: pd.DataFrame, x: pd.DataFrame | pd.Se
     Row 0 is ``x`` itself. Distances are Euclidean on ``Z``.
     """
     f = as_prediction_function(f, name="f")
+    if not isinstance(discretize, (bool, np.bool_)):
+        raise TypeError(f"discretize must be True or False, got {type(discretize).__name__} {discretize!r}")
     X_train, x = _check_tabular(X_train, x)
     n = _check_samples(n_samples)
     rs = as_legacy_random_state(random_state)
