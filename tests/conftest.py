@@ -11,7 +11,7 @@ import os
 
 # One thread per process for OpenMP (scikit-learn's histogram boosting) and BLAS: the suite runs
 # one pytest-xdist worker per core plus the book build, and thread pools sized for the whole
-# machine in each of them oversubscribe it (spinning OpenMP threads made one fit 40 times slower).
+# machine in each of them oversubscribe it (spinning OpenMP threads made one test's fits take 48 s).
 # Set before numpy or scikit-learn is loaded here; the book build's kernels inherit it.
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
