@@ -148,3 +148,10 @@ def test_unwritable_cache_folder_still_builds(tmp_path):
     not_a_folder.write_text("x")
     assert models.load_or_build(not_a_folder / "thing.joblib", lambda: 7) == 7
     assert models.load_or_build(not_a_folder / "thing.joblib", lambda: 8) == 8  # nothing was stored
+
+
+def test_load_or_build_wants_functions(tmp_path):
+    with pytest.raises(TypeError, match="build and accept must be functions"):
+        models.load_or_build(tmp_path / "thing.joblib", 3)
+    with pytest.raises(TypeError, match="build and accept must be functions"):
+        models.load_or_build(tmp_path / "thing.joblib", lambda: 1, accept=True)

@@ -246,3 +246,21 @@ def test_bad_inputs(small):
     multi = DecisionTreeClassifier(random_state=0).fit(X, np.arange(len(X)) % 3)
     with pytest.raises(ValueError, match="binary"):
         S.path_dependent_shap(multi, X.iloc[:2])
+
+
+def test_games_by_enumeration_reject_bad_games():
+    from xaibook.shapley import shapley_from_value_function, shapley_interactions_from_value_function
+
+    for enumerate_game in (shapley_from_value_function, shapley_interactions_from_value_function):
+        with pytest.raises(TypeError, match="value must be a function"):
+            enumerate_game(3, ["a", "b"])
+        with pytest.raises(TypeError, match="players must be a list"):
+            enumerate_game(lambda S: 0.0, "ab")
+        with pytest.raises(ValueError, match="players is empty"):
+            enumerate_game(lambda S: 0.0, [])
+        with pytest.raises(ValueError, match="distinct"):
+            enumerate_game(lambda S: 0.0, ["a", "a"])
+        with pytest.raises(ValueError, match="finite"):
+            enumerate_game(lambda S: float("nan"), ["a", "b"])
+        with pytest.raises(TypeError, match="one number"):
+            enumerate_game(lambda S: "high", ["a", "b"])

@@ -287,6 +287,9 @@ def load_or_build(path: Path, build: Callable[[], Any], *,
     build runs under a lock, so parallel processes wait for one build instead of repeating it. A
     read-only cache folder (some hosted notebooks) just means nothing is stored.
     """
+    if not (callable(build) and callable(accept)):
+        raise TypeError("build and accept must be functions: build() makes the object, accept(obj) "
+                        "says whether a stored one may be used")
     path = Path(path)
     found, value = _load(path, accept)
     if found:

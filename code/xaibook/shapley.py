@@ -1023,17 +1023,45 @@ def path_dependent_value(model: Any, x: pd.DataFrame, coalition: Sequence[str], 
     return offset + sum(part.weight * expected(part, 0) for part in parts)
 
 
+def _check_game(value: Any, players: Any) -> list[str]:
+    """The players of a game given as ``value(coalition)``: distinct names, at most
+    :data:`MAX_EXACT_FEATURES` of them (full enumeration)."""
+    if not callable(value):
+        raise TypeError(f"value must be a function of a coalition (a list of player names), got "
+                        f"{type(value).__name__}")
+    if isinstance(players, str) or not hasattr(players, "__iter__"):
+        raise TypeError(f"players must be a list of names, got {type(players).__name__}")
+    players = list(players)
+    if not players:
+        raise ValueError("players is empty: a game needs at least one player")
+    repeated = sorted({p for p in players if players.count(p) > 1}, key=str)
+    if repeated:
+        raise ValueError(f"players must be distinct; {repeated} appear more than once")
+    if len(players) > MAX_EXACT_FEATURES:
+        raise ValueError(f"{len(players)} players need 2**{len(players)} coalitions; at most "
+                         f"{MAX_EXACT_FEATURES} are enumerated")
+    return players
+
+
+def _game_value(value: Callable[[list[str]], float], coalition: Sequence[str]) -> float:
+    try:
+        out = float(value(list(coalition)))
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"value({list(coalition)}) must return one number: {err}") from err
+    if not np.isfinite(out):
+        raise ValueError(f"value({list(coalition)}) returned {out}; a game's values must be finite")
+    return out
+
+
 def shapley_from_value_function(value: Callable[[list[str]], float], players: Sequence[str]) -> pd.Series:
     """Shapley (1953) values of any game ``value(coalition)`` over ``players``, by full enumeration.
 
     ``phi_j = sum over S without j of |S|! (M - |S| - 1)! / M! * (v(S + j) - v(S))``. Readable and
     exponential (``2**M`` calls of ``value``): for small games and for checking the fast algorithms.
     """
-    players = list(players)
+    players = _check_game(value, players)
     m = len(players)
-    if m > MAX_EXACT_FEATURES:
-        raise ValueError(f"{m} players need 2**{m} coalitions; at most {MAX_EXACT_FEATURES} are enumerated")
-    v = {S: value(list(S)) for size in range(m + 1) for S in itertools.combinations(players, size)}
+    v = {S: _game_value(value, S) for size in range(m + 1) for S in itertools.combinations(players, size)}
     phi = pd.Series(0.0, index=players)
     for j in players:
         others = [p for p in players if p != j]
@@ -1057,13 +1085,12 @@ def shapley_interactions_from_value_function(value: Callable[[list[str]], float]
     and on the diagonal the main effect ``Phi_ii = phi_i - sum over j != i of Phi_ij``, so that each
     row adds up to the feature's Shapley value. Exponential, like :func:`shapley_from_value_function`.
     """
-    players = list(players)
+    players = _check_game(value, players)
     m = len(players)
     if m < 2:
         raise ValueError("interactions need at least two players")
-    if m > MAX_EXACT_FEATURES:
-        raise ValueError(f"{m} players need 2**{m} coalitions; at most {MAX_EXACT_FEATURES} are enumerated")
-    v = {frozenset(S): value(list(S)) for size in range(m + 1) for S in itertools.combinations(players, size)}
+    v = {frozenset(S): _game_value(value, S) for size in range(m + 1)
+         for S in itertools.combinations(players, size)}
     phi = shapley_from_value_function(lambda S: v[frozenset(S)], players)
     out = pd.DataFrame(0.0, index=players, columns=players)
     for i, j in itertools.combinations(players, 2):
