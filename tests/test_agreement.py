@@ -50,17 +50,86 @@ def test_identical_and_reversed():
     assert ag.feature_agreement(forward, reverse, k=2) == 0.0
 
 
-def test_ties_keep_feature_order_and_signs_count():
+def test_ties_are_averaged_over_their_orders_and_signs_count():
     a = pd.Series([1.0, -1.0, 0.5], index=["x", "y", "z"])
     b = pd.Series([-1.0, 1.0, 0.5], index=["x", "y", "z"])
-    assert ag.ranking(a) == ["x", "y", "z"] and ag.ranking(b) == ["x", "y", "z"]
-    assert ag.rank_agreement(a, b, k=1) == 1.0
-    assert ag.sign_agreement(a, b, k=1) == 0.0           # x is + in a and - in b
+    assert ag.ranking(a) == ["x", "y", "z"] and ag.ranking(b) == ["x", "y", "z"]   # display order
+    # x and y tie in both: each is first with probability 1/2, independently in a and b
+    assert ag.rank_agreement(a, b, k=1) == pytest.approx(0.5)
+    assert ag.feature_agreement(a, b, k=1) == pytest.approx(0.5)
+    assert ag.sign_agreement(a, b, k=1) == 0.0            # x is + in a and - in b, y the reverse
     assert ag.sign_agreement(a, b, k=3) == pytest.approx(1 / 3)
-    # zero attributions: sign 0 agrees only with 0
+    assert ag.pairwise_rank_agreement(a, b) == pytest.approx((0.5 + 1 + 1) / 3)
+    # zero attributions: sign 0 agrees only with 0; an explanation agrees fully with itself
     zeros = pd.Series([0.0, 0.0, 1.0], index=["x", "y", "z"])
-    assert ag.sign_agreement(zeros, zeros, k=3) == 1.0
+    assert ag.sign_agreement(zeros, zeros, k=3) == 1.0 and ag.rank_agreement(zeros, zeros, k=2) == 1.0
     assert ag.sign_agreement(zeros, zeros.replace(0.0, 1e-9), k=3) == pytest.approx(1 / 3)
+
+
+def _by_enumeration(a, b, metric, k=None):
+    """The metric averaged over every order of the tied features, by brute force: each pair of
+    complete orders (one for a, one for b) scored with Krishna et al.'s definitions."""
+    from itertools import permutations, product
+
+    def orders(values):
+        size = values.abs()
+        levels = sorted(set(size), reverse=True)
+        groups = [list(size.index[size == level]) for level in levels]
+        return [[name for group in choice for name in group]
+                for choice in product(*(list(permutations(g)) for g in groups))]
+
+    def score(order_a, order_b):
+        rank_a = {f: i for i, f in enumerate(order_a)}
+        rank_b = {f: i for i, f in enumerate(order_b)}
+        if metric == "rank correlation":
+            d2 = sum((rank_a[f] - rank_b[f]) ** 2 for f in a.index)
+            n = len(a)
+            return 1 - 6 * d2 / (n * (n * n - 1))
+        if metric == "pairwise rank agreement":
+            pairs = [(i, j) for i in a.index for j in a.index if i < j]
+            return np.mean([(rank_a[i] < rank_a[j]) == (rank_b[i] < rank_b[j]) for i, j in pairs])
+        shared = set(order_a[:k]) & set(order_b[:k])
+        if "rank" in metric:
+            shared = {f for f in shared if rank_a[f] == rank_b[f]}
+        if "sign" in metric:
+            shared = {f for f in shared if np.sign(a[f]) == np.sign(b[f])}
+        return len(shared) / k
+
+    return float(np.mean([score(x, y) for x in orders(a) for y in orders(b)]))
+
+
+@pytest.mark.parametrize("metric", ag.METRICS)
+def test_tie_average_equals_enumerating_every_order(metric):
+    rng = np.random.default_rng(7)
+    names = list("pqrstu")
+    a = pd.Series([0.5, 0.5, -0.5, 0.2, 0.0, 0.0], index=names)       # a tie of three, a tie of two zeros
+    b = pd.Series(np.round(rng.normal(size=6), 3), index=names)
+    b[["r", "t"]] = 0.25
+    for k in (range(1, 7) if metric in ag.TOP_K_METRICS else [None]):
+        assert _compute(metric, a, b, k) == pytest.approx(_by_enumeration(a, b, metric, k), abs=1e-12)
+
+
+def _compute(metric, a, b, k):
+    fn = {**ag.TOP_K_METRICS, **ag.RANK_METRICS}[metric]
+    return fn(a, b, k=k) if k else fn(a, b)
+
+
+def test_column_order_does_not_decide_agreement():
+    """Issue 26.7: ties broken by column order made agreement depend on the order of the columns."""
+    counts = pd.Series([1.0, 1.0, 0.0, 0.0, 0.0, 0.0], index=list("abcdef"))     # two features tied on top
+    other = pd.Series([0.9, 0.1, 0.8, 0.7, 0.05, 0.02], index=list("abcdef"))
+    reordered = list("fedcba")
+    for metric, fn in ag.TOP_K_METRICS.items():
+        for k in range(1, 7):
+            assert fn(counts, other, k=k) == pytest.approx(fn(counts[reordered], other[reordered], k=k)), metric
+    table = ag.agreement_table({"x": counts, "y": other}, ks=[1, 2])
+    table_reordered = ag.agreement_table({"x": counts[reordered], "y": other[reordered]}, ks=[1, 2])
+    assert np.allclose(table["value"], table_reordered["value"])
+    # top-1: "a" or "b" first, each with probability 1/2; other's top is "a"
+    assert ag.feature_agreement(counts, other, k=1) == pytest.approx(0.5)
+    probabilities = ag.position_probabilities(counts)
+    assert np.allclose(probabilities.sum(axis=0), 1) and np.allclose(probabilities.sum(axis=1), 1)
+    assert probabilities.loc["c", 3] == pytest.approx(0.25) and probabilities.loc["a", 1] == pytest.approx(0.5)
 
 
 def test_series_are_aligned_by_name_and_arrays_need_names():
@@ -125,6 +194,8 @@ def test_top_feature_agreement():
     assert out["one"].tolist() == ["u", "v", "u"]      # the tie in row 3 goes to the first column
     assert out["two"].tolist() == ["u", "u", "v"]
     assert out["all_agree"].tolist() == [True, False, False]
+    # row 3: "one" ties u and v, "two" names v: they agree with probability 1/2
+    assert out["p_all_agree"].tolist() == pytest.approx([1.0, 0.0, 0.5])
 
 
 def test_non_numbers_and_scalar_ks_found_by_the_audit():

@@ -16,10 +16,17 @@ and, over a chosen feature set ``F`` (of at least two features)::
     rank correlation           Spearman's correlation of the ranks of F's features in a and in b
     pairwise rank agreement    share of the pairs (i, j) of F ordered the same way by a and by b
 
-Ties: features are ranked by ``|attribution|``, largest first, and features with equal
-``|attribution|`` keep the order of ``feature_names`` (for Series: the order of ``a``'s index,
-``b`` being aligned to it), a stable sort. Every metric here uses this
-one ranking, so a tie is never resolved differently by two metrics. ``sign`` is numpy's: a zero
+Ties: when several features have equal ``|attribution|`` (counterfactual importance, a share of
+four or eight counterfactuals, ties often; zero attributions tie too), their order is not
+defined, and breaking it by column order would let the order of the columns decide the agreement
+(two methods that both keep the data's column order in their ties would agree for free). Every
+metric here is therefore the *average over all orders of the tied features*, each order equally
+likely and drawn independently for ``a`` and ``b``: a tie group of ``g`` features occupying
+positions ``s .. s+g-1`` puts each of them at each of those positions with probability ``1/g``
+(:func:`position_probabilities`), and the metrics are computed exactly from these probabilities,
+with no sampling and no seed. Without ties this is the plain definition above. Two identical
+explanations share one order (a method compared with itself scores 1). :func:`ranking` (for
+display) keeps the order of ``feature_names`` within a tie. ``sign`` is numpy's: a zero
 attribution has sign 0, which agrees only with another zero.
 
 Inputs are pandas Series indexed by feature name (aligned by name, in ``a``'s order) or 1-D arrays
@@ -44,6 +51,7 @@ __all__ = [
     "agreement_table",
     "feature_agreement",
     "pairwise_rank_agreement",
+    "position_probabilities",
     "rank_agreement",
     "rank_correlation",
     "ranking",
@@ -120,29 +128,65 @@ def _check_k(k: Any, n_features: int) -> int:
 # The ranking every metric uses
 # --------------------------------------------------------------------------------------------
 def ranking(values: Any, *, feature_names: Sequence[str] | None = None) -> list[str]:
-    """Feature names by ``|attribution|``, largest first; ties keep the order of the features."""
+    """Feature names by ``|attribution|``, largest first; ties keep the order of the features.
+
+    For display (report cards, top features). The metrics do not use this order for ties: they
+    average over the orders of tied features (see the module docstring).
+    """
     series = _as_series(values, feature_names, "values")
     order = np.argsort(-np.abs(series.to_numpy()), kind="stable")
     return [series.index[i] for i in order]
 
 
-def _top(series: pd.Series, k: int) -> dict[str, int]:
-    """The top-k features with their rank (1 = largest |attribution|)."""
-    return {feature: position + 1 for position, feature in enumerate(ranking(series)[:k])}
+def position_probabilities(values: Any, *, feature_names: Sequence[str] | None = None) -> pd.DataFrame:
+    """``P[j, r]``: the probability that feature ``j`` holds position ``r`` (1 = largest ``|attribution|``)
+    when tied features are put in a uniformly random order.
+
+    A feature with no tie holds its position with probability 1; each of ``g`` tied features holds
+    each of the group's ``g`` positions with probability ``1/g``. Rows are features (in the
+    explanation's order), columns positions 1..d; every row and every column sums to 1.
+    """
+    series = _as_series(values, feature_names, "values")
+    return pd.DataFrame(_probabilities(series.to_numpy()), index=series.index,
+                        columns=pd.RangeIndex(1, len(series) + 1, name="position"))
+
+
+def _probabilities(values: np.ndarray) -> np.ndarray:
+    magnitude = np.abs(values)
+    order = np.argsort(-magnitude, kind="stable")
+    sorted_magnitude = magnitude[order]
+    # a tie group starts where the sorted |attribution| changes
+    starts = np.flatnonzero(np.r_[True, sorted_magnitude[1:] != sorted_magnitude[:-1]])
+    P = np.zeros((len(values), len(values)))
+    for start, stop in zip(starts, np.r_[starts[1:], len(values)]):
+        P[np.ix_(order[start:stop], np.arange(start, stop))] = 1.0 / (stop - start)
+    return P
+
+
+def _top_k_value(Pa: np.ndarray, Pb: np.ndarray, same_sign: np.ndarray, k: int, *, rank: bool,
+                 sign: bool) -> float:
+    """One top-k metric from the position probabilities of ``a`` and ``b`` (tie orders independent).
+
+    Counts, in expectation, the features in both top-k sets (``rank``: at the same position;
+    ``sign``: with equal signs) and divides by ``k``.
+    """
+    if rank:
+        hits = (Pa[:, :k] * Pb[:, :k]).sum(axis=1)            # P(same position r <= k)
+    else:
+        hits = Pa[:, :k].sum(axis=1) * Pb[:, :k].sum(axis=1)  # P(in both top-k sets)
+    if sign:
+        hits = hits * same_sign
+    return float(hits.sum() / k)
 
 
 def _top_k_counts(a: Any, b: Any, k: Any, feature_names, *, rank: bool, sign: bool) -> float:
     a, b = _pair(a, b, feature_names)
     k = _check_k(k, len(a))
-    top_a, top_b = _top(a, k), _top(b, k)
-    count = 0
-    for feature in top_a.keys() & top_b.keys():
-        if rank and top_a[feature] != top_b[feature]:
-            continue
-        if sign and np.sign(a[feature]) != np.sign(b[feature]):
-            continue
-        count += 1
-    return count / k
+    va, vb = a.to_numpy(), b.to_numpy()
+    if np.array_equal(va, vb):           # one explanation, one order of its ties
+        return 1.0
+    return _top_k_value(_probabilities(va), _probabilities(vb), np.sign(va) == np.sign(vb), k,
+                        rank=rank, sign=sign)
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,7 +195,8 @@ def _top_k_counts(a: Any, b: Any, k: Any, feature_names, *, rank: bool, sign: bo
 def feature_agreement(a: Any, b: Any, *, k: int, feature_names: Sequence[str] | None = None) -> float:
     """Share of the top-``k`` features (by ``|attribution|``) that ``a`` and ``b`` have in common.
 
-    ``|top_k(a) ∩ top_k(b)| / k`` (Krishna et al. 2022, feature agreement).
+    ``|top_k(a) ∩ top_k(b)| / k`` (Krishna et al. 2022, feature agreement), averaged over the
+    orders of tied features.
     """
     return _top_k_counts(a, b, k, feature_names, rank=False, sign=False)
 
@@ -159,7 +204,8 @@ def feature_agreement(a: Any, b: Any, *, k: int, feature_names: Sequence[str] | 
 def rank_agreement(a: Any, b: Any, *, k: int, feature_names: Sequence[str] | None = None) -> float:
     """Share of the top-``k`` positions held by the same feature in ``a`` and ``b``.
 
-    A feature counts when it is in both top-``k`` sets *at the same rank* (Krishna et al. 2022).
+    A feature counts when it is in both top-``k`` sets *at the same rank* (Krishna et al. 2022);
+    averaged over the orders of tied features.
     """
     return _top_k_counts(a, b, k, feature_names, rank=True, sign=False)
 
@@ -189,42 +235,57 @@ def _chosen(a: pd.Series, features: Sequence[str] | str | None) -> list[str]:
     return chosen
 
 
-def _positions(series: pd.Series, features: list[str]) -> np.ndarray:
-    """Rank (1 = largest |attribution|) of each of ``features`` among themselves, ties by order."""
-    sub = series.reindex(features)
-    order = np.argsort(-np.abs(sub.to_numpy()), kind="stable")
-    ranks = np.empty(len(features))
-    ranks[order] = np.arange(1, len(features) + 1)
-    return ranks
+def _spearman(va: np.ndarray, vb: np.ndarray) -> float:
+    """Expected ``1 - 6 Σ d² / (n (n² - 1))`` over the orders of tied features (independent in a and b)."""
+    n = len(va)
+    if np.array_equal(va, vb):
+        return 1.0
+    positions = np.arange(1, n + 1)
+    Pa, Pb = _probabilities(va), _probabilities(vb)
+    mean_a, mean_b = Pa @ positions, Pb @ positions
+    expected_d2 = Pa @ positions ** 2 - 2 * mean_a * mean_b + Pb @ positions ** 2
+    return float(1 - 6 * expected_d2.sum() / (n * (n ** 2 - 1)))
+
+
+def _above(values: np.ndarray) -> np.ndarray:
+    """``[i, j]``: probability that ``i`` is ranked above ``j`` (1, 0, or 1/2 for a tie)."""
+    magnitude = np.abs(values)
+    return (magnitude[:, None] > magnitude[None, :]) + 0.5 * (magnitude[:, None] == magnitude[None, :])
+
+
+def _pairwise(va: np.ndarray, vb: np.ndarray) -> float:
+    """Expected share of the pairs ordered the same way (tie orders independent in a and b)."""
+    if np.array_equal(va, vb):
+        return 1.0
+    above_a, above_b = _above(va), _above(vb)
+    same = above_a * above_b + (1 - above_a) * (1 - above_b)
+    return float(same[np.triu_indices(len(va), 1)].mean())
 
 
 def rank_correlation(a: Any, b: Any, *, features: Sequence[str] | str | None = None,
                      feature_names: Sequence[str] | None = None) -> float:
     """Spearman's rank correlation of the features' ``|attribution|`` ranks in ``a`` and ``b``.
 
-    The ranks are those of :func:`ranking` restricted to ``features`` (all features by default),
-    so they are distinct and Spearman's formula ``1 - 6 Σ d² / (n (n² - 1))`` is exact.
+    The ranks are taken among ``features`` (all features by default), so they are distinct and
+    Spearman's formula ``1 - 6 Σ d² / (n (n² - 1))`` is exact; tied features are put in every
+    order with equal probability and the formula averaged (module docstring).
     """
     a, b = _pair(a, b, feature_names)
     chosen = _chosen(a, features)
-    d = _positions(a, chosen) - _positions(b, chosen)
-    n = len(chosen)
-    return float(1 - 6 * np.sum(d ** 2) / (n * (n ** 2 - 1)))
+    return _spearman(a[chosen].to_numpy(), b[chosen].to_numpy())
 
 
 def pairwise_rank_agreement(a: Any, b: Any, *, features: Sequence[str] | str | None = None,
                             feature_names: Sequence[str] | None = None) -> float:
     """Share of the feature pairs of ``features`` whose order (by ``|attribution|``) ``a`` and ``b`` share.
 
-    For each pair ``(i, j)``: does ``a`` rank ``i`` above ``j`` exactly when ``b`` does? Ranks
-    break ties as :func:`ranking` does (Krishna et al. 2022, pairwise rank agreement).
+    For each pair ``(i, j)``: does ``a`` rank ``i`` above ``j`` exactly when ``b`` does? A tied
+    pair is ordered either way with probability 1/2 (Krishna et al. 2022, pairwise rank agreement,
+    averaged over tie orders).
     """
     a, b = _pair(a, b, feature_names)
     chosen = _chosen(a, features)
-    ra, rb = _positions(a, chosen), _positions(b, chosen)
-    pairs = list(combinations(range(len(chosen)), 2))
-    same = sum((ra[i] < ra[j]) == (rb[i] < rb[j]) for i, j in pairs)
-    return same / len(pairs)
+    return _pairwise(a[chosen].to_numpy(), b[chosen].to_numpy())
 
 
 #: The four top-k metrics, by the names the book's tables and charts use.
@@ -273,34 +334,21 @@ def _check_explanations(explanations: Any) -> dict[str, pd.DataFrame]:
     return {name: frame[list(first.columns)] for name, frame in frames.items()}
 
 
-def _rank_matrix(values: np.ndarray) -> np.ndarray:
-    """Rank (1 = largest ``|attribution|``) of every feature in every row; ties by column order."""
-    order = np.argsort(-np.abs(values), axis=1, kind="stable")
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(1, values.shape[1] + 1)[None, :].repeat(len(values), 0), axis=1)
-    return ranks
-
-
 def _table_values(va: np.ndarray, vb: np.ndarray, metric: str, ks: Sequence[int]) -> list[float]:
-    """Mean of ``metric`` over the rows of ``va`` and ``vb``, for each k (vectorised over rows)."""
-    ra, rb = _rank_matrix(va), _rank_matrix(vb)
-    m = va.shape[1]
-    if metric == "rank correlation":
-        value = np.mean(1 - 6 * np.sum((ra - rb) ** 2, axis=1) / (m * (m ** 2 - 1)))
+    """Mean of ``metric`` over the rows of ``va`` and ``vb``, for each k (the one-pair rules, row by row)."""
+    identical = np.array([np.array_equal(row_a, row_b) for row_a, row_b in zip(va, vb)])
+    if metric in RANK_METRICS:
+        one_pair = _spearman if metric == "rank correlation" else _pairwise
+        value = np.mean([1.0 if same else one_pair(row_a, row_b) for row_a, row_b, same in zip(va, vb, identical)])
         return [float(value)] * len(ks)
-    if metric == "pairwise rank agreement":
-        upper = np.triu(np.ones((m, m), dtype=bool), 1)
-        same = (ra[:, :, None] < ra[:, None, :]) == (rb[:, :, None] < rb[:, None, :])
-        return [float(np.mean(same[:, upper].mean(axis=1)))] * len(ks)
+    Pa = np.array([_probabilities(row) for row in va])
+    Pb = np.array([_probabilities(row) for row in vb])
     same_sign = np.sign(va) == np.sign(vb)
     out = []
     for k in ks:
-        hit = (ra <= k) & (rb <= k)
-        if metric in ("rank agreement", "signed rank agreement"):
-            hit &= ra == rb
-        if metric in ("sign agreement", "signed rank agreement"):
-            hit &= same_sign
-        out.append(float(np.mean(hit.sum(axis=1) / k)))
+        values = [_top_k_value(pa, pb, signs, k, rank="rank" in metric, sign="sign" in metric)
+                  for pa, pb, signs in zip(Pa, Pb, same_sign)]
+        out.append(float(np.mean(np.where(identical, 1.0, values))))
     return out
 
 
@@ -314,8 +362,8 @@ def agreement_table(explanations: Mapping[str, Any], *, ks: Sequence[int] | None
     (the mean over rows). Top-k metrics come once per ``k`` in ``ks`` (default ``1..n_features``);
     rank correlation and pairwise rank agreement use all features and are repeated for each ``k``
     so that a chart with a ``k`` slider shows them at every position. The diagonal (a method with
-    itself) is 1 for every metric. Vectorised over rows; ``tests/test_agreement.py`` proves it
-    equal to the one-pair functions above.
+    itself) is 1 for every metric. Ties are averaged over their orders as in the one-pair
+    functions, which ``tests/test_agreement.py`` proves it equal to.
     """
     frames = _check_explanations(explanations)
     features = list(next(iter(frames.values())).columns)
@@ -342,13 +390,20 @@ def agreement_table(explanations: Mapping[str, Any], *, ks: Sequence[int] | None
 def top_feature_agreement(explanations: Mapping[str, Any]) -> pd.DataFrame:
     """Per explained row, each method's top feature (largest ``|attribution|``) and whether all agree.
 
-    Returns one row per explained row: a column per method holding its top feature, and
-    ``all_agree`` (True when every method names the same feature). The mean of ``all_agree`` is
-    the share of rows on which the methods agree about the top feature.
+    Returns one row per explained row: a column per method holding its top feature (a tie for the
+    top goes to the first of the tied features in column order, for display), ``all_agree`` (True
+    when every method names the same feature in that display) and ``p_all_agree``, the probability
+    that all methods name the same top feature when ties are put in a random order (independent
+    per method, as in the metrics): ``sum_f prod_m P_m(f is first)``. Without ties at the top the
+    two agree; average ``p_all_agree`` to get a share of rows that the order of the columns cannot
+    decide.
     """
     frames = _check_explanations(explanations)
     index = next(iter(frames.values())).index
     out = pd.DataFrame({name: [ranking(row)[0] for _, row in frame.iterrows()]
                         for name, frame in frames.items()}, index=index)
     out["all_agree"] = out.nunique(axis=1) == 1
+    first = np.stack([np.array([_probabilities(row)[:, 0] for row in frame.to_numpy()])
+                      for frame in frames.values()])        # methods x rows x features
+    out["p_all_agree"] = first.prod(axis=0).sum(axis=1)
     return out
