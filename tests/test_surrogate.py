@@ -265,6 +265,27 @@ def test_reference_ridge_equals_fast_ridge():
     assert b_fast == pytest.approx(b_slow, abs=1e-12)
 
 
+@pytest.mark.parametrize("case_name", ["heart", "credit"])
+def test_readable_lime_equals_the_fast_one(case_name):
+    """Issue 25.23: the fifteen-line LIME of chapter 6 is the same method as lime_tabular."""
+    dataset = data.load_case(case_name)
+    f = prediction_function(models.get_model(case_name, "boosting"))
+    x = dataset.X.loc[[models.featured_person(case_name)]]
+    # on the same samples: the same surrogate, to rounding error (an independent Z, kernel and solve)
+    hood = S.tabular_neighbourhood(f, dataset.X_train, x, n_samples=1500, random_state=4)
+    same = S.lime_tabular_reference(f, dataset.X_train, x, samples=hood.samples)
+    assert list(same.index) == list(hood.feature_names)
+    assert np.allclose(same.to_numpy(), S.fit_surrogate(hood).weights, atol=1e-10)
+    assert np.allclose(S.lime_tabular_reference(f, dataset.X_train, x, samples=hood.samples, kernel_width=1.2),
+                       S.fit_surrogate(hood, kernel_width=1.2).weights, atol=1e-10)
+    # on its own samples (training values inside the bins): the same explanation up to sampling noise
+    own = S.lime_tabular_reference(f, dataset.X_train, x, n_samples=5000, random_state=0)
+    fast = S.lime_tabular(f, dataset.X_train, x, n_samples=5000, random_state=0)
+    assert own.abs().idxmax() == fast.ranking()[0]
+    assert np.corrcoef(own.to_numpy(), fast.weights)[0, 1] > 0.95
+    assert np.abs(own.to_numpy() - fast.weights).max() < 0.03
+
+
 def test_refit_at_other_widths_reuses_the_neighbourhood():
     X = numeric_frame()
     f = lambda frame: np.sin(frame["a"].to_numpy()) + frame["d"].to_numpy() ** 2 / 10

@@ -437,18 +437,44 @@ def _counterfactual_frequency(model: Any, x: pd.DataFrame, X_reference: pd.DataF
     return found.feature_frequency().reindex(list(x.columns)).fillna(0.0).to_numpy()
 
 
-def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
+def _mean_interval(values: Sequence[float], *, n_boot: int = 2000, seed: int = 0) -> tuple[float, float, float]:
+    """Mean of ``values`` and its 95% percentile-bootstrap interval (``n_boot`` resamples, seeded)."""
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return float(values.mean()), float("nan"), float("nan")
+    means = np.random.default_rng(seed).choice(values, size=(n_boot, len(values))).mean(axis=1)
+    return float(values.mean()), float(np.quantile(means, 0.025)), float(np.quantile(means, 0.975))
+
+
+def measured_people(case: str = "credit", *, n_people: int = 12, random_state: int = 0) -> pd.DataFrame:
+    """``n_people`` test rows of ``case`` that the zoo's boosting model rates class 1 (bad risk,
+    disease), drawn with ``random_state``: the people chapter 9's decision guide measures on
+    (class 1, so that counterfactuals toward class 0 exist to be sought)."""
+    n_people = check_positive_int(n_people, name="n_people")
+    dataset = load_case(case)
+    rated = dataset.X_test[models.get_model(case, "boosting").predict_proba(dataset.X_test)[:, 1] >= 0.5]
+    if n_people > len(rated):
+        raise ValueError(f"n_people={n_people}, but the model rates only {len(rated)} test rows class 1")
+    return rated.sample(n_people, random_state=random_state)
+
+
+def method_measurements(case: str = "credit", *, n_people: int = 12, n_refits: int = 8, k: int = 5,
                         background_size: int = 50) -> pd.DataFrame:
     """What the book measured about each attribution method, for the decision guide of chapter 9.
 
-    For the featured person of ``case`` and the boosting model: ``model_rows``, the rows the
-    method sent to the model (TreeSHAP: none, it reads the trees; permutation importance: for the
-    whole test split); ``seed_agreement``, the top-``k`` feature agreement (Krishna et al. 2022)
-    between runs with seeds 0 and 1; ``refit_agreement``, the mean top-``k`` feature agreement
-    between the zoo model's explanation and those of the first ``n_refits`` bootstrap refits
-    (``refits_compared``: counterfactuals skip a refit that already predicts class 0 for the person).
-    Counterfactual importance is the share of 8 counterfactuals that change each feature. Cached
-    with the code of the methods (not only the refits).
+    On the boosting model of ``case``: ``model_rows``, the rows the method sent to the model to
+    explain the featured person (TreeSHAP: none, it reads the trees; permutation importance: for
+    the whole test split); ``seed_agreement``, the top-``k`` feature agreement (Krishna et al.
+    2022, ties averaged over their orders) between runs with seeds 0 and 1; ``refit_agreement``,
+    the mean top-``k`` feature agreement between the zoo model's explanation (seed 0) and those of
+    the ``n_refits`` :func:`bootstrap_refits`. Local methods are measured on the ``n_people`` of
+    :func:`measured_people`: each person's agreement is averaged over the refits, and
+    ``*_low`` / ``*_high`` are a 95% bootstrap interval of the mean over people; permutation
+    importance, one global answer, is measured once per refit (interval over refits).
+    ``refits_compared`` counts the (person, refit) pairs compared: counterfactuals skip a refit
+    that already rates the person class 0 (no recourse to seek there). Counterfactual importance
+    is the share of 8 counterfactuals that change each feature. Cached with the code of the
+    methods (not only the refits).
     """
     from xaibook.agreement import feature_agreement
     from xaibook.importance import permutation_importance
@@ -458,24 +484,29 @@ def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
 
     n_refits = check_positive_int(n_refits, name="n_refits")
     dataset = load_case(case)
+    people = measured_people(case, n_people=n_people)
+    names = list(dataset.X.columns)
+
+    def per_row(explain: Callable[[Any, pd.DataFrame, int], Any]) -> Callable[[Any, int], list]:
+        return lambda model, seed: [explain(model, people.iloc[[i]], seed) for i in range(len(people))]
 
     def build() -> pd.DataFrame:
-        x = dataset.X.loc[[models.featured_person(case)]]
         background = dataset.X_train.sample(background_size, random_state=0)
-        names = list(dataset.X.columns)
-        methods = {
-            "KernelSHAP": lambda model, seed: kernel_shap(prediction_function(model), x, background,
-                                                          n_samples=500, random_state=seed).values[0],
-            "TreeSHAP": lambda model, seed: tree_shap(model, x, background, scale="log-odds").values[0],
-            "LIME": lambda model, seed: lime_tabular(prediction_function(model), dataset.X_train, x,
-                                                     random_state=seed).weights,
-            "permutation importance": lambda model, seed: permutation_importance(
+        methods = {    # model, seed -> one explanation per person (None: nothing to explain)
+            "KernelSHAP": lambda model, seed: list(kernel_shap(prediction_function(model), people, background,
+                                                               n_samples=500, random_state=seed).values),
+            "TreeSHAP": lambda model, seed: list(tree_shap(model, people, background, scale="log-odds").values),
+            "LIME": per_row(lambda model, x, seed: lime_tabular(prediction_function(model), dataset.X_train, x,
+                                                                random_state=seed).weights),
+            "permutation importance": lambda model, seed: [permutation_importance(
                 model, dataset.X_test, dataset.y_test, scoring="roc_auc", n_repeats=5,
-                random_state=seed).importances_mean,
-            "Counterfactuals": lambda model, seed: _counterfactual_frequency(model, x, dataset.X_train, seed),
+                random_state=seed).importances_mean],
+            "Counterfactuals": per_row(lambda model, x, seed: _counterfactual_frequency(model, x, dataset.X_train,
+                                                                                       seed)),
         }
         zoo = models.get_model(case, "boosting")
-        refits = bootstrap_refits(case).models[:n_refits]
+        refits = bootstrap_refits(case, n_refits=n_refits).models
+        x = dataset.X.loc[[models.featured_person(case)]]
         rows = []
         for method, explain in methods.items():
             counted, calls = _counting(prediction_function(zoo))
@@ -487,24 +518,77 @@ def method_measurements(case: str = "credit", *, n_refits: int = 4, k: int = 5,
                 lime_tabular(counted, dataset.X_train, x)
             elif method == "Counterfactuals":
                 _counterfactual_frequency(counted, x, dataset.X_train, 0)
-            first = pd.Series(explain(zoo, 0), index=names)
-            second = pd.Series(explain(zoo, 1), index=names)
-            refit_values = [pd.Series(values, index=names) for values in (explain(model, 0) for model in refits)
-                            if values is not None]
+            agree = lambda u, v: feature_agreement(pd.Series(u, index=names), pd.Series(v, index=names), k=k)  # noqa: E731
+            first, second = explain(zoo, 0), explain(zoo, 1)
+            by_refit = [explain(model, 0) for model in refits]
+            seed_values = [agree(u, v) for u, v in zip(first, second) if u is not None and v is not None]
+            if method == "permutation importance":     # one answer per refit
+                unit_values = [agree(first[0], r[0]) for r in by_refit]
+                pairs = len(unit_values)
+            else:                                      # each person's mean over the refits
+                per_person = [[agree(u, r[i]) for r in by_refit if r[i] is not None]
+                              for i, u in enumerate(first) if u is not None]
+                unit_values = [np.mean(v) for v in per_person if v]
+                pairs = sum(len(v) for v in per_person)
+            refit, refit_low, refit_high = _mean_interval(unit_values)
+            seed, seed_low, seed_high = _mean_interval(seed_values)
             rows.append({
                 "method": method,
                 "scope": "global" if method == "permutation importance" else "local",
-                "refits_compared": len(refit_values),
+                "n_people": 1 if method == "permutation importance" else len(unit_values),
+                "refits_compared": pairs,
                 "model_rows": int(calls[0]),
-                "seed_agreement": feature_agreement(first, second, k=k),
-                "refit_agreement": float(np.mean([feature_agreement(first, r, k=k) for r in refit_values])),
+                "seed_agreement": seed, "seed_low": seed_low, "seed_high": seed_high,
+                "refit_agreement": refit, "refit_low": refit_low, "refit_high": refit_high,
             })
         return pd.DataFrame(rows)
 
-    return _cached(f"{case}-measurements-{n_refits}-{k}-{background_size}", build, explanations=True)
+    key = f"{case}-measurements-{n_people}-{n_refits}-{k}-{background_size}"
+    return _cached(key, build, explanations=True)
 
 
-__all__ += ["method_measurements", "report_card"]
+#: The decision guide of chapter 9: method (as the reader knows it), the question it answers, scope,
+#: model-agnostic or not, how it fails, its chapter, and ``measured_as``: the key under which
+#: :func:`method_measurements` reports it (None: not measured).
+DECISION_GUIDE = pd.DataFrame([
+    ("Logistic coefficients, tree rules", "How does this (glass-box) model decide?", "global + local",
+     "model-specific", "the model's own accuracy; correlated inputs blur coefficients", "ch-basics", None),
+    ("Permutation importance", "Which features does the model's accuracy depend on?", "global",
+     "model-agnostic", "correlated features hide each other; impossible rows", "ch-permutation-importance",
+     "permutation importance"),
+    ("Partial dependence, ICE, ALE", "How does the prediction change with one feature?", "global (ICE: local)",
+     "model-agnostic", "averages hide interactions; PDP extrapolates, ALE less", "ch-partial-dependence", None),
+    ("KernelSHAP", "How is this prediction split among the features, against a background?", "local",
+     "model-agnostic", "background choice; sampling noise; explains noise as faithfully as signal", "ch-shap",
+     "KernelSHAP"),
+    ("TreeSHAP", "The same, exactly and fast, for tree models", "local",
+     "model-specific", "background choice; probability scale is approximate", "ch-shap", "TreeSHAP"),
+    ("LIME", "Which features does a local linear fit of the model use?", "local",
+     "model-agnostic", "kernel width; synthetic neighbours can be detected and fooled", "ch-lime", "LIME"),
+    ("Counterfactuals", "What would have to change for a different decision?", "local",
+     "model-agnostic", "many valid answers; change when the model is refitted", "ch-counterfactuals",
+     "Counterfactuals"),
+], columns=["method", "question it answers", "scope", "model", "fails when", "chapter", "measured_as"])
+
+
+def decision_guide(measured: pd.DataFrame) -> pd.DataFrame:
+    """:data:`DECISION_GUIDE` joined with :func:`method_measurements` on the measured method's key.
+
+    The join is on ``measured_as`` (the key ``method_measurements`` uses), never on display names;
+    a measured method missing from the guide, or a guide key missing from ``measured``, is an error.
+    Measured columns are NaN for the methods that were not measured.
+    """
+    keys = set(DECISION_GUIDE["measured_as"].dropna())
+    if set(measured["method"]) != keys:
+        raise ValueError(f"the guide's keys {sorted(keys)} and the measured methods "
+                         f"{sorted(measured['method'])} differ")
+    return (DECISION_GUIDE.drop(columns="chapter")
+            .merge(measured.drop(columns="scope").rename(columns={"method": "measured_as"}),
+                   how="left", on="measured_as", validate="one_to_one")
+            .drop(columns="measured_as"))
+
+
+__all__ += ["DECISION_GUIDE", "decision_guide", "measured_people", "method_measurements", "report_card"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,13 @@ LIME explains one prediction ``f(x)`` in three steps:
    weighted by ``pi``, optionally on a few selected features; its coefficients are the explanation,
    its weighted R^2 on the neighbourhood is ``score`` (the fidelity).
 
+Kernel, width, penalty and feature selection are the ``lime`` package's choices, not the paper's:
+the paper weights with ``exp(-d**2 / sigma**2)`` (no square root; lime's kernel is the paper's with
+``sigma = sqrt(2) * width``), gives no default width (lime: ``0.75 sqrt(d)``) and fits sparse
+explanations by K-Lasso (features chosen along the Lasso path, then least squares); lime fits a
+ridge regression with ``alpha = 1`` after its ``"auto"`` selection. lime's ``explain_instance``
+keeps ``num_features=10`` features by default; here ``n_features=None`` keeps them all.
+
 Every choice follows the ``lime`` package 0.2.0.1 (Ribeiro's reference implementation) so that, for
 the same ``random_state``, the functions here draw the same random numbers in the same order and
 return the same explanation (the tests prove it to floating-point tolerance). One deliberate
@@ -27,7 +34,8 @@ Functions: :func:`lime_tabular`, :func:`lime_text`, :func:`lime_image` return a 
 the steps are public too (:func:`tabular_neighbourhood`, :func:`text_neighbourhood`,
 :func:`image_neighbourhood`, :func:`kernel`, :func:`fit_surrogate`), and
 :func:`submodular_pick` is SP-LIME, the paper's global summary by a few representative explanations.
-:func:`weighted_ridge_reference` is the surrogate fit written as the textbook formula.
+:func:`weighted_ridge_reference` is the surrogate fit written as the textbook formula, and
+:func:`lime_tabular_reference` the whole tabular method in a few readable lines.
 
 The key is ``surrogate`` (never ``lime``), so the module cannot shadow the ``lime`` package.
 """
@@ -46,6 +54,7 @@ from scipy import stats
 from threadpoolctl import ThreadpoolController
 
 from xaibook._validation import (
+    as_generator,
     as_legacy_random_state,
     check_frame,
     check_positive_int,
@@ -944,3 +953,52 @@ def submodular_pick(explanations: Sequence[LimeResult], n_picks: int = 5) -> Sub
     return SubmodularPick(picks=tuple(picks), coverage=_frozen(coverage),
                           importance=pd.Series(importance, index=names, name="importance"),
                           matrix=pd.DataFrame(W, columns=names))
+
+
+# --------------------------------------------------------------------------------------------
+# LIME for a table in a few readable lines (for reading; the functions above are the fast ones)
+# --------------------------------------------------------------------------------------------
+def lime_tabular_reference(f: Any, X_train: pd.DataFrame, x: pd.DataFrame, *, n_samples: int = 5000,
+                           kernel_width: float | None = None, random_state: Any = 0,
+                           samples: pd.DataFrame | None = None) -> pd.Series:
+    """Tabular LIME as sample, weight, fit, written to be read (Ribeiro et al. 2016, ``lime``'s choices).
+
+    1. **Sample**: every feature of every sample is the value of a random training row, drawn
+       independently feature by feature; row 0 is ``x``. (``lime`` draws a quartile bin or a
+       category with its training frequency and then a value inside the bin from a truncated
+       normal: the same bins with the same frequencies, other values inside a bin.) Pass
+       ``samples`` (``x`` as row 0) to skip the draw.
+    2. **Weight**: ``z'`` is 1 where the sample lies in ``x``'s quartile bin (numeric) or category;
+       ``d`` is the Euclidean distance of ``z'`` to ``x``'s all-ones row and the kernel weight
+       ``pi = sqrt(exp(-d**2 / width**2))``, width ``0.75 sqrt(number of features)`` by default.
+    3. **Fit**: a weighted ridge regression (``alpha = 1``, intercept not penalised) of ``f`` on ``z'``.
+
+    Returns the surrogate's weights, one per feature. On the samples of
+    :func:`tabular_neighbourhood` it gives :func:`lime_tabular`'s weights to rounding error
+    (``tests/test_surrogate.py``); on its own samples, the same explanation up to sampling noise.
+    """
+    f = as_prediction_function(f, name="f")
+    X_train, x = _check_tabular(X_train, x)
+    if samples is None:                                                    # 1. sample
+        rows = as_generator(random_state).integers(0, len(X_train), size=(_check_samples(n_samples) - 1, x.shape[1]))
+        drawn = pd.DataFrame({c: X_train[c].to_numpy()[rows[:, j]] for j, c in enumerate(X_train.columns)})
+        samples = pd.concat([x.reset_index(drop=True), drawn.astype(X_train.dtypes.to_dict())], ignore_index=True)
+    Z = np.column_stack([_same_bin(samples[c], x[c].iloc[0], X_train[c]) for c in X_train.columns])
+    d = np.sqrt(((Z - 1) ** 2).sum(axis=1))                                 # 2. weight
+    width = default_kernel_width(Z.shape[1]) if kernel_width is None else _check_width(kernel_width)
+    pi = np.sqrt(np.exp(-d ** 2 / width ** 2))
+    A = np.column_stack([np.ones(len(Z)), Z])                               # 3. fit
+    P = np.diag(np.r_[0.0, np.ones(Z.shape[1])])
+    theta = np.linalg.solve(A.T @ (A * pi[:, None]) + SURROGATE_ALPHA * P, A.T @ (pi * f(samples)))
+    return pd.Series(theta[1:], index=X_train.columns, name="weight")
+
+
+def _same_bin(values: pd.Series, value: Any, train: pd.Series) -> np.ndarray:
+    """1.0 where ``values`` fall in ``value``'s quartile bin of ``train`` (numeric) or equal it (category)."""
+    if _is_categorical(train.dtype):
+        return (values.to_numpy(dtype=object) == value).astype(float)
+    edges = np.unique(np.percentile(train.to_numpy(dtype=float), [25, 50, 75]))
+    return (np.searchsorted(edges, values.to_numpy(dtype=float)) == np.searchsorted(edges, float(value))).astype(float)
+
+
+__all__ += ["lime_tabular_reference"]
