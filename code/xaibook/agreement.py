@@ -38,7 +38,6 @@ every pair of methods (one person, or averaged over many rows) for the book's he
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from itertools import combinations
 from typing import Any
 
 import numpy as np

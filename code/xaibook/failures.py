@@ -584,7 +584,7 @@ def decision_guide(measured: pd.DataFrame) -> pd.DataFrame:
                          f"{sorted(measured['method'])} differ")
     return (DECISION_GUIDE.drop(columns="chapter")
             .merge(measured.drop(columns="scope").rename(columns={"method": "measured_as"}),
-                   how="left", on="measured_as", validate="one_to_one")
+                   how="left", on="measured_as", validate="many_to_one")
             .drop(columns="measured_as"))
 
 
