@@ -46,3 +46,191 @@ def test_cite_page_points_to_an_existing_data_listing():
     assert "the data chapter lists" not in text
     assert "PROVENANCE.md" in text
     assert (BOOK.parent / "code" / "xaibook" / "datasets" / "PROVENANCE.md").is_file()
+
+
+# ------------------------------------------------------------------------------------------------
+# Issue 25, chapters 6, 8 and 9: the false and misleading claims found by the expert reads
+# ------------------------------------------------------------------------------------------------
+def _prose(name: str) -> str:
+    return re.sub(r"\s+", " ", (BOOK / name).read_text())
+
+
+ISSUE_25_WRONG = {
+    "06_lime.md": {
+        r"removing them changes the TF-IDF normalisation": "25.2: the two words are outside the vocabulary",
+        r"the same feature stays on top": "25.7: the top feature changes where few samples count",
+        r"a ridge penalty plus, optionally, a cap on the number of features \{cite":
+            "25.10: ridge is lime's, not the paper's",
+        r"disagreement says the model is not linear": "25.11: rankings differ even for a linear model",
+        r"does not care about the patch": "25.15: the patch costs the clean model an image",
+    },
+    "08_failures.md": {
+        r"ties in \$\|a\|\$ are broken by the order of the features": "25.6: ties are averaged over their orders",
+        r"Manipulable recourse": "25.13: routine refits, not manipulation",
+        r"they name \{glue:text\}`refit_n_tops` different top features": "25.13: all refits may agree on the top",
+    },
+    "09_wrap_up.md": {
+        r"the others leave no recourse": "25.14: every refit was kept",
+        r"adverse action, whatever model it uses \{cite:p\}`cfpb2022adverse`": "25.9: the circular was withdrawn",
+        r"on=\"method\"": "25.3: join the guide on keys, not display names",
+    },
+}
+
+
+@pytest.mark.parametrize("chapter", sorted(ISSUE_25_WRONG))
+def test_issue25_wrong_sentences_stay_out(chapter):
+    text = _prose(chapter)
+    for pattern, why in ISSUE_25_WRONG[chapter].items():
+        assert not re.search(pattern, text, flags=re.IGNORECASE), f"{chapter}: {pattern!r} ({why})"
+
+
+def test_issue25_1_the_applicants_loan_is_smaller_than_most():
+    """25.1: '950 DM, smaller than X% of all loans' must glue the share of loans *larger* than it."""
+    from xaibook import data, models
+
+    credit = data.load_credit()
+    amount = int(credit.X.loc[models.featured_person("credit"), "credit_amount"])
+    larger = float((credit.X["credit_amount"] > amount).mean())
+    assert larger > 0.5                                  # about 89%: the old glue said 11%
+    text = (BOOK / "08_failures.md").read_text()
+    assert 'glue("amount_pct", float((credit.X["credit_amount"] > amount).mean())' in text
+    assert re.search(r"smaller than\s+\{glue:text\}`amount_pct", text)
+
+
+def test_issue25_2_unknown_words_do_not_move_the_model():
+    """25.2: the words with coefficient 0 are outside the vocabulary; removing them changes nothing."""
+    from xaibook import unstructured
+
+    model = unstructured.sentiment_model()
+    text, _ = unstructured.featured_snippets()
+    words = re.findall(r"\w+", text)
+    unknown = [w for w, c in unstructured.word_coefficients(model, words).items() if c == 0.0]
+    assert unknown, "the featured snippet has words outside the vocabulary"
+    p = model.predict_proba([text])[0, 1]
+    for word in unknown:
+        assert model.predict_proba([re.sub(rf"\b{re.escape(word)}\b", "", text)])[0, 1] == p
+    assert "sampling noise" in _prose("06_lime.md")
+
+
+def test_issue25_3_decision_guide_has_every_measured_method():
+    """25.3: the guide is joined on the measured methods' keys; none of them shows '–'."""
+    import pandas as pd
+
+    from xaibook import failures
+
+    keys = failures.DECISION_GUIDE["measured_as"].dropna().tolist()
+    measured = pd.DataFrame({"method": keys, "scope": "local", "model_rows": range(len(keys)),
+                             "seed_agreement": 1.0, "refit_agreement": 0.5})
+    guide = failures.decision_guide(measured)
+    joined = guide[guide["model_rows"].notna()]
+    assert len(joined) == len(keys) == 5
+    assert "Permutation importance" in set(joined["method"])       # display name differs from its key
+    text = (BOOK / "09_wrap_up.md").read_text()
+    assert "failures.decision_guide(measured)" in text
+
+
+def test_issue25_6_agreement_does_not_depend_on_column_order():
+    """25.6 / 26.7: counterfactual-like ties (few non-zero features) against a ranking that follows
+    the column order: the agreement must not change when the columns are reordered."""
+    import numpy as np
+    import pandas as pd
+
+    from xaibook import agreement
+
+    names = [f"f{j}" for j in range(20)]
+    counts = pd.Series([0.0] * 20, index=names)
+    counts[["f3", "f11", "f17"]] = [0.75, 0.5, 0.25]            # three changed features, 17 tied at 0
+    by_column = pd.Series(np.linspace(1.0, 0.05, 20), index=names)  # top five = the first five columns
+    value = agreement.feature_agreement(counts, by_column, k=5)
+    shuffled = list(np.random.default_rng(0).permutation(names))
+    assert agreement.feature_agreement(counts[shuffled], by_column[shuffled], k=5) == value
+    # f3 is in by_column's top five; two more tied slots out of 17 zeros give each of f0,f1,f2,f4
+    # a chance of 2/17 to be picked: (1 + 4 * 2 / 17) / 5
+    assert value == pytest.approx((1 + 4 * 2 / 17) / 5)
+
+
+def test_issue25_7_narrow_widths_rank_by_the_penalty():
+    """25.7: where the top feature differs from the default width's, fewer samples count than the
+    surrogate has coefficients, and the unpenalised fit keeps the default width's top feature."""
+    import numpy as np
+
+    from xaibook import data, models
+    from xaibook import surrogate as S
+    from xaibook.exercises import failures as exercises
+    from xaibook.predict import prediction_function
+
+    credit = data.load_credit()
+    f = prediction_function(models.get_model("credit", "boosting"))
+    x = credit.X.loc[[models.featured_person("credit")]]
+    hood = S.tabular_neighbourhood(f, credit.X_train, x, n_samples=5000, random_state=0)
+    default_top = S.fit_surrogate(hood).ranking()[0]
+    n_coef = len(hood.feature_names) + 1
+    for width in exercises.KERNEL_WIDTHS:
+        k = hood.kernel_weights(width)
+        effective = k.sum() ** 2 / (k ** 2).sum()
+        if S.fit_surrogate(hood, kernel_width=width).ranking()[0] != default_top:
+            assert effective < n_coef, width
+            unpenalised, _ = S.weighted_ridge(hood.data, hood.predictions, k, alpha=0)
+            assert hood.feature_names[int(np.argmax(np.abs(unpenalised)))] == default_top, width
+    assert "effective sample size" in _prose("06_lime.md").lower()
+    assert "effective samples" in _prose("08_failures.md")
+
+
+def test_issue25_9_the_us_duty_is_regulation_b():
+    text = (BOOK / "09_wrap_up.md").read_text()
+    assert "regulationb1002_9" in text and "cfpb2025withdrawal" in text and "1002.9" in text
+    bib = (BOOK / "references.bib").read_text()
+    assert "90, 20084" in bib and "C-634/21" in bib and "C-203/22" in bib
+    assert "Article 86" in text and "cjeu2023schufa" in text and "cjeu2025dunbradstreet" in text
+
+
+def test_issue25_10_lime_defaults_are_the_packages():
+    import inspect
+
+    from lime.lime_tabular import LimeTabularExplainer
+
+    default = inspect.signature(LimeTabularExplainer.explain_instance).parameters["num_features"].default
+    text = _prose("06_lime.md")
+    assert f"num_features={default}" in text and "K-Lasso" in text
+
+
+def test_issue25_11_linear_model_rankings_differ():
+    """25.11: for a model linear in its inputs (log-odds of the logistic regression) SHAP's and
+    LIME's rankings still differ, so disagreement cannot prove non-linearity."""
+    import pandas as pd
+
+    from xaibook import data, models
+    from xaibook import surrogate as S
+    from xaibook.predict import prediction_function
+    from xaibook.shapley import exact_shapley
+
+    heart = data.load_heart()
+    x = heart.X.loc[[models.featured_person("heart")]]
+    f = prediction_function(models.get_model("heart", "logistic"), scale="log-odds")
+    shap = exact_shapley(f, x, heart.X_train.sample(50, random_state=0)).to_wide().iloc[0]
+    lime = pd.Series(S.lime_tabular(f, heart.X_train, x).weights, index=heart.X.columns)
+    assert shap.abs().rank().corr(lime.abs().rank(), method="spearman") < 1
+
+
+def test_issue25_13_recourse_counts_only_equally_good_refits():
+    text = (BOOK / "08_failures.md").read_text()
+    section = text[text.index("## Recourse that a refit can break"):text.index("## Key takeaways")]
+    assert section.count('isin(rashomon)') == 2
+
+
+def test_issue25_14_robustness_is_measured_over_people_and_refits():
+    import inspect
+
+    from xaibook import failures
+
+    parameters = inspect.signature(failures.method_measurements).parameters
+    assert parameters["n_people"].default >= 10 and parameters["n_refits"].default >= 8
+    assert "refit_low" in (BOOK / "09_wrap_up.md").read_text()
+
+
+def test_issue25_15_the_patch_costs_the_clean_model_something():
+    from xaibook import unstructured
+
+    accuracy = unstructured.face_accuracies()
+    assert accuracy["clean model, patch on faces"] < accuracy["clean model, no patch"]
+    assert "clean_patch_errors" in (BOOK / "06_lime.md").read_text()

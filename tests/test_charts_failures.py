@@ -95,3 +95,15 @@ def test_decision_guide():
     assert "PI, SHAP" in spec["description"] and '"chapter"' in json.dumps(spec)
     with pytest.raises(ValueError, match="scope"):
         charts.decision_guide_chart(frame.drop(columns="scope"), x="cost", y="stability")
+
+
+def test_decision_guide_with_intervals():
+    frame = pd.DataFrame({"method": ["PI", "SHAP"], "scope": ["global", "local"], "cost": [2, 4],
+                          "stability": [0.9, 0.8], "low": [0.85, float("nan")], "high": [0.95, float("nan")]})
+    spec = spec_of(charts.decision_guide_chart(frame, x="cost", y="stability", y_low="low", y_high="high"))
+    rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert len(rules) == 1 and rules[0]["encoding"]["y"]["field"] == "low"
+    assert rules[0]["encoding"]["y2"]["field"] == "high" and "isValid" in json.dumps(rules[0]["transform"])
+    assert "95% intervals" in spec["description"]
+    with pytest.raises(ValueError, match="both y_low and y_high"):
+        charts.decision_guide_chart(frame, x="cost", y="stability", y_low="low")

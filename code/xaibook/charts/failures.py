@@ -272,24 +272,37 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
 
 
 def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | None = None,
-                   y_title: str | None = None, title: str | None = None,
-                   description: str | None = None) -> alt.Chart:
-    """The methods as labelled points: ``x`` against ``y``, coloured by ``scope``, tooltips for all columns."""
-    frame = _check_frame(frame, ["method", "scope", x, y])
+                         y_title: str | None = None, y_low: str | None = None, y_high: str | None = None,
+                         title: str | None = None, description: str | None = None) -> alt.Chart:
+    """The methods as labelled points: ``x`` against ``y``, coloured by ``scope``, tooltips for all columns.
+
+    ``y_low`` and ``y_high`` name the columns of an interval around ``y`` (drawn as a vertical bar
+    where both are given; a method whose interval is missing gets none).
+    """
+    if (y_low is None) != (y_high is None):
+        raise ValueError("give both y_low and y_high for an interval, or neither")
+    interval = [] if y_low is None else [y_low, y_high]
+    frame = _check_frame(frame, ["method", "scope", x, y] + interval)
     data = _rounded(frame)
     tooltip = [alt.Tooltip(f"{c}:{'Q' if pd.api.types.is_numeric_dtype(data[c]) else 'N'}") for c in data.columns]
-    points = alt.Chart(data).mark_circle(size=160, opacity=0.85).encode(
-        x=alt.X(f"{x}:Q", title=x_title or x, scale=alt.Scale(zero=False, padding=20)),
-        y=alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(zero=False, padding=20)),
-        color=alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE))),
-        tooltip=tooltip,
-    )
+    base = alt.Chart(data)
+    x_axis = alt.X(f"{x}:Q", title=x_title or x, scale=alt.Scale(zero=False, padding=20))
+    y_axis = alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(zero=False, padding=20))
+    colour = alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE)))
+    points = base.mark_circle(size=160, opacity=0.85).encode(x=x_axis, y=y_axis, color=colour, tooltip=tooltip)
     labels = points.mark_text(align="left", dx=9, fontSize=12).encode(text="method:N", color=alt.value("#666666"))
-    chart = (points + labels).properties(width=440, height=300)
+    layers = [points, labels]
+    if interval:
+        bars = base.transform_filter(f"isValid(datum['{y_low}']) && isValid(datum['{y_high}'])").mark_rule(
+            strokeWidth=2, opacity=0.6).encode(x=x_axis, y=alt.Y(f"{y_low}:Q", title=y_title or y), y2=alt.Y2(f"{y_high}"), color=colour,
+                                               tooltip=tooltip)
+        layers.insert(0, bars)
+    chart = alt.layer(*layers).properties(width=440, height=300)
+    extra = " with 95% intervals as vertical bars" if interval else ""
     return describe(
         chart,
         title=title or "Which method for which question?",
         description=description or (
             f"Scatter plot of {len(data)} explanation methods ({', '.join(data['method'])}) by "
-            f"{x_title or x} and {y_title or y}, coloured by scope; hover a point for its details."),
+            f"{x_title or x} and {y_title or y}{extra}, coloured by scope; hover a point for its details."),
     )
