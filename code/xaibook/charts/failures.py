@@ -293,9 +293,10 @@ def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | 
     labels = points.mark_text(align="left", dx=9, fontSize=12).encode(text="method:N", color=alt.value("#666666"))
     layers = [points, labels]
     if interval:
-        bars = base.transform_filter(f"isValid(datum['{y_low}']) && isValid(datum['{y_high}'])").mark_rule(
-            strokeWidth=2, opacity=0.6).encode(x=x_axis, y=alt.Y(f"{y_low}:Q", title=y_title or y), y2=alt.Y2(f"{y_high}"), color=colour,
-                                               tooltip=tooltip)
+        valid = f"isValid(datum['{y_low}']) && isValid(datum['{y_high}'])"
+        bars = base.transform_filter(valid).mark_rule(strokeWidth=2, opacity=0.6).encode(
+            x=x_axis, y=alt.Y(f"{y_low}:Q", title=y_title or y), y2=alt.Y2(f"{y_high}"), color=colour,
+            tooltip=tooltip)
         layers.insert(0, bars)
     chart = alt.layer(*layers).properties(width=440, height=300)
     extra = " with 95% intervals as vertical bars" if interval else ""
