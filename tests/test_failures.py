@@ -103,7 +103,36 @@ def test_report_card_and_measurements(credit):
     tree = measured.set_index("method").loc["TreeSHAP"]
     assert tree["model_rows"] == 0 and tree["seed_agreement"] == 1.0     # deterministic, reads the trees
     assert measured["refit_agreement"].between(0, 1).all()
-    assert measured["refits_compared"].between(1, 4).all()
+    # local methods over the measured people x refits, permutation importance once per refit
+    n_people, n_refits = 12, 8
+    local = measured[measured["scope"] == "local"].set_index("method")
+    assert (local.drop(index="Counterfactuals")["refits_compared"] == n_people * n_refits).all()
+    assert 1 <= local.loc["Counterfactuals", "refits_compared"] <= n_people * n_refits
+    assert measured.set_index("method").loc["permutation importance", "refits_compared"] == n_refits
+    assert measured["refit_agreement"].between(measured["refit_low"], measured["refit_high"]).all()
+    assert (measured["refit_high"] - measured["refit_low"] > 0).all()
+    assert (failures.measured_people("credit").index.isin(credit.X_test.index)).all()
+
+
+def test_decision_guide_joins_on_keys_not_display_names():
+    """Issue 25.3: 'Permutation importance' (display) and 'permutation importance' (key) must meet."""
+    import pandas as pd
+
+    keys = failures.DECISION_GUIDE["measured_as"].dropna().tolist()
+    measured = pd.DataFrame({"method": keys, "scope": "local", "model_rows": 7, "refit_agreement": 0.5})
+    guide = failures.decision_guide(measured)
+    measured_rows = guide[failures.DECISION_GUIDE["measured_as"].notna().to_numpy()]
+    assert measured_rows["model_rows"].notna().all() and guide["model_rows"].isna().sum() == 2
+    with pytest.raises(ValueError, match="differ"):
+        failures.decision_guide(measured.replace("permutation importance", "Permutation importance"))
+
+
+def test_mean_interval_covers_the_mean_and_is_seeded():
+    values = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
+    mean, low, high = failures._mean_interval(values)
+    assert mean == pytest.approx(0.6) and low < mean < high and 0.2 <= low and high <= 1.0
+    assert failures._mean_interval(values) == (mean, low, high)
+    assert np.isnan(failures._mean_interval([0.5])[1])
 
 
 def test_adversary_is_cached_and_detects(credit):
