@@ -280,9 +280,10 @@ def band_scales(X_reference: pd.DataFrame, ordered: Mapping[str, Sequence] | Non
             raise ValueError(f"ordered[{feature!r}]: {feature!r} is numeric; only categorical features take bands")
         bands = [bands] if isinstance(bands, str) else list(bands)
         missing = sorted(map(str, set(X_reference[feature].astype(object)) - set(bands)))
-        if missing or len(set(bands)) != len(bands):
+        repeats = len(set(bands)) != len(bands)
+        if missing or repeats:
             raise ValueError(f"ordered[{feature!r}] must list each category once, from the lowest band to the "
-                             f"highest; missing {missing}" + (", with repeats" if len(set(bands)) != len(bands) else ""))
+                             f"highest; missing {missing}" + (", with repeats" if repeats else ""))
         rank = {band: float(k) for k, band in enumerate(bands)}
         values = X_reference[feature].map(rank).to_numpy(dtype=float)
         mad = float(np.median(np.abs(values - np.median(values))))
@@ -353,15 +354,14 @@ class _Space:
 
     def __init__(self, x: pd.DataFrame, X_reference: pd.DataFrame | _Reference, vary: list[str],
                  ranges: dict[str, Any], monotone: dict[str, str], bands: dict | None = None):
+        # ordered bands (band_scales) are coded by rank and costed like numbers: |rank difference| / scale
+        self.bands = bands or {}
+        self.ordinal = np.array([c in self.bands for c in x.columns])
         ref = X_reference if isinstance(X_reference, _Reference) else _Reference(X_reference)
         self.columns = list(x.columns)
         self.dtypes = x.dtypes
         m = len(self.columns)
-        self.numeric, self.integer, self.scale = ref.numeric, ref.integer, ref.scale.copy()
-        self.bands = bands or {}
-        # ordered bands are coded by rank and costed like numbers: |rank difference| / scale
-        self.ordinal = np.array([c in self.bands for c in self.columns])
-        self.metric = self.numeric | self.ordinal
+        self.numeric, self.integer, self.scale = ref.numeric, ref.integer, ref.scale
         self.vary = np.array([c in vary for c in self.columns])
         self.categories: dict[int, np.ndarray] = {}
         self.x = np.zeros(m)
@@ -392,7 +392,9 @@ class _Space:
                 seen = ref.seen[j]
                 cats = seen + ([value] if value not in seen else [])
                 if c in self.bands:
-                    rank, self.scale[j] = self.bands[c]
+                    rank, scale = self.bands[c]
+                    self.scale = self.scale.copy()      # ref's scales are shared; this one is the bands'
+                    self.scale[j] = scale
                     if value not in rank:
                         raise ValueError(f"x's {c!r} = {value!r} is not among the bands listed in ordered[{c!r}]")
                     cats = sorted(rank, key=rank.get)
@@ -419,6 +421,11 @@ class _Space:
             if frame[c].dtype != self.dtypes[c]:
                 frame[c] = frame[c].astype(self.dtypes[c])
         return frame
+
+    @property
+    def metric(self) -> np.ndarray:
+        """Features costed by distance (numeric, ordered bands) rather than by 1 per change."""
+        return self.numeric | self.ordinal
 
     def cost(self, Z: np.ndarray) -> np.ndarray:
         diff = np.abs(Z - self.x)
