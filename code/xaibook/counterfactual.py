@@ -14,7 +14,7 @@ The distance::
 
 with ``MAD_j`` the median absolute deviation of feature ``j`` in ``X_reference`` (replaced by 1
 when it is 0, as DiCE does). The numeric part is the L1 distance scaled by the MAD that Wachter,
-Mittelstadt & Russell (2017, eq. 5) propose; the categorical part counts changed categories, the
+Mittelstadt & Russell (2017) propose; the categorical part counts changed categories, the
 indicator distance that DiCE (Mothilal, Sharma & Tan 2020, sec. 3.3) uses for categories. DiCE
 *averages* each part over the features of its type and keeps the two apart (and its sparsity is
 1 minus the share of features changed); here both parts are *summed* into one cost, so that one

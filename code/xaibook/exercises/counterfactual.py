@@ -6,6 +6,8 @@ models, never typed in.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -105,6 +107,12 @@ def check_actionable_optimum(answer: float) -> Verdict:
 def recourse_by_age() -> pd.DataFrame:
     """The exact cost of recourse (logistic model, actionable features, balance bands ordered) of
     every denied test applicant, with a column saying whether they are younger than ``YOUNG_AGE``."""
+    return _recourse_by_age().copy()
+
+
+@lru_cache(maxsize=1)
+def _recourse_by_age() -> pd.DataFrame:
+    """One mixed-integer programme per applicant: computed once per session (the checkers reuse it)."""
     credit = data.load_credit()
     model = models.get_model("credit", "logistic")
     denied = credit.X_test[model.predict(credit.X_test) == 1]
