@@ -51,7 +51,7 @@ def shorter_smaller_loan() -> pd.DataFrame:
 
 
 def candidate_cost() -> float:
-    """DiCE's distance between the applicant and exercise 1's candidate."""
+    """The chapter's cost (MAD-scaled L1, Wachter et al.) between the applicant and exercise 1's candidate."""
     return float(distance_matrix(shorter_smaller_loan(), applicant(), data.load_credit().X_train,
                                  ordered=data.CREDIT_BANDS)[0, 0])
 
