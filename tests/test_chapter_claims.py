@@ -178,7 +178,7 @@ def test_issue25_7_narrow_widths_rank_by_the_penalty():
 
 def test_issue25_9_the_us_duty_is_regulation_b():
     text = (BOOK / "09_wrap_up.md").read_text()
-    assert "regulationb1002_9" in text and "cfpb2025withdrawal" in text and "1002.9" in text
+    assert "cfr1002_9" in text and "cfpb2025withdrawal" in text and "1002.9" in text
     bib = (BOOK / "references.bib").read_text()
     assert "90, 20084" in bib and "C-634/21" in bib and "C-203/22" in bib
     assert "Article 86" in text and "cjeu2023schufa" in text and "cjeu2025dunbradstreet" in text
@@ -234,3 +234,102 @@ def test_issue25_15_the_patch_costs_the_clean_model_something():
     accuracy = unstructured.face_accuracies()
     assert accuracy["clean model, patch on faces"] < accuracy["clean model, no patch"]
     assert "clean_patch_errors" in (BOOK / "06_lime.md").read_text()
+
+
+# ------------------------------------------------------------------------------ chapter 7 (issue 25)
+CH7 = BOOK / "07_counterfactuals.md"
+
+
+def _ch7_text() -> str:
+    return re.sub(r"\s+", " ", CH7.read_text())
+
+
+def test_ch7_cost_is_attributed_to_wachter_and_differs_from_dice():
+    """Item 8: the MAD-scaled L1 distance is Wachter et al.'s; DiCE averages per feature type and
+    scores sparsity as 1 - share changed. Neither the chapter nor the module calls it DiCE's cost."""
+    from xaibook import counterfactual
+
+    text = _ch7_text()
+    for wrong in (r"the cost of DiCE", r"DiCE's (cost|distance)", r"cost and distance are those of DiCE"):
+        assert not re.search(wrong, text, flags=re.IGNORECASE), wrong
+        assert not re.search(wrong, counterfactual.__doc__, flags=re.IGNORECASE), wrong
+    assert "{cite:t}`wachter2017counterfactual` propose" in CH7.read_text()
+    assert re.search(r"DiCE \*averages\*", text) and "one minus the share of features changed" in text
+    assert "dice_sparsity" in text     # DiCE's sparsity glued next to ours
+
+
+def test_ch7_us_legal_source_is_regulation_b_not_the_withdrawn_circular():
+    """Item 9: CFPB Circular 2022-03 was withdrawn effective 12 May 2025; the duty is 12 CFR 1002.9."""
+    text = CH7.read_text()
+    assert "cfpb2022adverse" not in text and "{cite:p}`cfr1002_9`" in text
+    assert "may ask for them within 60 days" in _ch7_text()
+    bib = (BOOK / "references.bib").read_text()
+    assert "@misc{cfr1002_9," in bib and "Withdrawn by the CFPB effective 12 May 2025" in bib
+
+
+def test_ch7_ties_are_not_credited_to_predictive_multiplicity():
+    """Item 12: Pawelczyk et al. (2020) study counterfactuals across equally good models, not tied
+    options for one model."""
+    text = _ch7_text()
+    assert "Rashomon effect of explanations" not in text
+    ties = text[text.index("### Many equally good answers"):text.index("### A refit can take")]
+    assert "pawelczyk2020counterfactual" not in ties
+
+
+def test_ch7_oversampling_is_stated_with_the_risk():
+    """Item 24: 'risk of default 0.70' is on the sample's scale (300 of 1000 bad credits)."""
+    from xaibook import data
+
+    text = _ch7_text()
+    intro = text[:text.index("## What makes a counterfactual good")]
+    assert "oversampled" in intro and "{glue:text}`risk_5:.2f`" in intro
+    assert int(data.load_credit().y.sum()) == 300 and len(data.load_credit().y) == 1000
+
+
+def test_ch7_ordered_bands_cost_their_steps():
+    """Item 22: savings and checking are ordered bands, costed by the steps between them."""
+    from xaibook import data
+    from xaibook.counterfactual import band_scales, distance_matrix
+
+    credit = data.load_credit()
+    scales = band_scales(credit.X_train, data.CREDIT_BANDS)
+    assert set(scales) == {"checking_account", "savings_account"}
+    x = credit.X_train[credit.X_train["savings_account"] == "unknown / none"].iloc[[0]]
+    rich = x.assign(savings_account=">= 1000 DM")
+    small = x.assign(savings_account="< 100 DM")
+    plain = distance_matrix(rich, x, credit.X_train)[0, 0]
+    steps = distance_matrix(rich, x, credit.X_train, ordered=data.CREDIT_BANDS)[0, 0]
+    assert plain == 1.0 and steps == 4.0 / scales["savings_account"][1]
+    assert distance_matrix(small, x, credit.X_train, ordered=data.CREDIT_BANDS)[0, 0] == 1.0 / scales[
+        "savings_account"][1]
+    text = CH7.read_text()
+    assert "```{code-cell} ipython3\nimport dice_ml" in text     # DiCE is run, not only shown
+    assert "ordered=bands" in text
+
+
+def test_ch7_plausibility_has_a_baseline():
+    """Item 5: the counterfactuals' distance to the nearest training row is read against real
+    applicants' (applicant 170's own and the median test applicant's)."""
+    import numpy as np
+
+    from xaibook import data, models
+    from xaibook.counterfactual import actionable_features, counterfactuals, distance_matrix
+
+    text = CH7.read_text()
+    for name in ("own_nearest", "median_nearest", "odd_n_below"):
+        assert f"{{glue:text}}`{name}" in text, name
+    credit = data.load_credit()
+    x = credit.X.loc[[models.featured_person("credit")]]
+    result = counterfactuals(models.get_model("credit", "boosting"), x, credit.X_train, desired_class=0,
+                             features_to_vary=actionable_features(credit), n_counterfactuals=4,
+                             ordered=data.CREDIT_BANDS)
+    nearest = distance_matrix(credit.X_test, credit.X_train, credit.X_train, ordered=data.CREDIT_BANDS).min(axis=1)
+    # "by this measure the counterfactuals are as typical as real people"
+    assert result.plausibility.max() <= np.median(nearest)
+
+
+def test_ch7_options_carry_their_caveats_and_exercise_3_does_not_grade_noise():
+    """Items 25 and 21: caveats sit in the options' table; exercise 3 asks for an interval."""
+    text = CH7.read_text()
+    assert "result.changes().assign(caveat=caveats(result.counterfactuals))" in text
+    assert "check_costlier_group" not in text and "check_gap_interval" in text

@@ -53,3 +53,17 @@ def test_costlier_group_checker():
     means = table.groupby("age group")["recourse cost"].mean()
     assert ex.check_costlier_group(means.idxmax())
     assert not ex.check_costlier_group(means.idxmin())
+
+
+def test_gap_interval_and_verdict_checkers():
+    gap, low, high = ex.gap_interval()
+    assert low < gap < high
+    table = ex.recourse_by_age().dropna()
+    means = table.groupby("age group")["recourse cost"].mean()
+    assert gap == pytest.approx(means[f"under {ex.YOUNG_AGE}"] - means[f"{ex.YOUNG_AGE} or older"])
+    assert ex.check_gap_interval(low, high) and not ex.check_gap_interval(low + 0.2, high)
+    verdict = ex.gap_verdict()
+    assert verdict == ("no clear difference" if low <= 0 <= high else verdict)
+    assert ex.check_gap_verdict(verdict)
+    assert not ex.check_gap_verdict(next(v for v in ex.VERDICTS if v != verdict))
+    assert not ex.check_gap_verdict("maybe")

@@ -8,12 +8,20 @@ options) and *actionable* (only what the person can change, in directions they c
 Ustun, Spangher & Liu 2019; Karimi et al. 2020), and *plausible* (near real data: Poyiadzi et al.
 2020). Verma, Dickerson & Hines (2020) survey the field.
 
-The cost and distance are those of DiCE (Mothilal, Sharma & Tan 2020)::
+The distance::
 
     d(a, b) = sum over numeric j of |a_j - b_j| / MAD_j  +  sum over categorical j of [a_j != b_j]
 
 with ``MAD_j`` the median absolute deviation of feature ``j`` in ``X_reference`` (replaced by 1
-when it is 0, as DiCE does). The *cost* of a counterfactual ``c`` is ``d(x, c)``.
+when it is 0, as DiCE does). The numeric part is the L1 distance scaled by the MAD that Wachter,
+Mittelstadt & Russell (2017) propose; the categorical part counts changed categories, the
+indicator distance that DiCE (Mothilal, Sharma & Tan 2020, sec. 3.3) uses for categories. DiCE
+*averages* each part over the features of its type and keeps the two apart (and its sparsity is
+1 minus the share of features changed); here both parts are *summed* into one cost, so that one
+MAD of change costs as much as one changed category. The *cost* of a counterfactual ``c`` is
+``d(x, c)``. Categories that are ordered bands (``ordered=``: a balance band, say) cost the
+number of band steps between ``a_j`` and ``b_j``, divided by the MAD of the band rank in
+``X_reference`` (:func:`band_scales`), like a numeric feature, instead of 1 for any change.
 
 The search (:func:`counterfactuals`) is model-agnostic and batched:
 
@@ -59,6 +67,7 @@ __all__ = [
     "CounterfactualImportance",
     "CounterfactualResult",
     "actionable_features",
+    "band_scales",
     "counterfactual_importance",
     "counterfactual_metrics",
     "counterfactuals",
@@ -110,7 +119,8 @@ class CounterfactualResult:
 
     ``validity``   share of the ``n_requested`` counterfactuals that exist and reach the desired
                    class (distinct rows only, as in Mothilal et al. 2020);
-    ``proximity``  mean cost;  ``sparsity`` mean number of features changed;
+    ``proximity``  mean cost;  ``sparsity`` mean number of features changed (DiCE reports
+                   1 - that number / the number of features);
     ``diversity``  mean pairwise distance between the counterfactuals (NaN with fewer than two).
 
     When no valid counterfactual exists within the constraints, ``counterfactuals`` is empty,
@@ -233,8 +243,8 @@ class CounterfactualImportance:
 def mad_scales(X_reference: pd.DataFrame, features: Sequence[str] | None = None) -> pd.Series:
     """Median absolute deviation of each numeric feature of ``X_reference`` (0 replaced by 1).
 
-    The scale of DiCE's distance (Mothilal et al. 2020): a change of one MAD costs 1, as much as
-    changing one categorical feature.
+    The scale of the L1 distance of Wachter et al. (2017), also DiCE's (Mothilal et al. 2020): here a
+    change of one MAD costs 1, as much as changing one categorical feature.
     """
     X_reference = check_frame(X_reference, name="X_reference")
     names = list(X_reference.columns)
@@ -252,13 +262,45 @@ def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
 
 
-def distance_matrix(A: pd.DataFrame, B: pd.DataFrame, X_reference: pd.DataFrame) -> np.ndarray:
-    """DiCE's distance between every row of ``A`` and every row of ``B`` (shape ``len(A) x len(B)``).
+def band_scales(X_reference: pd.DataFrame, ordered: Mapping[str, Sequence] | None) -> dict[str, tuple[dict, float]]:
+    """Ordered categorical features: each category's band rank and the scale of one step.
 
-    L1 distance on numeric features divided by their MAD in ``X_reference``, plus one for each
-    categorical feature whose values differ.
+    ``ordered`` maps a categorical feature to its categories from lowest to highest band (every
+    category of ``X_reference`` must be listed). The scale is the MAD of the rank in ``X_reference``
+    (0 replaced by 1), as for a numeric feature: a move of ``s`` bands costs ``s / scale``.
+    """
+    out: dict[str, tuple[dict, float]] = {}
+    if not ordered:
+        return out
+    if not isinstance(ordered, Mapping):
+        raise TypeError("ordered must be a dict feature -> categories from the lowest band to the highest")
+    _check_names(list(ordered), list(X_reference.columns), "ordered")
+    for feature, bands in ordered.items():
+        if _is_numeric(X_reference[feature]):
+            raise ValueError(f"ordered[{feature!r}]: {feature!r} is numeric; only categorical features take bands")
+        bands = [bands] if isinstance(bands, str) else list(bands)
+        missing = sorted(map(str, set(X_reference[feature].astype(object)) - set(bands)))
+        repeats = len(set(bands)) != len(bands)
+        if missing or repeats:
+            raise ValueError(f"ordered[{feature!r}] must list each category once, from the lowest band to the "
+                             f"highest; missing {missing}" + (", with repeats" if repeats else ""))
+        rank = {band: float(k) for k, band in enumerate(bands)}
+        values = X_reference[feature].map(rank).to_numpy(dtype=float)
+        mad = float(np.median(np.abs(values - np.median(values))))
+        out[feature] = (rank, mad if mad > 0 else 1.0)
+    return out
+
+
+def distance_matrix(A: pd.DataFrame, B: pd.DataFrame, X_reference: pd.DataFrame, *,
+                    ordered: Mapping[str, Sequence] | None = None) -> np.ndarray:
+    """The cost's distance between every row of ``A`` and every row of ``B`` (``len(A) x len(B)``).
+
+    L1 distance on numeric features divided by their MAD in ``X_reference`` (Wachter et al. 2017),
+    plus one for each categorical feature whose values differ; an ordered one (``ordered``, see
+    :func:`band_scales`) costs its band steps divided by their scale instead.
     """
     mad = mad_scales(X_reference)
+    bands = band_scales(X_reference, ordered)
     for name, frame in (("A", A), ("B", B)):
         if not isinstance(frame, pd.DataFrame):
             raise TypeError(f"{name} must be a pandas DataFrame with X_reference's columns, got {type(frame).__name__}")
@@ -271,6 +313,12 @@ def distance_matrix(A: pd.DataFrame, B: pd.DataFrame, X_reference: pd.DataFrame)
         a, b = A[column].to_numpy(), B[column].to_numpy()
         if column in mad.index:
             out += np.abs(a.astype(float)[:, None] - b.astype(float)[None, :]) / mad[column]
+        elif column in bands:
+            rank, scale = bands[column]
+            ra, rb = (np.array([rank.get(v, np.nan) for v in values]) for values in (a, b))
+            if np.isnan(ra).any() or np.isnan(rb).any():
+                raise ValueError(f"a value of {column!r} is not among the bands listed in ordered[{column!r}]")
+            out += np.abs(ra[:, None] - rb[None, :]) / scale
         else:
             out += (a[:, None] != b[None, :])
     return out
@@ -305,7 +353,10 @@ class _Space:
     """
 
     def __init__(self, x: pd.DataFrame, X_reference: pd.DataFrame | _Reference, vary: list[str],
-                 ranges: dict[str, Any], monotone: dict[str, str]):
+                 ranges: dict[str, Any], monotone: dict[str, str], bands: dict | None = None):
+        # ordered bands (band_scales) are coded by rank and costed like numbers: |rank difference| / scale
+        self.bands = bands or {}
+        self.ordinal = np.array([c in self.bands for c in x.columns])
         ref = X_reference if isinstance(X_reference, _Reference) else _Reference(X_reference)
         self.columns = list(x.columns)
         self.dtypes = x.dtypes
@@ -340,6 +391,13 @@ class _Space:
             else:
                 seen = ref.seen[j]
                 cats = seen + ([value] if value not in seen else [])
+                if c in self.bands:
+                    rank, scale = self.bands[c]
+                    self.scale = self.scale.copy()      # ref's scales are shared; this one is the bands'
+                    self.scale[j] = scale
+                    if value not in rank:
+                        raise ValueError(f"x's {c!r} = {value!r} is not among the bands listed in ordered[{c!r}]")
+                    cats = sorted(rank, key=rank.get)
                 self.categories[j] = np.array(cats, dtype=object)
                 self.x[j] = float(cats.index(value))
                 allowed = ranges.get(c, seen)
@@ -364,16 +422,21 @@ class _Space:
                 frame[c] = frame[c].astype(self.dtypes[c])
         return frame
 
+    @property
+    def metric(self) -> np.ndarray:
+        """Features costed by distance (numeric, ordered bands) rather than by 1 per change."""
+        return self.numeric | self.ordinal
+
     def cost(self, Z: np.ndarray) -> np.ndarray:
         diff = np.abs(Z - self.x)
-        return np.where(self.numeric, diff / self.scale, diff > 0).sum(axis=1)
+        return np.where(self.metric, diff / self.scale, diff > 0).sum(axis=1)
 
     def n_changed(self, Z: np.ndarray) -> np.ndarray:
         return (Z != self.x).sum(axis=1)
 
     def pairwise(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         diff = np.abs(A[:, None, :] - B[None, :, :])
-        return np.where(self.numeric, diff / self.scale, diff > 0).sum(axis=2)
+        return np.where(self.metric, diff / self.scale, diff > 0).sum(axis=2)
 
     def satisfies(self, Z: np.ndarray) -> np.ndarray:
         """Does each coded row respect every constraint (frozen features, ranges, directions, categories)?"""
@@ -648,7 +711,7 @@ def _minimise(space: _Space, target: _Target, Z: np.ndarray, efficiency: np.ndar
             _, valid, _ = target(space.decode(trial))
             if not valid.any():
                 return
-            part = np.where(space.numeric[cols], np.abs(Z[rows, cols] - space.x[cols]) / space.scale[cols], 1.0)
+            part = np.where(space.metric[cols], np.abs(Z[rows, cols] - space.x[cols]) / space.scale[cols], 1.0)
             saving = np.where(valid, part, -np.inf)
             best = pd.Series(saving).groupby(rows).idxmax()
             best = best[np.isfinite(saving[best.to_numpy()])].to_numpy()
@@ -732,7 +795,7 @@ def _select(space: _Space, Z: np.ndarray, n: int) -> np.ndarray:
 
 def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactuals: int = 4,
                     features_to_vary=None, permitted_range=None, monotone=None,
-                    random_state=0) -> CounterfactualResult:
+                    random_state=0, ordered=None) -> CounterfactualResult:
     """Diverse, close, valid counterfactuals for the row ``x`` within actionability constraints.
 
     ``model`` is a fitted classifier with ``predict_proba`` or a prediction function ``f(X)``
@@ -745,9 +808,11 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     features that may change (default: all); every other feature keeps ``x``'s value.
     ``permitted_range`` maps a numeric feature to ``(low, high)`` (which must contain ``x``'s value)
     or a categorical feature to the categories it may change to. ``monotone`` maps a numeric
-    feature to ``"increase"`` or ``"decrease"`` (age can only grow). Cost and distance follow
-    Mothilal et al. (2020): ``sum |x_j - c_j| / MAD_j`` over numeric features plus one per changed
-    categorical feature; see the module docstring for the search.
+    feature to ``"increase"`` or ``"decrease"`` (age can only grow). ``ordered`` maps a categorical
+    feature whose categories are ordered bands to its categories, lowest band first
+    (:func:`band_scales`). The cost is ``sum |x_j - c_j| / MAD_j`` over numeric features (Wachter et
+    al. 2017) plus one per changed categorical feature (band steps over their scale for an ordered
+    one); see the module docstring for the cost's sources and the search.
 
     Returns a :class:`CounterfactualResult` with up to ``n_counterfactuals`` rows, all valid and
     within the constraints, sorted by cost; an empty one (validity 0, with a message) when the
@@ -763,7 +828,7 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
         raise AlreadyDesiredError(f"x is already predicted as desired_class {target.desired!r}; a counterfactual "
                          "must change the prediction (pick another desired_class)")
     rng = as_generator(random_state)
-    space = _Space(x, X_reference, vary, ranges, directions)
+    space = _Space(x, X_reference, vary, ranges, directions, band_scales(X_reference, ordered))
 
     # 1. candidates: single moves, greedy paths, random sparse rows
     width = len(space.x)
@@ -814,25 +879,30 @@ def _report(space: _Space, target: _Target, x: pd.DataFrame, X_reference: pd.Dat
     cfs = space.decode(Z)
     cfs.index = pd.RangeIndex(len(cfs), name="counterfactual")
     valid = np.ones(len(cfs), dtype=bool)     # every row passed the model and the constraints above
-    metrics = counterfactual_metrics(cfs, x, X_reference, valid=valid, n_requested=n)
+    bands = {c: sorted(rank, key=rank.get) for c, (rank, _) in space.bands.items()}
+    metrics = counterfactual_metrics(cfs, x, X_reference, valid=valid, n_requested=n, ordered=bands)
     return CounterfactualResult(
         counterfactuals=cfs, original=x, predictions=p, original_prediction=x_p,
         desired_class=target.desired, cost=space.cost(Z), n_changed=space.n_changed(Z),
-        plausibility=(distance_matrix(cfs, X_reference, X_reference).min(axis=1) if len(cfs) else []),
+        plausibility=(distance_matrix(cfs, X_reference, X_reference, ordered=bands).min(axis=1) if len(cfs) else []),
         validity=metrics["validity"], proximity=metrics["proximity"], sparsity=metrics["sparsity"],
         diversity=metrics["diversity"], n_requested=n, features_to_vary=vary, message=message)
 
 
 # ------------------------------------------------------------------------------ metrics
 def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_reference: pd.DataFrame, *,
-                           valid: Sequence[bool], n_requested: int | None = None) -> dict[str, float]:
+                           valid: Sequence[bool], n_requested: int | None = None,
+                           ordered=None) -> dict[str, float]:
     """Validity, proximity, sparsity and diversity of any set of counterfactuals (ours or DiCE's).
 
-    ``valid`` says which rows reach the desired class (ask the model). Following Mothilal et al.
-    (2020): ``validity`` = distinct valid rows / ``n_requested`` (default: the number of rows);
-    ``proximity`` = mean distance from ``x``; ``sparsity`` = mean number of features changed;
-    ``diversity`` = mean pairwise distance. Proximity, sparsity and diversity are computed over the
-    distinct valid rows (NaN when there are none; diversity NaN with fewer than two).
+    ``valid`` says which rows reach the desired class (ask the model). ``validity`` = distinct valid
+    rows / ``n_requested`` (default: the number of rows), as in Mothilal et al. (2020);
+    ``proximity`` = mean distance (:func:`distance_matrix`, ``ordered`` as there) from ``x``;
+    ``sparsity`` = mean number of features changed; ``diversity`` = mean pairwise distance.
+    Proximity, sparsity and diversity are computed over the distinct valid rows (NaN when there are
+    none; diversity NaN with fewer than two). They differ from DiCE's metrics in scale, not in
+    kind: DiCE averages the distance over the features of each type and reports continuous and
+    categorical proximity and diversity apart, and its sparsity is 1 - (features changed / all).
     """
     x = _check_x(x, X_reference)
     counterfactuals = counterfactuals[list(X_reference.columns)]
@@ -844,10 +914,10 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
     out = {"validity": len(rows) / n_requested if n_requested else 0.0,
            "proximity": np.nan, "sparsity": np.nan, "diversity": np.nan, "n_valid": len(rows)}
     if len(rows):
-        out["proximity"] = float(distance_matrix(rows, x, X_reference)[:, 0].mean())
+        out["proximity"] = float(distance_matrix(rows, x, X_reference, ordered=ordered)[:, 0].mean())
         out["sparsity"] = float((rows.to_numpy() != x.to_numpy()).sum(axis=1).mean())
     if len(rows) > 1:
-        d = distance_matrix(rows, rows, X_reference)
+        d = distance_matrix(rows, rows, X_reference, ordered=ordered)
         out["diversity"] = float(d[np.triu_indices(len(rows), 1)].mean())
     return out
 
@@ -971,7 +1041,8 @@ def _knapsack_cost(space: _Space, slopes: dict, gains: dict, need: float) -> flo
 
 
 def linear_recourse_costs(model, X, X_reference, *, desired_class=None, features_to_vary=None,
-                          permitted_range=None, monotone=None, integer: bool = False) -> pd.Series:
+                          permitted_range=None, monotone=None, integer: bool = False,
+                          ordered=None) -> pd.Series:
     """:func:`linear_recourse_cost` for every row of ``X``, with two model calls in all.
 
     Rows already in the desired class cost 0; ``inf`` means no recourse within the constraints.
@@ -993,9 +1064,13 @@ def linear_recourse_costs(model, X, X_reference, *, desired_class=None, features
     margins = np.where(desired == 1, logit, -logit)
     spaces, probes = [], []
     reference = _Reference(X_reference)
+    bands = band_scales(X_reference, ordered)
+    if bands and not integer:
+        raise ValueError("the closed form (integer=False) assumes that every changed category costs 1; with "
+                         "ordered bands pass integer=True (the mixed-integer programme)")
     for x in rows:
         vary, ranges, directions = _check_constraints(x, X_reference, features_to_vary, permitted_range, monotone)
-        space = _Space(x, reference, vary, ranges, directions)
+        space = _Space(x, reference, vary, ranges, directions, bands)
         spaces.append(space)
         probes.append(_probe_rows(space))
     frames = [_probe_frame(space, Z) for space, (Z, _) in zip(spaces, probes) if len(Z)]
@@ -1017,7 +1092,7 @@ def linear_recourse_costs(model, X, X_reference, *, desired_class=None, features
 
 
 def linear_recourse_cost(model, x, X_reference, *, desired_class=None, features_to_vary=None,
-                         permitted_range=None, monotone=None, integer: bool = False) -> float:
+                         permitted_range=None, monotone=None, integer: bool = False, ordered=None) -> float:
     """The exact minimum cost of a counterfactual for a model that is additive in log-odds.
 
     For a logistic regression on standardised and one-hot features, the log-odds are
@@ -1032,7 +1107,8 @@ def linear_recourse_cost(model, x, X_reference, *, desired_class=None, features_
     bound on the cost of any counterfactual.
     ``integer=True``: integer-valued features (those of integer dtype in ``X_reference``) move in
     whole steps, as :func:`counterfactuals` moves them; the mixed-integer programme is solved
-    exactly with :func:`scipy.optimize.milp` (the approach of Ustun, Spangher & Liu 2019).
+    exactly with :func:`scipy.optimize.milp` (the approach of Ustun, Spangher & Liu 2019); a
+    category of an ``ordered`` feature costs its band steps over their scale (:func:`band_scales`).
 
     The slopes and gains are read from the model by finite differences, which is exact for such a
     model; a model whose log-odds are not linear in a numeric feature is refused. Returns ``inf``
@@ -1042,7 +1118,7 @@ def linear_recourse_cost(model, x, X_reference, *, desired_class=None, features_
     x = _check_x(x, X_reference)
     return float(linear_recourse_costs(model, x, X_reference, desired_class=desired_class,
                                        features_to_vary=features_to_vary, permitted_range=permitted_range,
-                                       monotone=monotone, integer=integer).iloc[0])
+                                       monotone=monotone, integer=integer, ordered=ordered).iloc[0])
 
 
 def _milp_cost(space: _Space, slopes: dict, gains: dict, need: float) -> float:
@@ -1059,8 +1135,8 @@ def _milp_cost(space: _Space, slopes: dict, gains: dict, need: float) -> float:
             integrality.append(1 if space.integer[j] else 0)
             group.append(-1)
     for j, options in gains.items():      # at most one new category per feature
-        for gain in options:
-            cost.append(1.0)
+        for code, gain in zip(space.grid[j], options):
+            cost.append(abs(code - space.x[j]) / space.scale[j] if space.ordinal[j] else 1.0)
             effect.append(gain)
             low.append(0.0)
             high.append(1.0)

@@ -232,6 +232,11 @@ CREDIT_CODES_UCI = {
     "people_liable": {"1": "1", "2": "2"},
 }
 
+#: The credit features whose categories are balance bands, lowest first (in the order of Groemping's
+#: codes, "no account" / "none" below the lowest balance): a counterfactual that moves one of them
+#: costs the steps between bands (``xaibook.counterfactual.counterfactuals(..., ordered=CREDIT_BANDS)``).
+CREDIT_BANDS = {f: list(CREDIT_CODES[f].values()) for f in ("checking_account", "savings_account")}
+
 CREDIT_COLUMNS = [
     "checking_account", "duration_months", "credit_history", "purpose", "credit_amount",
     "savings_account", "employment_since", "installment_rate", "personal_status_sex",

@@ -6,6 +6,8 @@ models, never typed in.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -18,16 +20,21 @@ from xaibook.counterfactual import (
 )
 from xaibook.exercises import Verdict, check_choice, check_number
 
-__all__ = ["SHORTER_MONTHS", "SMALLER_DM", "YOUNG_AGE", "applicant", "shorter_smaller_loan", "candidate_cost",
-           "check_candidate_cost", "check_candidate_valid", "numeric_optimum", "check_numeric_recourse",
-           "actionable_optimum", "check_actionable_optimum", "recourse_by_age", "costlier_group",
-           "check_costlier_group"]
+__all__ = ["SHORTER_MONTHS", "SMALLER_DM", "YOUNG_AGE", "N_BOOTSTRAP", "applicant", "shorter_smaller_loan",
+           "candidate_cost", "check_candidate_cost", "check_candidate_valid", "numeric_optimum",
+           "check_numeric_recourse", "actionable_optimum", "check_actionable_optimum", "recourse_by_age",
+           "costlier_group", "check_costlier_group", "gap_interval", "check_gap_interval", "gap_verdict",
+           "check_gap_verdict"]
 
 #: The change of exercise 1: a loan shorter by this many months and smaller by this many DM.
 SHORTER_MONTHS = 6
 SMALLER_DM = 500
 #: Age below which an applicant counts as young in the chapter's recourse comparison.
 YOUNG_AGE = 25
+#: Bootstrap resamples of exercise 3's interval for the gap in mean cost between the age groups.
+N_BOOTSTRAP = 2000
+#: The verdicts exercise 3 chooses from.
+VERDICTS = ("no clear difference", "the young pay more", "the older pay more")
 
 
 def applicant() -> pd.DataFrame:
@@ -44,8 +51,9 @@ def shorter_smaller_loan() -> pd.DataFrame:
 
 
 def candidate_cost() -> float:
-    """DiCE's distance between the applicant and exercise 1's candidate."""
-    return float(distance_matrix(shorter_smaller_loan(), applicant(), data.load_credit().X_train)[0, 0])
+    """The chapter's cost (MAD-scaled L1, Wachter et al.) between the applicant and exercise 1's candidate."""
+    return float(distance_matrix(shorter_smaller_loan(), applicant(), data.load_credit().X_train,
+                                 ordered=data.CREDIT_BANDS)[0, 0])
 
 
 def check_candidate_cost(answer: float) -> Verdict:
@@ -70,7 +78,7 @@ def numeric_optimum() -> float:
     credit = data.load_credit()
     numeric = [f for f in actionable_features(credit) if f in credit.numeric_features]
     return linear_recourse_cost(models.get_model("credit", "logistic"), applicant(), credit.X_train,
-                                features_to_vary=numeric, integer=True)
+                                features_to_vary=numeric, integer=True, ordered=data.CREDIT_BANDS)
 
 
 def check_numeric_recourse(answer: bool) -> Verdict:
@@ -85,24 +93,32 @@ def actionable_optimum() -> float:
     actionable feature, in whole steps."""
     credit = data.load_credit()
     return linear_recourse_cost(models.get_model("credit", "logistic"), applicant(), credit.X_train,
-                                features_to_vary=actionable_features(credit), integer=True)
+                                features_to_vary=actionable_features(credit), integer=True,
+                                ordered=data.CREDIT_BANDS)
 
 
 def check_actionable_optimum(answer: float) -> Verdict:
     """Exercise 2: the optimum cost with every actionable feature."""
     return check_number(answer, actionable_optimum(), tolerance=0.01, relative=True,
                         hint="linear_recourse_cost(..., features_to_vary=actionable_features(credit), "
-                             "integer=True); compare with counterfactuals(...).cost[0].")
+                             "integer=True, ordered=data.CREDIT_BANDS); compare with counterfactuals(...).cost[0].")
 
 
 def recourse_by_age() -> pd.DataFrame:
-    """The exact cost of recourse (logistic model, actionable features) of every denied test
-    applicant, with a column saying whether they are younger than ``YOUNG_AGE``."""
+    """The exact cost of recourse (logistic model, actionable features, balance bands ordered) of
+    every denied test applicant, with a column saying whether they are younger than ``YOUNG_AGE``."""
+    return _recourse_by_age().copy()
+
+
+@lru_cache(maxsize=1)
+def _recourse_by_age() -> pd.DataFrame:
+    """One mixed-integer programme per applicant: computed once per session (the checkers reuse it)."""
     credit = data.load_credit()
     model = models.get_model("credit", "logistic")
     denied = credit.X_test[model.predict(credit.X_test) == 1]
     costs = linear_recourse_costs(model, denied, credit.X_train, desired_class=0,
-                                  features_to_vary=actionable_features(credit), integer=True)
+                                  features_to_vary=actionable_features(credit), integer=True,
+                                  ordered=data.CREDIT_BANDS)
     group = np.where(denied["age"] < YOUNG_AGE, f"under {YOUNG_AGE}", f"{YOUNG_AGE} or older")
     return pd.DataFrame({"age group": group, "recourse cost": costs.replace(np.inf, np.nan)}, index=denied.index)
 
@@ -118,3 +134,45 @@ def check_costlier_group(answer: str) -> Verdict:
     return check_choice(answer, costlier_group(),
                         hint="Group the recourse costs by age group and compare the means; then ask how "
                              "many people each mean rests on.")
+
+
+def _groups() -> tuple[np.ndarray, np.ndarray]:
+    table = recourse_by_age().dropna()
+    young = table["age group"] == f"under {YOUNG_AGE}"
+    return table.loc[young, "recourse cost"].to_numpy(), table.loc[~young, "recourse cost"].to_numpy()
+
+
+def gap_interval() -> tuple[float, float, float]:
+    """Exercise 3: mean cost of the young minus that of the older (people with recourse), and a 95 %
+    percentile bootstrap interval (``N_BOOTSTRAP`` resamples within each group, seed 0)."""
+    young, older = _groups()
+    rng = np.random.default_rng(0)
+    draws = (rng.choice(young, (N_BOOTSTRAP, len(young))).mean(axis=1)
+             - rng.choice(older, (N_BOOTSTRAP, len(older))).mean(axis=1))
+    low, high = np.quantile(draws, [0.025, 0.975])
+    return float(young.mean() - older.mean()), float(low), float(high)
+
+
+def check_gap_interval(low: float, high: float) -> Verdict:
+    """Exercise 3: the 95 % bootstrap interval of the gap (a resampling detail may move the ends a
+    little: within 0.05 of the reference counts)."""
+    _, ref_low, ref_high = gap_interval()
+    hint = ("Resample each age group with replacement (numpy's default_rng(0).choice), take the difference "
+            "of the means, repeat 2000 times and read the 2.5 % and 97.5 % quantiles.")
+    first = check_number(low, ref_low, tolerance=0.05, hint=hint)
+    return first if not first else check_number(high, ref_high, tolerance=0.05, hint=hint)
+
+
+def gap_verdict() -> str:
+    """Exercise 3's judgement: a difference only where the interval excludes zero."""
+    _, low, high = gap_interval()
+    return VERDICTS[0] if low <= 0 <= high else VERDICTS[1] if low > 0 else VERDICTS[2]
+
+
+def check_gap_verdict(answer: str) -> Verdict:
+    """Exercise 3: what do the data say about the gap? One of ``VERDICTS``."""
+    if answer not in VERDICTS:
+        return Verdict(False, f"choose one of {list(VERDICTS)}, got {answer!r}")
+    return check_choice(answer, gap_verdict(),
+                        hint="Does the interval contain 0? A gap that the groups' sampling noise could produce "
+                             "is no finding, however the means happen to fall.")
