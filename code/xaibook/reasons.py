@@ -1,0 +1,583 @@
+"""Reason codes for adverse-action notices: the principal reasons a model rated someone a bad risk.
+
+A lender that takes adverse action on a credit application must give the applicant "a statement of
+specific reasons" (US: Equal Credit Opportunity Act, Regulation B, 12 CFR 1002.9(a)(2) and (b)(2);
+its official interpretation lets the creditor pick the principal reasons by a method it can
+justify, and shows two: the characteristics on which the applicant's score fell furthest below the
+average score of all applicants, or of the applicants at or just above the passing score). The
+reasons are *characteristics the applicant recognises* ("no checking account at this bank", "loan
+duration of 48 months"), not model columns, and in practice no more than four.
+
+This module turns the book's explanation methods into such reasons:
+
+``method="scorecard"``
+    "points below the maximum" for an additive (logistic) scorecard: a characteristic's points
+    are its share of the favourable log-odds, ``-s * sum_c beta_c z_c(x)`` over the model columns
+    ``c`` it makes (``s = +1`` when the model's positive class is the adverse one); the reason's
+    strength is the best points any reference applicant gets on that characteristic minus the
+    applicant's. The industry rule for scorecards.
+``method="shap"``
+    interventional Shapley values (Lundberg & Lee 2017) of the log-odds (or probability) of the
+    adverse class, measured from ``X_reference`` as background, summed per characteristic. For an
+    additive model on the log-odds scale they are exact: ``phi_j = s * sum_c beta_c (z_c(x) -
+    mean z_c)``. Tree models use interventional TreeSHAP, other models KernelSHAP.
+``method="lime"``
+    LIME's weights (Ribeiro et al. 2016) for the adverse class's probability, summed per
+    characteristic.
+``method="counterfactual"``
+    the share of the applicant's counterfactuals (Wachter et al. 2017; the search of
+    :mod:`xaibook.counterfactual`) that change the characteristic: what would have had to differ.
+
+Theory ties the first two together (tested in ``tests/test_reasons.py``). For a model additive on
+the log-odds scale, the Shapley value of characteristic ``j`` against a single background row
+``b`` is ``points_j(b) - points_j(x)`` (with ``s`` folded in). So:
+
+* with the *best-scoring synthetic applicant* ``b*`` (each characteristic at its maximum points)
+  as the background, SHAP reasons **equal** the points below the maximum, value for value;
+* with any background ``B``, ``phi_j = PBM_j - c_j`` where ``c_j = max points_j - mean_B
+  points_j`` is a per-characteristic constant: the two reason lists coincide exactly when the
+  ``c_j`` are equal across characteristics (the best attainable score sits the same distance
+  above the average on every characteristic), and in general they can differ. Regulation B's two
+  example methods are exactly the SHAP rule with the background "all applicants" or "applicants
+  at the passing score".
+
+A reason is *adverse* when its contribution is positive (it pushes towards the adverse class);
+only adverse characteristics are reasons, strongest first, at most ``n_reasons`` of them.
+Characteristics named in ``exclude`` (protected characteristics a lender may not give or use as
+reasons) are skipped and the next reason moves up: suppressing a reason hides it from the letter,
+it does not remove it from the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+
+from xaibook._validation import (
+    check_fitted_model,
+    check_frame,
+    check_model_input,
+    check_positive_int,
+    check_random_state,
+)
+from xaibook.pipeline import feature_groups, split_model, transform
+
+__all__ = [
+    "METHODS", "CREDIT_PHRASES", "Reason", "ReasonCodes", "characteristic_groups", "reason_codes",
+    "reason_codes_table", "reason_sentence", "reason_overlap", "reasons_agreement", "best_applicant",
+    "scorecard_points", "is_additive",
+]
+
+#: The rules :func:`reason_codes` knows.
+METHODS = ("shap", "lime", "counterfactual", "scorecard")
+
+#: How a reason reads in a letter to a credit applicant, per characteristic of the credit case
+#: study (``{value}`` is the applicant's value). Characteristics missing here read
+#: "<characteristic>: <value>".
+CREDIT_PHRASES: dict[str, str] = {
+    "checking_account": "Checking account at this bank: {value}",
+    "duration_months": "Loan duration of {value} months",
+    "credit_history": "Credit history: {value}",
+    "purpose": "Purpose of the loan: {value}",
+    "credit_amount": "Loan amount of {value} DM",
+    "savings_account": "Savings or bonds: {value}",
+    "employment_since": "Time in present employment: {value}",
+    "installment_rate": "Instalment burden score {value} (1 = 35% or more of disposable income, 4 = under 20%)",
+    "personal_status_sex": "Sex and marital status: {value}",
+    "other_debtors": "Co-applicant or guarantor: {value}",
+    "residence_since": "Time at present residence, score {value} (1 = under 1 year, 4 = 7 years or more)",
+    "property": "Most valuable property: {value}",
+    "age": "Age: {value} years",
+    "other_installment_plans": "Other instalment plans: {value}",
+    "housing": "Housing: {value}",
+    "existing_credits": "Number of credits at this bank: {value}",
+    "job": "Type of job: {value}",
+    "people_liable": "Number of people dependent on the applicant: {value}",
+    "telephone": "Telephone in own name: {value}",
+    "foreign_worker": "Foreign worker: {value}",
+}
+
+_UNITS = {
+    "scorecard": "points below the maximum (log-odds)",
+    "shap": "Shapley value ({scale} of the adverse class)",
+    "lime": "LIME weight (probability of the adverse class)",
+    "counterfactual": "share of counterfactuals that change it",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reason:
+    """One principal reason: the raw ``feature`` (characteristic), the applicant's ``value``, its
+    ``contribution`` towards the adverse outcome (positive; units in :attr:`ReasonCodes.units`) and
+    the ``sentence`` a letter would print."""
+
+    feature: str
+    value: str
+    contribution: float
+    sentence: str
+
+
+@dataclass(frozen=True, eq=False)
+class ReasonCodes:
+    """The principal reasons for one applicant's adverse rating, strongest first.
+
+    ``reasons`` lists at most ``n_reasons`` adverse characteristics (positive contribution), after
+    removing ``excluded`` ones. ``contributions`` holds every characteristic's signed contribution
+    (positive: towards the adverse class), excluded ones included, strongest adverse first.
+    ``prediction`` is the model's probability of ``adverse_class`` for the applicant and
+    ``adverse`` whether the model's own decision (``predict``) is the adverse class.
+    """
+
+    reasons: tuple[Reason, ...]
+    method: str
+    contributions: pd.Series
+    prediction: float
+    adverse: bool
+    adverse_class: Any
+    excluded: tuple[str, ...]
+    units: str
+    applicant: Any = None
+    message: str = ""
+    feature_names: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reasons", tuple(self.reasons))
+        object.__setattr__(self, "excluded", tuple(self.excluded))
+        object.__setattr__(self, "contributions", self.contributions.copy())
+        object.__setattr__(self, "feature_names", tuple(str(f) for f in self.contributions.index))
+        object.__setattr__(self, "prediction", float(self.prediction))
+
+    def __len__(self) -> int:
+        return len(self.reasons)
+
+    def __repr__(self) -> str:
+        names = ", ".join(r.feature for r in self.reasons) or "none"
+        return (f"ReasonCodes(method={self.method!r}, applicant={self.applicant!r}, "
+                f"P(adverse)={self.prediction:.3f}, reasons=[{names}])")
+
+    @property
+    def features(self) -> list[str]:
+        """The reasons' characteristics, strongest first."""
+        return [r.feature for r in self.reasons]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per reason: ``rank`` (1 = strongest), ``feature``, ``value``, ``contribution``, ``sentence``."""
+        return pd.DataFrame({
+            "rank": np.arange(1, len(self.reasons) + 1),
+            "feature": [r.feature for r in self.reasons],
+            "value": [r.value for r in self.reasons],
+            "contribution": [r.contribution for r in self.reasons],
+            "sentence": [r.sentence for r in self.reasons],
+        })
+
+    def ranking(self) -> list[str]:
+        """Every characteristic, most adverse first (excluded ones included)."""
+        return self.contributions.index.tolist()
+
+
+# --------------------------------------------------------------------------------------------
+# Characteristics: model-input columns grouped under what the applicant recognises
+# --------------------------------------------------------------------------------------------
+def characteristic_groups(columns: Sequence[str], groups: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
+    """For each model-input column, the characteristic (raw field) it stands for.
+
+    ``groups`` maps a characteristic to the columns it stands for; columns it does not name stand
+    for themselves, except one-hot columns named ``"<field>=<category>"`` (the book's convention),
+    which default to ``<field>``. A column may belong to one characteristic only.
+    """
+    columns = [str(c) for c in columns]
+    owner = {c: (c.split("=", 1)[0] if "=" in c and c.split("=", 1)[0] else c) for c in columns}
+    if groups is None:
+        return owner
+    if not isinstance(groups, Mapping):
+        raise TypeError("groups must map a characteristic's name to the list of model-input columns it "
+                        f"stands for, e.g. {{'loan terms': ['duration_months', 'credit_amount']}}; got "
+                        f"{type(groups).__name__}")
+    seen: dict[str, str] = {}
+    for name, members in groups.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"group names must be non-empty strings, got {name!r}")
+        if isinstance(members, str) or not isinstance(members, Sequence) or not len(members):
+            raise TypeError(f"groups[{name!r}] must be a non-empty list of column names, got {members!r}")
+        for column in members:
+            if column not in owner:
+                raise ValueError(f"groups[{name!r}] names {column!r}, which is not a column of X_reference "
+                                 f"(columns: {columns})")
+            if column in seen:
+                raise ValueError(f"column {column!r} is in two groups, {seen[column]!r} and {name!r}: a column "
+                                 "may stand for one characteristic only")
+            seen[column] = name
+    return {c: seen.get(c, owner[c]) for c in columns}
+
+
+def _group(values: pd.Series, owner: Mapping[str, str]) -> pd.Series:
+    """Sum per characteristic (in order of first appearance)."""
+    order = list(dict.fromkeys(owner[c] for c in values.index))
+    return values.groupby(values.index.map(owner), sort=False).sum().reindex(order)
+
+
+def _value_text(x: pd.DataFrame, members: list[str]) -> str:
+    """The applicant's value of a characteristic, as text (the hot level for one-hot columns)."""
+    row = x.iloc[0]
+    if all("=" in m for m in members):
+        hot = [m.split("=", 1)[1] for m in members if row[m] == 1]
+        return ", ".join(hot) if hot else "none of " + ", ".join(m.split("=", 1)[1] for m in members)
+    parts = []
+    for m in members:
+        v = row[m]
+        if isinstance(v, (float, np.floating)) and float(v).is_integer():
+            v = int(v)
+        parts.append(str(v) if len(members) == 1 else f"{m} {v}")
+    return ", ".join(parts)
+
+
+def reason_sentence(feature: str, value: str, phrases: Mapping[str, str] | None = None) -> str:
+    """The sentence a letter prints for ``feature`` at ``value`` (``phrases`` default: :data:`CREDIT_PHRASES`)."""
+    template = (CREDIT_PHRASES if phrases is None else phrases).get(feature, "{feature}: {value}")
+    return template.format(feature=feature.replace("_", " "), value=value)
+
+
+# --------------------------------------------------------------------------------------------
+# Scorecard: points per characteristic
+# --------------------------------------------------------------------------------------------
+def is_additive(model: Any) -> bool:
+    """Is ``model``'s log-odds a sum of one term per input column?
+
+    True for a linear classifier (``coef_`` of one row, ``decision_function``) alone or after a
+    :class:`~sklearn.compose.ColumnTransformer` (or a pipeline of per-column steps) whose every
+    output column can be traced back to one input column (scalers, one-hot encoders, passthrough).
+    """
+    try:
+        preprocess, estimator = split_model(model)
+    except (TypeError, ValueError):
+        return False
+    coef = getattr(estimator, "coef_", None)
+    if coef is None or np.ndim(coef) != 2 or np.shape(coef)[0] != 1 or not hasattr(estimator, "decision_function"):
+        return False
+    if preprocess is None:
+        return True
+    if not isinstance(preprocess, (ColumnTransformer, Pipeline)):
+        return False
+    try:
+        feature_groups(preprocess, list(getattr(preprocess, "feature_names_in_", [])))
+    except (TypeError, ValueError, AttributeError, KeyError):
+        return False
+    return True
+
+
+def _adverse_sign(model: Any, adverse_class: Any) -> tuple[Any, float]:
+    classes = [c.item() if isinstance(c, np.generic) else c for c in getattr(model, "classes_", [])]
+    if len(classes) != 2:
+        raise ValueError(f"reason codes need a binary classifier; the model has classes {classes}")
+    if adverse_class is None:
+        adverse_class = classes[1]
+    if adverse_class not in classes:
+        raise ValueError(f"adverse_class {adverse_class!r} is not one of the model's classes {classes}")
+    return adverse_class, (1.0 if adverse_class == classes[1] else -1.0)
+
+
+def _column_points(model: Any, X: pd.DataFrame, sign: float) -> pd.DataFrame:
+    """Points per model-input column: ``-s * sum_c beta_c z_c`` over the columns ``c`` it makes."""
+    preprocess, estimator = split_model(model)
+    Z = transform(preprocess, X)
+    raw = list(X.columns) if preprocess is None else feature_groups(preprocess, list(X.columns))
+    terms = pd.DataFrame(-sign * Z * np.asarray(estimator.coef_, dtype=float)[0], index=X.index)
+    return terms.T.groupby([raw[c] for c in range(Z.shape[1])], sort=False).sum().T.reindex(
+        columns=list(X.columns), fill_value=0.0)
+
+
+def scorecard_points(model: Any, X: pd.DataFrame, *, groups: Mapping[str, Sequence[str]] | None = None,
+                     adverse_class: Any = None) -> pd.DataFrame:
+    """Each row's points per characteristic: its share of the log-odds of the *favourable* class.
+
+    For an additive model (:func:`is_additive`) the log-odds of the model's positive class is
+    ``b0 + sum_c beta_c z_c(x)``; characteristic ``j`` scores ``points_j(x) = -s * sum_{c in j}
+    beta_c z_c(x)`` (``s = +1`` when the adverse class is the positive class, ``-1`` otherwise),
+    so higher points are better and the points add up to the favourable log-odds less its
+    intercept. Returns one row per row of ``X`` and one column per characteristic.
+    """
+    if not is_additive(model):
+        raise ValueError(f"method='scorecard' needs a model whose log-odds is additive over its input "
+                         f"columns (a logistic regression, possibly after scaling and one-hot encoding); "
+                         f"{type(split_model(model)[1]).__name__} is not. Use method='shap' for other models")
+    X = check_frame(X, name="X")
+    _, sign = _adverse_sign(model, adverse_class)
+    owner = characteristic_groups(list(X.columns), groups)
+    by_column = _column_points(model, X, sign)
+    order = list(dict.fromkeys(owner[c] for c in X.columns))
+    return by_column.T.groupby(by_column.columns.map(owner), sort=False).sum().T.reindex(columns=order)
+
+
+def best_applicant(model: Any, X_reference: pd.DataFrame, *, groups: Mapping[str, Sequence[str]] | None = None,
+                   adverse_class: Any = None) -> pd.DataFrame:
+    """The synthetic best-scoring applicant: each characteristic at the values of the reference
+    applicant who scores most points on it (one row, the columns of ``X_reference``).
+
+    With this row as SHAP's only background, an additive model's Shapley values equal the points
+    below the maximum exactly (see the module docstring).
+    """
+    X_reference = check_frame(X_reference, name="X_reference")
+    points = scorecard_points(model, X_reference, groups=groups, adverse_class=adverse_class)
+    owner = characteristic_groups(list(X_reference.columns), groups)
+    best = X_reference.iloc[[0]].copy()
+    for characteristic in points.columns:
+        donor = points[characteristic].to_numpy().argmax()
+        members = [c for c in X_reference.columns if owner[c] == characteristic]
+        best[members] = X_reference.iloc[[donor]][members].to_numpy()
+    return best.set_axis(["best"], axis=0).astype(X_reference.dtypes.to_dict())
+
+
+# --------------------------------------------------------------------------------------------
+# Contributions per method (per model-input column, positive = towards the adverse class)
+# --------------------------------------------------------------------------------------------
+def _shap_values(model, x, X_reference, adverse_class, scale, random_state, options) -> pd.Series:
+    from xaibook import shapley
+    from xaibook.predict import prediction_function
+
+    _, sign = _adverse_sign(model, adverse_class)
+    if scale == "log-odds" and is_additive(model):
+        # exact interventional Shapley values of an additive model: phi_c = s beta_c (z_c(x) - mean z_c),
+        # i.e. the background's mean points minus the applicant's points on column c
+        points = _column_points(model, pd.concat([x, X_reference]), sign)
+        return points.iloc[1:].mean() - points.iloc[0]
+    if _is_tree_model(model):
+        try:
+            result = shapley.tree_shap(model, x, X_reference, scale=scale)
+            return pd.Series(sign * result.values[0], index=list(result.feature_names))
+        except ValueError:
+            pass        # e.g. log-odds of a forest: fall back to KernelSHAP on the same scale
+    f = prediction_function(model, target_class=adverse_class, scale=scale)
+    n_samples = options.get("n_samples", 2048)
+    result = shapley.kernel_shap(f, x, X_reference, n_samples=n_samples, random_state=random_state)
+    return pd.Series(result.values[0], index=list(result.feature_names))
+
+
+def _is_tree_model(model: Any) -> bool:
+    _, estimator = split_model(model)
+    name = type(estimator).__name__
+    return any(key in name for key in ("Tree", "Forest", "Boosting", "ExtraTrees"))
+
+
+def _lime_values(model, x, X_reference, adverse_class, random_state, options) -> pd.Series:
+    from xaibook.predict import prediction_function
+    from xaibook.surrogate import lime_tabular
+
+    f = prediction_function(model, target_class=adverse_class)
+    result = lime_tabular(f, X_reference, x, random_state=random_state,
+                          **{k: v for k, v in options.items() if k in ("n_samples", "kernel_width", "discretize")})
+    return pd.Series(result.weights, index=list(result.feature_names))
+
+
+def _counterfactual_values(model, x, X_reference, adverse_class, random_state, options, owner):
+    from xaibook.counterfactual import AlreadyDesiredError, counterfactuals
+
+    classes = [c.item() if isinstance(c, np.generic) else c for c in model.classes_]
+    favourable = [c for c in classes if c != adverse_class][0]
+    allowed = ("n_counterfactuals", "features_to_vary", "permitted_range", "monotone", "min_probability")
+    settings = {"n_counterfactuals": 8, **{k: v for k, v in options.items() if k in allowed}}
+    try:
+        result = counterfactuals(model, x, X_reference, desired_class=favourable, random_state=random_state,
+                                 **settings)
+    except AlreadyDesiredError:
+        return pd.Series(0.0, index=list(x.columns)), "the model does not rate this applicant adverse"
+    if not len(result):
+        return pd.Series(0.0, index=list(x.columns)), result.message
+    changed = result.changed()
+    per_group = changed.T.groupby(changed.columns.map(owner), sort=False).any().T.mean()
+    # report per column so that grouping (a sum) is undone below: give each group's share to its first column
+    values = pd.Series(0.0, index=list(x.columns))
+    for characteristic, share in per_group.items():
+        first = next(c for c in x.columns if owner[c] == characteristic)
+        values[first] = share
+    return values, ""
+
+
+# --------------------------------------------------------------------------------------------
+# The public entry point
+# --------------------------------------------------------------------------------------------
+def _check_x(x: Any, X_reference: pd.DataFrame) -> pd.DataFrame:
+    if isinstance(x, pd.Series):
+        x = x.to_frame().T.infer_objects()
+    x = check_frame(x, name="x")
+    if len(x) != 1:
+        raise ValueError(f"x must be one applicant (a one-row DataFrame or a Series), got {len(x)} rows; "
+                         "use reason_codes_table for many applicants")
+    if list(x.columns) != list(X_reference.columns):
+        missing = [c for c in X_reference.columns if c not in x.columns]
+        extra = [c for c in x.columns if c not in X_reference.columns]
+        raise ValueError("x and X_reference must have the same columns in the same order"
+                         + (f"; x lacks {missing}" if missing else "") + (f"; x has extra {extra}" if extra else "")
+                         + ("" if missing or extra else "; reorder x's columns as X_reference's"))
+    return x.astype(X_reference.dtypes.to_dict(), errors="ignore")
+
+
+def _check_exclude(exclude: Any, characteristics: list[str]) -> tuple[str, ...]:
+    if exclude is None:
+        return ()
+    if isinstance(exclude, str):
+        exclude = [exclude]
+    exclude = list(exclude)
+    unknown = [e for e in exclude if e not in characteristics]
+    if unknown:
+        raise ValueError(f"exclude names {unknown}, which are not characteristics of this model "
+                         f"(characteristics: {characteristics})")
+    return tuple(exclude)
+
+
+def reason_codes(model: Any, x: Any, X_reference: pd.DataFrame, *, method: str = "shap", n_reasons: int = 4,
+                 groups: Mapping[str, Sequence[str]] | None = None, exclude: Sequence[str] | str | None = None,
+                 random_state: Any = 0, adverse_class: Any = None, scale: str = "log-odds",
+                 phrases: Mapping[str, str] | None = None, options: Mapping[str, Any] | None = None) -> ReasonCodes:
+    """The principal reasons why ``model`` rates applicant ``x`` as ``adverse_class``.
+
+    ``model`` is a fitted binary classifier (a scikit-learn pipeline that takes the raw columns of
+    ``X_reference``); ``adverse_class`` defaults to its positive class (``classes_[1]``: "bad
+    risk" in the credit case study). ``X_reference`` is the reference population (the training
+    applicants): SHAP's background, LIME's sampling distribution, the counterfactual search's
+    scales and values, the scorecard's maximum points. ``method`` is one of :data:`METHODS` (see the
+    module docstring). ``groups`` maps a characteristic to the model-input columns it stands for
+    (default: :func:`characteristic_groups`); contributions of a characteristic's columns are
+    summed, which is exact for Shapley values and LIME weights (both additive). ``exclude`` names
+    characteristics that may not be given as reasons. ``scale`` is the output scale SHAP explains
+    (``"log-odds"``, on which a logistic model is additive, or ``"probability"``); ``options`` go to
+    the underlying method (``n_samples`` for KernelSHAP and LIME, ``kernel_width`` for LIME,
+    ``features_to_vary``, ``permitted_range``, ``monotone``, ``n_counterfactuals`` for counterfactuals).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if scale not in ("log-odds", "probability"):
+        raise ValueError(f"scale must be 'log-odds' or 'probability', got {scale!r}")
+    check_fitted_model(model)
+    if not hasattr(model, "predict_proba"):
+        raise ValueError(f"model ({type(model).__name__}) has no predict_proba: reason codes need a classifier's "
+                         "probabilities")
+    n_reasons = check_positive_int(n_reasons, name="n_reasons")
+    check_random_state(random_state)
+    if options is not None and not isinstance(options, Mapping):
+        raise TypeError(f"options must be a dict of the underlying method's settings, got {type(options).__name__}")
+    options = dict(options or {})
+    X_reference = check_frame(X_reference, name="X_reference")
+    x = _check_x(x, X_reference)
+    check_model_input(model, X_reference, name="X_reference")
+    check_model_input(model, x, name="x")
+    adverse_class, sign = _adverse_sign(model, adverse_class)
+    owner = characteristic_groups(list(X_reference.columns), groups)
+    characteristics = list(dict.fromkeys(owner.values()))
+    excluded = _check_exclude(exclude, characteristics)
+
+    message = ""
+    if method == "scorecard":
+        points = scorecard_points(model, X_reference, groups=groups, adverse_class=adverse_class)
+        mine = scorecard_points(model, x, groups=groups, adverse_class=adverse_class).iloc[0]
+        by_group = points.max() - mine
+        units = _UNITS["scorecard"]
+    else:
+        if method == "shap":
+            values = _shap_values(model, x, X_reference, adverse_class, scale, random_state, options)
+        elif method == "lime":
+            values = _lime_values(model, x, X_reference, adverse_class, random_state, options)
+        else:
+            values, message = _counterfactual_values(model, x, X_reference, adverse_class, random_state, options, owner)
+        by_group = _group(values.reindex(list(X_reference.columns)).fillna(0.0), owner)
+        units = _UNITS[method].format(scale=scale)
+    by_group = by_group.astype(float).sort_values(ascending=False, kind="stable").rename("contribution")
+
+    reasons = []
+    for characteristic, contribution in by_group.items():
+        if len(reasons) == n_reasons or contribution <= 0:
+            break
+        if characteristic in excluded:
+            continue
+        members = [c for c in X_reference.columns if owner[c] == characteristic]
+        value = _value_text(x, members)
+        sentence = reason_sentence(characteristic, value, phrases)
+        reasons.append(Reason(characteristic, value, float(contribution), sentence))
+    index = list(model.classes_).index(adverse_class)
+    prediction = float(model.predict_proba(x)[0, index])
+    decision = model.predict(x)[0]
+    decision = decision.item() if isinstance(decision, np.generic) else decision
+    if not reasons and not message:
+        message = "no characteristic pushes this applicant towards the adverse class"
+    return ReasonCodes(reasons=tuple(reasons), method=method, contributions=by_group, prediction=prediction,
+                       adverse=decision == adverse_class, adverse_class=adverse_class, excluded=excluded,
+                       units=units, applicant=x.index[0], message=message)
+
+
+def reason_codes_table(model: Any, X: pd.DataFrame, X_reference: pd.DataFrame, **settings: Any) -> pd.DataFrame:
+    """:func:`reason_codes` for every row of ``X``, in long format: ``applicant`` (``X``'s index
+    label), ``rank``, ``feature``, ``value``, ``contribution``, ``sentence`` (an applicant with no
+    reason has no rows). ``settings`` go to :func:`reason_codes`."""
+    X = check_frame(X, name="X")
+    frames = []
+    for label in X.index:
+        frame = reason_codes(model, X.loc[[label]], X_reference, **settings).to_frame()
+        frames.append(frame.assign(applicant=label))
+    columns = ["applicant", "rank", "feature", "value", "contribution", "sentence"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+# --------------------------------------------------------------------------------------------
+# Do the reasons agree?
+# --------------------------------------------------------------------------------------------
+def _reason_set(value: Any, k: int | None) -> list[str]:
+    if isinstance(value, ReasonCodes):
+        features = value.features
+    elif isinstance(value, str) or not isinstance(value, Sequence):
+        raise TypeError(f"expected a ReasonCodes result or a list of characteristics, got {type(value).__name__}")
+    else:
+        features = [str(v) for v in value]
+    return features if k is None else features[:k]
+
+
+def reason_overlap(a: Any, b: Any, *, k: int | None = None) -> float:
+    """Share of the top-``k`` reasons two letters have in common (Krishna et al.'s feature
+    agreement, applied to the adverse reasons): ``|A_k ∩ B_k| / k``.
+
+    ``a`` and ``b`` are :class:`ReasonCodes` results or lists of characteristics, strongest first;
+    ``k`` defaults to the longer list's length. Two empty letters agree (1.0).
+    """
+    if k is not None:
+        k = check_positive_int(k, name="k")
+    A, B = _reason_set(a, k), _reason_set(b, k)
+    size = k if k is not None else max(len(A), len(B))
+    if size == 0:
+        return 1.0
+    return len(set(A) & set(B)) / size
+
+
+def reasons_agreement(letters: Mapping[str, Sequence[Any]], *, k: int = 4) -> pd.DataFrame:
+    """Mean top-``k`` reason overlap between every pair of methods, over the same applicants.
+
+    ``letters`` maps a method's name to its results for the same applicants, in the same order
+    (:class:`ReasonCodes` or lists of characteristics). Returns a methods x methods frame.
+    """
+    if not isinstance(letters, Mapping) or len(letters) < 2:
+        raise ValueError("letters must map at least two methods' names to their reason lists")
+    lengths = {name: len(v) for name, v in letters.items()}
+    if len(set(lengths.values())) != 1:
+        raise ValueError(f"every method must have letters for the same applicants; got counts {lengths}")
+    first = [v.applicant for v in next(iter(letters.values())) if isinstance(v, ReasonCodes)]
+    for name, values in letters.items():
+        applicants = [v.applicant for v in values if isinstance(v, ReasonCodes)]
+        if applicants and first and applicants != first:
+            raise ValueError(f"letters[{name!r}] are for other applicants (or in another order) than the "
+                             "first method's: pass every method's letters for the same applicants, in order")
+    k = check_positive_int(k, name="k")
+    names = list(letters)
+    table = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            value = float(np.mean([reason_overlap(p, q, k=k) for p, q in zip(letters[a], letters[b])]))
+            table.loc[a, b] = table.loc[b, a] = value
+    return table
