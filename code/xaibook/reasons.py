@@ -69,9 +69,9 @@ from xaibook._validation import (
 from xaibook.pipeline import feature_groups, split_model, transform
 
 __all__ = [
-    "METHODS", "CREDIT_PHRASES", "Reason", "ReasonCodes", "characteristic_groups", "reason_codes",
-    "reason_codes_table", "reason_sentence", "reason_overlap", "reasons_agreement", "best_applicant",
-    "scorecard_points", "is_additive",
+    "METHODS", "CREDIT_PHRASES", "Reason", "ReasonCodes", "characteristic_groups", "reason_codes", "letters",
+    "reason_codes_table", "letters_frame", "reason_sentence", "reason_overlap", "reasons_agreement",
+    "best_applicant", "scorecard_points", "is_additive",
 ]
 
 #: The rules :func:`reason_codes` knows.
@@ -339,26 +339,25 @@ def best_applicant(model: Any, X_reference: pd.DataFrame, *, groups: Mapping[str
 # --------------------------------------------------------------------------------------------
 # Contributions per method (per model-input column, positive = towards the adverse class)
 # --------------------------------------------------------------------------------------------
-def _shap_values(model, x, X_reference, adverse_class, scale, random_state, options) -> pd.Series:
+def _shap_values(model, X, X_reference, adverse_class, sign, scale, random_state, options) -> pd.DataFrame:
+    """Shapley values of the adverse class's output, one row per row of ``X``, one column per input column."""
     from xaibook import shapley
     from xaibook.predict import prediction_function
 
-    _, sign = _adverse_sign(model, adverse_class)
     if scale == "log-odds" and is_additive(model):
         # exact interventional Shapley values of an additive model: phi_c = s beta_c (z_c(x) - mean z_c),
         # i.e. the background's mean points minus the applicant's points on column c
-        points = _column_points(model, pd.concat([x, X_reference]), sign)
-        return points.iloc[1:].mean() - points.iloc[0]
+        return _column_points(model, X_reference, sign).mean() - _column_points(model, X, sign)
     if _is_tree_model(model):
         try:
-            result = shapley.tree_shap(model, x, X_reference, scale=scale)
-            return pd.Series(sign * result.values[0], index=list(result.feature_names))
+            result = shapley.tree_shap(model, X, X_reference, scale=scale)
+            return pd.DataFrame(sign * result.values, index=X.index, columns=list(result.feature_names))
         except ValueError:
             pass        # e.g. log-odds of a forest: fall back to KernelSHAP on the same scale
     f = prediction_function(model, target_class=adverse_class, scale=scale)
-    n_samples = options.get("n_samples", 2048)
-    result = shapley.kernel_shap(f, x, X_reference, n_samples=n_samples, random_state=random_state)
-    return pd.Series(result.values[0], index=list(result.feature_names))
+    result = shapley.kernel_shap(f, X, X_reference, n_samples=options.get("n_samples", 2048),
+                                 random_state=random_state)
+    return pd.DataFrame(result.values, index=X.index, columns=list(result.feature_names))
 
 
 def _is_tree_model(model: Any) -> bool:
@@ -367,57 +366,77 @@ def _is_tree_model(model: Any) -> bool:
     return any(key in name for key in ("Tree", "Forest", "Boosting", "ExtraTrees"))
 
 
-def _lime_values(model, x, X_reference, adverse_class, random_state, options) -> pd.Series:
+def _lime_values(model, X, X_reference, adverse_class, random_state, options) -> pd.DataFrame:
+    """LIME's weights for the adverse class's probability, one row per row of ``X`` (same seed for each)."""
     from xaibook.predict import prediction_function
     from xaibook.surrogate import lime_tabular
 
     f = prediction_function(model, target_class=adverse_class)
-    result = lime_tabular(f, X_reference, x, random_state=random_state,
-                          **{k: v for k, v in options.items() if k in ("n_samples", "kernel_width", "discretize")})
-    return pd.Series(result.weights, index=list(result.feature_names))
+    settings = {k: v for k, v in options.items() if k in ("n_samples", "kernel_width", "discretize")}
+    rows = {}
+    for label in X.index:
+        result = lime_tabular(f, X_reference, X.loc[[label]], random_state=random_state, **settings)
+        rows[label] = pd.Series(result.weights, index=list(result.feature_names))
+    return pd.DataFrame(rows).T.reindex(index=X.index, columns=list(X.columns))
 
 
-def _counterfactual_values(model, x, X_reference, adverse_class, random_state, options, owner):
+def _counterfactual_values(model, X, X_reference, adverse_class, random_state, options, owner):
+    """Per row, the share of its counterfactuals that change each characteristic (and a message)."""
     from xaibook.counterfactual import AlreadyDesiredError, counterfactuals
 
-    classes = [c.item() if isinstance(c, np.generic) else c for c in model.classes_]
-    favourable = [c for c in classes if c != adverse_class][0]
+    favourable = [c for c in model.classes_ if c != adverse_class][0]
+    favourable = favourable.item() if isinstance(favourable, np.generic) else favourable
     allowed = ("n_counterfactuals", "features_to_vary", "permitted_range", "monotone", "min_probability")
     settings = {"n_counterfactuals": 8, **{k: v for k, v in options.items() if k in allowed}}
-    try:
-        result = counterfactuals(model, x, X_reference, desired_class=favourable, random_state=random_state,
-                                 **settings)
-    except AlreadyDesiredError:
-        return pd.Series(0.0, index=list(x.columns)), "the model does not rate this applicant adverse"
-    if not len(result):
-        return pd.Series(0.0, index=list(x.columns)), result.message
-    changed = result.changed()
-    per_group = changed.T.groupby(changed.columns.map(owner), sort=False).any().T.mean()
-    # report per column so that grouping (a sum) is undone below: give each group's share to its first column
-    values = pd.Series(0.0, index=list(x.columns))
-    for characteristic, share in per_group.items():
-        first = next(c for c in x.columns if owner[c] == characteristic)
-        values[first] = share
-    return values, ""
+    order = list(dict.fromkeys(owner.values()))
+    rows, messages = {}, {}
+    for label in X.index:
+        try:
+            result = counterfactuals(model, X.loc[[label]], X_reference, desired_class=favourable,
+                                     random_state=random_state, **settings)
+        except AlreadyDesiredError:
+            rows[label], messages[label] = pd.Series(0.0, index=order), "the model does not rate this applicant adverse"
+            continue
+        messages[label] = result.message
+        if not len(result):
+            rows[label] = pd.Series(0.0, index=order)
+            continue
+        changed = result.changed()
+        rows[label] = changed.T.groupby(changed.columns.map(owner), sort=False).any().T.mean().reindex(order)
+    return pd.DataFrame(rows).T.reindex(index=X.index).astype(float), messages
+
+
+def _contribution_frame(method, model, X, X_reference, *, adverse_class, sign, scale, random_state, options,
+                        owner, groups):
+    """Every row's contribution per characteristic (positive: towards the adverse class), and messages."""
+    messages: dict = {}
+    if method == "scorecard":
+        best = scorecard_points(model, X_reference, groups=groups, adverse_class=adverse_class).max()
+        return best - scorecard_points(model, X, groups=groups, adverse_class=adverse_class), messages
+    if method == "counterfactual":
+        return _counterfactual_values(model, X, X_reference, adverse_class, random_state, options, owner)
+    if method == "shap":
+        values = _shap_values(model, X, X_reference, adverse_class, sign, scale, random_state, options)
+    else:
+        values = _lime_values(model, X, X_reference, adverse_class, random_state, options)
+    values = values.reindex(columns=list(X.columns)).fillna(0.0)
+    order = list(dict.fromkeys(owner[c] for c in X.columns))
+    return values.T.groupby(values.columns.map(owner), sort=False).sum().T.reindex(columns=order), messages
 
 
 # --------------------------------------------------------------------------------------------
 # The public entry point
 # --------------------------------------------------------------------------------------------
-def _check_x(x: Any, X_reference: pd.DataFrame) -> pd.DataFrame:
-    if isinstance(x, pd.Series):
-        x = x.to_frame().T.infer_objects()
-    x = check_frame(x, name="x")
-    if len(x) != 1:
-        raise ValueError(f"x must be one applicant (a one-row DataFrame or a Series), got {len(x)} rows; "
-                         "use reason_codes_table for many applicants")
-    if list(x.columns) != list(X_reference.columns):
-        missing = [c for c in X_reference.columns if c not in x.columns]
-        extra = [c for c in x.columns if c not in X_reference.columns]
+def _check_rows(X: pd.DataFrame, X_reference: pd.DataFrame) -> pd.DataFrame:
+    if list(X.columns) != list(X_reference.columns):
+        missing = [c for c in X_reference.columns if c not in X.columns]
+        extra = [c for c in X.columns if c not in X_reference.columns]
         raise ValueError("x and X_reference must have the same columns in the same order"
                          + (f"; x lacks {missing}" if missing else "") + (f"; x has extra {extra}" if extra else "")
                          + ("" if missing or extra else "; reorder x's columns as X_reference's"))
-    return x.astype(X_reference.dtypes.to_dict(), errors="ignore")
+    if not X.index.is_unique:
+        raise ValueError("the applicants' index labels must be unique: each letter is addressed by its label")
+    return X
 
 
 def _check_exclude(exclude: Any, characteristics: list[str]) -> tuple[str, ...]:
@@ -448,10 +467,33 @@ def reason_codes(model: Any, x: Any, X_reference: pd.DataFrame, *, method: str =
     (default: :func:`characteristic_groups`); contributions of a characteristic's columns are
     summed, which is exact for Shapley values and LIME weights (both additive). ``exclude`` names
     characteristics that may not be given as reasons. ``scale`` is the output scale SHAP explains
-    (``"log-odds"``, on which a logistic model is additive, or ``"probability"``); ``options`` go to
+    (``"log-odds"``, on which a logistic model is additive, or ``"probability"``); ``phrases`` maps a
+    characteristic to its sentence template (default :data:`CREDIT_PHRASES`); ``options`` go to
     the underlying method (``n_samples`` for KernelSHAP and LIME, ``kernel_width`` for LIME,
     ``features_to_vary``, ``permitted_range``, ``monotone``, ``n_counterfactuals`` for counterfactuals).
     """
+    if isinstance(x, pd.Series):
+        x = x.to_frame().T.infer_objects()
+    x = check_frame(x, name="x")
+    if len(x) != 1:
+        raise ValueError(f"x must be one applicant (a one-row DataFrame or a Series), got {len(x)} rows; "
+                         "use reason_codes_table for many applicants")
+    return letters(model, x, X_reference, method=method, n_reasons=n_reasons, groups=groups, exclude=exclude,
+                    random_state=random_state, adverse_class=adverse_class, scale=scale, phrases=phrases,
+                    options=options)[0]
+
+
+def letters(model: Any, X: pd.DataFrame, X_reference: pd.DataFrame, *, method: str = "shap", n_reasons: int = 4,
+            groups: Mapping[str, Sequence[str]] | None = None, exclude: Sequence[str] | str | None = None,
+            random_state: Any = 0, adverse_class: Any = None, scale: str = "log-odds",
+            phrases: Mapping[str, str] | None = None, options: Mapping[str, Any] | None = None) -> list[ReasonCodes]:
+    """:func:`reason_codes` for every row of ``X``: one :class:`ReasonCodes` per row, in ``X``'s order.
+
+    The contributions are computed in one batch where the method allows (the scorecard, SHAP);
+    LIME and the counterfactual search run row by row, each row with the same ``random_state``,
+    so a row's letter does not depend on which other rows are in ``X``.
+    """
+    X = check_frame(X, name="X")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if scale not in ("log-odds", "probability"):
@@ -466,62 +508,53 @@ def reason_codes(model: Any, x: Any, X_reference: pd.DataFrame, *, method: str =
         raise TypeError(f"options must be a dict of the underlying method's settings, got {type(options).__name__}")
     options = dict(options or {})
     X_reference = check_frame(X_reference, name="X_reference")
-    x = _check_x(x, X_reference)
+    X = _check_rows(X, X_reference)
     check_model_input(model, X_reference, name="X_reference")
-    check_model_input(model, x, name="x")
+    check_model_input(model, X, name="x")
     adverse_class, sign = _adverse_sign(model, adverse_class)
     owner = characteristic_groups(list(X_reference.columns), groups)
-    characteristics = list(dict.fromkeys(owner.values()))
-    excluded = _check_exclude(exclude, characteristics)
-
-    message = ""
-    if method == "scorecard":
-        points = scorecard_points(model, X_reference, groups=groups, adverse_class=adverse_class)
-        mine = scorecard_points(model, x, groups=groups, adverse_class=adverse_class).iloc[0]
-        by_group = points.max() - mine
-        units = _UNITS["scorecard"]
-    else:
-        if method == "shap":
-            values = _shap_values(model, x, X_reference, adverse_class, scale, random_state, options)
-        elif method == "lime":
-            values = _lime_values(model, x, X_reference, adverse_class, random_state, options)
-        else:
-            values, message = _counterfactual_values(model, x, X_reference, adverse_class, random_state, options, owner)
-        by_group = _group(values.reindex(list(X_reference.columns)).fillna(0.0), owner)
-        units = _UNITS[method].format(scale=scale)
-    by_group = by_group.astype(float).sort_values(ascending=False, kind="stable").rename("contribution")
-
-    reasons = []
-    for characteristic, contribution in by_group.items():
-        if len(reasons) == n_reasons or contribution <= 0:
-            break
-        if characteristic in excluded:
-            continue
-        members = [c for c in X_reference.columns if owner[c] == characteristic]
-        value = _value_text(x, members)
-        sentence = reason_sentence(characteristic, value, phrases)
-        reasons.append(Reason(characteristic, value, float(contribution), sentence))
+    excluded = _check_exclude(exclude, list(dict.fromkeys(owner.values())))
+    frame, messages = _contribution_frame(method, model, X, X_reference, adverse_class=adverse_class, sign=sign,
+                                          scale=scale, random_state=random_state, options=options, owner=owner,
+                                          groups=groups)
+    members = {g: [c for c in X.columns if owner[c] == g] for g in frame.columns}
     index = list(model.classes_).index(adverse_class)
-    prediction = float(model.predict_proba(x)[0, index])
-    decision = model.predict(x)[0]
-    decision = decision.item() if isinstance(decision, np.generic) else decision
-    if not reasons and not message:
-        message = "no characteristic pushes this applicant towards the adverse class"
-    return ReasonCodes(reasons=tuple(reasons), method=method, contributions=by_group, prediction=prediction,
-                       adverse=decision == adverse_class, adverse_class=adverse_class, excluded=excluded,
-                       units=units, applicant=x.index[0], message=message)
+    probability = np.asarray(model.predict_proba(X), dtype=float)[:, index]
+    decisions = [d.item() if isinstance(d, np.generic) else d for d in model.predict(X)]
+    units = _UNITS[method].format(scale=scale)
+    letters = []
+    for position, label in enumerate(X.index):
+        x = X.loc[[label]]
+        by_group = frame.loc[label].astype(float).sort_values(ascending=False, kind="stable").rename("contribution")
+        chosen = [g for g, value in by_group.items() if value > 0 and g not in excluded][:n_reasons]
+        reasons = []
+        for characteristic in chosen:
+            value = _value_text(x, members[characteristic])
+            reasons.append(Reason(characteristic, value, float(by_group[characteristic]),
+                                  reason_sentence(characteristic, value, phrases)))
+        message = messages.get(label, "") or ("" if reasons else
+                                               "no characteristic pushes this applicant towards the adverse class")
+        letters.append(ReasonCodes(reasons=tuple(reasons), method=method, contributions=by_group,
+                                   prediction=probability[position], adverse=decisions[position] == adverse_class,
+                                   adverse_class=adverse_class, excluded=excluded, units=units, applicant=label,
+                                   message=message))
+    return letters
 
 
 def reason_codes_table(model: Any, X: pd.DataFrame, X_reference: pd.DataFrame, **settings: Any) -> pd.DataFrame:
-    """:func:`reason_codes` for every row of ``X``, in long format: ``applicant`` (``X``'s index
-    label), ``rank``, ``feature``, ``value``, ``contribution``, ``sentence`` (an applicant with no
-    reason has no rows). ``settings`` go to :func:`reason_codes`."""
-    X = check_frame(X, name="X")
-    frames = []
-    for label in X.index:
-        frame = reason_codes(model, X.loc[[label]], X_reference, **settings).to_frame()
-        frames.append(frame.assign(applicant=label))
+    """:func:`letters` for every row of ``X`` as one long table (:func:`letters_frame`)."""
+    return letters_frame(letters(model, X, X_reference, **settings))
+
+
+def letters_frame(letters: Sequence[ReasonCodes]) -> pd.DataFrame:
+    """Many letters in long format: ``applicant``, ``rank``, ``feature``, ``value``, ``contribution``,
+    ``sentence`` (an applicant with no reason has no rows)."""
     columns = ["applicant", "rank", "feature", "value", "contribution", "sentence"]
+    frames = []
+    for letter in letters:
+        if not isinstance(letter, ReasonCodes):
+            raise TypeError(f"letters must be ReasonCodes results, got {type(letter).__name__}")
+        frames.append(letter.to_frame().assign(applicant=letter.applicant))
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
