@@ -300,3 +300,77 @@ def test_bad_inputs_get_clear_errors(toy):
         reasons.reason_codes(model, x.assign(account="nnone"), X)
     with pytest.raises(TypeError, match="options"):
         reasons.reason_codes(model, x, X, options=["n_samples", 10])
+
+
+# ------------------------------------------------------------------------------- the labs
+def test_near_cutoff_rows_are_just_favourable(toy):
+    model, X, _, _ = toy
+    rows = reasons.near_cutoff(model, X, width=0.2)
+    p = model.predict_proba(rows)[:, 1]
+    assert len(rows) and ((p >= 0.3) & (p < 0.5)).all()
+    with pytest.raises(ValueError, match="strictly between"):
+        reasons.near_cutoff(model, X, width=0)
+    with pytest.raises(ValueError, match="widen"):
+        reasons.near_cutoff(model, X.iloc[[0]], width=1e-9)
+
+
+def test_counts_shares_and_changes_by_hand(toy):
+    model, X, _, _ = toy
+    rows = X.iloc[:6]
+    full = reasons.letters(model, rows, X, method="scorecard")
+    cut = reasons.letters(model, rows, X, method="scorecard", exclude="sex")
+    named = [("sex" in letter.features) for letter in full]
+    assert reasons.share_naming(full, ["sex"]) == pytest.approx(np.mean(named))
+    assert reasons.share_naming(cut, "sex") == 0
+    counts = reasons.reason_counts(full)
+    assert counts["letters"].sum() == sum(len(letter) for letter in full)
+    assert counts["principal"].sum() == sum(1 for letter in full if len(letter))
+    changes = reasons.changed_letters(full, cut)
+    assert changes["changed"].tolist() == named
+    groups = reasons.shares_by_group(full, X["account"], ["duration", "amount"])
+    assert groups["n"].sum() == 6
+    expected = pd.Series([bool({"duration", "amount"} & set(letter.features)) for letter in full],
+                         index=[X.loc[letter.applicant, "account"] for letter in full]).groupby(level=0).mean()
+    assert np.allclose(groups["share"], expected.reindex(groups.index))
+    with pytest.raises(ValueError, match="same applicants"):
+        reasons.changed_letters(full, cut[::-1])
+    with pytest.raises(TypeError, match="ReasonCodes"):
+        reasons.share_naming(["a"], "sex")
+
+
+def test_refit_letters_are_seeded_and_differ_from_refit_to_refit(toy):
+    model, X, y, _ = toy
+    rows = X.iloc[:5]
+    first = reasons.refit_letters(model, X, y, rows, n_refits=2, random_state=4, method="shap")
+    again = reasons.refit_letters(model, X, y, rows, n_refits=2, random_state=4, method="shap")
+    assert [[letter.features for letter in refit] for refit in first] == \
+        [[letter.features for letter in refit] for refit in again]
+    a, b = (np.array([letter.contributions.sort_index().to_numpy() for letter in refit]) for refit in first)
+    assert not np.allclose(a, b)                           # two resamples, two models
+    with pytest.raises(TypeError, match="int seed"):
+        reasons.refit_letters(model, X, y, rows, random_state=np.random.default_rng(0))
+
+
+# ------------------------------------------------------------------------------- charts
+def test_letter_card_and_charts(toy):
+    from xaibook.charts import reasons as charts
+    model, X, _, x = toy
+    letter = reasons.reason_codes(model, x, X, method="scorecard")
+    card = charts.letter_card(letter, changes=["A loan of 12 months"])
+    assert "<ol" in card._repr_html_() and letter.reasons[0].sentence in card._repr_html_()
+    assert "A loan of 12 months" in repr(card)
+    with pytest.raises(TypeError, match="sentences"):
+        charts.letter_card(letter, changes="shorter")
+    rows = X.iloc[:4]
+    letters = {m: reasons.letters(model, rows, X, method=m) for m in ("scorecard", "shap")}
+    table = reasons.reasons_agreement(letters)
+    spec = charts.reasons_agreement_chart(table).to_dict()
+    assert spec["title"] and spec["description"]
+    frame = charts.reasons_picker_frame(letters)
+    assert set(frame.columns) == {"applicant", "method", "feature", "rank"}
+    picker = charts.reasons_picker_chart(frame).to_dict()
+    assert picker["params"][0]["bind"]["input"] == "select"
+    with pytest.raises(ValueError, match="no letter"):
+        charts.reasons_picker_chart(frame, applicant="nobody")
+    with pytest.raises(ValueError, match="square"):
+        charts.reasons_agreement_chart(table.iloc[:1])

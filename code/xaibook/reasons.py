@@ -71,7 +71,8 @@ from xaibook.pipeline import feature_groups, split_model, transform
 __all__ = [
     "METHODS", "CREDIT_PHRASES", "Reason", "ReasonCodes", "characteristic_groups", "reason_codes", "letters",
     "reason_codes_table", "letters_frame", "reason_sentence", "reason_overlap", "reasons_agreement",
-    "best_applicant", "scorecard_points", "is_additive",
+    "best_applicant", "scorecard_points", "is_additive", "near_cutoff", "share_naming", "reason_counts",
+    "changed_letters", "shares_by_group", "refit_letters",
 ]
 
 #: The rules :func:`reason_codes` knows.
@@ -614,3 +615,121 @@ def reasons_agreement(letters: Mapping[str, Sequence[Any]], *, k: int = 4) -> pd
             value = float(np.mean([reason_overlap(p, q, k=k) for p, q in zip(letters[a], letters[b])]))
             table.loc[a, b] = table.loc[b, a] = value
     return table
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring letters over many applicants (chapter 10's labs)
+# --------------------------------------------------------------------------------------------
+def _check_letters(letters: Any, name: str = "letters") -> list[ReasonCodes]:
+    if isinstance(letters, ReasonCodes) or isinstance(letters, (str, bytes)) or not isinstance(letters, Sequence):
+        raise TypeError(f"{name} must be a list of ReasonCodes results (one per applicant)")
+    for letter in letters:
+        if not isinstance(letter, ReasonCodes):
+            raise TypeError(f"{name} must hold ReasonCodes results, got {type(letter).__name__}")
+    return list(letters)
+
+
+def _names(features: Any, name: str) -> set[str]:
+    if isinstance(features, str):
+        return {features}
+    if not isinstance(features, (Sequence, set, frozenset)):
+        raise TypeError(f"{name} must be a list of characteristics, got {type(features).__name__}")
+    return {str(f) for f in features}
+
+
+def near_cutoff(model: Any, X: pd.DataFrame, *, threshold: float = 0.5, width: float = 0.1,
+                adverse_class: Any = None) -> pd.DataFrame:
+    """The rows of ``X`` the model rates favourable, but only just: ``threshold - width <= P(adverse) <
+    threshold``. Regulation B's "applicants whose total score was at or slightly above the minimum
+    passing score", a background for SHAP reasons (comment 9(b)(2)-5)."""
+    X = check_frame(X, name="X")
+    check_fitted_model(model)
+    for value, label in ((threshold, "threshold"), (width, "width")):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not 0 < value < 1:
+            raise ValueError(f"{label} must be a probability strictly between 0 and 1, got {value!r}")
+    adverse_class, _ = _adverse_sign(model, adverse_class)
+    p = np.asarray(model.predict_proba(X), dtype=float)[:, list(model.classes_).index(adverse_class)]
+    rows = X[(p >= threshold - width) & (p < threshold)]
+    if rows.empty:
+        raise ValueError(f"no row of X has P(adverse) in [{threshold - width:.3g}, {threshold:.3g}): widen width")
+    return rows
+
+
+def share_naming(letters: Sequence[ReasonCodes], features: Any, *, top: int | None = None) -> float:
+    """Share of ``letters`` naming at least one of ``features`` among their first ``top`` reasons (default: all)."""
+    letters = _check_letters(letters)
+    names = _names(features, "features")
+    if top is not None:
+        top = check_positive_int(top, name="top")
+    if not letters:
+        raise ValueError("letters is empty")
+    return float(np.mean([bool(names & set(letter.features[:top])) for letter in letters]))
+
+
+def reason_counts(letters: Sequence[ReasonCodes]) -> pd.DataFrame:
+    """How often each characteristic is a reason: ``letters`` (named anywhere in the letter) and
+    ``principal`` (named first), largest first."""
+    letters = _check_letters(letters)
+    anywhere = pd.Series([f for letter in letters for f in letter.features], dtype=object).value_counts()
+    first = pd.Series([letter.features[0] for letter in letters if letter.reasons], dtype=object).value_counts()
+    frame = pd.DataFrame({"letters": anywhere, "principal": first}).fillna(0).astype(int)
+    return frame.sort_values(["letters", "principal"], ascending=False, kind="stable").rename_axis("feature")
+
+
+def changed_letters(before: Sequence[ReasonCodes], after: Sequence[ReasonCodes]) -> pd.DataFrame:
+    """Per applicant, whether two letters differ: ``changed`` (another set or order of reasons) and
+    ``principal_changed`` (another first reason). Both lists must be for the same applicants, in order."""
+    before, after = _check_letters(before, "before"), _check_letters(after, "after")
+    if [b.applicant for b in before] != [a.applicant for a in after]:
+        raise ValueError("before and after must hold letters for the same applicants, in the same order")
+    return pd.DataFrame({
+        "changed": [b.features != a.features for b, a in zip(before, after)],
+        "principal_changed": [b.features[:1] != a.features[:1] for b, a in zip(before, after)],
+    }, index=pd.Index([b.applicant for b in before], name="applicant"))
+
+
+def shares_by_group(letters: Sequence[ReasonCodes], groups: pd.Series, features: Any) -> pd.DataFrame:
+    """Per group, how many letters there are (``n``) and the share that name at least one of ``features``.
+
+    ``groups`` gives each applicant's group, indexed by applicant (e.g. ``X["foreign_worker"]``).
+    """
+    letters = _check_letters(letters)
+    if not isinstance(groups, pd.Series):
+        raise TypeError("groups must be a pandas Series of each applicant's group, indexed by applicant")
+    missing = [letter.applicant for letter in letters if letter.applicant not in groups.index]
+    if missing:
+        raise ValueError(f"groups has no group for applicants {missing[:5]}")
+    names = _names(features, "features")
+    frame = pd.DataFrame({"group": [groups[letter.applicant] for letter in letters],
+                          "named": [bool(names & set(letter.features)) for letter in letters]})
+    table = frame.groupby("group", sort=True)["named"].agg(n="size", share="mean")
+    return table.rename_axis(groups.name or "group")
+
+
+def refit_letters(model: Any, X_train: pd.DataFrame, y_train: Any, X: pd.DataFrame, *, n_refits: int = 5,
+                  random_state: int = 0, **settings: Any) -> list[list[ReasonCodes]]:
+    """The letters of ``X`` from ``n_refits`` refits of ``model`` on bootstrap resamples of the training data.
+
+    Each refit is ``sklearn.base.clone(model)`` fitted on a resample drawn with its own seed (derived
+    from ``random_state``); its letters use ``X_train`` as reference data. ``settings`` go to
+    :func:`letters`. Compare each refit's letters with the original model's through
+    :func:`changed_letters` or :func:`reason_overlap`: reasons that move with a refit are reasons
+    about the sample, not about the applicant.
+    """
+    from sklearn.base import clone
+
+    X_train = check_frame(X_train, name="X_train")
+    y = np.asarray(y_train)
+    if y.shape != (len(X_train),):
+        raise ValueError(f"y_train must have one label per row of X_train ({len(X_train)}), got shape {y.shape}")
+    n_refits = check_positive_int(n_refits, name="n_refits")
+    check_random_state(random_state)
+    if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool):
+        raise TypeError("random_state must be an int seed here (each refit's seed is derived from it)")
+    seeds = np.random.SeedSequence(int(random_state)).generate_state(n_refits)
+    out = []
+    for seed in seeds:
+        rows = np.random.default_rng(int(seed)).integers(0, len(X_train), len(X_train))
+        refit = clone(model).fit(X_train.iloc[rows], y[rows])
+        out.append(letters(refit, X, X_train, **settings))
+    return out
