@@ -374,3 +374,24 @@ def test_letter_card_and_charts(toy):
         charts.reasons_picker_chart(frame, applicant="nobody")
     with pytest.raises(ValueError, match="square"):
         charts.reasons_agreement_chart(table.iloc[:1])
+
+
+def test_change_sentences_name_every_changed_characteristic_at_its_new_value(toy):
+    from xaibook.counterfactual import counterfactuals
+    model, X, _, x = toy
+    result = counterfactuals(model, x, X, features_to_vary=["duration", "amount", "account"], n_counterfactuals=3)
+    phrases = {"duration": "Duration {value}", "amount": "Amount {value}", "account": "Account {value}"}
+    lines = reasons.change_sentences(result, phrases=phrases)
+    assert len(lines) == len(result) > 0
+    changed = result.changed()
+    for position, line in enumerate(lines):
+        for feature, template in phrases.items():
+            named = template.split()[0] in line
+            assert named == bool(changed.iloc[position][feature])
+            if named:
+                value = result.counterfactuals.iloc[position][feature]
+                if feature != "account" and float(value).is_integer():
+                    value = int(value)
+                assert template.format(value=value) in line
+    with pytest.raises(TypeError, match="CounterfactualResult"):
+        reasons.change_sentences("letter")

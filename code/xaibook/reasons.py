@@ -72,7 +72,7 @@ __all__ = [
     "METHODS", "CREDIT_PHRASES", "Reason", "ReasonCodes", "characteristic_groups", "reason_codes", "letters",
     "reason_codes_table", "letters_frame", "reason_sentence", "reason_overlap", "reasons_agreement",
     "best_applicant", "scorecard_points", "is_additive", "near_cutoff", "share_naming", "reason_counts",
-    "changed_letters", "shares_by_group", "refit_letters",
+    "changed_letters", "shares_by_group", "refit_letters", "change_sentences",
 ]
 
 #: The rules :func:`reason_codes` knows.
@@ -688,8 +688,10 @@ def changed_letters(before: Sequence[ReasonCodes], after: Sequence[ReasonCodes])
     }, index=pd.Index([b.applicant for b in before], name="applicant"))
 
 
-def shares_by_group(letters: Sequence[ReasonCodes], groups: pd.Series, features: Any) -> pd.DataFrame:
-    """Per group, how many letters there are (``n``) and the share that name at least one of ``features``.
+def shares_by_group(letters: Sequence[ReasonCodes], groups: pd.Series, features: Any, *,
+                    top: int | None = None) -> pd.DataFrame:
+    """Per group, how many letters there are (``n``) and the share that name at least one of ``features``
+    among their first ``top`` reasons (default: all).
 
     ``groups`` gives each applicant's group, indexed by applicant (e.g. ``X["foreign_worker"]``).
     """
@@ -700,8 +702,10 @@ def shares_by_group(letters: Sequence[ReasonCodes], groups: pd.Series, features:
     if missing:
         raise ValueError(f"groups has no group for applicants {missing[:5]}")
     names = _names(features, "features")
+    if top is not None:
+        top = check_positive_int(top, name="top")
     frame = pd.DataFrame({"group": [groups[letter.applicant] for letter in letters],
-                          "named": [bool(names & set(letter.features)) for letter in letters]})
+                          "named": [bool(names & set(letter.features[:top])) for letter in letters]})
     table = frame.groupby("group", sort=True)["named"].agg(n="size", share="mean")
     return table.rename_axis(groups.name or "group")
 
@@ -733,3 +737,27 @@ def refit_letters(model: Any, X_train: pd.DataFrame, y_train: Any, X: pd.DataFra
         refit = clone(model).fit(X_train.iloc[rows], y[rows])
         out.append(letters(refit, X, X_train, **settings))
     return out
+
+
+def change_sentences(result: Any, *, phrases: Mapping[str, str] | None = None) -> list[str]:
+    """Each counterfactual of ``result`` (a :class:`~xaibook.counterfactual.CounterfactualResult`) as
+    one line of a letter: the characteristics it changes, at their new values, in the applicant's
+    words (``phrases`` as in :func:`reason_sentence`), joined by "and"."""
+    from xaibook.counterfactual import CounterfactualResult
+
+    if not isinstance(result, CounterfactualResult):
+        raise TypeError(f"result must be a CounterfactualResult (xaibook.counterfactual.counterfactuals), "
+                        f"got {type(result).__name__}")
+    changed = result.changed()
+    lines = []
+    for position in range(len(result)):
+        row = result.counterfactuals.iloc[position]
+        parts = []
+        for feature in result.feature_names:
+            if changed.iloc[position][feature]:
+                value = row[feature]
+                if isinstance(value, (float, np.floating)) and float(value).is_integer():
+                    value = int(value)
+                parts.append(reason_sentence(feature, str(value), phrases))
+        lines.append(" and ".join(parts))
+    return lines
