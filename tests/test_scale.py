@@ -167,3 +167,18 @@ def test_a_dying_worker_gives_a_clear_error(toy, client):
     X, _, _, _ = toy
     with pytest.raises(scale.ScaleError, match="worker died"):
         scale.explain("kernel_shap", _Dies(), X.iloc[:2], background=X.iloc[:10], client=client, n_samples=10)
+
+
+def test_synthetic_applicants_stay_in_the_known_values():
+    from xaibook import data
+    train = data.load_credit().X_train
+    rows = scale.synthetic_applicants(500, random_state=3)
+    assert len(rows) == 500 and list(rows.columns) == list(train.columns)
+    for column in train.columns:
+        if train[column].dtype == object or str(train[column].dtype) in ("str", "string"):
+            assert set(rows[column]) <= set(train[column])
+        else:
+            assert rows[column].between(train[column].min(), train[column].max()).all()
+    assert rows.equals(scale.synthetic_applicants(500, random_state=3))
+    with pytest.raises(ValueError, match="jitter"):
+        scale.synthetic_applicants(5, jitter=2)

@@ -35,7 +35,7 @@ import pandas as pd
 from xaibook._validation import check_frame, check_positive_int, check_random_state
 
 __all__ = ["METHODS", "MEMORY_PER_CHUNK", "row_seed", "chunk_bounds", "default_chunk_size", "explain",
-           "permutation_importance", "ScaleError"]
+           "permutation_importance", "ScaleError", "synthetic_applicants"]
 
 #: The row-wise methods :func:`explain` runs.
 METHODS = ("kernel_shap", "tree_shap", "exact_shapley", "lime_tabular", "counterfactuals")
@@ -300,3 +300,28 @@ def permutation_importance(model: Any, X: pd.DataFrame, y: Any, *, client: Any =
     return PermutationImportance(importances=np.vstack([p.importances for p in parts]), feature_names=tuple(names),
                                  baseline_score=first.baseline_score, scoring=first.scoring,
                                  random_state=first.random_state)
+
+
+# --------------------------------------------------------------------------------------------
+# Data to scale on
+# --------------------------------------------------------------------------------------------
+def synthetic_applicants(n_rows: int, *, random_state: int = 0, jitter: float = 0.1) -> pd.DataFrame:
+    """``n_rows`` synthetic credit applicants drawn from the case study's training split: rows resampled
+    with replacement, and the numeric columns with many distinct values (duration, amount, age) moved
+    by Gaussian noise of ``jitter`` standard deviations, rounded and clipped to the observed range, so
+    that the rows are new but every value stays one the models know. For benchmarks and the
+    appendix; not a generative model of applicants (the columns' dependence is only the resampled rows')."""
+    from xaibook import data
+
+    n_rows = check_positive_int(n_rows, name="n_rows")
+    check_random_state(random_state)
+    if isinstance(jitter, bool) or not isinstance(jitter, (int, float)) or not 0 <= jitter <= 1:
+        raise ValueError(f"jitter must be a number of standard deviations between 0 and 1, got {jitter!r}")
+    train = data.load_credit().X_train
+    rng = np.random.default_rng(random_state)
+    rows = train.iloc[rng.integers(0, len(train), n_rows)].reset_index(drop=True)
+    for column in ("duration_months", "credit_amount", "age"):
+        values = train[column]
+        moved = np.round(rows[column].to_numpy() + rng.normal(0, jitter * values.std(), n_rows))
+        rows[column] = np.clip(moved, values.min(), values.max()).astype(values.dtype)
+    return rows.rename_axis("applicant")
