@@ -93,10 +93,12 @@ def run(sizes: dict[str, int], workers: tuple[int, ...]) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, a smoke test")
+    parser.add_argument("--quick", action="store_true", help="small sizes, a smoke test (writes nothing)")
+    parser.add_argument("--tree-rows", type=int, default=100_000, help="rows for TreeSHAP (default 100,000)")
+    parser.add_argument("--other-rows", type=int, default=400, help="rows for KernelSHAP and LIME (default 400)")
     args = parser.parse_args()
     sizes = ({"tree": 2_000, "kernel": 20, "lime": 20} if args.quick
-             else {"tree": 100_000, "kernel": 400, "lime": 400})
+             else {"tree": args.tree_rows, "kernel": args.other_rows, "lime": args.other_rows})
     results = run(sizes, (1, 2))
     frame = pd.DataFrame(results)
     wide = frame.pivot(index="method", columns="workers", values="rows_per_second")
