@@ -12,6 +12,7 @@ One module per explanation method, named by its key (CONTRIBUTING.md has the mod
 ``agreement``       chapters 8 and 9: how much explanations agree (Krishna et al. 2022)
 ``adversarial``     chapter 8: the scaffolding attack on LIME and SHAP (Slack et al. 2020)
 ``reasons``         chapter 10: reason codes for adverse-action notices
+``scale``           the appendix: the row-wise methods on a Dask cluster, results independent of the partitioning
 
 and the infrastructure they share:
 
