@@ -136,6 +136,13 @@ class Dataset:
     def actionable_features(self) -> list[str]:
         return self.dictionary.index[self.dictionary["actionable"]].tolist()
 
+    @property
+    def mutable_features(self) -> list[str]:
+        """Features neither immutable nor protected: they can change, lever or not (the heart
+        data's risk factors, which are not actionable because y is disease present now)."""
+        d = self.dictionary
+        return d.index[~d["immutable"] & ~d["protected"]].tolist()
+
     def frame(self) -> pd.DataFrame:
         """Features and target in one DataFrame (target last, named ``target_name``)."""
         return self.X.assign(**{self.target_name: self.y})
