@@ -148,7 +148,8 @@ def test_issue_25_gam_is_what_the_chapter_says():
     onehot = columns[columns["raw_feature"] == "installment_rate"]
     assert len(onehot) == credit.X_train["installment_rate"].nunique()
     model = gam.named_steps["model"]
-    assert model.get_params()["penalty"] in ("l2", "deprecated") and model.get_params().get("l1_ratio") in (None, 0, 0.0)
+    params = model.get_params()
+    assert params["penalty"] in ("l2", "deprecated") and params.get("l1_ratio") in (None, 0, 0.0)
     text = re.sub(r"\s+", " ", (BOOK / "02_basics.md").read_text())
     assert "does not penalise roughness" in text and "eilers1996flexible" in text
 
