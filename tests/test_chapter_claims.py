@@ -28,11 +28,16 @@ WRONG = {
 }
 
 
+def assert_free_of(page: Path, wrong: dict[str, str]) -> None:
+    """No phrase of ``wrong`` (regular expression -> why it is wrong) occurs on ``page``."""
+    text = re.sub(r"\s+", " ", page.read_text())
+    for pattern, why in wrong.items():
+        assert not re.search(pattern, text, flags=re.IGNORECASE), f"{page.name}: {pattern!r} ({why})"
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.name)
 def test_corrected_claims_stay_corrected(chapter):
-    text = re.sub(r"\s+", " ", chapter.read_text())
-    for pattern, why in WRONG.items():
-        assert not re.search(pattern, text, flags=re.IGNORECASE), f"{chapter.name}: {pattern!r} ({why})"
+    assert_free_of(chapter, WRONG)
 
 
 def test_the_label_and_the_data_section_are_in_chapter_one():
@@ -75,9 +80,7 @@ WRONG_25 = {
 
 @pytest.mark.parametrize("page", FRONT, ids=lambda p: p.name)
 def test_issue_25_front_claims_stay_corrected(page):
-    text = re.sub(r"\s+", " ", page.read_text())
-    for pattern, why in WRONG_25.items():
-        assert not re.search(pattern, text, flags=re.IGNORECASE), f"{page.name}: {pattern!r} ({why})"
+    assert_free_of(page, WRONG_25)
 
 
 def test_issue_25_force_plot_draws_what_the_text_says():
