@@ -91,8 +91,8 @@ def test_reliable_features_checker(monkeypatch):
     n = boot.importances.shape[1]
     below = (boot.importances <= 0).sum(axis=1)
     cdf = np.cumsum([comb(n, k) * 0.025 ** k * 0.975 ** (n - k) for k in range(n + 1)])
-    chance = int(np.argmax(cdf >= 0.975))
-    assert chance == ex.chance_count(n) and ex.chance_count(50) == 4
+    chance = int(np.argmax(cdf >= 0.95))
+    assert chance == ex.chance_count(n) and ex.chance_count(50) == 3
     normal_low = boot.importances.mean(axis=1) - 1.96 * boot.importances.std(axis=1, ddof=1)
     names = np.array(boot.feature_names)
     relied = set(names[(below == 0) & (normal_low > 0)])

@@ -162,11 +162,12 @@ def check_metric_leader(answer: str) -> Verdict:
                              "n_repeats=10, random_state=0, and take result.ranking()[0].")
 
 
-def chance_count(n_bootstrap: int, tail: float = 0.025, level: float = 0.975) -> int:
+def chance_count(n_bootstrap: int, tail: float = 0.025, level: float = 0.95) -> int:
     """How many of ``n_bootstrap`` resamples can fall at or below zero by chance when exactly a
     ``tail`` share of the bootstrap distribution lies there: the ``level`` quantile of
-    Binomial(n_bootstrap, tail). With 50 resamples and a 2.5% tail that is 4, so a count from 1 to 4
-    cannot say on which side of zero the interval's 2.5% end lies."""
+    Binomial(n_bootstrap, tail), a one-sided test at ``1 - level``. With 50 resamples and a 2.5%
+    tail that is 3, so a count from 1 to 3 cannot say on which side of zero the interval's 2.5%
+    end lies."""
     n_bootstrap = check_positive_int(n_bootstrap, name="n_bootstrap", minimum=2)
     return int(binom.ppf(level, n_bootstrap, tail))
 
