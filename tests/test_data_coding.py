@@ -149,12 +149,16 @@ def test_symptoms_and_derived_features_are_not_levers():
     for feature in ("max_heart_rate", "st_depression", "exercise_angina", "chest_pain_type",
                     "major_vessels", "thal"):
         assert heart.dictionary.loc[feature, "immutable"], feature
-    assert set(heart.actionable_features) == {"resting_bp", "cholesterol", "fasting_blood_sugar"}
+    # y is disease present now: a risk factor treated today does not change it (issue 25, item 20)
+    assert heart.actionable_features == []
+    for feature in ("resting_bp", "cholesterol", "fasting_blood_sugar"):
+        assert not heart.dictionary.loc[feature, ["immutable", "actionable"]].any(), feature
     # the instalment rate follows from amount, duration and income
     assert not credit.dictionary.loc["installment_rate", "actionable"]
+    # opening an account changes the record, not the risk (gaming; issue 25, item 20)
+    assert not credit.dictionary.loc["checking_account", ["immutable", "actionable"]].any()
     assert set(credit.actionable_features) == {
-        "checking_account", "duration_months", "purpose", "credit_amount", "savings_account",
-        "other_debtors"}
+        "duration_months", "purpose", "credit_amount", "savings_account", "other_debtors"}
     assert set(credit.immutable_features) == {"credit_history", "personal_status_sex", "age",
                                               "foreign_worker"}
 
@@ -182,3 +186,30 @@ def test_code_table_agrees_with_the_decoded_data():
             "personal_status_sex", "property", "housing", "foreign_worker"} <= changed
     assert not {"employment_since", "other_debtors", "other_installment_plans", "job",
                 "telephone"} & changed
+
+
+# --- the whole-file comparison with the corrected file (issue 25, item 27) ----------------------
+
+def test_whole_file_comparison_with_the_corrected_file():
+    """Independent of ``south_german_comparison``: the fixture rows above, decoded with the test's
+    own code table, agree with german.data; and the function's counts are the ones PROVENANCE.md
+    and chapter 1 report (990 matched rows; 34, 10 and 1 disagreements, nothing else)."""
+    table = data.south_german_comparison().set_index("column")["n_differ"]
+    assert data.south_german_comparison().attrs == {"n_matched": 990, "n_rows": 1000}
+    assert table.to_dict() == {c: {"other_installment_plans": 34, "foreign_worker": 10,
+                                   "housing": 1}.get(c, 0) for c in table.index}
+    assert "checking_account" in table.index and "bad_risk" in table.index
+    # the function decodes the bundled file as the test's table does (14 rows, every column)
+    decoded = data._south_german_decoded()
+    credit = data.load_credit().X
+    for label, row in _sgc_rows().iterrows():
+        match = decoded[(decoded["duration_months"] == row["duration_months"])
+                        & (decoded["credit_amount"] == row["credit_amount"])
+                        & (decoded["age"] == row["age"])]
+        assert len(match) == 1, label
+        for column, codes in SGC_TABLE.items():
+            expected = codes[row[column]]
+            assert str(match[column].iloc[0]) == str(expected), (label, column)
+            assert str(credit.loc[label, column]) == str(expected), (label, column)
+    provenance = (Path(data.__file__).parent / "datasets" / "PROVENANCE.md").read_text()
+    assert "40 rows" not in provenance.split("(An earlier")[0]

@@ -34,7 +34,8 @@ __all__ = [
     "CASES", "SPLIT_SEED", "TEST_SIZE", "CHECKSUMS", "DICTIONARY_COLUMNS", "DataIntegrityError",
     "data_path", "Dataset", "CREDIT_CODES", "CREDIT_COLUMNS", "CREDIT_DICTIONARY", "HEART_RENAME",
     "HEART_CATEGORIES", "HEART_DICTIONARY", "heart_missing_values", "load_credit", "load_heart",
-    "load_case", "TextDataset", "load_reviews", "ImageDataset", "load_faces", "load_digits_images",
+    "load_case", "south_german_comparison", "TextDataset", "load_reviews", "ImageDataset",
+    "load_faces", "load_digits_images",
 ]
 
 CASES = ("credit", "heart")
@@ -46,6 +47,7 @@ CHECKSUMS = {
     "german.data": "b21f3d81db8071257d5ff1deaeba1fd4303b62712e6fcc9715c7a86202cb5871",
     "heart_disease.tab": "954e44e3d93a97682b5466c7ea166e16f376f8dd93deef5855f511734e4d6224",
     "rotten_tomatoes_snippets.csv": "365ec4caacc7e4645a135db557afdd20ae5f08ecc8e92874323e4d7e2c884344",
+    "SouthGermanCredit.asc": "921fdae321892628147363b74d675d0f9b2fc940e8989064a771b693622313b6",
 }
 
 DICTIONARY_COLUMNS = ("description", "unit", "kind", "protected", "immutable", "actionable")
@@ -90,11 +92,15 @@ class Dataset:
                     symptom or test result, such as the heart rate reached in an exercise test).
     ``actionable``  the person can change it by their own decision, independently of the other
                     features, and the change alters what the model is meant to measure rather
-                    than only its measurement (the terms of a loan, savings, treatable risk
-                    factors). A feature computed from others (the instalment rate follows from
-                    amount, duration and income) is not a lever of its own. A feature may be
-                    neither immutable nor actionable: it can change, but is no sensible lever
-                    (housing, job, dependants).
+                    than only its measurement (the terms of a loan, savings, a guarantor). A
+                    feature computed from others (the instalment rate follows from amount,
+                    duration and income) is not a lever of its own. Opening a checking account
+                    changes the record, not the risk (gaming), so ``checking_account`` is not a
+                    lever. The heart model predicts disease present *now*: treating a risk factor
+                    today (blood pressure, cholesterol, blood sugar) does not change that, so the
+                    heart data have no actionable feature. A feature may be neither immutable nor
+                    actionable: it can change, but is no sensible lever (housing, job,
+                    dependants, the heart data's risk factors).
     """
 
     name: str
@@ -129,6 +135,13 @@ class Dataset:
     @property
     def actionable_features(self) -> list[str]:
         return self.dictionary.index[self.dictionary["actionable"]].tolist()
+
+    @property
+    def mutable_features(self) -> list[str]:
+        """Features neither immutable nor protected: they can change, lever or not (the heart
+        data's risk factors, which are not actionable because y is disease present now)."""
+        d = self.dictionary
+        return d.index[~d["immutable"] & ~d["protected"]].tolist()
 
     def frame(self) -> pd.DataFrame:
         """Features and target in one DataFrame (target last, named ``target_name``)."""
@@ -255,13 +268,17 @@ CREDIT_COLUMNS = [
 # actionable  the person can change it by their own decision, independently of the other
 #             features, and changing it changes the thing the model is meant to measure, not only
 #             its measurement: the terms of the loan (duration, amount, purpose, a guarantor),
-#             balances one can build up, treatable risk factors. A feature computed from others
-#             (the instalment rate follows from amount, duration and income) is not a lever of its
-#             own. Neither flag: mutable, but not a sensible lever (housing, job, dependants).
+#             savings one can build up. A feature computed from others (the instalment rate
+#             follows from amount, duration and income) is not a lever of its own, and neither is
+#             one whose change only alters the record: opening a checking account makes "no
+#             account" disappear without making anyone a better risk (gaming). The heart label is
+#             disease present now, which a risk factor treated today cannot change, so no heart
+#             feature is actionable. Neither flag: mutable, but not a sensible lever (housing, job,
+#             dependants, the checking account, the heart data's risk factors).
 #
 # description, unit, kind, protected, immutable, actionable
 CREDIT_DICTIONARY = {
-    "checking_account": ("Status of the applicant's checking account at the bank (no account, or its balance)", "DM band", "categorical", False, False, True),
+    "checking_account": ("Status of the applicant's checking account at the bank (no account, or its balance); not a lever: opening an account changes the record, not the risk", "DM band", "categorical", False, False, False),
     "duration_months": ("Duration of the loan", "months", "numeric", False, False, True),
     "credit_history": ("Repayment record of past and current credits", "", "categorical", False, True, False),
     "purpose": ("What the loan is for", "", "categorical", False, False, True),
@@ -334,6 +351,64 @@ def credit_code_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Column names of SouthGermanCredit.asc (Fahrmeir & Hamerle's German short names, in the order
+#: of german.data's columns, then the class ``kredit``: 1 = good, 0 = bad).
+SOUTH_GERMAN_COLUMNS = dict(zip(
+    ["laufkont", "laufzeit", "moral", "verw", "hoehe", "sparkont", "beszeit", "rate", "famges",
+     "buerge", "wohnzeit", "verm", "alter", "weitkred", "wohn", "bishkred", "beruf", "pers",
+     "telef", "gastarb"], CREDIT_COLUMNS))
+#: Columns whose two codes Groemping's corrected file stores the other way round from german.data.
+SOUTH_GERMAN_SWAPPED = ("people_liable", "foreign_worker")
+#: Columns whose codes start at 0 in the corrected file (1 everywhere else).
+SOUTH_GERMAN_FROM_ZERO = ("credit_history", "purpose")
+
+
+def _south_german_decoded() -> pd.DataFrame:
+    """SouthGermanCredit.asc decoded into ``load_credit``'s wording, by the order rule.
+
+    The rule under test: the corrected file's codes correspond to german.data's codes in order
+    (its code 1 is A11, ...; 0 is A30, ...; 0 is A40, ...), except the two columns of
+    ``SOUTH_GERMAN_SWAPPED``, whose two codes are swapped.
+    """
+    raw = pd.read_csv(data_path("SouthGermanCredit.asc"), sep=r"\s+")
+    frame = raw.rename(columns=SOUTH_GERMAN_COLUMNS)
+    out = pd.DataFrame(index=frame.index)
+    for column in CREDIT_COLUMNS:
+        if column in CREDIT_CODES:
+            ours = list(CREDIT_CODES[column])               # UCI codes in their own order
+            start = 0 if column in SOUTH_GERMAN_FROM_ZERO else 1
+            theirs = range(start, start + len(ours))
+            if column in SOUTH_GERMAN_SWAPPED:
+                ours = ours[::-1]
+            to_uci = dict(zip(theirs, ours))
+            out[column] = frame[column].map(to_uci).map(CREDIT_CODES[column])
+        else:
+            out[column] = frame[column].astype("int64")
+    out["bad_risk"] = (frame["kredit"] == 0).astype("int64")
+    return out
+
+
+def south_german_comparison() -> pd.DataFrame:
+    """german.data against Groemping's corrected file, row by row, for every matched row.
+
+    Rows are matched on (duration, amount, age), a triple that is unique within each file; for
+    each column, ``n_differ`` counts the matched rows whose decoded values disagree. The frame's
+    ``attrs`` record ``n_matched`` (rows matched) and ``n_rows`` (rows in german.data).
+    """
+    ours = load_credit().frame()
+    theirs = _south_german_decoded()
+    key = ["duration_months", "credit_amount", "age"]
+    for frame in (ours, theirs):
+        if frame.duplicated(key).any():
+            raise DataIntegrityError("the matching key (duration, amount, age) is not unique")
+    merged = ours.reset_index().merge(theirs, on=key, suffixes=("", "_sgc"))
+    columns = [c for c in ours.columns if c not in key]
+    table = pd.DataFrame({"column": columns,
+                          "n_differ": [int((merged[c] != merged[f"{c}_sgc"]).sum()) for c in columns]})
+    table.attrs.update(n_matched=len(merged), n_rows=len(ours))
+    return table
+
+
 # --- Heart ----------------------------------------------------------------------------------------
 
 HEART_RENAME = {
@@ -360,9 +435,9 @@ HEART_DICTIONARY = {
     "age": ("Age of the patient", "years", "numeric", True, True, False),
     "sex": ("Sex of the patient", "", "categorical", True, True, False),
     "chest_pain_type": ("Type of chest pain reported", "", "categorical", False, True, False),
-    "resting_bp": ("Resting systolic blood pressure on admission", "mm Hg", "numeric", False, False, True),
-    "cholesterol": ("Serum cholesterol", "mg/dl", "numeric", False, False, True),
-    "fasting_blood_sugar": ("Fasting blood sugar above 120 mg/dl", "", "categorical", False, False, True),
+    "resting_bp": ("Resting systolic blood pressure on admission (a treatable risk factor, but lowering it now does not change the disease present now, which is what y records)", "mm Hg", "numeric", False, False, False),
+    "cholesterol": ("Serum cholesterol (a treatable risk factor; see resting_bp)", "mg/dl", "numeric", False, False, False),
+    "fasting_blood_sugar": ("Fasting blood sugar above 120 mg/dl (a treatable risk factor; see resting_bp)", "", "categorical", False, False, False),
     "resting_ecg": ("Resting electrocardiogram result", "", "categorical", False, True, False),
     "max_heart_rate": ("Maximum heart rate reached in the exercise test (a test result: a low value is a sign of disease, not a lever)", "beats/min", "numeric", False, True, False),
     "exercise_angina": ("Angina induced by exercise", "", "categorical", False, True, False),

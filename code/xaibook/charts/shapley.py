@@ -625,7 +625,8 @@ def force_frame(result: ShapleyResult, row: Any = None, *, top: int = 6) -> pd.D
 
     As in shap's force plot (Lundberg et al. 2018), the features that raise the output sit left of
     the prediction, stacked from ``f(x) - (sum of raises)`` up to ``f(x)``, the largest next to it;
-    those that lower it sit right of the prediction, up to the base value. The ``top`` largest
+    those that lower it sit right of the prediction, from ``f(x)`` up to ``f(x) + |sum of lowers|``
+    (which is ``base + sum of raises``, not the base value). The ``top`` largest
     contributions on each side are drawn one by one, the rest of that side as one segment.
     """
     check_result(result, ShapleyResult)
@@ -682,12 +683,14 @@ def _label_lanes(centres: np.ndarray, n_chars: np.ndarray, *, units_per_pixel: f
 
 def force_chart(result: ShapleyResult, row: Any = None, *, top: int = 6, min_label: float = 0.08,
                 title: str | None = None, description: str | None = None) -> alt.LayerChart:
-    """shap's force plot as an interactive chart: one bar from the base value to the prediction.
+    """shap's force plot as an interactive chart: two stacks of segments that meet at ``f(x)``.
 
-    Red-orange segments (features that raise the output) push from the left towards the
-    prediction ``f(x)``; blue segments (features that lower it) push back from the right, and the
-    bar's far end on that side is the base value. Each segment is one feature's SHAP value, so
-    segment lengths add up to ``f(x) - base value`` (efficiency). Segments longer than
+    Red-orange segments (features that raise the output) are stacked left of the prediction
+    ``f(x)`` and end at it; blue segments (features that lower it) start at ``f(x)`` and are
+    stacked to its right. Each segment is one feature's SHAP value, so the bar runs from
+    ``base - (sum of lowering values)`` to ``base + (sum of raising values)``, and the base value,
+    marked by a dashed rule, lies inside the bar whenever both sides are present; the raising
+    total minus the lowering total is ``f(x) - base value`` (efficiency). Segments longer than
     ``min_label`` times the bar's extent carry their "feature = value" label below the bar;
     every segment names itself in its tooltip.
     """
@@ -736,11 +739,14 @@ def force_chart(result: ShapleyResult, row: Any = None, *, top: int = 6, min_lab
     return describe(
         chart,
         title=title or f"Force plot of row {row_id}",
-        subtitle=f"features that raise the {output} push from the left, those that lower it from the right; "
-                 "they meet at f(x)",
+        subtitle=f"segments that raise the {output} end at f(x) from the left, those that lower it start "
+                 "there; dashed: base value",
         description=description or (
-            f"A horizontal bar from the base value {result.base_value:.3f} to the {output} "
+            f"Two stacks of segments meeting at the {output} f(x) = "
             f"{result.prediction[position]:.3f} of row {row_id}: {len(raises)} segments that raise it, "
-            f"together {raises['shap'].sum():+.3f}, and {len(lowers)} that lower it, together "
-            f"{lowers['shap'].sum():+.3f}. The longest segment is {first['label']} ({first['shap']:+.3f})."),
+            f"together {raises['shap'].sum():+.3f}, stacked left of f(x) and ending there, and "
+            f"{len(lowers)} that lower it, together {lowers['shap'].sum():+.3f}, starting at f(x) and "
+            f"stacked to its right. The bar runs from {frame['start'].min():.3f} to "
+            f"{frame['end'].max():.3f}; the base value {result.base_value:.3f} is marked by a dashed "
+            f"line. The longest segment is {first['label']} ({first['shap']:+.3f})."),
     )

@@ -9,10 +9,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import pandas as pd
+from scipy.stats import binom
+
 from xaibook import data, models
 from xaibook._validation import check_features, check_positive_int
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.importance import (
+    BootstrapImportance,
     bootstrap_permutation_importance,
     grouped_permutation_importance,
     permutation_importance,
@@ -23,7 +28,8 @@ __all__ = [
     "EXERCISE_TEST", "feature_importance", "check_feature_importance", "top_features",
     "check_top_features", "exercise_test_importance", "check_exercise_test_importance",
     "overfit_gaps", "largest_overfit_gap", "check_largest_gap", "metric_rankings",
-    "check_metric_leader", "reliable_features", "check_reliable_features", "gap_kind",
+    "check_metric_leader", "reliable_features", "undecided_features", "reliability", "chance_count",
+    "check_reliable_features", "gap_kind",
     "check_gap_kind", "MANY_VALUES",
 ]
 
@@ -156,36 +162,82 @@ def check_metric_leader(answer: str) -> Verdict:
                              "n_repeats=10, random_state=0, and take result.ranking()[0].")
 
 
+def chance_count(n_bootstrap: int, tail: float = 0.025, level: float = 0.95) -> int:
+    """How many of ``n_bootstrap`` resamples can fall at or below zero by chance when exactly a
+    ``tail`` share of the bootstrap distribution lies there: the ``level`` quantile of
+    Binomial(n_bootstrap, tail), a one-sided test at ``1 - level``. With 50 resamples and a 2.5%
+    tail that is 3, so a count from 1 to 3 cannot say on which side of zero the interval's 2.5%
+    end lies."""
+    n_bootstrap = check_positive_int(n_bootstrap, name="n_bootstrap", minimum=2)
+    return int(binom.ppf(level, n_bootstrap, tail))
+
+
+def reliability(boot: BootstrapImportance) -> pd.DataFrame:
+    """Per feature: the bootstrap ``mean`` and ``se``, ``at_or_below_zero`` (resamples whose
+    importance is at most zero) and a ``verdict`` that respects what the number of resamples can
+    resolve (exercise 2):
+
+    ``relied on``   no resample at or below zero, and the normal interval ``mean - 1.96 se`` above
+                    zero as well: both ways of reading the bootstrap agree;
+    ``not shown``   more resamples at or below zero than a 2.5% tail gives by chance
+                    (:func:`chance_count`): the 95% interval certainly reaches zero;
+    ``undecided``   in between: the interval's lower end rests on one or a few resamples, and this
+                    many resamples cannot place a 2.5% tail.
+    """
+    summary = boot.summary()
+    below = (np.asarray(boot.importances) <= 0).sum(axis=1)
+    clear = (below == 0) & (summary["mean"].to_numpy() - 1.96 * summary["se"].to_numpy() > 0)
+    verdict = np.where(clear, "relied on",
+                       np.where(below > chance_count(boot.n_bootstrap), "not shown", "undecided"))
+    return summary[["mean", "se", "low"]].assign(at_or_below_zero=below, verdict=verdict) \
+        .sort_values("mean", ascending=False)
+
+
 @lru_cache(maxsize=4)
-def _reliable_features(case, model, n_bootstrap, random_state) -> tuple[str, ...]:
+def _reliable_features(case, model, n_bootstrap, random_state) -> tuple[tuple[str, ...], tuple[str, ...]]:
     ds = data.load_case(case)
     boot = bootstrap_permutation_importance(models.get_model(case, model), ds.X_test, ds.y_test,
                                             scoring="roc_auc", n_bootstrap=n_bootstrap, n_repeats=5,
-                                            random_state=random_state).summary()
-    return tuple(boot[boot["low"] > 0].sort_values("mean", ascending=False).index)
+                                            random_state=random_state)
+    table = reliability(boot)
+    return (tuple(table.index[table["verdict"] == "relied on"]),
+            tuple(table.index[table["verdict"] == "undecided"]))
 
 
 def reliable_features(*, case: str = "credit", model: str = "boosting", n_bootstrap: int = 50,
                       random_state: int = 0) -> list[str]:
-    """Features whose bootstrap 95% interval of permutation importance (ROC AUC, test split, five
-    shuffles per resample, as in the chapter) lies entirely above zero, largest mean first."""
+    """Features the bootstrap (ROC AUC, test split, five shuffles per resample, as in the chapter)
+    shows the model relies on, by :func:`reliability`'s rule, largest mean first."""
     n_bootstrap = check_positive_int(n_bootstrap, name="n_bootstrap", minimum=2)
-    return list(_reliable_features(case, model, n_bootstrap, random_state))
+    return list(_reliable_features(case, model, n_bootstrap, random_state)[0])
+
+
+def undecided_features(*, case: str = "credit", model: str = "boosting", n_bootstrap: int = 50,
+                       random_state: int = 0) -> list[str]:
+    """Features whose interval's lower end is too close to zero for ``n_bootstrap`` resamples to
+    place (:func:`reliability`); the checker accepts them listed or not."""
+    n_bootstrap = check_positive_int(n_bootstrap, name="n_bootstrap", minimum=2)
+    return list(_reliable_features(case, model, n_bootstrap, random_state)[1])
 
 
 def check_reliable_features(answer: Any) -> Verdict:
-    """Exercise 2: the credit boosting model's features whose bootstrap interval excludes zero."""
+    """Exercise 2: the credit boosting model's features that the bootstrap shows it relies on.
+
+    Every feature the bootstrap clearly shows must be listed and none whose interval clearly
+    reaches zero; the undecided ones (:func:`undecided_features`) may be listed or not."""
     hint = ("Read the bootstrap (vermillion) line of every feature in the interval chart, not the "
-            "shuffle line: a feature qualifies when the whole line lies right of zero, however "
-            "short or close to zero it is.")
+            "shuffle line, and open its data table: a line that ends far right of zero counts; one "
+            "whose end lies within a hair of zero rests on one or two of the 50 resamples.")
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         return Verdict(False, f"expected a list of feature names, got {type(answer).__name__}", hint)
     given = [str(name) for name in answer]
-    expected = reliable_features()
+    expected, undecided = reliable_features(), undecided_features()
     missing = [name for name in expected if name not in given]
-    extra = [name for name in given if name not in expected]
+    extra = [name for name in given if name not in expected and name not in undecided]
     if not missing and not extra:
-        return Verdict(True, f"{expected} are the features whose interval lies above zero.")
+        return Verdict(True, f"{expected} are the features the bootstrap clearly shows; "
+                             f"{undecided} are too close to zero for 50 resamples to decide, "
+                             "listed or not.")
     parts = []
     if missing:
         parts.append(f"missing {missing}")

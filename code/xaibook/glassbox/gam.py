@@ -1,7 +1,8 @@
 """A generalised additive model (Hastie & Tibshirani 1986) from scikit-learn parts.
 
 :func:`spline_gam`
-    spline features + logistic regression, fitted.
+    spline features + ridge-penalised logistic regression, fitted (a regression spline: small
+    basis, no roughness penalty).
 :func:`shape_functions`
     its per-feature shape functions ``f_j``, centred, on the log-odds scale.
 
@@ -30,12 +31,19 @@ __all__ = ["spline_gam", "shape_functions", "ShapeFunctions"]
 
 def spline_gam(X: pd.DataFrame, y: Any, *, numeric_features: Any = None, n_knots: int = 5,
                degree: int = 3, C: float = 1.0) -> Pipeline:
-    """Fit a logistic GAM ``logit p = b0 + sum_j f_j(x_j)`` (Hastie & Tibshirani 1986).
+    """Fit a logistic GAM ``logit p = b0 + sum_j f_j(x_j)`` (Hastie & Tibshirani 1986) as a
+    regression spline.
 
-    Each numeric feature gets its own cubic B-spline basis (``SplineTransformer`` with ``n_knots``
-    quantile knots), so ``f_j`` is a smooth curve; categorical features are one-hot encoded
-    (``f_j`` is one number per level). An L2-penalised LogisticRegression (strength ``1/C``)
-    fits all the pieces at once; the fit is deterministic (lbfgs).
+    Each feature in ``numeric_features`` (default: every numeric column) gets its own B-spline
+    basis of ``n_knots + degree - 1`` columns (``SplineTransformer`` with ``n_knots`` quantile
+    knots), so ``f_j`` is a smooth curve. Every other column is one-hot encoded (``f_j`` is one
+    number per level), *including numeric columns left out of* ``numeric_features``: pass a short
+    list and the remaining numeric columns become categories. One LogisticRegression fits all the
+    pieces at once; its L2 penalty (strength ``1/C``) shrinks every coefficient towards zero. That
+    is a ridge penalty, not a roughness penalty: the curves are smooth because the basis is small,
+    not because wiggles are penalised as in the P-splines of Eilers & Marx (1996) or the penalised
+    regression splines of Wood (2017), which use many knots and a penalty on differences of
+    neighbouring coefficients. The fit is deterministic (lbfgs).
     """
     X = check_frame(X)
     y = check_target(y, X)
