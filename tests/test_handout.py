@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import BUILD_DIR, HTML_DIR, REPO, background_output, wait_for
+from test_links import dead_links
 
 from xaibook import handout
 
@@ -223,13 +224,15 @@ def test_no_text_runs_past_the_right_margin(handout_files):
         assert not over, f"{name}: {len(over)} words past the right margin, e.g. {over[:5]}"
 
 
-def test_site_links_to_the_pdfs_resolve(handout_files):
-    links_seen = 0
+def test_site_with_the_handout_has_no_dead_link_and_links_every_pdf(handout_files):
+    """After the handout (README command 3): every chapter links to its PDF and the book's, the
+    how-to-cite page to the book's, and no internal link of the site is dead (``test_links``)."""
+    dead = dead_links(HTML_DIR)
+    assert not dead, f"{len(dead)} dead links, e.g.:\n" + "\n".join(dead[:20])
     for page in handout.handout_pages(REPO):
         html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
-        for href in re.findall(r'<p class="xaibook-handout-link">(.*?)</p>', html, re.S):
-            for target in re.findall(r'href="([^"]+\.pdf)"', href):
-                resolved = (HTML_DIR / page.html_path).parent / target
-                assert resolved.resolve().is_file(), f"{page.html_path}: broken handout link {target}"
-                links_seen += 1
-    assert links_seen >= 2 * len(chapter_pages()) + 1
+        blocks = re.findall(rf'<p class="{handout.HANDOUT_LINK_CLASS}">(.*?)</p>', html, re.S)
+        expected = [Path(target).name for _, target in handout.handout_links(page.docname)]
+        linked = [Path(href).name for block in blocks for href in re.findall(r'href="([^"]+\.pdf)"', block)]
+        assert linked == expected, f"{page.html_path}: handout links {linked}, expected {expected}"
+        assert set(expected) <= set(handout_files)

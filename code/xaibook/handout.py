@@ -37,7 +37,8 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["BookInfo", "Page", "build_handout", "book_info", "find_chromium", "handout_pages", "main",
+__all__ = ["BookInfo", "Page", "build_handout", "book_info", "find_chromium", "handout_link_block",
+           "handout_links", "handout_pages", "insert_handout_links", "link_site_to_handout", "main",
            "toc_documents"]
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -49,6 +50,8 @@ PAPER = {"format": "A4", "margin": {"top": "16mm", "bottom": "18mm", "left": "16
 #: Where the site links to the PDFs, relative to the site root.
 SITE_PDF_DIR = "pdf"
 CHAPTER_PATTERN = re.compile(r"^book/(\d\d)_[a-z0-9_]+$")
+#: The class of the paragraph of handout links under a page's heading.
+HANDOUT_LINK_CLASS = "xaibook-handout-link"
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,65 @@ def handout_pages(repo: Path) -> list[Page]:
         match = CHAPTER_PATTERN.match(docname)
         pages.append(Page(docname, int(match.group(1)) if match else None))
     return pages
+
+
+# --- Links from the site to the handout ---------------------------------------------------------------
+#
+# A chapter links to its own PDF and to the book's, the how-to-cite page to the book's; a link is
+# written only when the PDFs it names exist in the site, so a site built without the handout has no
+# dead link. The HTML build adds the links when earlier PDFs are in the site
+# (``xaibook.sphinxext``), and :func:`build_handout` adds them once it has copied fresh PDFs there.
+
+
+def handout_links(pagename: str) -> list[tuple[str, str]]:
+    """The handout links of a page as (label, path from the site root); none on most pages."""
+    book = ("Download the whole book (PDF)", f"{SITE_PDF_DIR}/book.pdf")
+    if CHAPTER_PATTERN.match(pagename):
+        chapter = ("Download the handout (PDF)", f"{SITE_PDF_DIR}/{Path(pagename).name}.pdf")
+        return [chapter, book]
+    if pagename.endswith("cite"):
+        return [book]
+    return []
+
+
+def handout_link_block(pagename: str, site_dir: Path) -> str:
+    """The paragraph of handout links for a page, or "" if a PDF it names is not in ``site_dir``."""
+    links = handout_links(pagename)
+    if not links or not all((Path(site_dir) / target).is_file() for _, target in links):
+        return ""
+    up = "../" * pagename.count("/")
+    anchors = " &middot; ".join(f'<a href="{up}{target}" download>{label}</a>' for label, target in links)
+    return f'<p class="{HANDOUT_LINK_CLASS}">{anchors}</p>'
+
+
+def insert_handout_links(page_html: str, block: str) -> str:
+    """``page_html`` with ``block`` after its first ``<h1>`` heading (unchanged if it has links)."""
+    if not block or f'class="{HANDOUT_LINK_CLASS}"' in page_html:
+        return page_html
+    start = page_html.find('<article class="bd-article"')
+    end = page_html.find("</h1>", max(start, 0))
+    if end < 0:
+        return page_html
+    end += len("</h1>")
+    return page_html[:end] + block + page_html[end:]
+
+
+def link_site_to_handout(html_dir: Path, pages: list[Page]) -> int:
+    """Add the handout links to the built pages whose PDFs are now in the site; returns how many."""
+    linked = 0
+    for page in pages:
+        path = Path(html_dir) / page.html_path
+        block = handout_link_block(page.docname, html_dir)
+        if not block or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        updated = insert_handout_links(text, block)
+        if updated != text:
+            tmp = path.with_suffix(".html.tmp")
+            tmp.write_text(updated, encoding="utf-8")
+            tmp.replace(path)  # atomic: a reader never sees half a page
+            linked += 1
+    return linked
 
 
 def find_chromium() -> str | None:
@@ -456,6 +518,7 @@ def build_handout(repo: Path, html_dir: Path, out_dir: Path, *, copy_to_site: bo
         site.mkdir(exist_ok=True)
         for name, file in written.items():
             shutil.copy2(file, site / name)
+        link_site_to_handout(html_dir, pages)
     return written
 
 
