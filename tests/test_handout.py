@@ -78,6 +78,15 @@ def test_citation_metadata_comes_from_the_repository_files():
     assert entry.startswith("@incollection{xaibook2026-ch05,") and "chapter   = {5}" in entry
 
 
+def test_the_handout_cites_the_book_as_the_how_to_cite_page_does():
+    """One BibTeX entry for the book: the site's (book/cite.md) is the handout's, field for field."""
+    info = handout.book_info(REPO)
+    source = (REPO / "book" / "cite.md").read_text(encoding="utf-8")
+    site_entry = re.search(r"```bibtex\n(.*?)\n```", source, re.S).group(1)
+    site_entry = site_entry.replace("{{ repository_url }}", info.url)
+    assert site_entry == handout.bibtex_entry(info, handout.Page("book", None), info.title)
+
+
 def test_one_pdf_per_chapter_and_the_book(handout_files):
     expected = {page.pdf_name for page in chapter_pages()} | {"book.pdf"}
     assert set(handout_files) == expected
@@ -120,6 +129,89 @@ def test_every_chapter_opens_with_its_citation_and_has_page_numbers(handout_file
         assert re.search(r"page 1 of \d+", flat), f"{page.pdf_name}: no page number on page 1"
 
 
+def _page_ranges(path: Path) -> dict[str, tuple[int, int]]:
+    """Each bookmark of ``path`` with its first and last page (1-based)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    starts = [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline]
+    ends = [start - 1 for _, start in starts[1:]] + [len(reader.pages)]
+    return {title: (start, end) for (title, start), end in zip(starts, ends, strict=True)}
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_page_prints_its_heading(handout_files):
+    """The page's own <h1> is in its pages of book.pdf (not only in the contents), and a chapter's
+    title is on its title page and again at the top of its text."""
+    ranges = _page_ranges(handout_files["book.pdf"])
+    for page in handout.handout_pages(REPO):
+        title = _html_title(page)
+        bookmark = title if page.number is None else f"{page.number}. {title}"
+        first, last = ranges[bookmark]
+        text = _flat(pdf_text(handout_files["book.pdf"], first=first, last=min(last, first + 2)))
+        assert title in text, f"{page.html_path}: heading {title!r} not printed on its first pages"
+        if page.number is not None:
+            chapter = _flat(pdf_text(handout_files[page.pdf_name], first=1, last=3))
+            assert chapter.count(title) >= 2, f"{page.pdf_name}: title page or heading without {title!r}"
+
+
+class _TableWords(HTMLParser):
+    """The words of every table cell of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.words: set[str] = set()
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._depth += tag in ("td", "th")
+
+    def handle_endtag(self, tag):
+        self._depth -= tag in ("td", "th") and self._depth > 0
+
+    def handle_data(self, data):
+        if self._depth:
+            self.words.update(w.strip(".,;:()[]") for w in data.split())
+
+
+def split_words(pdf_words: list[str], cell_words: set[str]) -> list[str]:
+    """Cell words that the PDF prints in pieces: runs of 2-3 consecutive words (in the order they are
+    drawn) that join into a word of a table cell, e.g. "Fals", "e" for "False". A break after "_" is
+    one the tables allow (``xaibook.tables``) and does not count."""
+    found = []
+    for i in range(len(pdf_words)):
+        for k in (2, 3):
+            parts = pdf_words[i:i + k]
+            if len(parts) < k or any(part.endswith("_") for part in parts[:-1]):
+                continue
+            joined = "".join(parts).strip(".,;:()[]")
+            if len(joined) >= 3 and joined in cell_words:
+                found.append(" / ".join(parts))
+    return found
+
+
+def test_split_word_detector():
+    words = "risk False True Fals e prot ecte d checking_ account end".split()
+    cells = {"False", "True", "protected", "checking_account", "risk"}
+    assert split_words(words, cells) == ["Fals / e", "prot / ecte / d"]
+
+
+def test_no_word_is_split_inside_a_table_cell(handout_files):
+    for page in chapter_pages():
+        parser = _TableWords()
+        parser.feed((HTML_DIR / page.html_path).read_text(encoding="utf-8"))
+        cells = {w for w in parser.words if len(w) >= 3}
+        if not cells:
+            continue
+        raw = subprocess.run(["pdftotext", "-raw", str(handout_files[page.pdf_name]), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        broken = split_words(raw.split(), cells)
+        assert not broken, f"{page.pdf_name}: words split inside table cells: {broken[:10]}"
+
+
 class _PastedText(HTMLParser):
     """Collects the glued numbers (MyST-NB's ``pasted-text`` spans) of an HTML page."""
 
@@ -155,6 +247,18 @@ def test_glued_numbers_match_the_html_build(handout_files):
         text = " ".join(pdf_text(handout_files[page.pdf_name]).split())
         missing = [v for v in numbers if v not in text]
         assert not missing, f"{page.pdf_name}: glued numbers not in the PDF: {missing[:10]}"
+
+
+def test_figure_captions_round_their_numbers(handout_files):
+    """A caption is the chart's title and description (its aria-label): no "-0.8821291146175931"."""
+    for page in chapter_pages():
+        text = " ".join(pdf_text(handout_files[page.pdf_name]).split())
+        captions = re.findall(r"Figure \d+\.\d+\. (.*?)(?= Figure \d+\.\d+\. |$)", text)
+        html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
+        labels = re.findall(r'class="xaibook-chart"[^>]*aria-label="([^"]*)"', html)
+        long_numbers = [n for label in labels for n in re.findall(r"\d+\.\d{5,}", label)]
+        assert not long_numbers, f"{page.html_path}: unrounded numbers in chart descriptions: {long_numbers[:5]}"
+        assert len(captions) == len(labels), f"{page.pdf_name}: {len(captions)} captions for {len(labels)} charts"
 
 
 def test_solutions_come_at_the_end_of_the_chapter(handout_files):

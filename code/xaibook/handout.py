@@ -191,17 +191,29 @@ def find_chromium() -> str | None:
     return found
 
 
+#: The ``note`` of every BibTeX entry, on the site's how-to-cite page and in the handout alike.
+BIBTEX_NOTE = "Executable online textbook"
+
+
+def _bibtex(kind: str, key: str, fields: list[tuple[str, str]]) -> str:
+    width = len("booktitle")  # one alignment for every entry, as on the how-to-cite page
+    lines = [f"  {name.ljust(width)} = {{{value}}}" for name, value in fields]
+    return f"@{kind}{{{key},\n" + ",\n".join(lines) + "\n}"
+
+
 def bibtex_entry(info: BookInfo, page: Page, chapter_title: str) -> str:
-    """The BibTeX entry of a chapter (``@incollection``) or of the whole book (``@book``)."""
+    """The BibTeX entry of a chapter (``@incollection``) or of the whole book (``@book``).
+
+    The book's entry is the one the how-to-cite page shows (``book/cite.md``; a test compares them).
+    """
     year = info.date[:4] or "2026"
+    author = f"{{{info.authors}}}"  # braced: a corporate author, not "first last"
+    tail = [("author", author), ("year", year), ("version", info.version), ("url", info.url),
+            ("note", BIBTEX_NOTE)]
     if page.number is None:
-        return (f"@book{{{page.bibtex_key},\n  title   = {{{info.title}}},\n  author  = {{{{{info.authors}}}}},\n"
-                f"  year    = {{{year}}},\n  version = {{{info.version}}},\n  url     = {{{info.url}}},\n"
-                f"  note    = {{Course handout, licensed CC BY 4.0}}\n}}")
-    return (f"@incollection{{{page.bibtex_key},\n  title     = {{{chapter_title}}},\n"
-            f"  booktitle = {{{info.title}}},\n  chapter   = {{{page.number}}},\n"
-            f"  author    = {{{{{info.authors}}}}},\n  year      = {{{year}}},\n  version   = {{{info.version}}},\n"
-            f"  url       = {{{info.url}}},\n  note      = {{Course handout, licensed CC BY 4.0}}\n}}")
+        return _bibtex("book", page.bibtex_key, [("title", info.title), *tail])
+    return _bibtex("incollection", page.bibtex_key,
+                   [("title", chapter_title), ("booktitle", info.title), ("chapter", str(page.number)), *tail])
 
 
 # The JavaScript run in each page before it is printed (see the module docstring).
