@@ -29,7 +29,16 @@ MEASURE = """
     const r = el.getBoundingClientRect();
     if (r.width === 0) { continue; }  // not displayed
     const kind = el.tagName.toLowerCase();
-    out.push({kind: kind, what: describe(el), past: Math.round(r.right - right),
+    // a table's cells can reach past its box (a table never shrinks below its content)
+    let reach = r.right;
+    if (kind === "table") {
+      for (const c of el.querySelectorAll("th, td")) {
+        const head = c.closest("thead");
+        if (head && head.getBoundingClientRect().width <= 2) { continue; }  // kept for screen readers only
+        reach = Math.max(reach, c.getBoundingClientRect().right);
+      }
+    }
+    out.push({kind: kind, what: describe(el), past: Math.round(reach - right),
               scrolls: el.scrollWidth - el.clientWidth, width: Math.round(r.width),
               column: Math.round(right - box.left)});
   }

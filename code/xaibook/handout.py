@@ -47,6 +47,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PAPER = {"format": "A4", "margin": {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}}
+#: The width of the printed column in CSS pixels (96 per inch): A4's 210 mm less both margins.
+PAPER_WIDTH_PX = int((210 - 16 - 16) / 25.4 * 96)  # 672.76, rounded down
 #: Where the site links to the PDFs, relative to the site root.
 SITE_PDF_DIR = "pdf"
 CHAPTER_PATTERN = re.compile(r"^book/(\d\d)_[a-z0-9_]+$")
@@ -355,6 +357,11 @@ def print_page(context, url: str, page: Page, info: BookInfo, out: Path, *, time
         "bibtex": bibtex_entry(info, page, "{{TITLE}}"),
     })
     tab.emulate_media(media="print")
+    # Lay the page out at the paper's width, then let the site fit its tables to that column
+    # (xaibook-page.js: smaller type, or one card per row), as it does on a phone.
+    tab.set_viewport_size({"width": PAPER_WIDTH_PX, "height": 900})
+    tab.evaluate("() => new Promise(r => setTimeout(() => requestAnimationFrame(() => r()), 250))")
+    tab.evaluate("() => window.xaibookFitTables ? window.xaibookFitTables() : null")
     tab.pdf(path=str(out), print_background=True, prefer_css_page_size=False, **PAPER)
     tab.close()
     if errors:

@@ -5,8 +5,8 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 * serves Vega, Vega-Lite and vega-embed from the site's own ``_static`` folder
   (``xaibook-vega.js``, made by :func:`vl_convert.javascript_bundle` and wrapped in a function
   so that its top-level names cannot clash with the theme's scripts), plus ``xaibook-charts.js``,
-  which draws the charts emitted by :mod:`xaibook.render`, ``xaibook.css`` and
-  ``xaibook-page.css``. Only the small
+  which draws the charts emitted by :mod:`xaibook.render`, ``xaibook.css``, and
+  ``xaibook-page.css`` and ``xaibook-page.js`` (code and tables that fit the column). Only the small
   ``xaibook-charts.js`` is in every page's head; it fetches the Vega bundle when the first chart
   comes near the viewport, so pages without charts never load it;
 * keeps MathJax off the pages that have no math (see :func:`page_has_math`), and drops the
@@ -42,7 +42,7 @@ from xaibook.render import CDN_SCRIPTS_JSON
 
 __all__ = [
     "logger", "STATIC_SUBDIR", "VEGA_BUNDLE", "CHARTS_SCRIPT", "STYLESHEET", "PAGE_STYLESHEET",
-    "MATHJAX_FILE",
+    "PAGE_SCRIPT", "MATHJAX_FILE",
     "CACHE_STAMP", "USES_PACKAGE_MARKER", "vega_bundle_source", "mathjax_source_file",
     "write_static_files", "invalidate_execution_cache", "localise_citations", "setup",
 ]
@@ -56,6 +56,8 @@ CHARTS_SCRIPT = "xaibook-charts.js"
 STYLESHEET = "xaibook.css"
 #: Page layout: code and tables that fit the column (issue 32); the charts' rules are in STYLESHEET.
 PAGE_STYLESHEET = "xaibook-page.css"
+#: Fits each table to its column (compact type, or one card per row); see ``static/xaibook-page.js``.
+PAGE_SCRIPT = "xaibook-page.js"
 MATHJAX_FILE = "tex-svg-full.js"
 CACHE_STAMP = "xaibook-fingerprint.txt"
 USES_PACKAGE_MARKER = "xaibook"
@@ -86,7 +88,7 @@ def write_static_files(target: Path) -> None:
     if stamp.is_file() and stamp.read_text() == static_fingerprint():
         return
     (target / VEGA_BUNDLE).write_text(vega_bundle_source(), encoding="utf-8")
-    for name in (CHARTS_SCRIPT, STYLESHEET, PAGE_STYLESHEET):
+    for name in (CHARTS_SCRIPT, STYLESHEET, PAGE_STYLESHEET, PAGE_SCRIPT):
         shutil.copyfile(Path(__file__).parent / "static" / name, target / name)
     (target / "mathjax").mkdir(exist_ok=True)
     shutil.copyfile(mathjax_source_file(), target / "mathjax" / MATHJAX_FILE)
@@ -386,6 +388,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _add_handout_links)
     app.connect("html-page-context", _footer_links_from_the_root)
     app.add_js_file(CHARTS_SCRIPT)
+    app.add_js_file(PAGE_SCRIPT)
     app.add_css_file(STYLESHEET)
     app.add_css_file(PAGE_STYLESHEET)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
