@@ -179,23 +179,25 @@ class _TableWords(HTMLParser):
 
 def split_words(pdf_words: list[str], cell_words: set[str]) -> list[str]:
     """Cell words that the PDF prints in pieces: runs of 2-3 consecutive words (in the order they are
-    drawn) that join into a word of a table cell, e.g. "Fals", "e" for "False". A break after "_" is
-    one the tables allow (``xaibook.tables``) and does not count."""
+    drawn) that join into a word of a table cell, e.g. "Fals", "e" for "False". A break after "_"
+    (which the tables allow, ``xaibook.tables``), "-" or "/" does not count, nor punctuation."""
     found = []
     for i in range(len(pdf_words)):
         for k in (2, 3):
             parts = pdf_words[i:i + k]
-            if len(parts) < k or any(part.endswith("_") for part in parts[:-1]):
+            if (len(parts) < k or any(part.endswith(("_", "-", "/")) for part in parts[:-1])
+                    or not all(re.search(r"[A-Za-z0-9]", part) for part in parts)):
                 continue
             joined = "".join(parts).strip(".,;:()[]")
-            if len(joined) >= 3 and joined in cell_words:
+            # (a word, not a number: numbers of a chart and the next one's are often drawn in a row)
+            if len(joined) >= 3 and re.search(r"[A-Za-z]", joined) and joined in cell_words:
                 found.append(" / ".join(parts))
     return found
 
 
 def test_split_word_detector():
-    words = "risk False True Fals e prot ecte d checking_ account end".split()
-    cells = {"False", "True", "protected", "checking_account", "risk"}
+    words = "risk False True Fals e prot ecte d checking_ account 1- 4 ( A11 , end".split()
+    cells = {"False", "True", "protected", "checking_account", "risk", "1-4", "A11"}
     assert split_words(words, cells) == ["Fals / e", "prot / ecte / d"]
 
 
@@ -259,6 +261,18 @@ def test_figure_captions_round_their_numbers(handout_files):
         long_numbers = [n for label in labels for n in re.findall(r"\d+\.\d{5,}", label)]
         assert not long_numbers, f"{page.html_path}: unrounded numbers in chart descriptions: {long_numbers[:5]}"
         assert len(captions) == len(labels), f"{page.pdf_name}: {len(captions)} captions for {len(labels)} charts"
+
+
+def test_no_page_holds_only_a_scrap(handout_files):
+    """Every page of a chapter but its last carries a real share of text (a full page has several
+    hundred words, a title page or a page of figures about a hundred): none holds a lone list item
+    or line pushed over by a break."""
+    for page in chapter_pages():
+        pages = pdf_text(handout_files[page.pdf_name]).split("\f")
+        pages = [text for text in pages if text.strip()]
+        for number, text in enumerate(pages[:-1], start=1):
+            words = sum(len(line.split()) for line in text.splitlines() if " · page " not in line)
+            assert words >= 40, f"{page.pdf_name} page {number} holds only {words} words: {' '.join(text.split())[:200]}"
 
 
 def test_solutions_come_at_the_end_of_the_chapter(handout_files):
