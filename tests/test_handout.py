@@ -272,7 +272,8 @@ def test_no_page_holds_only_a_scrap(handout_files):
         pages = [text for text in pages if text.strip()]
         for number, text in enumerate(pages[:-1], start=1):
             words = sum(len(line.split()) for line in text.splitlines() if " · page " not in line)
-            assert words >= 40, f"{page.pdf_name} page {number} holds only {words} words: {' '.join(text.split())[:200]}"
+            scrap = " ".join(text.split())[:200]
+            assert words >= 40, f"{page.pdf_name} page {number} holds only {words} words: {scrap}"
 
 
 def test_solutions_come_at_the_end_of_the_chapter(handout_files):

@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 from conftest import REPO
 
 from xaibook import handout
@@ -167,7 +166,6 @@ def test_footer_links_are_written_from_the_site_root_and_made_relative_per_page(
 
 # --- The built site ---------------------------------------------------------------------------------
 
-@pytest.mark.browser
 def test_built_site_has_no_dead_internal_link(built_site):
     """As built by the README's command (the handout may be printing meanwhile: it copies the PDFs
     into the site before it links to them, so the site has no dead link at any moment)."""

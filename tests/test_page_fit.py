@@ -63,3 +63,72 @@ def test_tables_and_code_fit_the_column(browser, site_url, name, device):
     too_wide = [m for m in measured if m["past"] > 1 or m["scrolls"] > 1]
     assert not too_wide, (f"{name} at {width} px: {len(too_wide)} tables or code blocks wider than the "
                           f"column, e.g. {too_wide[:4]}")
+
+
+#: A code line too long for a phone's column, in a cell like the chapters' (Pygments' markup).
+LONG_LINE = ("result = counterfactuals(model, applicant, credit.X_train, desired_class=0, "
+             "features_to_vary=vary, n_counterfactuals=4)")
+
+
+def test_wrapped_code_lines_continue_indented(browser, site_url):
+    """On a phone a long code line wraps (no sideways scrolling), and its continuation starts
+    further in than the line itself, never back at column 0."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/book/07_counterfactuals.html", wait_until="load")
+        lines = page.evaluate("""(text) => {
+            const cell = document.createElement("div");
+            cell.className = "highlight";
+            cell.innerHTML = "<pre>    " + text + "<span>\\nx = 1</span></pre>";
+            document.querySelector("article.bd-article section").appendChild(cell);
+            const pre = cell.querySelector("pre");
+            const range = document.createRange();
+            range.selectNodeContents(pre.firstChild);  // the long line only
+            const tops = new Map();
+            for (const r of range.getClientRects()) {
+                const key = Math.round(r.top);
+                tops.set(key, Math.min(tops.has(key) ? tops.get(key) : Infinity, r.left));
+            }
+            return {lefts: [...tops.values()], scrolls: pre.scrollWidth - pre.clientWidth,
+                    start: pre.getBoundingClientRect().left + parseFloat(getComputedStyle(pre).paddingLeft)};
+        }""", LONG_LINE)
+    finally:
+        context.close()
+    assert lines["scrolls"] <= 1, "the code block scrolls sideways"
+    assert len(lines["lefts"]) >= 2, "the long line did not wrap on a phone"
+    first, *continued = lines["lefts"]
+    assert abs(first - lines["start"]) <= 1  # the line itself starts at column 0 (its spaces are text)
+    assert all(left > first + 5 for left in continued), f"continuation lines start at {continued}, line at {first}"
+
+
+def test_charts_print_without_their_controls(browser, site_url):
+    """Paper is not interactive: with the handout's print styles, no select, slider or checkbox of
+    a chart (or any other input) is printed."""
+    from xaibook import handout
+
+    css = (handout.Path(handout.__file__).parent / "static" / "xaibook-print.css").read_text()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        page.add_init_script(handout.INIT_SCRIPT)
+        page.goto(f"{site_url}/book/05_shap.html", wait_until="load")
+        page.evaluate("""async () => {
+            for (const el of document.querySelectorAll('.xaibook-chart')) {
+                el.scrollIntoView({ block: "center" });
+                const start = performance.now();
+                while (!["true", "error"].includes(el.dataset.drawn) && performance.now() - start < 30000) {
+                    await new Promise(r => setTimeout(r, 25));
+                }
+            }
+        }""")
+        controls = page.evaluate("() => document.querySelectorAll('article select, article input').length")
+        page.add_style_tag(content=css)
+        page.evaluate("() => document.documentElement.classList.add('xaibook-print')")
+        page.emulate_media(media="print")
+        shown = page.evaluate("""() => [...document.querySelectorAll('article select, article input')]
+            .filter(el => el.getClientRects().length > 0).map(el => el.outerHTML.slice(0, 120))""")
+    finally:
+        context.close()
+    assert controls > 0, "chapter 5 has no chart controls to hide (pick another page for this test)"
+    assert not shown, f"controls printed: {shown[:5]}"
