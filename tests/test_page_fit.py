@@ -105,23 +105,14 @@ def test_wrapped_code_lines_continue_indented(browser, site_url):
 def test_charts_print_without_their_controls(browser, site_url):
     """Paper is not interactive: with the handout's print styles, no select, slider or checkbox of
     a chart (or any other input) is printed."""
+    from test_accessibility import _open  # opens a page with every chart drawn
+
     from xaibook import handout
 
     css = (handout.Path(handout.__file__).parent / "static" / "xaibook-print.css").read_text()
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    visit = _open(browser, site_url, "book/05_shap", "light")
     try:
-        page = context.new_page()
-        page.add_init_script(handout.INIT_SCRIPT)
-        page.goto(f"{site_url}/book/05_shap.html", wait_until="load")
-        page.evaluate("""async () => {
-            for (const el of document.querySelectorAll('.xaibook-chart')) {
-                el.scrollIntoView({ block: "center" });
-                const start = performance.now();
-                while (!["true", "error"].includes(el.dataset.drawn) && performance.now() - start < 30000) {
-                    await new Promise(r => setTimeout(r, 25));
-                }
-            }
-        }""")
+        page = visit.page
         controls = page.evaluate("() => document.querySelectorAll('article select, article input').length")
         page.add_style_tag(content=css)
         page.evaluate("() => document.documentElement.classList.add('xaibook-print')")
@@ -129,6 +120,6 @@ def test_charts_print_without_their_controls(browser, site_url):
         shown = page.evaluate("""() => [...document.querySelectorAll('article select, article input')]
             .filter(el => el.getClientRects().length > 0).map(el => el.outerHTML.slice(0, 120))""")
     finally:
-        context.close()
+        visit.close()
     assert controls > 0, "chapter 5 has no chart controls to hide (pick another page for this test)"
     assert not shown, f"controls printed: {shown[:5]}"
