@@ -1,9 +1,10 @@
 """The course handout: the built site printed to PDF (``python -m xaibook.handout``).
 
 Checks what an instructor relies on: a PDF for the book and one per chapter, each with its title
-page and citation, page numbers, every chapter title, figures that are drawn (not blank boxes),
-numbers equal to the HTML build, solutions at the end, nothing past the right margin, and links on
-the site that resolve.
+page and citation (the same BibTeX as the site's), page numbers, every page's heading, figures that
+are drawn (not blank boxes) with rounded numbers in their captions, numbers equal to the HTML build,
+solutions at the end, nothing past the right margin, no word split inside a table cell, no page
+holding a scrap, and a site whose links (to the PDFs too) all resolve.
 """
 
 from __future__ import annotations
