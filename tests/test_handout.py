@@ -1,9 +1,10 @@
 """The course handout: the built site printed to PDF (``python -m xaibook.handout``).
 
 Checks what an instructor relies on: a PDF for the book and one per chapter, each with its title
-page and citation, page numbers, every chapter title, figures that are drawn (not blank boxes),
-numbers equal to the HTML build, solutions at the end, nothing past the right margin, and links on
-the site that resolve.
+page and citation (the same BibTeX as the site's), page numbers, every page's heading, figures that
+are drawn (not blank boxes) with rounded numbers in their captions, numbers equal to the HTML build,
+solutions at the end, nothing past the right margin, no word split inside a table cell, no page
+holding a scrap, and a site whose links (to the PDFs too) all resolve.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import BUILD_DIR, HTML_DIR, REPO, background_output, wait_for
+from test_links import dead_links
 
 from xaibook import handout
 
@@ -77,6 +79,15 @@ def test_citation_metadata_comes_from_the_repository_files():
     assert entry.startswith("@incollection{xaibook2026-ch05,") and "chapter   = {5}" in entry
 
 
+def test_the_handout_cites_the_book_as_the_how_to_cite_page_does():
+    """One BibTeX entry for the book: the site's (book/cite.md) is the handout's, field for field."""
+    info = handout.book_info(REPO)
+    source = (REPO / "book" / "cite.md").read_text(encoding="utf-8")
+    site_entry = re.search(r"```bibtex\n(.*?)\n```", source, re.S).group(1)
+    site_entry = site_entry.replace("{{ repository_url }}", info.url)
+    assert site_entry == handout.bibtex_entry(info, handout.Page("book", None), info.title)
+
+
 def test_one_pdf_per_chapter_and_the_book(handout_files):
     expected = {page.pdf_name for page in chapter_pages()} | {"book.pdf"}
     assert set(handout_files) == expected
@@ -119,6 +130,92 @@ def test_every_chapter_opens_with_its_citation_and_has_page_numbers(handout_file
         assert re.search(r"page 1 of \d+", flat), f"{page.pdf_name}: no page number on page 1"
 
 
+def _page_ranges(path: Path) -> dict[str, tuple[int, int]]:
+    """Each bookmark of ``path`` with its first and last page (1-based)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    starts = [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline]
+    ends = [start - 1 for _, start in starts[1:]] + [len(reader.pages)]
+    return {title: (start, end) for (title, start), end in zip(starts, ends, strict=True)}
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_page_prints_its_heading(handout_files):
+    """The page's own <h1> is in its pages of book.pdf (not only in the contents), and a chapter's
+    title is on its title page and again at the top of its text."""
+    ranges = _page_ranges(handout_files["book.pdf"])
+    for page in handout.handout_pages(REPO):
+        title = _html_title(page)
+        bookmark = title if page.number is None else f"{page.number}. {title}"
+        first, last = ranges[bookmark]
+        text = _flat(pdf_text(handout_files["book.pdf"], first=first, last=min(last, first + 2)))
+        assert title in text, f"{page.html_path}: heading {title!r} not printed on its first pages"
+        if page.number is not None:
+            chapter = _flat(pdf_text(handout_files[page.pdf_name], first=1, last=3))
+            # the title page's heading, the BibTeX entry's title and the heading of the text
+            assert chapter.count(title) >= 3, f"{page.pdf_name}: title page or heading without {title!r}"
+
+
+class _TableWords(HTMLParser):
+    """The words of every table cell of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.words: set[str] = set()
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._depth += tag in ("td", "th")
+
+    def handle_endtag(self, tag):
+        self._depth -= tag in ("td", "th") and self._depth > 0
+
+    def handle_data(self, data):
+        if self._depth:
+            self.words.update(w.strip(".,;:()[]") for w in data.split())
+
+
+def split_words(pdf_words: list[str], cell_words: set[str]) -> list[str]:
+    """Cell words that the PDF prints in pieces: runs of 2-3 consecutive words (in the order they are
+    drawn) that join into a word of a table cell, e.g. "Fals", "e" for "False". A break after "_"
+    (which the tables allow, ``xaibook.tables``), "-" or "/" does not count, nor punctuation."""
+    found = []
+    for i in range(len(pdf_words)):
+        for k in (2, 3):
+            parts = pdf_words[i:i + k]
+            if (len(parts) < k or any(part.endswith(("_", "-", "/")) for part in parts[:-1])
+                    or not all(re.search(r"[A-Za-z0-9]", part) for part in parts)):
+                continue
+            joined = "".join(parts).strip(".,;:()[]")
+            # (a word, not a number: numbers of a chart and the next one's are often drawn in a row)
+            if len(joined) >= 3 and re.search(r"[A-Za-z]", joined) and joined in cell_words:
+                found.append(" / ".join(parts))
+    return found
+
+
+def test_split_word_detector():
+    words = "risk False True Fals e prot ecte d checking_ account 1- 4 ( A11 , end".split()
+    cells = {"False", "True", "protected", "checking_account", "risk", "1-4", "A11"}
+    assert split_words(words, cells) == ["Fals / e", "prot / ecte / d"]
+
+
+def test_no_word_is_split_inside_a_table_cell(handout_files):
+    for page in chapter_pages():
+        parser = _TableWords()
+        parser.feed((HTML_DIR / page.html_path).read_text(encoding="utf-8"))
+        cells = {w for w in parser.words if len(w) >= 3}
+        if not cells:
+            continue
+        raw = subprocess.run(["pdftotext", "-raw", str(handout_files[page.pdf_name]), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        broken = split_words(raw.split(), cells)
+        assert not broken, f"{page.pdf_name}: words split inside table cells: {broken[:10]}"
+
+
 class _PastedText(HTMLParser):
     """Collects the glued numbers (MyST-NB's ``pasted-text`` spans) of an HTML page."""
 
@@ -154,6 +251,31 @@ def test_glued_numbers_match_the_html_build(handout_files):
         text = " ".join(pdf_text(handout_files[page.pdf_name]).split())
         missing = [v for v in numbers if v not in text]
         assert not missing, f"{page.pdf_name}: glued numbers not in the PDF: {missing[:10]}"
+
+
+def test_figure_captions_round_their_numbers(handout_files):
+    """A caption is the chart's title and description (its aria-label): no "-0.8821291146175931"."""
+    for page in chapter_pages():
+        text = " ".join(pdf_text(handout_files[page.pdf_name]).split())
+        captions = re.findall(r"Figure \d+\.\d+\. (.*?)(?= Figure \d+\.\d+\. |$)", text)
+        html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
+        labels = re.findall(r'class="xaibook-chart"[^>]*aria-label="([^"]*)"', html)
+        long_numbers = [n for label in labels for n in re.findall(r"\d+\.\d{5,}", label)]
+        assert not long_numbers, f"{page.html_path}: unrounded numbers in chart descriptions: {long_numbers[:5]}"
+        assert len(captions) == len(labels), f"{page.pdf_name}: {len(captions)} captions for {len(labels)} charts"
+
+
+def test_no_page_holds_only_a_scrap(handout_files):
+    """Every page of a chapter but its last carries a real share of text (a full page has several
+    hundred words, a title page or a page of figures about a hundred): none holds a lone list item
+    or line pushed over by a break."""
+    for page in chapter_pages():
+        pages = pdf_text(handout_files[page.pdf_name]).split("\f")
+        pages = [text for text in pages if text.strip()]
+        for number, text in enumerate(pages[:-1], start=1):
+            words = sum(len(line.split()) for line in text.splitlines() if " · page " not in line)
+            scrap = " ".join(text.split())[:200]
+            assert words >= 40, f"{page.pdf_name} page {number} holds only {words} words: {scrap}"
 
 
 def test_solutions_come_at_the_end_of_the_chapter(handout_files):
@@ -223,13 +345,15 @@ def test_no_text_runs_past_the_right_margin(handout_files):
         assert not over, f"{name}: {len(over)} words past the right margin, e.g. {over[:5]}"
 
 
-def test_site_links_to_the_pdfs_resolve(handout_files):
-    links_seen = 0
+def test_site_with_the_handout_has_no_dead_link_and_links_every_pdf(handout_files):
+    """After the handout (README command 3): every chapter links to its PDF and the book's, the
+    how-to-cite page to the book's, and no internal link of the site is dead (``test_links``)."""
+    dead = dead_links(HTML_DIR)
+    assert not dead, f"{len(dead)} dead links, e.g.:\n" + "\n".join(dead[:20])
     for page in handout.handout_pages(REPO):
         html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
-        for href in re.findall(r'<p class="xaibook-handout-link">(.*?)</p>', html, re.S):
-            for target in re.findall(r'href="([^"]+\.pdf)"', href):
-                resolved = (HTML_DIR / page.html_path).parent / target
-                assert resolved.resolve().is_file(), f"{page.html_path}: broken handout link {target}"
-                links_seen += 1
-    assert links_seen >= 2 * len(chapter_pages()) + 1
+        blocks = re.findall(rf'<p class="{handout.HANDOUT_LINK_CLASS}">(.*?)</p>', html, re.S)
+        expected = [Path(target).name for _, target in handout.handout_links(page.docname)]
+        linked = [Path(href).name for block in blocks for href in re.findall(r'href="([^"]+\.pdf)"', block)]
+        assert linked == expected, f"{page.html_path}: handout links {linked}, expected {expected}"
+        assert set(expected) <= set(handout_files)

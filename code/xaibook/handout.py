@@ -37,7 +37,8 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["BookInfo", "Page", "build_handout", "book_info", "find_chromium", "handout_pages", "main",
+__all__ = ["BookInfo", "Page", "build_handout", "book_info", "find_chromium", "handout_link_block",
+           "handout_links", "handout_pages", "insert_handout_links", "link_site_to_handout", "main",
            "toc_documents"]
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -46,9 +47,13 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 PAPER = {"format": "A4", "margin": {"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"}}
+#: The width of the printed column in CSS pixels (96 per inch): A4's 210 mm less both margins.
+PAPER_WIDTH_PX = int((210 - 16 - 16) / 25.4 * 96)  # 672.76, rounded down
 #: Where the site links to the PDFs, relative to the site root.
 SITE_PDF_DIR = "pdf"
 CHAPTER_PATTERN = re.compile(r"^book/(\d\d)_[a-z0-9_]+$")
+#: The class of the paragraph of handout links under a page's heading.
+HANDOUT_LINK_CLASS = "xaibook-handout-link"
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,65 @@ def handout_pages(repo: Path) -> list[Page]:
     return pages
 
 
+# --- Links from the site to the handout ---------------------------------------------------------------
+#
+# A chapter links to its own PDF and to the book's, the how-to-cite page to the book's; a link is
+# written only when the PDFs it names exist in the site, so a site built without the handout has no
+# dead link. The HTML build adds the links when earlier PDFs are in the site
+# (``xaibook.sphinxext``), and :func:`build_handout` adds them once it has copied fresh PDFs there.
+
+
+def handout_links(pagename: str) -> list[tuple[str, str]]:
+    """The handout links of a page as (label, path from the site root); none on most pages."""
+    book = ("Download the whole book (PDF)", f"{SITE_PDF_DIR}/book.pdf")
+    if CHAPTER_PATTERN.match(pagename):
+        chapter = ("Download the handout (PDF)", f"{SITE_PDF_DIR}/{Path(pagename).name}.pdf")
+        return [chapter, book]
+    if pagename.endswith("cite"):
+        return [book]
+    return []
+
+
+def handout_link_block(pagename: str, site_dir: Path) -> str:
+    """The paragraph of handout links for a page, or "" if a PDF it names is not in ``site_dir``."""
+    links = handout_links(pagename)
+    if not links or not all((Path(site_dir) / target).is_file() for _, target in links):
+        return ""
+    up = "../" * pagename.count("/")
+    anchors = " &middot; ".join(f'<a href="{up}{target}" download>{label}</a>' for label, target in links)
+    return f'<p class="{HANDOUT_LINK_CLASS}">{anchors}</p>'
+
+
+def insert_handout_links(page_html: str, block: str) -> str:
+    """``page_html`` with ``block`` after its first ``<h1>`` heading (unchanged if it has links)."""
+    if not block or f'class="{HANDOUT_LINK_CLASS}"' in page_html:
+        return page_html
+    start = page_html.find('<article class="bd-article"')
+    end = page_html.find("</h1>", max(start, 0))
+    if end < 0:
+        return page_html
+    end += len("</h1>")
+    return page_html[:end] + block + page_html[end:]
+
+
+def link_site_to_handout(html_dir: Path, pages: list[Page]) -> int:
+    """Add the handout links to the built pages whose PDFs are now in the site; returns how many."""
+    linked = 0
+    for page in pages:
+        path = Path(html_dir) / page.html_path
+        block = handout_link_block(page.docname, html_dir)
+        if not block or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        updated = insert_handout_links(text, block)
+        if updated != text:
+            tmp = path.with_suffix(".html.tmp")
+            tmp.write_text(updated, encoding="utf-8")
+            tmp.replace(path)  # atomic: a reader never sees half a page
+            linked += 1
+    return linked
+
+
 def find_chromium() -> str | None:
     """The path of a Chromium executable (Debian's ``chromium`` package), or ``None``."""
     for candidate in CHROMIUM_CANDIDATES:
@@ -129,17 +193,29 @@ def find_chromium() -> str | None:
     return found
 
 
+#: The ``note`` of every BibTeX entry, on the site's how-to-cite page and in the handout alike.
+BIBTEX_NOTE = "Executable online textbook"
+
+
+def _bibtex(kind: str, key: str, fields: list[tuple[str, str]]) -> str:
+    width = len("booktitle")  # one alignment for every entry, as on the how-to-cite page
+    lines = [f"  {name.ljust(width)} = {{{value}}}" for name, value in fields]
+    return f"@{kind}{{{key},\n" + ",\n".join(lines) + "\n}"
+
+
 def bibtex_entry(info: BookInfo, page: Page, chapter_title: str) -> str:
-    """The BibTeX entry of a chapter (``@incollection``) or of the whole book (``@book``)."""
+    """The BibTeX entry of a chapter (``@incollection``) or of the whole book (``@book``).
+
+    The book's entry is the one the how-to-cite page shows (``book/cite.md``; a test compares them).
+    """
     year = info.date[:4] or "2026"
+    author = f"{{{info.authors}}}"  # braced: a corporate author, not "first last"
+    tail = [("author", author), ("year", year), ("version", info.version), ("url", info.url),
+            ("note", BIBTEX_NOTE)]
     if page.number is None:
-        return (f"@book{{{page.bibtex_key},\n  title   = {{{info.title}}},\n  author  = {{{{{info.authors}}}}},\n"
-                f"  year    = {{{year}}},\n  version = {{{info.version}}},\n  url     = {{{info.url}}},\n"
-                f"  note    = {{Course handout, licensed CC BY 4.0}}\n}}")
-    return (f"@incollection{{{page.bibtex_key},\n  title     = {{{chapter_title}}},\n"
-            f"  booktitle = {{{info.title}}},\n  chapter   = {{{page.number}}},\n"
-            f"  author    = {{{{{info.authors}}}}},\n  year      = {{{year}}},\n  version   = {{{info.version}}},\n"
-            f"  url       = {{{info.url}}},\n  note      = {{Course handout, licensed CC BY 4.0}}\n}}")
+        return _bibtex("book", page.bibtex_key, [("title", info.title), *tail])
+    return _bibtex("incollection", page.bibtex_key,
+                   [("title", chapter_title), ("booktitle", info.title), ("chapter", str(page.number)), *tail])
 
 
 # The JavaScript run in each page before it is printed (see the module docstring).
@@ -281,6 +357,11 @@ def print_page(context, url: str, page: Page, info: BookInfo, out: Path, *, time
         "bibtex": bibtex_entry(info, page, "{{TITLE}}"),
     })
     tab.emulate_media(media="print")
+    # Lay the page out at the paper's width, then let the site fit its tables to that column
+    # (xaibook-page.js: smaller type, or one card per row), as it does on a phone.
+    tab.set_viewport_size({"width": PAPER_WIDTH_PX, "height": 900})
+    tab.evaluate("() => new Promise(r => setTimeout(() => requestAnimationFrame(() => r()), 250))")
+    tab.evaluate("() => window.xaibookFitTables ? window.xaibookFitTables() : null")
     tab.pdf(path=str(out), print_background=True, prefer_css_page_size=False, **PAPER)
     tab.close()
     if errors:
@@ -456,6 +537,7 @@ def build_handout(repo: Path, html_dir: Path, out_dir: Path, *, copy_to_site: bo
         site.mkdir(exist_ok=True)
         for name, file in written.items():
             shutil.copy2(file, site / name)
+        link_site_to_handout(html_dir, pages)
     return written
 
 

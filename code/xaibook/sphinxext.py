@@ -5,7 +5,8 @@ Enabled in ``_config.yml`` (``sphinx.extra_extensions: [xaibook.sphinxext]``), i
 * serves Vega, Vega-Lite and vega-embed from the site's own ``_static`` folder
   (``xaibook-vega.js``, made by :func:`vl_convert.javascript_bundle` and wrapped in a function
   so that its top-level names cannot clash with the theme's scripts), plus ``xaibook-charts.js``,
-  which draws the charts emitted by :mod:`xaibook.render`, and ``xaibook.css``. Only the small
+  which draws the charts emitted by :mod:`xaibook.render`, ``xaibook.css``, and
+  ``xaibook-page.css`` and ``xaibook-page.js`` (code and tables that fit the column). Only the small
   ``xaibook-charts.js`` is in every page's head; it fetches the Vega bundle when the first chart
   comes near the viewport, so pages without charts never load it;
 * keeps MathJax off the pages that have no math (see :func:`page_has_math`), and drops the
@@ -35,12 +36,13 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from xaibook import repository
+from xaibook import handout, repository
 from xaibook.fingerprint import package_fingerprint, static_fingerprint
 from xaibook.render import CDN_SCRIPTS_JSON
 
 __all__ = [
-    "logger", "STATIC_SUBDIR", "VEGA_BUNDLE", "CHARTS_SCRIPT", "STYLESHEET", "MATHJAX_FILE",
+    "logger", "STATIC_SUBDIR", "VEGA_BUNDLE", "CHARTS_SCRIPT", "STYLESHEET", "PAGE_STYLESHEET",
+    "PAGE_SCRIPT", "MATHJAX_FILE",
     "CACHE_STAMP", "USES_PACKAGE_MARKER", "vega_bundle_source", "mathjax_source_file",
     "write_static_files", "invalidate_execution_cache", "localise_citations", "setup",
 ]
@@ -52,6 +54,10 @@ TEMPLATES_SUBDIR = ".xaibook-templates"
 VEGA_BUNDLE = "xaibook-vega.js"
 CHARTS_SCRIPT = "xaibook-charts.js"
 STYLESHEET = "xaibook.css"
+#: Page layout: code and tables that fit the column (issue 32); the charts' rules are in STYLESHEET.
+PAGE_STYLESHEET = "xaibook-page.css"
+#: Fits each table to its column (compact type, or one card per row); see ``static/xaibook-page.js``.
+PAGE_SCRIPT = "xaibook-page.js"
 MATHJAX_FILE = "tex-svg-full.js"
 CACHE_STAMP = "xaibook-fingerprint.txt"
 USES_PACKAGE_MARKER = "xaibook"
@@ -82,7 +88,7 @@ def write_static_files(target: Path) -> None:
     if stamp.is_file() and stamp.read_text() == static_fingerprint():
         return
     (target / VEGA_BUNDLE).write_text(vega_bundle_source(), encoding="utf-8")
-    for name in (CHARTS_SCRIPT, STYLESHEET):
+    for name in (CHARTS_SCRIPT, STYLESHEET, PAGE_STYLESHEET, PAGE_SCRIPT):
         shutil.copyfile(Path(__file__).parent / "static" / name, target / name)
     (target / "mathjax").mkdir(exist_ok=True)
     shutil.copyfile(mathjax_source_file(), target / "mathjax" / MATHJAX_FILE)
@@ -269,37 +275,42 @@ def _mathjax_only_with_math(app: Sphinx, pagename: str, templatename: str, conte
     context["script_files"] = updated
 
 
-# --- Links to the course handout -----------------------------------------------------------------
+# --- Links to the course handout and footer links ------------------------------------------------
 #
-# ``python -m xaibook.handout`` prints the built site into PDFs under ``_build/html/pdf/``: the whole
-# book (``book.pdf``) and one file per chapter, named after the chapter's page. Each chapter links to
-# its own PDF and to the book's; the how-to-cite page links to the book's.
-
-HANDOUT_DIR = "pdf"
-_CHAPTER_PAGE = re.compile(r"^book/\d\d_[a-z0-9_]+$")
-_FIRST_HEADING_END = re.compile(r"</h1>")
-
-
-def handout_links(pagename: str) -> list[tuple[str, str]]:
-    """The handout links of a page, as (label, href relative to the page); none on most pages."""
-    up = "../" * pagename.count("/")
-    book = ("Download the whole book (PDF)", f"{up}{HANDOUT_DIR}/book.pdf")
-    if _CHAPTER_PAGE.match(pagename):
-        chapter = ("Download the handout (PDF)", f"{up}{HANDOUT_DIR}/{pagename.rsplit('/', 1)[-1]}.pdf")
-        return [chapter, book]
-    if pagename.endswith("cite"):
-        return [book]
-    return []
+# ``python -m xaibook.handout`` prints the built site into PDFs under ``_build/html/pdf/``. A page
+# links to them only when they exist (see :func:`xaibook.handout.handout_link_block`): the handout
+# adds the links itself after printing, and a later HTML build keeps them.
 
 
 def _add_handout_links(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     body = context.get("body")
-    links = handout_links(pagename)
-    if not body or not links or app.builder.format != "html":
+    if not body or app.builder.format != "html":
         return
-    anchors = " &middot; ".join(f'<a href="{href}" download>{label}</a>' for label, href in links)
-    block = f'<p class="xaibook-handout-link">{anchors}</p>'
-    context["body"] = _FIRST_HEADING_END.sub(lambda m: m.group(0) + block, body, count=1)
+    block = handout.handout_link_block(pagename, Path(app.outdir))
+    if block:
+        context["body"] = _FIRST_HEADING_END.sub(lambda m: m.group(0) + block, body, count=1)
+
+
+_FIRST_HEADING_END = re.compile(r"</h1>")
+#: A relative link to a page of the book (``book/cite.html``), not to a file, a host or an anchor.
+_ROOT_PAGE_LINK = re.compile(r'href="(?![a-z][a-z0-9+.-]*:|/|#|\.)([^"#?]+)\.html(#[^"]*)?"')
+
+
+def root_relative_links(html: str, pathto: Any) -> str:
+    """``html`` (written with links relative to the site root) with each page link made relative
+    to the current page by Sphinx's ``pathto`` (``book/cite.html`` → ``cite.html`` from a chapter,
+    ``book/cite.html`` from the search page at the root)."""
+    return _ROOT_PAGE_LINK.sub(lambda m: f'href="{pathto(m.group(1))}{m.group(2) or ""}"', html)
+
+
+def _footer_links_from_the_root(app: Sphinx, pagename: str, templatename: str, context: dict,
+                                doctree: Any) -> None:
+    """The ``extra_footer`` of ``_config.yml`` is the same HTML on every page, wherever the page
+    is; its page links are written from the site root and made relative to each page here."""
+    footer = context.get("theme_extra_footer")
+    pathto = context.get("pathto")
+    if footer and pathto is not None:
+        context["theme_extra_footer"] = root_relative_links(footer, pathto)
 
 
 # --- Per-chapter reference lists ------------------------------------------------------------------
@@ -375,6 +386,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _mathjax_only_with_math, priority=900)
     # The Vega bundle is not a page script: xaibook-charts.js loads it when a chart needs it.
     app.connect("html-page-context", _add_handout_links)
+    app.connect("html-page-context", _footer_links_from_the_root)
     app.add_js_file(CHARTS_SCRIPT)
+    app.add_js_file(PAGE_SCRIPT)
     app.add_css_file(STYLESHEET)
+    app.add_css_file(PAGE_STYLESHEET)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

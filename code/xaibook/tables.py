@@ -4,10 +4,11 @@ pandas' own ``DataFrame.to_html`` leaves the corner header cell empty and, for a
 a second header row of empty cells; a screen reader then announces cells with no column heading
 (axe's ``empty-table-header``). :func:`frame_to_html` writes one header row in which every cell
 has text (the index's name, or "row" for an unnamed index), header cells with ``scope``, row
-headers for the index, and the class ``xaibook-num`` on numeric columns so that the book's
-stylesheet right-aligns them. Values are formatted exactly as pandas prints them (its display
-options, ``float_format`` included), and long or wide frames are shortened as pandas shortens
-them.
+headers for the index, the class ``xaibook-num`` on numeric columns so that the book's stylesheet
+right-aligns them, and a line break allowed after each "_" (``<wbr>``) so that a long feature name
+wraps in a narrow column instead of widening the table. Values are formatted exactly as pandas
+prints them (its display options, ``float_format`` included), and long or wide frames are
+shortened as pandas shortens them.
 
 :func:`enable` makes it the ``text/html`` form of every DataFrame shown in a notebook; importing
 :mod:`xaibook.notebook` or :mod:`xaibook.charts` calls it. A table that is a figure gets a caption
@@ -33,6 +34,12 @@ ELLIPSIS = "…"
 
 def _text(value: Any) -> str:
     return html.escape(str(value), quote=True)
+
+
+def _cell(value: Any) -> str:
+    """A cell's text, which may wrap after each "_" of an identifier (``checking_<wbr>account``):
+    a narrow column then breaks a long feature name there, never inside a word."""
+    return _text(value).replace("_", "_<wbr>")
 
 
 def _formatted(values: pd.Series) -> list[str]:
@@ -103,23 +110,23 @@ def frame_to_html(frame: pd.DataFrame, *, caption: str | None = None) -> str:
     out = ['<table class="dataframe xaibook-table">']
     if caption:
         out.append(f"<caption>{_text(caption)}</caption>")
-    head = [f'<th scope="col">{_text(name)}</th>' for name in _index_names(index)]
+    head = [f'<th scope="col">{_cell(name)}</th>' for name in _index_names(index)]
     for j, column in enumerate(shown.columns):
         if col_cut is not None and j == col_cut:
             head.append('<th scope="col" class="xaibook-ellipsis">…</th>')
         name = _column_name(column)
-        head.append(f'<th scope="col"{num(j)}>{_text(name) if name else _text(f"column {j}")}</th>')
+        head.append(f'<th scope="col"{num(j)}>{_cell(name) if name else _text(f"column {j}")}</th>')
     out.append("<thead><tr>" + "".join(head) + "</tr></thead>")
     out.append("<tbody>")
     for i in range(len(shown)):
         if row_cut is not None and i == row_cut:
             marks = ['<th scope="row" class="xaibook-ellipsis">…</th>'] * index.nlevels
             out.append("<tr>" + "".join(marks + row_ellipsis_cells()) + "</tr>")
-        row = [f'<th scope="row">{_text(index_cells[k][i])}</th>' for k in range(index.nlevels)]
+        row = [f'<th scope="row">{_cell(index_cells[k][i])}</th>' for k in range(index.nlevels)]
         for j in range(shown.shape[1]):
             if col_cut is not None and j == col_cut:
                 row.append('<td class="xaibook-ellipsis">…</td>')
-            row.append(f"<td{num(j)}>{_text(cells[j][i])}</td>")
+            row.append(f"<td{num(j)}>{_cell(cells[j][i])}</td>")
         out.append("<tr>" + "".join(row) + "</tr>")
     out.append("</tbody></table>")
     if row_cut is not None or col_cut is not None:

@@ -160,7 +160,8 @@ def ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: in
                   "ticks: actual values in the grid's range"),
         description=description or (
             f"{kind} chart: one thin grey line per person showing how the {y_title} changes as "
-            f"{result.feature} is set from {result.grid[0]} to {result.grid[-1]}, with the partial "
+            f"{result.feature} is set from {round(float(result.grid[0]), 3):g} to "
+            f"{round(float(result.grid[-1]), 3):g}, with the partial "
             "dependence (their average) as a thick blue line; tick marks below show the people's "
             "actual values. Hovering a line highlights it and names the person."
             + (f" The dashed line is {id_title} {highlight}." if highlight is not None else "")
