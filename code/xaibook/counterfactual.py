@@ -48,6 +48,8 @@ from xaibook._validation import (
     check_features,
     check_fitted_model,
     check_frame,
+    check_like_reference,
+    check_memory,
     check_model_input,
     check_positive_int,
     check_random_state,
@@ -259,13 +261,9 @@ def distance_matrix(A: pd.DataFrame, B: pd.DataFrame, X_reference: pd.DataFrame)
     categorical feature whose values differ.
     """
     mad = mad_scales(X_reference)
-    for name, frame in (("A", A), ("B", B)):
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"{name} must be a pandas DataFrame with X_reference's columns, got {type(frame).__name__}")
-        missing = [c for c in X_reference.columns if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{name} lacks columns {missing} of X_reference; the distance needs every feature")
-        check_frame(frame[list(X_reference.columns)], name=name, min_rows=0)  # no NaN or inf
+    A, B = (check_like_reference(frame, X_reference, name=name) for name, frame in (("A", A), ("B", B)))
+    check_memory(2 * 8.0 * len(A) * len(B), what=f"a {len(A):,} x {len(B):,} distance matrix",
+                 knob="the number of rows of A or B")
     out = np.zeros((len(A), len(B)))
     for column in X_reference.columns:
         a, b = A[column].to_numpy(), B[column].to_numpy()
@@ -863,17 +861,22 @@ def counterfactual_importance(model, X, X_reference, *, n_counterfactuals: int =
     2021). Rows already in ``desired_class`` are skipped. ``options`` go to :func:`counterfactuals`.
     """
     X = check_frame(X, name="X")
-    local = {}
+    local, n_desired = {}, 0
     for label in X.index:
         try:
             result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=n_counterfactuals,
                                      **options)
         except AlreadyDesiredError:
-            continue                    # already in the desired class: nothing has to change
+            n_desired += 1              # already in the desired class: nothing has to change
+            continue
         if len(result):
             local[label] = result.feature_frequency()
+    if not local:  # a mean over no rows: not an importance of 0
+        raise ValueError(f"no row of X got a counterfactual ({n_desired} of {len(X)} already have the desired "
+                         "class, the rest none found), so no feature importance is defined; pass rows "
+                         "the model does not already place in desired_class")
     table = pd.DataFrame(local).T.reindex(columns=list(X.columns))
-    values = table.mean().to_numpy() if len(table) else np.zeros(X.shape[1])
+    values = table.mean().to_numpy()
     return CounterfactualImportance(values=values, feature_names=tuple(X.columns), local=table, n_found=len(table))
 
 
