@@ -15,7 +15,7 @@ __all__ = [
     "check_frame", "check_target", "check_fitted_model", "check_columns_match", "check_features",
     "check_random_state", "as_legacy_random_state", "as_generator", "check_positive_int",
     "check_prediction_function", "check_rows", "check_one_row", "RandomStateLike",
-    "check_numbers_not_text", "check_like_reference", "align_rows", "check_choice",
+    "check_numbers_not_text", "check_like_reference", "align_rows"
 ]
 #: Largest working memory (bytes) a call may plan to allocate before it refuses, with the estimate
 #: and the argument to change. Raise it (``xaibook._validation.MEMORY_LIMIT = ...``) on a big machine.
@@ -129,15 +129,6 @@ def align_rows(frames: dict[str, pd.DataFrame], *, what: str = "explanation") ->
             frame = frame.reindex(first.index)
         out[label] = frame
     return out
-
-
-def check_choice(value: Any, choices: Iterable[Any], *, name: str) -> Any:
-    """``value`` must be one of ``choices`` (compared as given: ``1`` is not ``"1"``)."""
-    choices = list(choices)
-    if isinstance(value, (list, dict, set)) or not any(
-            type(value) is type(c) and value == c for c in choices):
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-    return value
 
 
 def align_target(y: Any, X: pd.DataFrame, *, name: str = "y", frame_name: str = "X") -> Any:

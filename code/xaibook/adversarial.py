@@ -40,6 +40,7 @@ from xaibook._validation import (
     as_generator,
     as_legacy_random_state,
     check_frame,
+    check_number,
     check_positive_int,
     check_random_state,
 )
@@ -73,8 +74,7 @@ class RuleClassifier:
     def __init__(self, feature: str, threshold: float, *, below: bool = True):
         if not isinstance(feature, str) or not feature:
             raise TypeError(f"feature must be a column name (a non-empty string), got {feature!r}")
-        if isinstance(threshold, (bool, np.bool_)) or not np.isfinite(float(threshold)):
-            raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+        check_number(threshold, name="threshold")
         self.feature = feature
         self.threshold = float(threshold)
         self.below = bool(below)
@@ -153,8 +153,7 @@ class ScaffoldedClassifier:
         for name, model in (("biased", biased), ("innocuous", innocuous), ("detector", detector)):
             if not hasattr(model, "predict_proba"):
                 raise TypeError(f"{name} must be a fitted classifier with predict_proba, got {type(model).__name__}")
-        if not 0 < float(threshold) < 1:
-            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        check_number(threshold, name="threshold", low=0, high=1, low_open=True, high_open=True)
         self.biased, self.innocuous, self.detector = biased, innocuous, detector
         self.threshold = float(threshold)
 

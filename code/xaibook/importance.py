@@ -308,6 +308,8 @@ def _resolve_scorer(model: Any, scoring: Any) -> tuple[Callable, str]:
         return get_scorer(scoring), scoring
     if callable(scoring):
         _check_scorer_signature(scoring)
+        if hasattr(scoring, "_score_func"):  # make_scorer(...): its repr names the metric and options
+            return scoring, repr(scoring)
         return scoring, getattr(scoring, "__name__", type(scoring).__name__)
     raise TypeError(f"scoring must be None, a scorer name or a callable scorer(model, X, y); "
                     f"got {type(scoring).__name__} (several scorers at once are not supported: "
@@ -844,7 +846,8 @@ def compare_scorings(model: Any, X: pd.DataFrame, y: Any, scorings: Sequence[Any
     for scoring in scorings:
         result = permutation_importance(model, X, y, scoring=scoring, **kwargs)
         if result.scoring in results:
-            raise ValueError(f"scorer {result.scoring!r} appears twice in scorings")
+            raise ValueError(f"scorings lists the scorer {result.scoring!r} twice; each score is one column "
+                             "of the comparison: list every scorer once")
         results[result.scoring] = result
     return ImportanceComparison(results)
 

@@ -779,6 +779,12 @@ def lime_text(f: Any, text: str, *, n_samples: int = 5000, kernel_width: float =
 # Images
 # --------------------------------------------------------------------------------------------
 def _as_rgb(image: np.ndarray) -> np.ndarray:
+    """An image as RGB for quickshift: greyscale (2-D or one channel) repeated in three channels."""
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim == 3 and image.shape[2] != 3:
+        raise ValueError(f"quickshift superpixels need a greyscale or RGB image, got {image.shape[2]} channels; "
+                         "drop the alpha channel (image[..., :3]) or pass segments= (e.g. grid_segments)")
     return np.repeat(image[..., None], 3, axis=-1) if image.ndim == 2 else image
 
 
@@ -859,6 +865,8 @@ def image_neighbourhood(f: Any, image: np.ndarray, *, segments: np.ndarray | Non
         except (ValueError, TypeError) as err:
             raise ValueError("hide_color must be None, a number or one number per channel, "
                              f"got {hide_color!r}") from err
+        if not np.all(np.isfinite(hidden)):
+            raise ValueError(f"hide_color must be finite (a colour), got {hide_color!r}")
 
     Z = rs.randint(0, 2, n * d).reshape(n, d).astype(float)
     Z[0] = 1.0
