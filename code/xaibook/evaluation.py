@@ -72,10 +72,9 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
     if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
         raise ValueError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
     positive = (y == classes[1]).astype(float)
-    if min(positive.sum(), len(y) - positive.sum()) < 2:  # every two-class resample is the data itself
-        raise ValueError(f"y has {int(positive.sum())} row(s) of class {classes.tolist()[1]!r} and "
-                         f"{int(len(y) - positive.sum())} of {classes.tolist()[0]!r}; a bootstrap interval needs at "
-                         "least two rows of each class (with one, every resample scores the same)")
+    if len(y) == 2:  # its only two-class resample is the data itself: an interval of width 0
+        raise ValueError("y has one row of each class, so every bootstrap resample that holds both classes is "
+                         "the data itself and the interval has width 0; pass more rows")
     rng = as_legacy_random_state(random_state)
     idx = rng.randint(0, len(y), (n_bootstrap, len(y)))
     for _ in range(100):  # redraw resamples with a single class (no AUC) until all n_bootstrap have two
