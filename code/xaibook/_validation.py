@@ -15,7 +15,7 @@ __all__ = [
     "check_frame", "check_target", "check_fitted_model", "check_columns_match", "check_features",
     "check_random_state", "as_legacy_random_state", "as_generator", "check_positive_int",
     "check_prediction_function", "check_rows", "check_one_row", "RandomStateLike",
-    "check_numbers_not_text", "check_like_reference", "align_rows"
+    "check_numbers_not_text", "check_like_reference", "align_rows", "as_numbers",
 ]
 #: Largest working memory (bytes) a call may plan to allocate before it refuses, with the estimate
 #: and the argument to change. Raise it (``xaibook._validation.MEMORY_LIMIT = ...``) on a big machine.
@@ -129,6 +129,18 @@ def align_rows(frames: dict[str, pd.DataFrame], *, what: str = "explanation") ->
             frame = frame.reindex(first.index)
         out[label] = frame
     return out
+
+
+def as_numbers(values: Any, *, name: str) -> np.ndarray:
+    """``values`` as a float array, refusing text, objects and dates with a message naming
+    ``name`` (``np.asarray(["1", "0"], dtype=float)`` would read labels as numbers, and
+    ``"yes"`` would fail with numpy's "could not convert string to float")."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        sample = array.ravel()[:3].tolist()
+        raise TypeError(f"{name} must hold numbers, got {array.dtype} values such as {sample}; convert them "
+                        "first (labels to 0/1, e.g. (y == 'yes').astype(int))")
+    return array.astype(float)
 
 
 def align_target(y: Any, X: pd.DataFrame, *, name: str = "y", frame_name: str = "X") -> Any:

@@ -45,6 +45,7 @@ import pandas as pd
 
 from xaibook._validation import (
     as_generator,
+    check_columns_match,
     check_features,
     check_fitted_model,
     check_frame,
@@ -404,6 +405,8 @@ class _Target:
             if not hasattr(model, "predict_proba"):
                 raise ValueError(f"model ({type(model).__name__}) has no predict_proba; counterfactuals "
                                  "need class probabilities (use a probabilistic classifier)")
+            # x is already in X_reference's column order (_check_x): a column order unlike the model's is X_reference's
+            check_columns_match(model, x, name="X_reference")
             check_model_input(model, x, name="x")  # columns, and categories the model knows
             classes = list(getattr(model, "classes_", []))
             if not classes:
@@ -500,7 +503,11 @@ def _check_constraints(x: pd.DataFrame, X_reference: pd.DataFrame, features_to_v
             if _is_numeric(X_reference[feature]):
                 if isinstance(spec, str) or not hasattr(spec, "__len__") or len(spec) != 2:
                     raise ValueError(f"permitted_range[{feature!r}] must be (low, high), got {spec!r}")
-                low, high = (float(v) for v in spec)
+                try:
+                    low, high = (float(v) for v in spec)
+                except (TypeError, ValueError):
+                    raise TypeError(f"permitted_range[{feature!r}] must be two numbers (low, high), "
+                                    f"got {spec!r}") from None
                 if np.isnan(low) or np.isnan(high) or low > high:
                     raise ValueError(f"permitted_range[{feature!r}] = {spec!r} is not a range (low <= high)")
                 if not low <= float(value) <= high:

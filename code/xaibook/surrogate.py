@@ -947,6 +947,9 @@ def submodular_pick(explanations: Sequence[LimeResult], n_picks: int = 5) -> Sub
     explanations = list(explanations)
     if not explanations or not all(isinstance(e, LimeResult) for e in explanations):
         raise TypeError("explanations must be a non-empty list of LimeResult")
+    kinds = sorted({e.kind for e in explanations})
+    if len(kinds) > 1:  # a word and a table feature would compete for the same coverage
+        raise ValueError(f"explanations mix kinds {kinds}; pick among explanations of one kind of data")
     n_picks = check_positive_int(n_picks, name="n_picks")
     n_picks = min(n_picks, len(explanations))
     columns: dict[str, int] = {}
