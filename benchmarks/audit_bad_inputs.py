@@ -17,13 +17,18 @@ Outcomes:
 ``silent``   a result that is wrong or surprising (the worst: a plausible-looking wrong answer)
 ``hang``     no answer within the time limit, or more memory than the limit allows
 
-Run: ``python benchmarks/audit_bad_inputs.py`` (about two minutes; fitted models come from the
+Every case is also a test: ``tests/test_bad_inputs.py`` runs each under the same time and memory
+limits and requires ``clear`` (about ten seconds of CPU for the whole table, models from the cache).
+
+Run: ``python benchmarks/audit_bad_inputs.py`` (about twenty seconds; fitted models come from the
 cache). ``--json FILE`` writes every case's outcome; ``-v`` prints each case; ``-k NAME`` runs the
 cases whose name contains NAME. Before the fixes of issue 11 the 194 cases gave 102 clear, 29 raw,
 58 silent and 5 hang; a new method's cases belong here too, and the silent and hang columns should
 stay at zero. The 43 cases added later for the surrogate (``lime_``, 16), counterfactual (``cfx_``,
 15) and agreement (``agree_``, 12) modules gave 28 clear, 11 raw, 4 silent and 0 hang before their
-fixes, and 43 clear after them.
+fixes, and 43 clear after them. The 31 cases of issue 26 (a second audit's classes: numbers as
+text, category typos, degenerate data, rows matched by position, options, exercise answers, memory,
+unclear messages) gave 1 clear, 4 raw, 22 silent and 4 hang before its fixes, and 31 clear after.
 """
 
 from __future__ import annotations
@@ -1875,7 +1880,7 @@ def adv_detectability_own_shuffle():
                              n_estimators=5)
 
 
-@case("degenerate data", "n_splits")
+@case("degenerate data", "synthetic")
 def adv_detectability_too_few_rows():
     return adv.detectability(credit.X_test.iloc[:2], credit.X_test.iloc[2:4].assign(age=20), n_estimators=5)
 
@@ -2003,12 +2008,80 @@ def adv_rule_threshold_text():
     return adv.RuleClassifier("age", "thirty")
 
 
-@case("unclear message", "twice", check=lambda r: len(r.results) == 2)
+@case("unclear message", "make_scorer", check=lambda r: len(r.results) == 2)
 def imp_compare_two_scorer_objects():
     from sklearn.metrics import make_scorer, roc_auc_score
     return imp.compare_scorings(TOY_LR, TOY, TOY_Y, [make_scorer(roc_auc_score, response_method="predict_proba"),
                                                     make_scorer(roc_auc_score, response_method="decision_function")],
                                 n_repeats=2)
+
+
+@case("unclear message", "X_reference")
+def cfx_reference_column_order():
+    return cf.counterfactuals(C_LOG, CF_X, credit.X_train[credit.X_train.columns[::-1]], n_counterfactuals=1)
+
+
+@case("unclear message", "permitted_range", "age")
+def cfx_permitted_range_text():
+    return cf.counterfactuals(C_LOG, CF_X, credit.X_train, permitted_range={"age": ("20", "old")}, n_counterfactuals=1)
+
+
+@case("numbers as text", "y_true")
+def ev_calibration_labels_as_text():
+    return ev.expected_calibration_error(["1", "0"] * 5, np.linspace(0, 1, 10))
+
+
+@case("options", "grid", "increase")
+def dep_derivatives_backwards_grid():
+    import dataclasses
+    result = dep.partial_dependence(f_toy, TOY, "feat_a", grid_resolution=5)
+    flipped = dataclasses.replace(result, grid=result.grid[::-1], average=result.average[::-1],
+                                  individual=result.individual[:, ::-1])
+    return dep.ice_derivatives(flipped)
+
+
+@case("rows matched by position", "kinds", "text")
+def lime_submodular_mixed_kinds():
+    table = lime.lime_tabular(f_toy, TOY, TOY.iloc[[0]], n_samples=50)
+    text = lime.lime_text(lambda texts: np.array([len(t) / 100 for t in texts]), "a good film", n_samples=20)
+    return lime.submodular_pick([table, text], n_picks=1)
+
+
+@case("chart mismatch", "image", "255")
+def lime_image_chart_eight_bit():
+    from xaibook.charts import surrogate as lime_charts
+    image = np.random.RandomState(0).randint(0, 256, (8, 8)).astype(float)
+    segments = lime.grid_segments((8, 8), 2)
+    result = lime.lime_image(lambda b: b.mean(axis=(1, 2)) / 255, image, segments=segments, n_samples=20)
+    return lime_charts.image_chart(image, {"LIME": result})
+
+
+@case("chart mismatch", "top")
+def fail_spread_chart_negative_top():
+    from xaibook.charts import failures as fail_charts
+    frame = pd.DataFrame({"feature": ["a", "b", "a", "b"], "value": [0.1, 0.2, 0.3, 0.1], "run": [1, 1, 2, 2]})
+    return fail_charts.spread_chart(frame, top=-1)
+
+
+@case("chart mismatch", "value", "numbers")
+def fail_grouped_bars_text_values():
+    from xaibook.charts import failures as fail_charts
+    frame = pd.DataFrame({"feature": ["a", "b"], "value": ["0.1", "0.2"], "model": ["m", "m"]})
+    return fail_charts.grouped_bars_chart(frame, item="feature", value="value", group="model")
+
+
+@case("chart mismatch", "several rows")
+def fail_agreement_chart_duplicated_cells():
+    from xaibook.charts import failures as fail_charts
+    table = agr.agreement_table({"A": _E, "B": _E * 2})
+    return fail_charts.agreement_chart(pd.concat([table, table.assign(value=0.0)]), k=2)
+
+
+@case("chart mismatch", "value", "[0, 1]")
+def fail_tradeoff_chart_percentages():
+    from xaibook.charts import failures as fail_charts
+    frame = pd.DataFrame({"threshold": [0.1, 0.5], "measure": ["kept", "kept"], "value": [40.0, 90.0]})
+    return fail_charts.tradeoff_chart(frame, x="threshold")
 
 
 def main(argv: list[str] | None = None) -> int:
