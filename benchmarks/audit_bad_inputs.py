@@ -2084,6 +2084,18 @@ def fail_tradeoff_chart_percentages():
     return fail_charts.tradeoff_chart(frame, x="threshold")
 
 
+@case("options", "k")
+def fail_agreement_chart_fractional_k():
+    from xaibook.charts import failures as fail_charts
+    return fail_charts.agreement_chart(agr.agreement_table({"A": _E, "B": _E * 2}), k=2.7)
+
+
+@case("options", "threshold")
+def cfx_whatif_threshold_off_the_axis():
+    result = cf.counterfactuals(C_LOG, CF_X, credit.X_train, n_counterfactuals=1)
+    return cf_charts.whatif_chart(result, threshold=1.5)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write every case's outcome to this file")

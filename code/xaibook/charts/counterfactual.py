@@ -14,6 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from xaibook._validation import check_number
 from xaibook.charts._base import OUTCOME_COLORS, PALETTE, describe
 from xaibook.counterfactual import CounterfactualImportance, CounterfactualResult
 
@@ -60,6 +61,7 @@ def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title:
     _check(result)
     if len(result) == 0:
         raise ValueError("the result holds no counterfactual: nothing to draw (see result.message)")
+    check_number(threshold, name="threshold", low=0, high=1, low_open=True, high_open=True)  # on the 0-1 axis
     frame = whatif_frame(result)
     options = frame.drop_duplicates("counterfactual")[["counterfactual", "option", "cost", "prediction"]]
     order = options["option"].tolist()

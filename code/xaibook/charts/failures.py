@@ -23,7 +23,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import PALETTE, check_top, describe, diverging_scale
+from xaibook.charts._base import PALETTE, check_count, check_top, describe, diverging_scale
 
 __all__ = [
     "agreement_chart",
@@ -91,7 +91,7 @@ def agreement_chart(table: pd.DataFrame, *, k: int | None = None, metric: str = 
     metrics = list(dict.fromkeys(table["metric"]))
     if metric not in metrics:
         raise ValueError(f"metric {metric!r} is not in the table; it has {metrics}")
-    start = ks[len(ks) // 2] if k is None else int(k)
+    start = ks[len(ks) // 2] if k is None else check_count(k, "k")  # never int(2.7) == 2
     if start not in ks:
         raise ValueError(f"k={k} is not in the table; it has k = {ks}")
     order = list(dict.fromkeys(table["method_a"]))
