@@ -672,9 +672,10 @@ def without_columns(estimator: Any, keep: Sequence[str]) -> Any:
         if hasattr(model, "get_params") else [model]
     transformers = [part for part in parts if isinstance(part, ColumnTransformer)]
     specs = [spec for part in transformers for _, _, spec in part.transformers]
-    if transformers and not any(callable(spec) for spec in specs):
-        named = {v for spec in specs for v in ([spec] if isinstance(spec, str) else
-                                               list(spec) if not isinstance(spec, slice) else [])}
+    names_only = all(isinstance(spec, str) or (not callable(spec) and not isinstance(spec, slice)
+                                                 and all(isinstance(v, str) for v in spec)) for spec in specs)
+    if transformers and names_only:  # selections by position or by function: _select says what to do
+        named = {v for spec in specs for v in ([spec] if isinstance(spec, str) else list(spec))}
         unknown = [c for c in keep if c not in named]
         if unknown:
             raise ValueError(f"keep names column(s) {unknown} that the estimator's ColumnTransformers do not "
