@@ -81,6 +81,8 @@ def test_integer_X_with_float_background_keeps_the_floats():
         result = method(f_linear, X, typical, **kwargs)
         np.testing.assert_allclose(result.values, expected, atol=1e-12, err_msg=method.__name__)
     with pytest.raises(ValueError, match=r"background columns \['a'\] hold numbers where X's hold text"):
+        sh.exact_shapley(lambda d: np.zeros(len(d)), X.astype({"a": "category"}), typical)
+    with pytest.raises(ValueError, match=r"X column 'a' holds numbers stored as text"):   # issue 26
         sh.exact_shapley(lambda d: np.zeros(len(d)), X.astype({"a": str}), typical)
 
 

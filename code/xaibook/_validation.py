@@ -467,7 +467,9 @@ def check_number(value: Any, *, name: str, low: float = -np.inf, high: float = n
     value = float(value)
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high
-    if not np.isfinite(value) or too_low or too_high:
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if too_low or too_high:
         left, right = ("(" if low_open else "["), (")" if high_open else "]")
         raise ValueError(f"{name} must be in {left}{low}, {high}{right}, got {value!r}")
     return value
