@@ -667,6 +667,9 @@ def test_owen_values_bad_inputs(mixed):
         S.owen_values(f, X.iloc[:1], background, groups=[], max_coalitions=0)
     with pytest.raises(ValueError, match="background"):
         S.owen_values(f, X.iloc[:1], background[background.columns[::-1]], groups=[])
-    # a one-name group may be given as a string
-    one = S.owen_values(f, X.iloc[:1], background, groups=[first])
+    # a list of names is not a list of groups (issue 26: it used to form singleton groups silently)
+    with pytest.raises(TypeError, match=r"groups is a list holding feature names.*\[\['a', 'b'\]"):
+        S.owen_values(f, X.iloc[:1], background, groups=[first])
+    # in a dict, a one-name group may be given as a string
+    one = S.owen_values(f, X.iloc[:1], background, groups={"one": first})
     np.testing.assert_allclose(one.values, S.exact_shapley(f, X.iloc[:1], background).values, atol=1e-12)

@@ -81,6 +81,8 @@ def test_integer_X_with_float_background_keeps_the_floats():
         result = method(f_linear, X, typical, **kwargs)
         np.testing.assert_allclose(result.values, expected, atol=1e-12, err_msg=method.__name__)
     with pytest.raises(ValueError, match=r"background columns \['a'\] hold numbers where X's hold text"):
+        sh.exact_shapley(lambda d: np.zeros(len(d)), X.astype({"a": "category"}), typical)
+    with pytest.raises(ValueError, match=r"X column 'a' holds numbers stored as text"):   # issue 26
         sh.exact_shapley(lambda d: np.zeros(len(d)), X.astype({"a": str}), typical)
 
 
@@ -377,3 +379,73 @@ def test_exercise_helpers_name_bad_arguments():
         ex_overview.young_bad_risk_rate(age_limit=0)
     with pytest.raises(ValueError, match=r"cost_accept_bad must be in \(0, inf\]"):
         ex_overview.cost_optimal_threshold(-1, 1)
+
+
+# --------------------------------------------------------------------------------------------
+# issue 26: the shared validators behind the second audit's classes (each also has audit cases
+# in benchmarks/audit_bad_inputs.py, run by tests/test_bad_inputs.py)
+# --------------------------------------------------------------------------------------------
+def test_numbers_stored_as_text_are_refused_but_labels_and_mixed_text_are_not():
+    frame = pd.DataFrame({"age": ["63", "41", "57"], "group": ["1", "2-3", ">= 6"]})
+    with pytest.raises(ValueError, match=r"'age' holds numbers stored as text.*astype\(\{'age': float\}\)"):
+        v.check_frame(frame)
+    v.check_frame(frame.astype({"age": "category"}))          # labels, said so with the dtype
+    v.check_frame(frame.astype({"age": float}))
+    v.check_frame(frame.iloc[:1])                              # one value: a category such as "1"
+
+
+def test_rows_checked_against_the_reference_data():
+    reference = pd.DataFrame({"amount": [1.0, 2.0, 5.0], "purpose": ["business", "car", "car"]})
+    with pytest.raises(ValueError, match=r"'purpose' has value\(s\) \['busines'\]"):
+        v.check_like_reference(reference.assign(purpose="busines"), reference, name="A")
+    with pytest.raises(ValueError, match="'amount' must hold numbers"):
+        v.check_like_reference(reference.astype({"amount": str}).iloc[:1], reference, name="A")
+    with pytest.raises(ValueError, match=r"lacks columns \['purpose'\]"):
+        v.check_like_reference(reference[["amount"]], reference, name="A")
+    swapped = reference[["purpose", "amount"]]
+    assert list(v.check_like_reference(swapped, reference, name="A").columns) == ["amount", "purpose"]
+
+
+def test_rows_are_matched_by_index_label_never_by_position():
+    E = pd.DataFrame(np.arange(12.0).reshape(4, 3), columns=["a", "b", "c"], index=[7, 3, 9, 1])
+    aligned = v.align_rows({"A": E, "B": E.iloc[::-1]})
+    pd.testing.assert_frame_equal(aligned["B"], E)
+    with pytest.raises(ValueError, match="explains other rows"):
+        v.align_rows({"A": E, "B": E.set_axis([0, 1, 2, 3])})
+    with pytest.raises(ValueError, match=r"duplicated columns \['b'\]"):
+        v.align_rows({"A": E, "B": E.set_axis(["a", "b", "b"], axis=1)})
+
+
+def test_agreement_of_a_method_with_itself_in_another_row_order_is_one():
+    from xaibook.agreement import agreement_table
+
+    E = pd.DataFrame(np.random.RandomState(0).normal(size=(6, 5)), columns=list("pqrst"))
+    table = agreement_table({"A": E, "B": E.sample(frac=1, random_state=1)})
+    assert np.allclose(table["value"], 1.0)
+
+
+def test_values_that_must_be_numbers_are_not_read_from_text():
+    with pytest.raises(TypeError, match="y_true must hold numbers"):
+        v.as_numbers(["1", "0"], name="y_true")
+    assert v.as_numbers([True, False], name="y_true").tolist() == [1.0, 0.0]
+
+
+def test_yes_no_answers_are_read_as_words_and_true_is_not_a_number():
+    assert not exercises.check_choice("no", True).correct
+    assert exercises.check_choice("no", False).correct and exercises.check_choice(" Yes ", True).correct
+    assert not exercises.check_choice(1, True).correct       # a number is not a yes/no
+    assert not exercises.check_number(True, 1.0).correct
+    assert exercises.check_number(1, 1.0).correct
+
+
+def test_chart_frames_must_hold_what_their_axes_draw():
+    from xaibook.charts import failures as fail_charts
+
+    bars = pd.DataFrame({"feature": ["a", "b"], "value": [0.1, 0.2], "model": ["m", "m"]})
+    fail_charts.grouped_bars_chart(bars, item="feature", value="value", group="model")
+    with pytest.raises(ValueError, match="finite numbers"):
+        fail_charts.grouped_bars_chart(bars.assign(value=[0.1, np.nan]), item="feature", value="value", group="model")
+    with pytest.raises(ValueError, match="several rows"):
+        fail_charts.grouped_bars_chart(pd.concat([bars, bars]), item="feature", value="value", group="model")
+    with pytest.raises(ValueError, match="top must be a positive integer"):
+        fail_charts.spread_chart(bars.rename(columns={"model": "run"}), top=-1)

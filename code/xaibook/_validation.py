@@ -15,6 +15,7 @@ __all__ = [
     "check_frame", "check_target", "check_fitted_model", "check_columns_match", "check_features",
     "check_random_state", "as_legacy_random_state", "as_generator", "check_positive_int",
     "check_prediction_function", "check_rows", "check_one_row", "RandomStateLike",
+    "check_numbers_not_text", "check_like_reference", "align_rows", "as_numbers",
 ]
 #: Largest working memory (bytes) a call may plan to allocate before it refuses, with the estimate
 #: and the argument to change. Raise it (``xaibook._validation.MEMORY_LIMIT = ...``) on a big machine.
@@ -42,12 +43,104 @@ def check_frame(X: Any, *, name: str = "X", allow_nan: bool = False,
             raise ValueError(
                 f"{name} contains missing values in columns {missing}; impute or drop them first"
             )
+    check_numbers_not_text(X, name=name)
     infinite = [c for c in X.columns
                 if pd.api.types.is_float_dtype(X[c]) and np.isinf(X[c].to_numpy(dtype=float)).any()]
     if infinite:
         raise ValueError(f"{name} contains infinite values in columns {infinite}; no model or explanation "
                          "is defined there: replace or drop them first")
     return X
+
+
+def _numeric_text(column: pd.Series) -> list[Any]:
+    """The distinct values of a text column if every one of them (two or more) reads as a number."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) \
+            or isinstance(column.dtype, pd.CategoricalDtype):
+        return []
+    uniques = pd.Series(np.asarray(column.dropna().unique(), dtype=object))
+    if len(uniques) < 2 or not all(isinstance(v, str) for v in uniques):
+        return []
+    numbers = pd.to_numeric(uniques.str.strip(), errors="coerce")
+    return uniques.tolist() if numbers.notna().all() else []
+
+
+def check_numbers_not_text(X: pd.DataFrame, *, name: str = "X") -> None:
+    """A text column whose values are all numbers written as text (ages read from a CSV as ``"63"``)
+    is refused: every method would treat it as a category (a categorical PDP, one LIME bin per
+    age, categories that differ by one year counted as unequal). A column meant as category labels
+    says so with the ``category`` dtype."""
+    for column in X.columns:
+        values = _numeric_text(X[column])
+        if values:
+            raise ValueError(
+                f"{name} column {column!r} holds numbers stored as text ({values[:4]}), which would be "
+                f"treated as categories; convert it with {name}.astype({{{column!r}: float}}), or, if "
+                f"they are labels, with {name}.astype({{{column!r}: 'category'}})")
+
+
+def check_like_reference(frame: Any, reference: pd.DataFrame, *, name: str,
+                         reference_name: str = "X_reference") -> pd.DataFrame:
+    """Rows compared with reference data (distances, neighbourhoods): a DataFrame with the
+    reference's columns (returned in the reference's order), numbers where the reference has
+    numbers, and only categories the reference holds (a typo such as ``"busines"`` would otherwise
+    count as just another category, at distance 1). No NaN or inf (:func:`check_frame`)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame with {reference_name}'s columns, "
+                        f"got {type(frame).__name__}")
+    missing = [c for c in reference.columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} lacks columns {missing} of {reference_name}; every feature is needed")
+    frame = check_frame(frame[list(reference.columns)], name=name, min_rows=0)
+    for column in reference.columns:
+        ref, values = reference[column], frame[column]
+        if pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref):
+            if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+                raise ValueError(f"{name} column {column!r} must hold numbers, as {reference_name}'s does, "
+                                 f"got {values.dtype} values {list(pd.unique(values.astype(object)))[:4]}")
+            continue
+        unknown = _unknown_values(values, ref.unique())
+        if unknown:
+            raise ValueError(f"{name} column {column!r} has value(s) {unknown[:5]} that {reference_name} never "
+                             f"holds (known: {sorted(map(str, ref.unique()))[:12]}); check the spelling")
+    return frame
+
+
+def align_rows(frames: dict[str, pd.DataFrame], *, what: str = "explanation") -> dict[str, pd.DataFrame]:
+    """Results compared row by row are matched by index label, never by position.
+
+    Every frame must have unique column and index labels and the same index labels as the first
+    (in any order); the others are put in the first's row order. Rows of other people (labels the
+    first lacks) are an error naming them, as are duplicated labels.
+    """
+    first_name, first = next(iter(frames.items()))
+    out = {}
+    for label, frame in frames.items():
+        for axis, labels in (("columns", frame.columns), ("row labels", frame.index)):
+            if not labels.is_unique:
+                dupes = sorted(map(str, set(labels[labels.duplicated()])))[:5]
+                raise ValueError(f"{what} {label!r} has duplicated {axis} {dupes}; each must appear once")
+        if not frame.index.equals(first.index):
+            if len(frame) != len(first) or not frame.index.isin(first.index).all():
+                extra = frame.index.difference(first.index)[:5].tolist()
+                raise ValueError(
+                    f"{what} {label!r} explains other rows than {first_name!r} (row labels {extra} are not "
+                    f"among {first_name!r}'s, or the row counts differ: {len(frame)} vs {len(first)}); "
+                    "explain the same rows with every method, with the same index labels")
+            frame = frame.reindex(first.index)
+        out[label] = frame
+    return out
+
+
+def as_numbers(values: Any, *, name: str) -> np.ndarray:
+    """``values`` as a float array, refusing text, objects and dates with a message naming
+    ``name`` (``np.asarray(["1", "0"], dtype=float)`` would read labels as numbers, and
+    ``"yes"`` would fail with numpy's "could not convert string to float")."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "biuf":
+        sample = array.ravel()[:3].tolist()
+        raise TypeError(f"{name} must hold numbers, got {array.dtype} values such as {sample}; convert them "
+                        "first (labels to 0/1, e.g. (y == 'yes').astype(int))")
+    return array.astype(float)
 
 
 def align_target(y: Any, X: pd.DataFrame, *, name: str = "y", frame_name: str = "X") -> Any:
@@ -374,7 +467,9 @@ def check_number(value: Any, *, name: str, low: float = -np.inf, high: float = n
     value = float(value)
     too_low = value <= low if low_open else value < low
     too_high = value >= high if high_open else value > high
-    if not np.isfinite(value) or too_low or too_high:
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if too_low or too_high:
         left, right = ("(" if low_open else "["), (")" if high_open else "]")
         raise ValueError(f"{name} must be in {left}{low}, {high}{right}, got {value!r}")
     return value

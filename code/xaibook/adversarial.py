@@ -40,6 +40,7 @@ from xaibook._validation import (
     as_generator,
     as_legacy_random_state,
     check_frame,
+    check_number,
     check_positive_int,
     check_random_state,
 )
@@ -73,8 +74,7 @@ class RuleClassifier:
     def __init__(self, feature: str, threshold: float, *, below: bool = True):
         if not isinstance(feature, str) or not feature:
             raise TypeError(f"feature must be a column name (a non-empty string), got {feature!r}")
-        if isinstance(threshold, (bool, np.bool_)) or not np.isfinite(float(threshold)):
-            raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+        check_number(threshold, name="threshold")
         self.feature = feature
         self.threshold = float(threshold)
         self.below = bool(below)
@@ -153,8 +153,7 @@ class ScaffoldedClassifier:
         for name, model in (("biased", biased), ("innocuous", innocuous), ("detector", detector)):
             if not hasattr(model, "predict_proba"):
                 raise TypeError(f"{name} must be a fitted classifier with predict_proba, got {type(model).__name__}")
-        if not 0 < float(threshold) < 1:
-            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        check_number(threshold, name="threshold", low=0, high=1, low_open=True, high_open=True)
         self.biased, self.innocuous, self.detector = biased, innocuous, detector
         self.threshold = float(threshold)
 
@@ -241,6 +240,14 @@ def detectability(real: pd.DataFrame, synthetic: pd.DataFrame, *, n_splits: int 
     n_splits = check_positive_int(n_splits, name="n_splits", minimum=2)
     check_random_state(random_state)
     rows, labels = _labelled(real, synthetic)
+    if min(len(real), len(synthetic)) < n_splits:  # a held-out fold of one class: AUC undefined (NaN)
+        raise ValueError(f"real has {len(real)} rows and synthetic {len(synthetic)}; each needs at least "
+                         f"n_splits={n_splits} rows, so that every held-out fold holds both kinds")
+    copies = rows.iloc[len(real):].merge(rows.iloc[:len(real)].drop_duplicates(), how="inner").shape[0]
+    if copies > 0.1 * len(synthetic):  # a forest that memorised a copy with the other label scores far below 0.5
+        raise ValueError(f"{copies} of the {len(synthetic)} synthetic rows are copies of real rows; such rows "
+                         "cannot be told apart by any detector and make the cross-validated AUC meaningless "
+                         "(below 0.5): pass an explainer's perturbed rows, not real ones")
     folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=as_legacy_random_state(random_state))
     aucs = []
     for train, test in folds.split(rows, labels):
@@ -285,6 +292,9 @@ def real_data_audit(model: Any, X_real: pd.DataFrame, *, max_depth: int = 2,
     X_real = check_frame(X_real, name="X_real", min_rows=2)
     max_depth = check_positive_int(max_depth, name="max_depth")
     decisions = (np.asarray(f(X_real)) >= 0.5).astype(int)
+    if len(np.unique(decisions)) < 2:  # a tree of one leaf: every importance 0 and a fidelity of 1.0
+        raise ValueError(f"the model makes the same decision ({decisions[0]}) for every row of X_real, so there "
+                         "is no decision rule to audit; pass rows on both sides of the decision")
     numeric = [c for c in X_real.columns if pd.api.types.is_numeric_dtype(X_real[c])]
     categorical = [c for c in X_real.columns if c not in numeric]
     # numbers as they are (the rules then read in years and DM), categories one-hot

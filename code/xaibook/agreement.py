@@ -43,6 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xaibook._validation import align_rows
+
 __all__ = [
     "METRICS",
     "RANK_METRICS",
@@ -323,13 +325,13 @@ def _check_explanations(explanations: Any) -> dict[str, pd.DataFrame]:
     for name, frame in frames.items():
         if not np.all(np.isfinite(frame.to_numpy())):
             raise ValueError(f"explanation {name!r} has NaN or infinite attributions")
+    if all(isinstance(values, pd.Series) for values in explanations.values()):
+        frames = {name: frame.set_axis([0]) for name, frame in frames.items()}  # one row each
+    frames = align_rows(frames, what="explanation")  # rows by index label, never by position
     first_name, first = next(iter(frames.items()))
     for name, frame in frames.items():
         if set(frame.columns) != set(first.columns):
             raise ValueError(f"{name!r} and {first_name!r} explain different features")
-        if len(frame) != len(first):
-            raise ValueError(f"{name!r} has {len(frame)} rows and {first_name!r} {len(first)}; "
-                             "explain the same rows with every method")
     return {name: frame[list(first.columns)] for name, frame in frames.items()}
 
 
@@ -357,7 +359,7 @@ def agreement_table(explanations: Mapping[str, Any], *, ks: Sequence[int] | None
 
     ``explanations`` maps a method's name to a Series (one explanation) or a DataFrame (one row
     per explained row, one column per feature; the same rows for every method, matched by
-    position). Returns long format: ``method_a``, ``method_b``, ``metric``, ``k`` and ``value``
+    index label). Returns long format: ``method_a``, ``method_b``, ``metric``, ``k`` and ``value``
     (the mean over rows). Top-k metrics come once per ``k`` in ``ks`` (default ``1..n_features``);
     rank correlation and pairwise rank agreement use all features and are repeated for each ``k``
     so that a chart with a ``k`` slider shows them at every position. The diagonal (a method with

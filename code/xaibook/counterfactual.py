@@ -53,9 +53,12 @@ import pandas as pd
 
 from xaibook._validation import (
     as_generator,
+    check_columns_match,
     check_features,
     check_fitted_model,
     check_frame,
+    check_like_reference,
+    check_memory,
     check_model_input,
     check_positive_int,
     check_random_state,
@@ -301,13 +304,9 @@ def distance_matrix(A: pd.DataFrame, B: pd.DataFrame, X_reference: pd.DataFrame,
     """
     mad = mad_scales(X_reference)
     bands = band_scales(X_reference, ordered)
-    for name, frame in (("A", A), ("B", B)):
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"{name} must be a pandas DataFrame with X_reference's columns, got {type(frame).__name__}")
-        missing = [c for c in X_reference.columns if c not in frame.columns]
-        if missing:
-            raise ValueError(f"{name} lacks columns {missing} of X_reference; the distance needs every feature")
-        check_frame(frame[list(X_reference.columns)], name=name, min_rows=0)  # no NaN or inf
+    A, B = (check_like_reference(frame, X_reference, name=name) for name, frame in (("A", A), ("B", B)))
+    check_memory(2 * 8.0 * len(A) * len(B), what=f"a {len(A):,} x {len(B):,} distance matrix",
+                 knob="the number of rows of A or B")
     out = np.zeros((len(A), len(B)))
     for column in X_reference.columns:
         a, b = A[column].to_numpy(), B[column].to_numpy()
@@ -469,6 +468,8 @@ class _Target:
             if not hasattr(model, "predict_proba"):
                 raise ValueError(f"model ({type(model).__name__}) has no predict_proba; counterfactuals "
                                  "need class probabilities (use a probabilistic classifier)")
+            # x is already in X_reference's column order (_check_x): a column order unlike the model's is X_reference's
+            check_columns_match(model, x, name="X_reference")
             check_model_input(model, x, name="x")  # columns, and categories the model knows
             classes = list(getattr(model, "classes_", []))
             if not classes:
@@ -565,7 +566,11 @@ def _check_constraints(x: pd.DataFrame, X_reference: pd.DataFrame, features_to_v
             if _is_numeric(X_reference[feature]):
                 if isinstance(spec, str) or not hasattr(spec, "__len__") or len(spec) != 2:
                     raise ValueError(f"permitted_range[{feature!r}] must be (low, high), got {spec!r}")
-                low, high = (float(v) for v in spec)
+                try:
+                    low, high = (float(v) for v in spec)
+                except (TypeError, ValueError):
+                    raise TypeError(f"permitted_range[{feature!r}] must be two numbers (low, high), "
+                                    f"got {spec!r}") from None
                 if np.isnan(low) or np.isnan(high) or low > high:
                     raise ValueError(f"permitted_range[{feature!r}] = {spec!r} is not a range (low <= high)")
                 if not low <= float(value) <= high:
@@ -933,17 +938,22 @@ def counterfactual_importance(model, X, X_reference, *, n_counterfactuals: int =
     2021). Rows already in ``desired_class`` are skipped. ``options`` go to :func:`counterfactuals`.
     """
     X = check_frame(X, name="X")
-    local = {}
+    local, n_desired = {}, 0
     for label in X.index:
         try:
             result = counterfactuals(model, X.loc[[label]], X_reference, n_counterfactuals=n_counterfactuals,
                                      **options)
         except AlreadyDesiredError:
-            continue                    # already in the desired class: nothing has to change
+            n_desired += 1              # already in the desired class: nothing has to change
+            continue
         if len(result):
             local[label] = result.feature_frequency()
+    if not local:  # a mean over no rows: not an importance of 0
+        raise ValueError(f"no row of X got a counterfactual ({n_desired} of {len(X)} already have the desired "
+                         "class, the rest none found), so no feature importance is defined; pass rows "
+                         "the model does not already place in desired_class")
     table = pd.DataFrame(local).T.reindex(columns=list(X.columns))
-    values = table.mean().to_numpy() if len(table) else np.zeros(X.shape[1])
+    values = table.mean().to_numpy()
     return CounterfactualImportance(values=values, feature_names=tuple(X.columns), local=table, n_found=len(table))
 
 

@@ -660,6 +660,9 @@ def ice_derivatives(result: PartialDependence) -> IceDerivatives:
                          "slopes need at least 2 (pass a longer grid to partial_dependence)")
     grid = result.grid.astype(float)
     steps = np.diff(grid)
+    if not np.all(steps > 0):  # a backwards or repeated grid: midpoints out of order, or 0/0 slopes
+        raise ValueError(f"the grid of {result.feature!r} must increase strictly for slopes, got "
+                         f"{grid[:6].tolist()}...; compute the result with partial_dependence (it sorts the grid)")
     slopes = np.diff(result.individual, axis=1) / steps
     return IceDerivatives(feature=result.feature, grid=_readonly(grid[:-1] + steps / 2),
                           individual=_readonly(slopes), average=_readonly(slopes.mean(axis=0)),

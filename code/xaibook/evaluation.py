@@ -15,7 +15,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from xaibook._validation import RandomStateLike, align_target, as_legacy_random_state, check_positive_int
+from xaibook._validation import (
+    RandomStateLike,
+    align_target,
+    as_legacy_random_state,
+    as_numbers,
+    check_positive_int,
+)
 
 __all__ = ["paired_auc_difference", "AucDifference", "expected_calibration_error"]
 
@@ -56,7 +62,7 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
         proba_a = align_target(proba_a, y.to_frame(), name="proba_a", frame_name="y")
         proba_b = align_target(proba_b, y.to_frame(), name="proba_b", frame_name="y")
     y = np.asarray(y)
-    a, b = np.asarray(proba_a, dtype=float), np.asarray(proba_b, dtype=float)
+    a, b = as_numbers(proba_a, name="proba_a"), as_numbers(proba_b, name="proba_b")
     if y.ndim != 1 or a.shape != y.shape or b.shape != y.shape:
         raise ValueError(f"y, proba_a and proba_b must be 1-D of equal length, got shapes "
                          f"{y.shape}, {a.shape}, {b.shape}")
@@ -72,6 +78,9 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
     if not (isinstance(confidence, (int, float)) and 0 < confidence < 1):
         raise ValueError(f"confidence must be a number strictly between 0 and 1, got {confidence!r}")
     positive = (y == classes[1]).astype(float)
+    if len(y) == 2:  # its only two-class resample is the data itself: an interval of width 0
+        raise ValueError("y has one row of each class, so every bootstrap resample that holds both classes is "
+                         "the data itself and the interval has width 0; pass more rows")
     rng = as_legacy_random_state(random_state)
     idx = rng.randint(0, len(y), (n_bootstrap, len(y)))
     for _ in range(100):  # redraw resamples with a single class (no AUC) until all n_bootstrap have two
@@ -100,8 +109,8 @@ def expected_calibration_error(y_true: Any, proba: Any, bins: int = 10) -> float
     bins = check_positive_int(bins, name="bins")
     if isinstance(y_true, pd.Series) and isinstance(proba, pd.Series):
         proba = align_target(proba, y_true.to_frame(), name="proba", frame_name="y_true")
-    y_true = np.asarray(y_true, dtype=float)
-    proba = np.asarray(proba, dtype=float)
+    y_true = as_numbers(y_true, name="y_true")
+    proba = as_numbers(proba, name="proba")
     if y_true.ndim != 1 or proba.shape != y_true.shape:
         raise ValueError(f"y_true and proba must be 1-D of equal length, got shapes {y_true.shape} and {proba.shape}")
     if len(y_true) == 0:

@@ -308,6 +308,8 @@ def _resolve_scorer(model: Any, scoring: Any) -> tuple[Callable, str]:
         return get_scorer(scoring), scoring
     if callable(scoring):
         _check_scorer_signature(scoring)
+        if hasattr(scoring, "_score_func"):  # make_scorer(...): its repr names the metric and options
+            return scoring, repr(scoring)
         return scoring, getattr(scoring, "__name__", type(scoring).__name__)
     raise TypeError(f"scoring must be None, a scorer name or a callable scorer(model, X, y); "
                     f"got {type(scoring).__name__} (several scorers at once are not supported: "
@@ -345,6 +347,9 @@ def _check_groups(groups: Any, X: pd.DataFrame) -> dict[str, tuple[str, ...]]:
         if missing:
             raise ValueError(f"group {name!r} names column(s) {missing} that X does not have; "
                              f"X has columns {list(X.columns)}")
+        if str(name) in checked:
+            raise ValueError(f"group names {[k for k in groups if str(k) == str(name)]} are the same once "
+                             "written as text (results label groups by str(name)); rename one")
         checked[str(name)] = tuple(columns)
     return checked
 
@@ -661,9 +666,20 @@ def without_columns(estimator: Any, keep: Sequence[str]) -> Any:
     Every ColumnTransformer inside the estimator (at any depth of a Pipeline) has its column lists
     filtered; a transformer left with no column is removed. Anything else is cloned unchanged.
     """
+    keep = [keep] if isinstance(keep, str) else list(keep)  # a name, never its letters
     model = clone(estimator)
     parts = [model] + [v for v in model.get_params(deep=True).values()] \
         if hasattr(model, "get_params") else [model]
+    transformers = [part for part in parts if isinstance(part, ColumnTransformer)]
+    specs = [spec for part in transformers for _, _, spec in part.transformers]
+    names_only = all(isinstance(spec, str) or (not callable(spec) and not isinstance(spec, slice)
+                                                 and all(isinstance(v, str) for v in spec)) for spec in specs)
+    if transformers and names_only:  # selections by position or by function: _select says what to do
+        named = {v for spec in specs for v in ([spec] if isinstance(spec, str) else list(spec))}
+        unknown = [c for c in keep if c not in named]
+        if unknown:
+            raise ValueError(f"keep names column(s) {unknown} that the estimator's ColumnTransformers do not "
+                             f"use; they use {sorted(map(str, named))}")
     for part in parts:
         if isinstance(part, ColumnTransformer):
             rebuilt = [(name, transformer, _select(spec, keep))
@@ -831,7 +847,8 @@ def compare_scorings(model: Any, X: pd.DataFrame, y: Any, scorings: Sequence[Any
     for scoring in scorings:
         result = permutation_importance(model, X, y, scoring=scoring, **kwargs)
         if result.scoring in results:
-            raise ValueError(f"scorer {result.scoring!r} appears twice in scorings")
+            raise ValueError(f"scorings lists the scorer {result.scoring!r} twice; each score is one column "
+                             "of the comparison: list every scorer once")
         results[result.scoring] = result
     return ImportanceComparison(results)
 
@@ -863,6 +880,17 @@ def permutation_strata(X: pd.DataFrame, columns: str | Sequence[str], *, n_bins:
             codes.append(pd.factorize(values, use_na_sentinel=False, sort=True)[0])
     keys = pd.DataFrame(np.column_stack(codes))
     return keys.groupby(list(keys.columns), sort=True).ngroup().to_numpy(dtype=np.intp)
+
+
+def _check_strata(strata: np.ndarray, feature: str, n_bins: int) -> None:
+    """Most rows must share their stratum with another row: a row alone in its stratum keeps its
+    value, so strata of single rows give an importance of (nearly) exactly 0 that looks like an answer."""
+    shared = np.bincount(strata)[strata] > 1
+    if shared.mean() < 0.5:
+        raise ValueError(
+            f"the strata for {feature!r} are too fine: {int((~shared).sum())} of {len(strata)} rows are alone in "
+            f"their stratum, where shuffling cannot move them (the importance would be about 0); use "
+            f"fewer bins (n_bins={n_bins} now), condition on fewer columns, or pass more rows")
 
 
 def _shuffle_within(orders: np.ndarray, strata: np.ndarray) -> np.ndarray:
@@ -941,7 +969,9 @@ def conditional_permutation_importance(model: Any, X: pd.DataFrame, y: Any,
     orders = shuffle_orders(len(X), n_repeats, random_state)   # once: every feature, the same draws
     importances = []
     for feature, given in conditional_on.items():
-        within = _shuffle_within(orders, permutation_strata(X, given, n_bins=n_bins))
+        strata = permutation_strata(X, given, n_bins=n_bins)
+        _check_strata(strata, feature, n_bins)
+        within = _shuffle_within(orders, strata)
         scores = _permuted_scores(model, X, y, [[X.columns.get_loc(feature)]], within, scorer,
                                   None, batch_size, batch)
         importances.append(baseline - scores[0])

@@ -1409,6 +1409,10 @@ def _owen_groups(groups: Any, columns: list[str]) -> list[list[int]]:
         raise TypeError("groups must be a dict {name: [features]} or a list of feature lists, "
                         f"got {type(groups).__name__}")
     listed = list(groups.values()) if isinstance(groups, Mapping) else list(groups)
+    if not isinstance(groups, Mapping) and any(isinstance(members, str) for members in listed):
+        raise TypeError(f"groups is a list holding feature names ({[m for m in listed if isinstance(m, str)][:3]}); "
+                        "each group is a list of features: pass groups=[['a', 'b'], ...] (or a dict "
+                        "{name: [features]}); features in no group form groups of their own")
     seen: dict[str, int] = {}
     out: list[list[int]] = []
     for k, members in enumerate(listed):

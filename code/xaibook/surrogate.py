@@ -57,6 +57,8 @@ from xaibook._validation import (
     as_generator,
     as_legacy_random_state,
     check_frame,
+    check_memory,
+    check_number,
     check_positive_int,
 )
 from xaibook.predict import as_prediction_function
@@ -270,7 +272,11 @@ def weighted_ridge(Z: np.ndarray, y: np.ndarray, weights: np.ndarray, alpha: flo
     ``Ridge(alpha).fit(Z, y, sample_weight=w)``): centre ``Z`` and ``y`` on their weighted means,
     solve ``(Zc' W Zc + alpha I) beta = Zc' W yc``, then ``b = y_bar - z_bar . beta``.
     """
+    alpha = check_number(alpha, name="alpha", low=0.0)
     w = np.asarray(weights, dtype=float)
+    if w.shape != (len(Z),) or not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
+        raise ValueError(f"weights must hold one finite, non-negative weight per row of Z ({len(Z)}) and not "
+                         f"all be zero, got shape {w.shape} with sum {w.sum() if w.size else 0}")
     z_bar = w @ Z / w.sum()
     y_bar = w @ y / w.sum()
     Zc = Z - z_bar
@@ -454,6 +460,13 @@ def _check_samples(n_samples: Any) -> int:
     return check_positive_int(n_samples, name="n_samples", minimum=2)
 
 
+def _check_neighbourhood_memory(n: int, d: int, extra_bytes: float, *, what: str, knob: str) -> None:
+    """Refuse a neighbourhood (and its surrogate fit) that would not fit in memory, before drawing it:
+    the n x d sample block and its centred copy, the d x d Gram matrix of the ridge fit (whose
+    solve also costs O(d^3) time: a long text's thousands of words), plus ``extra_bytes``."""
+    check_memory(8.0 * (3 * n * d + 3 * d * d) + extra_bytes, what=what, knob=knob)
+
+
 def _predict_in_batches(f: Callable, inputs: Any, n: int, batch_size: int | None, take: Callable) -> np.ndarray:
     if batch_size is not None:
         batch_size = check_positive_int(batch_size, name="batch_size")
@@ -561,6 +574,8 @@ def tabular_neighbourhood(f: Any, X_train: pd.DataFrame, x: pd.DataFrame | pd.Se
     rs = as_legacy_random_state(random_state)
     columns = list(X_train.columns)
     d = len(columns)
+    _check_neighbourhood_memory(n, d, 8.0 * 4 * n * d, what=f"a LIME neighbourhood of {n:,} rows x {d} features",
+                                knob="n_samples")
     categorical = [_is_categorical(dtype) for dtype in X_train.dtypes]
 
     # Encode: categories as codes into their sorted training values; numbers as floats.
@@ -731,6 +746,9 @@ def text_neighbourhood(f: Any, text: str, *, n_samples: int = 5000, random_state
     if d == 0:
         raise ValueError(f"text {text!r} contains no words to perturb")
     n = _check_samples(n_samples)
+    _check_neighbourhood_memory(n, d, n * (len(tokens) + 2.0 * len(text)),
+                                what=f"a LIME neighbourhood of {n:,} samples of a text of {d:,} distinct words",
+                                knob="n_samples, or the text's length (explain a shorter passage)")
     rs = as_legacy_random_state(random_state)
     sizes = rs.randint(1, d + 1, n - 1)
     Z = np.ones((n, d))
@@ -770,6 +788,12 @@ def lime_text(f: Any, text: str, *, n_samples: int = 5000, kernel_width: float =
 # Images
 # --------------------------------------------------------------------------------------------
 def _as_rgb(image: np.ndarray) -> np.ndarray:
+    """An image as RGB for quickshift: greyscale (2-D or one channel) repeated in three channels."""
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[..., 0]
+    if image.ndim == 3 and image.shape[2] != 3:
+        raise ValueError(f"quickshift superpixels need a greyscale or RGB image, got {image.shape[2]} channels; "
+                         "drop the alpha channel (image[..., :3]) or pass segments= (e.g. grid_segments)")
     return np.repeat(image[..., None], 3, axis=-1) if image.ndim == 2 else image
 
 
@@ -832,6 +856,10 @@ def image_neighbourhood(f: Any, image: np.ndarray, *, segments: np.ndarray | Non
     labels, pixel_feature = np.unique(segments, return_inverse=True)
     pixel_feature = pixel_feature.reshape(segments.shape)
     d = len(labels)
+    step = n if batch_size is None else check_positive_int(batch_size, name="batch_size")
+    _check_neighbourhood_memory(n, d, 8.0 * 3 * min(step, n) * image.size,
+                                what=f"a LIME neighbourhood of {n:,} images of {d:,} superpixels",
+                                knob="n_samples or batch_size")
 
     if hide_color is None:
         counts = np.bincount(pixel_feature.ravel(), minlength=d)
@@ -846,6 +874,8 @@ def image_neighbourhood(f: Any, image: np.ndarray, *, segments: np.ndarray | Non
         except (ValueError, TypeError) as err:
             raise ValueError("hide_color must be None, a number or one number per channel, "
                              f"got {hide_color!r}") from err
+        if not np.all(np.isfinite(hidden)):
+            raise ValueError(f"hide_color must be finite (a colour), got {hide_color!r}")
 
     Z = rs.randint(0, 2, n * d).reshape(n, d).astype(float)
     Z[0] = 1.0
@@ -856,7 +886,6 @@ def image_neighbourhood(f: Any, image: np.ndarray, *, segments: np.ndarray | Non
             keep = keep[..., None]
         return np.where(keep, image, hidden)
 
-    step = n if batch_size is None else check_positive_int(batch_size, name="batch_size")
     predictions = np.concatenate([_check_output(f(perturbed(a, min(a + step, n))), min(step, n - a))
                                   for a in range(0, n, step)])
     distances = 1.0 - np.sqrt(Z.sum(axis=1) / d)
@@ -927,6 +956,9 @@ def submodular_pick(explanations: Sequence[LimeResult], n_picks: int = 5) -> Sub
     explanations = list(explanations)
     if not explanations or not all(isinstance(e, LimeResult) for e in explanations):
         raise TypeError("explanations must be a non-empty list of LimeResult")
+    kinds = sorted({e.kind for e in explanations})
+    if len(kinds) > 1:  # a word and a table feature would compete for the same coverage
+        raise ValueError(f"explanations mix kinds {kinds}; pick among explanations of one kind of data")
     n_picks = check_positive_int(n_picks, name="n_picks")
     n_picks = min(n_picks, len(explanations))
     columns: dict[str, int] = {}

@@ -14,6 +14,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from xaibook._validation import check_number
 from xaibook.charts._base import OUTCOME_COLORS, PALETTE, describe
 from xaibook.counterfactual import CounterfactualImportance, CounterfactualResult
 
@@ -60,6 +61,7 @@ def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title:
     _check(result)
     if len(result) == 0:
         raise ValueError("the result holds no counterfactual: nothing to draw (see result.message)")
+    check_number(threshold, name="threshold", low=0, high=1, low_open=True, high_open=True)  # on the 0-1 axis
     frame = whatif_frame(result)
     options = frame.drop_duplicates("counterfactual")[["counterfactual", "option", "cost", "prediction"]]
     order = options["option"].tolist()
@@ -127,6 +129,14 @@ def importance_chart(importance: CounterfactualImportance, shap_importance: pd.S
         raise TypeError(f"expected a CounterfactualImportance, got {type(importance).__name__}")
     if isinstance(top, bool) or not isinstance(top, (int, np.integer)) or top < 1:
         raise ValueError(f"top must be a positive integer, got {top!r}")
+    if shap_importance is not None:  # a feature missing here would be drawn as a bar of 0
+        if not isinstance(shap_importance, pd.Series):
+            raise TypeError(f"shap_importance must be a pandas Series indexed by feature, got "
+                            f"{type(shap_importance).__name__}")
+        missing = [f for f in importance.feature_names if f not in shap_importance.index]
+        if missing:
+            raise ValueError(f"shap_importance lacks feature(s) {missing[:5]} of the counterfactual importance; "
+                             "explain the same features with both methods")
     frame = importance.to_frame().head(int(top))
     frame["share changed"] = frame["share changed"].round(4)
     order = frame["feature"].tolist()
@@ -139,7 +149,7 @@ def importance_chart(importance: CounterfactualImportance, shap_importance: pd.S
     extra = ""
     if shap_importance is not None:
         shap_frame = pd.DataFrame({"feature": order,
-                                   "mean |SHAP|": [round(float(shap_importance.get(f, 0.0)), 4) for f in order]})
+                                   "mean |SHAP|": [round(float(shap_importance[f]), 4) for f in order]})
         right = alt.Chart(shap_frame).mark_bar(color=PALETTE[1]).encode(
             x=alt.X("mean |SHAP|:Q", title="|SHAP value|"), y=alt.Y("feature:N", sort=order, axis=None),
             tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("mean |SHAP|:Q", format=".4f")],
@@ -160,13 +170,20 @@ def recourse_chart(costs: pd.DataFrame, *, group: str, cost: str = "recourse cos
                    description: str | None = None) -> alt.LayerChart:
     """Cost of recourse per person (dots, jittered) by ``group``, with each group's mean (a tick).
 
-    ``costs`` has one row per person with the columns ``group`` and ``cost``; rows with NaN cost
+    ``costs`` has one row per person with the columns ``group`` and ``cost``; rows with NaN or inf cost
     (no recourse found) are counted in the tooltip's group summary but not drawn.
     """
     if not isinstance(costs, pd.DataFrame) or group not in costs or cost not in costs:
         raise ValueError(f"costs must be a DataFrame with the columns {group!r} and {cost!r}")
     frame = costs[[group, cost]].copy()
+    if not pd.api.types.is_numeric_dtype(frame[cost]) or (frame[cost] < 0).any():
+        raise ValueError(f"costs[{cost!r}] must hold non-negative numbers (NaN or inf: no recourse)")
+    frame[cost] = frame[cost].replace([np.inf], np.nan)  # inf (linear_recourse_costs) = none found, as NaN
     frame[group] = frame[group].astype(str)
+    empty = frame.groupby(group)[cost].count()
+    if (empty == 0).any():  # its mean would be drawn as "mean nan"
+        raise ValueError(f"group(s) {empty.index[empty == 0].tolist()} have no person with a recourse cost "
+                         "(all NaN or inf), so no mean to draw; leave them out or find recourse for them")
     summary = frame.groupby(group, sort=True)[cost].agg(mean="mean", people="size",
                                                        none=lambda c: int(c.isna().sum())).reset_index()
     summary["mean"] = summary["mean"].round(3)

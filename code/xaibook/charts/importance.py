@@ -329,6 +329,9 @@ def bootstrap_interval_chart(bootstrap: BootstrapImportance, shuffles: Permutati
     if bootstrap.scoring != shuffles.scoring:
         raise ValueError(f"bootstrap uses scoring {bootstrap.scoring!r}, shuffles {shuffles.scoring!r}: "
                          "compare importances measured with the same score")
+    if shuffles.n_repeats < 2:  # one shuffle has no spread: a zero-width interval that looks certain
+        raise ValueError(f"shuffles has {shuffles.n_repeats} repeat; the shuffles' interval needs at least two "
+                         "(n_repeats=2 or more in permutation_importance)")
     boot = bootstrap.summary(level)
     order = shuffles.ranking()[:check_top(top, len(shuffles.feature_names))]
     z = float(norm.ppf(0.5 + level / 2))

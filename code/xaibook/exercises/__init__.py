@@ -67,6 +67,8 @@ def check_number(answer: Any, expected: float, *, tolerance: float = 0.01,
     """Is ``answer`` within ``tolerance`` of ``expected`` (absolute, or relative if asked)?"""
     check_number_argument(expected, name="expected")
     check_number_argument(tolerance, name="tolerance", low=0)
+    if isinstance(answer, (bool, np.bool_)):  # float(True) is 1.0: a yes/no is not a number
+        return Verdict(False, f"expected a number, got the truth value {answer!r}", hint)
     try:
         value = float(answer)
     except (TypeError, ValueError):
@@ -102,8 +104,30 @@ def check_ranking(answer: Sequence[Any], expected: Sequence[Any], *, top: int | 
     return Verdict(False, f"positions {wrong} differ from the expected ranking.", hint)
 
 
+#: Words a reader may type for a yes/no answer (case and surrounding spaces ignored).
+YES_NO = {"true": True, "yes": True, "y": True, "false": False, "no": False, "n": False}
+
+
+def _as_truth(answer: Any) -> bool | None:
+    """A yes/no answer as a bool: True/False, or a word of :data:`YES_NO`; None for anything else
+    (never Python's truthiness, for which the string ``"no"`` is True)."""
+    if isinstance(answer, (bool, np.bool_)):
+        return bool(answer)
+    if isinstance(answer, str):
+        return YES_NO.get(answer.strip().lower())
+    return None
+
+
 def check_choice(answer: Any, expected: Any, *, hint: str = "") -> Verdict:
-    """Is ``answer`` the expected choice (a feature name, a class label, a True/False)?"""
+    """Is ``answer`` the expected choice (a feature name, a class label, a True/False)?
+
+    When ``expected`` is True or False, the answer must be a yes/no: a bool or a word such as
+    ``"yes"``/``"no"`` (:data:`YES_NO`); a number or other text is not read as one."""
+    if isinstance(expected, (bool, np.bool_)):
+        truth = _as_truth(answer)
+        if truth is None:
+            return Verdict(False, f"answer True or False (or 'yes'/'no'), got {answer!r}", hint)
+        answer = truth
     if isinstance(answer, (np.ndarray, pd.Series, pd.DataFrame, list, set, dict)) and \
             not isinstance(expected, (list, tuple)):
         return Verdict(False, f"expected a single choice such as {expected!r}, got {type(answer).__name__}", hint)

@@ -66,7 +66,7 @@ def check_candidate_cost(answer: float) -> Verdict:
 def check_candidate_valid(answer: bool) -> Verdict:
     """Exercise 1: would the gradient-boosting model grant the shorter, smaller loan?"""
     approved = bool(models.get_model("credit", "boosting").predict(shorter_smaller_loan())[0] == 0)
-    return check_choice(bool(answer), approved,
+    return check_choice(answer, approved,
                         hint="Ask the model: predict() on the candidate row. A cheaper change is not "
                              "necessarily a valid one.")
 
@@ -83,7 +83,7 @@ def numeric_optimum() -> float:
 
 def check_numeric_recourse(answer: bool) -> Verdict:
     """Exercise 2: can the numeric actionable features alone win the applicant an approval?"""
-    return check_choice(bool(answer), bool(np.isfinite(numeric_optimum())),
+    return check_choice(answer, bool(np.isfinite(numeric_optimum())),
                         hint="linear_recourse_cost(..., features_to_vary=<the numeric actionable features>, "
                              "integer=True) returns inf when no change of those features is enough.")
 
