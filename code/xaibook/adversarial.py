@@ -41,6 +41,8 @@ from xaibook._validation import (
     as_legacy_random_state,
     check_frame,
     check_positive_int,
+    check_probabilities,
+    check_probability_scale,
     check_random_state,
 )
 from xaibook.predict import as_prediction_function
@@ -282,9 +284,10 @@ def real_data_audit(model: Any, X_real: pd.DataFrame, *, max_depth: int = 2,
     from sklearn.tree import export_text
 
     f = as_prediction_function(model)
+    check_probability_scale(f)
     X_real = check_frame(X_real, name="X_real", min_rows=2)
     max_depth = check_positive_int(max_depth, name="max_depth")
-    decisions = (np.asarray(f(X_real)) >= 0.5).astype(int)
+    decisions = (check_probabilities(f(X_real), len(X_real)) >= 0.5).astype(int)   # 0.5 is a probability
     numeric = [c for c in X_real.columns if pd.api.types.is_numeric_dtype(X_real[c])]
     categorical = [c for c in X_real.columns if c not in numeric]
     # numbers as they are (the rules then read in years and DM), categories one-hot
