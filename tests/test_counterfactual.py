@@ -167,7 +167,8 @@ def test_never_worse_than_random_sampling_with_the_same_budget(credit, name, mon
 
     used = []
     call = module._Target.__call__
-    monkeypatch.setattr(module._Target, "__call__", lambda self, X: (used.append(len(X)), call(self, X))[1])
+    monkeypatch.setattr(module._Target, "__call__",
+                        lambda self, X, **kw: (used.append(len(X)), call(self, X, **kw))[1])
     model = models.get_model("credit", name)
     vary = [f for f in mutable_features(credit) if f in credit.numeric_features]
     rng = np.random.default_rng(0)

@@ -89,6 +89,10 @@ MAX_POOL = 48
 MAX_STEPS = 8
 #: Points tried on each segment from x when a numeric change is shortened (twice, the second finer).
 SHRINK_POINTS = 12
+#: Projected reference rows and lattice rows minimised one feature at a time (after the joint move).
+MAX_BROAD = 12
+#: Reference rows on which linear_recourse_cost checks that the model is additive in log-odds.
+N_LINEAR_CHECKS = 16
 #: Reference rows (a seeded sample when there are more) projected onto the constraints as candidates.
 MAX_REFERENCE = 2000
 #: Largest number of rows of the exhaustive lattice over the features free to change; a bigger
@@ -780,33 +784,35 @@ def _shortest(target: _Target, space: _Space, base: np.ndarray, build) -> np.nda
     return hi
 
 
-def _minimise(space: _Space, target: _Target, Z: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
-    """Shorten every change together, undo unneeded changes and shorten numeric ones one by one,
-    keeping every row valid (batched over rows).
+def _shorten_jointly(space: _Space, target: _Target, Z: np.ndarray) -> np.ndarray:
+    """A multi-feature move: all numeric changes of each row go back towards ``x`` by the same
+    fraction, the smallest that keeps the row valid (for rows found far away, such as projected
+    reference rows, which change many features at once)."""
+    Z = Z.copy()
+    cols = np.flatnonzero(space.numeric & space.vary)
+    rows = np.flatnonzero((Z[:, cols] != space.x[cols]).any(axis=1))
+    if not len(rows):
+        return Z
 
-    The joint pass moves all numeric changes of a row back towards ``x`` by the same fraction (a
-    multi-feature move: the rows found far away, such as projected reference rows, come close to
-    the boundary first). ``efficiency`` (log-odds gained per unit of cost by each feature's best
+    def build(base, t, _owner):
+        trial = base.copy()
+        trial[:, cols] = space.toward(space.x[cols], base[:, cols], t[:, None], cols)
+        return trial
+
+    Z[rows] = build(Z[rows], _shortest(target, space, Z[rows], build), None)
+    return Z
+
+
+def _minimise(space: _Space, target: _Target, Z: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
+    """Undo unneeded changes and shorten numeric ones, keeping every row valid (batched over rows).
+
+    ``efficiency`` (log-odds gained per unit of cost by each feature's best
     single move from ``x``) sets the order of the rest: the least efficient changes are undone or
     shortened first.
     """
     Z = Z.copy()
     order = np.argsort(efficiency, kind="stable")
     movable = space.numeric & space.vary
-
-    def joint_pass():
-        rows = np.flatnonzero(((Z != space.x) & movable).any(axis=1))
-        if not len(rows):
-            return
-        cols = np.flatnonzero(movable)
-
-        def build(base, t, _owner):
-            trial = base.copy()
-            trial[:, cols] = space.toward(space.x[cols], base[:, cols], t[:, None], cols)
-            return trial
-
-        hi = _shortest(target, space, Z[rows], build)
-        Z[rows] = build(Z[rows], hi, None)
 
     def undo_pass():
         while True:                      # per row, undo the most expensive change that is not needed
@@ -849,7 +855,6 @@ def _minimise(space: _Space, target: _Target, Z: np.ndarray, efficiency: np.ndar
             hi = _shortest(target, space, Z[rows], build)
             Z[rows] = build(Z[rows], hi, np.arange(len(rows)))
 
-    joint_pass()
     undo_pass()
     shrink_pass()
     undo_pass()
@@ -981,13 +986,13 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     # 1. candidates: reference rows moved onto the constraints, the lattice of a small space,
     #    single moves, greedy paths, random sparse rows
     width = len(space.x)
-    pool = []
+    broad, pool = [], []
     projected = _reference_candidates(space, X_reference, rng)
     if len(projected):
-        pool.append(projected[target.calibrate(space.decode(projected))])
+        broad.append(projected[target.calibrate(space.decode(projected))])
     lattice = _lattice(space)
     if len(lattice):
-        pool.append(lattice[target(space.decode(lattice))[1]])
+        broad.append(lattice[target(space.decode(lattice))[1]])
     neighbours, moved = _neighbours(space, space.x, set())
     x_margin = target.x_margin
     efficiency = np.zeros(width)
@@ -1002,13 +1007,21 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     randoms = _random_candidates(space, X_reference, rng)
     if len(randoms):
         pool.append(randoms[target(space.decode(randoms))[1]])
-    pool = [np.atleast_2d(p) for p in pool if len(p)]
-    Z = _unique_rows(np.vstack(pool)) if pool else np.empty((0, width))
 
-    # 2. minimise the cheapest candidates
-    if len(Z):
-        Z = Z[np.argsort(space.cost(Z), kind="stable")[: 2 * MAX_POOL]]
-        Z = _unique_rows(_minimise(space, target, Z, efficiency))
+    # 2. minimise the cheapest candidates: the search's (single moves, paths, random rows) and the
+    #    broad ones (projected reference rows and the lattice), the latter first shortened jointly
+    found = []
+    for group, jointly in ((pool, False), (broad, True)):
+        Z = _unique_rows(np.vstack(group)) if group else np.empty((0, width))
+        if len(Z):
+            Z = Z[np.argsort(space.cost(Z), kind="stable")[: 2 * MAX_POOL]]
+            if jointly:
+                Z = _shorten_jointly(space, target, Z)
+                Z = Z[np.argsort(space.cost(Z), kind="stable")[:MAX_BROAD]]
+            found.append(Z)
+    if found:                              # one batch: the model calls do not grow with the rows
+        found = [_minimise(space, target, _unique_rows(np.vstack(found)), efficiency)]
+    Z = _unique_rows(np.vstack(found)) if found else np.empty((0, width))
     tried = f"{len(projected)} reference rows moved onto the constraints" + (
         f", every one of the {len(lattice)} combinations of a grid over the free features" if len(lattice) else "")
     return _report(space, target, x, X_reference, Z, n_counterfactuals, vary, tried)
@@ -1056,19 +1069,34 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
                            valid: Sequence[bool], n_requested: int | None = None) -> dict[str, float]:
     """Validity, proximity, sparsity and diversity of any set of counterfactuals (ours or DiCE's).
 
-    ``valid`` says which rows reach the desired class (ask the model). Following Mothilal et al.
-    (2020): ``validity`` = distinct valid rows / ``n_requested`` (default: the number of rows);
-    ``proximity`` = mean distance from ``x``; ``sparsity`` = mean number of features changed;
+    ``valid`` says which rows reach the desired class: booleans, one per row (ask the model, e.g.
+    ``model.predict(counterfactuals) == desired_class``). Following Mothilal et al. (2020):
+    ``validity`` = distinct valid rows / ``n_requested`` (default: the number of rows; it cannot be
+    fewer); ``proximity`` = mean distance from ``x``; ``sparsity`` = mean number of features changed;
     ``diversity`` = mean pairwise distance. Proximity, sparsity and diversity are computed over the
-    distinct valid rows (NaN when there are none; diversity NaN with fewer than two).
+    distinct valid rows (NaN when there are none; diversity NaN with fewer than two). A row equal
+    to ``x`` changes nothing: it is not a counterfactual and never counts as valid.
     """
+    X_reference = check_frame(X_reference, name="X_reference")
     x = _check_x(x, X_reference)
-    counterfactuals = counterfactuals[list(X_reference.columns)]
-    valid = np.asarray(valid, dtype=bool)
-    if valid.shape != (len(counterfactuals),):
-        raise ValueError(f"valid must have one flag per counterfactual ({len(counterfactuals)}), got {valid.shape}")
-    n_requested = len(counterfactuals) if n_requested is None else check_positive_int(n_requested, name="n_requested")
-    rows = counterfactuals[valid].drop_duplicates()
+    if not isinstance(counterfactuals, pd.DataFrame):
+        raise TypeError(f"counterfactuals must be a pandas DataFrame with X_reference's columns, "
+                        f"got {type(counterfactuals).__name__}")
+    missing = [c for c in X_reference.columns if c not in counterfactuals.columns]
+    if missing:
+        raise ValueError(f"counterfactuals lacks columns {missing} of X_reference")
+    counterfactuals = check_frame(counterfactuals[list(X_reference.columns)], name="counterfactuals", min_rows=0)
+    valid = _check_flags(valid, len(counterfactuals))
+    if n_requested is None:
+        n_requested = len(counterfactuals)
+    else:
+        n_requested = check_positive_int(n_requested, name="n_requested")
+        if n_requested < len(counterfactuals):
+            raise ValueError(f"n_requested={n_requested} is fewer than the {len(counterfactuals)} counterfactuals "
+                             "given; validity is a share of the rows asked for (pass the number you asked for)")
+    unchanged = np.array([all(a == b for a, b in zip(row, x.iloc[0])) for row in counterfactuals.itertuples(index=False)],
+                         dtype=bool).reshape(len(counterfactuals))
+    rows = counterfactuals[valid & ~unchanged].drop_duplicates()
     out = {"validity": len(rows) / n_requested if n_requested else 0.0,
            "proximity": np.nan, "sparsity": np.nan, "diversity": np.nan, "n_valid": len(rows)}
     if len(rows):
@@ -1078,6 +1106,24 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
         d = distance_matrix(rows, rows, X_reference)
         out["diversity"] = float(d[np.triu_indices(len(rows), 1)].mean())
     return out
+
+
+def _check_flags(valid: Any, n: int) -> np.ndarray:
+    """``valid`` as a boolean array of length ``n``: booleans, or integers 0 and 1; nothing else."""
+    if isinstance(valid, str) or not hasattr(valid, "__len__"):
+        raise TypeError(f"valid must be one boolean per counterfactual, got {type(valid).__name__}")
+    flags = np.asarray(valid)
+    if flags.shape != (n,):
+        raise ValueError(f"valid must have one flag per counterfactual ({n}), got shape {flags.shape}")
+    if flags.dtype == object and all(isinstance(v, (bool, np.bool_)) for v in flags):
+        flags = flags.astype(bool)
+    if pd.api.types.is_integer_dtype(flags) and np.isin(flags, (0, 1)).all():
+        flags = flags.astype(bool)
+    if flags.dtype != bool:
+        raise TypeError(f"valid must be booleans (e.g. model.predict(counterfactuals) == desired_class), got "
+                        f"values of type {flags.dtype} such as {flags[:3].tolist()}; probabilities or strings "
+                        "are not validity flags")
+    return flags
 
 
 # ------------------------------------------------------------------------------ importance, recourse
@@ -1173,6 +1219,46 @@ def _linear_terms(space: _Space, Z: np.ndarray, owners: list, delta: np.ndarray)
     return slopes, gains
 
 
+def _log_odds(model: Any, target: _Target, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Log-odds of class 1 for the rows of ``frame``, the class probabilities, and whether the
+    log-odds are exact: a ``decision_function`` whose logistic equals ``predict_proba`` (a
+    logistic regression) is used as it is; otherwise ``log(p1 / p0)``, undefined where a
+    probability is exactly 0 or 1 (a tree's pure leaf), which is refused."""
+    P = target._proba(frame)
+    decision = getattr(model, "decision_function", None)
+    if decision is not None:
+        d = np.asarray(decision(frame), dtype=float)
+        if d.shape == (len(frame),) and np.allclose(1 / (1 + np.exp(-d)), P[:, 1], rtol=0, atol=1e-9):
+            return d, P, True
+    if ((P[:, 1] == 0) | (P[:, 1] == 1)).any():
+        raise ValueError("the model gives probabilities of exactly 0 or 1, where log-odds are infinite: it is not "
+                         "linear (additive) in log-odds, as a tree's pure leaves are not; linear_recourse_cost needs "
+                         "a model additive in log-odds (a logistic regression); use counterfactuals() for any other "
+                         "model")
+    return np.log(P[:, 1]) - np.log(P[:, 0]), P, False
+
+
+def _check_additive(space: _Space, Z: np.ndarray, delta: np.ndarray, slopes: dict, gains: dict,
+                    logit: np.ndarray, exact: bool) -> None:
+    """The slopes and gains read around ``x`` must predict the model on real rows ``Z`` (reference
+    rows within the constraints): a tree is flat near ``x`` (slope 0, "no recourse") and steps
+    elsewhere, which only such rows reveal. Where the log-odds come from saturated probabilities
+    (``exact`` false, ``|log-odds| >= 20``) they are too imprecise to compare."""
+    predicted = np.zeros(len(Z))
+    for j, slope in slopes.items():
+        predicted += slope * (Z[:, j] - space.x[j])
+    for j, options in gains.items():
+        codes = list(space.grid[j])
+        predicted += [options[codes.index(c)] if c in codes else 0.0 for c in Z[:, j]]
+    usable = np.ones(len(Z), dtype=bool) if exact else np.abs(logit) < 20
+    error = np.abs(predicted - delta)[usable]
+    if len(error) and error.max() > 1e-6 * max(1.0, float(np.abs(delta[usable]).max())):
+        raise ValueError("the model's log-odds are not linear (additive) in the features: the slopes read around x "
+                         f"miss the model's log-odds on reference rows by up to {error.max():.3g}, as a tree or a "
+                         "boosted model does; linear_recourse_cost needs a model additive in log-odds "
+                         "(a logistic regression); use counterfactuals() for any other model")
+
+
 def _knapsack_cost(space: _Space, slopes: dict, gains: dict, need: float) -> float:
     """The closed form: top-k categorical gains, then a fractional knapsack of numeric features."""
     rates, capacities = [], []
@@ -1214,22 +1300,24 @@ def linear_recourse_costs(model, X, X_reference, *, desired_class=None, features
         raise ValueError("linear_recourse_cost handles binary classifiers only")
     if desired_class is not None and desired_class not in target.classes:
         raise ValueError(f"desired_class {desired_class!r} is not one of the model's classes {target.classes}")
-    P = target._proba(pd.concat(rows)[list(X_reference.columns)])
+    logit, P, exact = _log_odds(model, target, pd.concat(rows)[list(X_reference.columns)])
     desired = (np.full(len(X), target.classes.index(desired_class)) if desired_class is not None
                else 1 - np.argmax(P, axis=1))
-    logit = np.log(np.clip(P[:, 1], 1e-300, 1)) - np.log(np.clip(P[:, 0], 1e-300, 1))
     margins = np.where(desired == 1, logit, -logit)
-    spaces, probes = [], []
+    spaces, probes, checks = [], [], []
     reference = _Reference(X_reference)
+    sample = X_reference.iloc[np.unique(np.linspace(0, len(X_reference) - 1, N_LINEAR_CHECKS).astype(int))]
     for x in rows:
         vary, ranges, directions = _check_constraints(x, X_reference, features_to_vary, permitted_range, monotone)
         space = _Space(x, reference, vary, ranges, directions)
         spaces.append(space)
-        probes.append(_probe_rows(space))
+        Z, owners = _probe_rows(space)
+        check = space.project(space.encode(sample))     # real rows within the constraints
+        checks.append(check)
+        probes.append((np.vstack([Z, check]) if len(Z) else Z, owners))
     frames = [_probe_frame(space, Z) for space, (Z, _) in zip(spaces, probes) if len(Z)]
     if frames:
-        Pp = target._proba(pd.concat(frames, ignore_index=True))
-        probe_logit = np.log(np.clip(Pp[:, 1], 1e-300, 1)) - np.log(np.clip(Pp[:, 0], 1e-300, 1))
+        probe_logit, _, exact = _log_odds(model, target, pd.concat(frames, ignore_index=True))
     costs, start = [], 0
     for i, (space, (Z, owners)) in enumerate(zip(spaces, probes)):
         need = -margins[i]
@@ -1239,7 +1327,10 @@ def linear_recourse_costs(model, X, X_reference, *, desired_class=None, features
             costs.append(0.0)
             continue
         delta = (block if desired[i] == 1 else -block) - margins[i]
-        slopes, gains = _linear_terms(space, Z, owners, delta)
+        n_probes = len(owners)
+        slopes, gains = _linear_terms(space, Z[:n_probes], owners, delta[:n_probes])
+        if exact or abs(margins[i]) < 20:               # x's log-odds are exact (not saturated)
+            _check_additive(space, checks[i], delta[n_probes:], slopes, gains, block[n_probes:], exact)
         costs.append(_milp_cost(space, slopes, gains, need) if integer else _knapsack_cost(space, slopes, gains, need))
     return pd.Series(costs, index=X.index, name="recourse cost", dtype=float)
 
