@@ -179,7 +179,8 @@ def test_every_search_is_valid_exact_and_complete(problem):
         elif monotone.get(feature) == "decrease":
             assert (cfs[feature].to_numpy() <= original[0]).all()
     # sparsity counts exactly the changed features
-    changed = np.array([[row[f] != x[f].iloc[0] for f in X.columns] for _, row in cfs.iterrows()]).reshape(len(cfs), X.shape[1])
+    changed = np.array([[row[f] != x[f].iloc[0] for f in X.columns]
+                        for _, row in cfs.iterrows()]).reshape(len(cfs), X.shape[1])
     assert list(result.n_changed) == changed.sum(axis=1).tolist()
     assert (changed.sum(axis=1) >= 1).all()
     if len(cfs):

@@ -372,7 +372,8 @@ def check_probabilities(values: Any, n_rows: int, *, name: str = "model", n_colu
     out = np.asarray(values, dtype=float)
     shape = (n_rows,) if n_columns is None else (n_rows, n_columns)
     if out.shape != shape:
-        raise ValueError(f"{name} must return {'one probability' if n_columns is None else f'{n_columns} probabilities'} "
+        what = "one probability" if n_columns is None else f"{n_columns} probabilities"
+        raise ValueError(f"{name} must return {what} "
                          f"per row (shape {shape}), got shape {out.shape}")
     if not np.all(np.isfinite(out)):
         raise ValueError(f"{name} returned non-finite values (NaN or inf) where probabilities are needed")

@@ -1094,8 +1094,8 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
         if n_requested < len(counterfactuals):
             raise ValueError(f"n_requested={n_requested} is fewer than the {len(counterfactuals)} counterfactuals "
                              "given; validity is a share of the rows asked for (pass the number you asked for)")
-    unchanged = np.array([all(a == b for a, b in zip(row, x.iloc[0])) for row in counterfactuals.itertuples(index=False)],
-                         dtype=bool).reshape(len(counterfactuals))
+    unchanged = np.array([all(a == b for a, b in zip(row, x.iloc[0]))
+                          for row in counterfactuals.itertuples(index=False)], dtype=bool).reshape(len(counterfactuals))
     rows = counterfactuals[valid & ~unchanged].drop_duplicates()
     out = {"validity": len(rows) / n_requested if n_requested else 0.0,
            "proximity": np.nan, "sparsity": np.nan, "diversity": np.nan, "n_valid": len(rows)}
