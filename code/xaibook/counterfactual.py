@@ -1008,20 +1008,22 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     if len(randoms):
         pool.append(randoms[target(space.decode(randoms))[1]])
 
-    # 2. minimise the cheapest candidates: the search's (single moves, paths, random rows) and the
-    #    broad ones (projected reference rows and the lattice), the latter first shortened jointly
-    found = []
-    for group, jointly in ((pool, False), (broad, True)):
-        Z = _unique_rows(np.vstack(group)) if group else np.empty((0, width))
-        if len(Z):
-            Z = Z[np.argsort(space.cost(Z), kind="stable")[: 2 * MAX_POOL]]
-            if jointly:
-                Z = _shorten_jointly(space, target, Z)
-                Z = Z[np.argsort(space.cost(Z), kind="stable")[:MAX_BROAD]]
-            found.append(Z)
-    if found:                              # one batch: the model calls do not grow with the rows
-        found = [_minimise(space, target, _unique_rows(np.vstack(found)), efficiency)]
-    Z = _unique_rows(np.vstack(found)) if found else np.empty((0, width))
+    # 2. minimise the cheapest candidates: first the search's (single moves, paths, random rows);
+    #    then the broad ones (projected reference rows, the lattice), shortened jointly, of which
+    #    those that already beat the n-th cheapest so far (or all, if fewer than n were found)
+    def cheapest(Z: np.ndarray, size: int) -> np.ndarray:
+        return Z[np.argsort(space.cost(Z), kind="stable")[:size]]
+
+    Z = _unique_rows(np.vstack(pool)) if pool else np.empty((0, width))
+    if len(Z):
+        Z = _unique_rows(_minimise(space, target, cheapest(Z, 2 * MAX_POOL), efficiency))
+    B = _unique_rows(np.vstack(broad)) if broad else np.empty((0, width))
+    if len(B):
+        B = cheapest(_shorten_jointly(space, target, cheapest(B, 2 * MAX_BROAD)), 2 * MAX_BROAD)
+        bar = np.sort(space.cost(Z))[n_counterfactuals - 1] if len(Z) >= n_counterfactuals else np.inf
+        B = B[space.cost(B) < bar][:MAX_BROAD]
+        if len(B):
+            Z = _unique_rows(np.vstack([Z, _minimise(space, target, B, efficiency)]))
     tried = f"{len(projected)} reference rows moved onto the constraints" + (
         f", every one of the {len(lattice)} combinations of a grid over the free features" if len(lattice) else "")
     return _report(space, target, x, X_reference, Z, n_counterfactuals, vary, tried)
