@@ -21,17 +21,28 @@ The search (:func:`counterfactuals`) is model-agnostic and batched:
    data inside the permitted range and monotone direction; every allowed category); greedy paths
    that repeatedly take the move with the largest gain in the desired class's log-odds per unit of
    cost, each path barred from the first feature of the paths before it (diversity by
-   construction); and random sparse candidates whose new values are drawn from the reference data.
-2. *Minimisation.* Every valid candidate is pulled back towards ``x``: changes that are not needed
+   construction); random sparse candidates whose new values are drawn from the reference data;
+   every reference row projected onto the constraints (frozen features reset to ``x``, ranges and
+   directions clipped, disallowed categories reset); and, when the features free to change allow at
+   most ``LATTICE_ROWS`` combinations, the whole lattice of evenly spaced values (:func:`_lattice`).
+   Greedy steps stall on a tree's flat regions, where no small move changes the log-odds; the
+   projected rows and the lattice do not, so an empty result is not an artefact of the path.
+2. *Minimisation.* Every valid candidate is pulled back towards ``x``: a broad candidate first moves
+   all its numeric changes back together (a multi-feature move), then changes that are not needed
    are undone, and every numeric change is shortened (by a grid search on the segment from ``x``)
    to the smallest one that keeps the prediction in the desired class. For a linear model this
    reaches the boundary; :func:`linear_recourse_cost` gives the exact optimum to compare with.
+   A feature that does not change keeps ``x``'s value bit for bit (float32, large integers).
 3. *Selection.* The cheapest candidate first, then greedily the one with the best cost minus
    ``DIVERSITY_WEIGHT`` times its distance to the nearest one already chosen.
 
-Every reported counterfactual is checked once more, by the model and against every constraint,
-before it is reported: an invalid candidate is never reported, and when none is valid the result
-is empty, with validity 0 and a message that says so.
+Validity is the model's own decision: ``model.predict`` of a classifier (a classifier with its own
+threshold, such as scikit-learn's ``FixedThresholdClassifier``, is obeyed), ``f > 0.5`` for a
+prediction function of class 1's probability; ``min_probability`` adds a margin (DiCE's
+``stopping_threshold``). Every reported counterfactual is checked once more, by the model's
+``predict`` and against every constraint, before it is reported: an invalid candidate is never
+reported, and when none is valid the result is empty, with validity 0 and a message that says so
+and what was tried. Probabilities are checked to be probabilities (a log-odds function is refused).
 """
 
 from __future__ import annotations
