@@ -159,6 +159,8 @@ def compare_continuous(args) -> pd.DataFrame:
                 metrics = counterfactual_metrics(cfs, x, X, valid=valid, n_requested=args.n)
                 rows.append({"case": case, "model": name, "method": method, "seconds": seconds,
                              "found any": metrics["n_valid"] > 0, **metrics})
+                if args.verbose:
+                    print(rows[-1], flush=True)
     return pd.DataFrame(rows)
 
 
@@ -169,6 +171,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--models", nargs="+", default=["boosting", "forest", "logistic"])
     parser.add_argument("--only", choices=["credit", "continuous"], help="run one of the two comparisons")
+    parser.add_argument("--verbose", action="store_true", help="print every run as it ends")
     args = parser.parse_args()
     pd.set_option("display.width", 200)
 
