@@ -143,6 +143,13 @@ def continuous_cases():
     yield "box (tree, x < 0.3)", "tree", tree, U, box, list(U.columns), low
 
 
+def options(cfs: pd.DataFrame, x: pd.DataFrame) -> int:
+    """Distinct options among the rows: which features change, numbers in which direction (the
+    same change at a larger value is the same option)."""
+    signs = np.sign(cfs.to_numpy(dtype=float) - x.to_numpy(dtype=float))
+    return len({tuple(row) for row in signs})
+
+
 def compare_continuous(args) -> pd.DataFrame:
     rows = []
     for case, name, model, X, y, vary, todo in continuous_cases():
@@ -158,7 +165,7 @@ def compare_continuous(args) -> pd.DataFrame:
                 valid = model.predict(cfs) == desired if len(cfs) else np.zeros(0, dtype=bool)
                 metrics = counterfactual_metrics(cfs, x, X, valid=valid, n_requested=args.n)
                 rows.append({"case": case, "model": name, "method": method, "seconds": seconds,
-                             "found any": metrics["n_valid"] > 0, **metrics})
+                             "found any": metrics["n_valid"] > 0, "options": options(cfs[valid], x), **metrics})
                 if args.verbose:
                     print(rows[-1], flush=True)
     return pd.DataFrame(rows)
@@ -178,7 +185,8 @@ def main() -> None:
     if args.only != "credit":
         table = compare_continuous(args)
         summary = table.groupby(["case", "model", "method"], sort=False).agg(
-            validity=("validity", "mean"), found_any=("found any", "mean"), proximity=("proximity", "mean"),
+            validity=("validity", "mean"), found_any=("found any", "mean"), options=("options", "mean"),
+            proximity=("proximity", "mean"),
             sparsity=("sparsity", "mean"), seconds=("seconds", "median"))
         print(f"Continuous data: {args.people} rows per case, {args.n} counterfactuals each; validity by "
               "model.predict (means over rows; proximity and sparsity over the valid ones; seconds: median)")
