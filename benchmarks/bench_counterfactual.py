@@ -146,8 +146,10 @@ def continuous_cases():
 def options(cfs: pd.DataFrame, x: pd.DataFrame) -> int:
     """Distinct options among the rows: which features change, numbers in which direction (the
     same change at a larger value is the same option)."""
-    signs = np.sign(cfs.to_numpy(dtype=float) - x.to_numpy(dtype=float))
-    return len({tuple(row) for row in signs})
+    numeric = [c for c in x.columns if pd.api.types.is_numeric_dtype(x[c])]
+    signs = np.sign(cfs[numeric].to_numpy(dtype=float) - x[numeric].to_numpy(dtype=float))
+    other = cfs.drop(columns=numeric).ne(x.drop(columns=numeric).iloc[0]).to_numpy()
+    return len({tuple(a) + tuple(b) for a, b in zip(signs, other)})
 
 
 def compare_continuous(args) -> pd.DataFrame:
