@@ -1740,6 +1740,109 @@ def cfx_metrics_valid_length():
     return cf.counterfactual_metrics(credit.X_test.iloc[1:4], CF_X, credit.X_train, valid=[True, False])
 
 
+# -- counterfactual, round two (issues 24 and 26.1-3: any data, any classifier, output scale) ----
+# These 15 cases gave 2 clear and 13 silent before the fixes of issues 24 and 26.1-3, 15 clear after.
+from sklearn.model_selection import FixedThresholdClassifier  # noqa: E402
+from sklearn.tree import DecisionTreeClassifier  # noqa: E402
+
+from xaibook.adversarial import real_data_audit  # noqa: E402
+from xaibook.predict import prediction_function  # noqa: E402
+
+CF_GAUSS = pd.DataFrame(np.random.default_rng(0).standard_normal((400, 4)), columns=list("abcd"))
+CF_GAUSS_LR = LogisticRegression().fit(CF_GAUSS, (CF_GAUSS.sum(axis=1) > 0).astype(int))
+CF_GAUSS_X = CF_GAUSS[CF_GAUSS_LR.predict(CF_GAUSS) == 0].iloc[[0]]
+CF_STRICT = FixedThresholdClassifier(LogisticRegression(), threshold=0.7).fit(
+    CF_GAUSS, (CF_GAUSS.sum(axis=1) > 0).astype(int))
+CF_BOX = pd.DataFrame(np.random.default_rng(0).uniform(size=(400, 4)), columns=list("abcd"))
+CF_BOX_TREE = DecisionTreeClassifier(random_state=0).fit(CF_BOX, (CF_BOX > 0.3).all(axis=1).astype(int))
+CF_BOX_X = pd.DataFrame([[0.1] * 4], columns=list("abcd"))
+
+
+def _cf_subset_ok(result) -> bool:
+    frozen = ["a", "b", "d"]
+    return (len(result) >= 1 and (CF_GAUSS_LR.predict(result.counterfactuals) == 1).all()
+            and (result.counterfactuals[frozen].to_numpy() == CF_GAUSS_X[frozen].to_numpy()).all())
+
+
+@case("continuous data", check=_cf_subset_ok)
+def cfx_continuous_one_feature():
+    return cf.counterfactuals(CF_GAUSS_LR, CF_GAUSS_X, CF_GAUSS, features_to_vary=["c"])
+
+
+@case("continuous data", check=lambda r: r.sparsity == (r.counterfactuals.to_numpy() != CF_GAUSS_X.to_numpy())
+      .sum(axis=1).mean() < 4)
+def cfx_continuous_sparsity():
+    return cf.counterfactuals(CF_GAUSS_LR, CF_GAUSS_X, CF_GAUSS)
+
+
+@case("model's own decision", check=lambda r: len(r) > 0 and (CF_STRICT.predict(r.counterfactuals) == 1).all())
+def cfx_threshold_classifier():
+    return cf.counterfactuals(CF_STRICT, CF_GAUSS_X, CF_GAUSS)
+
+
+@case("no recourse claimed", check=lambda r: len(r) > 0 and (CF_BOX_TREE.predict(r.counterfactuals) == 1).all())
+def cfx_tree_flat_region():
+    return cf.counterfactuals(CF_BOX_TREE, CF_BOX_X, CF_BOX)
+
+
+@case("options", "min_probability")
+def cfx_min_probability_one():
+    return cf.counterfactuals(CF_GAUSS_LR, CF_GAUSS_X, CF_GAUSS, min_probability=1.0)
+
+
+@case("output scale", "log-odds", "probabilities")
+def cfx_log_odds_function():
+    return cf.counterfactuals(prediction_function(C_LOG, scale="log-odds"), CF_X, credit.X_train)
+
+
+@case("output scale", "[0, 1]", "probabilities")
+def cfx_unmarked_log_odds():
+    f = prediction_function(C_LOG, scale="log-odds")
+    return cf.counterfactuals(lambda X: f(X), CF_X, credit.X_train)
+
+
+@case("output scale", "log-odds", "probabilities")
+def rda_log_odds_function():
+    return real_data_audit(prediction_function(C_LOG, scale="log-odds"), credit.X_train)
+
+
+@case("output scale", "[0, 1]", "probabilities")
+def rda_unmarked_log_odds():
+    f = prediction_function(C_LOG, scale="log-odds")
+    return real_data_audit(lambda X: f(X), credit.X_train)
+
+
+@case("validity flags", "valid")
+def cfx_metrics_probabilities_as_flags():
+    return cf.counterfactual_metrics(credit.X_test.iloc[1:5], CF_X, credit.X_train, valid=[0.3, 0.4, 0.45, 0.2])
+
+
+@case("validity flags", "valid")
+def cfx_metrics_strings_as_flags():
+    return cf.counterfactual_metrics(credit.X_test.iloc[1:5], CF_X, credit.X_train,
+                                     valid=["True", "False", "True", "False"])
+
+
+@case("options", "n_requested")
+def cfx_metrics_fewer_requested():
+    return cf.counterfactual_metrics(credit.X_test.iloc[1:5], CF_X, credit.X_train, valid=[True] * 4, n_requested=2)
+
+
+@case("degenerate data", check=lambda r: r["validity"] == 0 and r["n_valid"] == 0)
+def cfx_metrics_x_itself():
+    return cf.counterfactual_metrics(CF_X, CF_X, credit.X_train, valid=[True])
+
+
+@case("model kind", "linear", "counterfactuals")
+def cfx_linear_cost_on_a_tree():
+    return cf.linear_recourse_cost(CF_BOX_TREE, CF_BOX_X, CF_BOX)
+
+
+@case("model kind", "linear", "counterfactuals")
+def cfx_linear_cost_on_boosting():
+    return cf.linear_recourse_cost(C_BOOST, CF_X, credit.X_train)
+
+
 # --------------------------------------------------------------------------------------------
 # agreement (chapter 9): the disagreement metrics
 # --------------------------------------------------------------------------------------------

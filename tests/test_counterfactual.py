@@ -167,7 +167,8 @@ def test_never_worse_than_random_sampling_with_the_same_budget(credit, name, mon
 
     used = []
     call = module._Target.__call__
-    monkeypatch.setattr(module._Target, "__call__", lambda self, X: (used.append(len(X)), call(self, X))[1])
+    monkeypatch.setattr(module._Target, "__call__",
+                        lambda self, X, **kw: (used.append(len(X)), call(self, X, **kw))[1])
     model = models.get_model("credit", name)
     vary = [f for f in mutable_features(credit) if f in credit.numeric_features]
     rng = np.random.default_rng(0)
@@ -419,3 +420,160 @@ def test_bad_input_found_by_the_audit(credit, applicant):
         mutable_features(credit.X_train)
     with pytest.raises(TypeError, match="dataset must be a case study with a data dictionary"):
         actionable_features(credit.X_train)
+
+
+# ------------------------------------------------------------------------------ any data, any classifier (#24, #26)
+@pytest.fixture(scope="module")
+def gaussian():
+    """A logistic model on four standard-normal features (no integer in sight)."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.standard_normal((400, 4)), columns=list("abcd"))
+    y = (X.sum(axis=1) + 0.5 * rng.standard_normal(400) > 0).astype(int)
+    model = LogisticRegression().fit(X, y)
+    return model, X, X[model.predict(X) == 0].iloc[[0]]
+
+
+def test_continuous_features_stay_exact_and_one_free_feature_is_enough(gaussian):
+    model, X, x = gaussian
+    alone = counterfactuals(model, x, X, features_to_vary=["c"])
+    assert len(alone) >= 1 and (model.predict(alone.counterfactuals) == 1).all()
+    others = [f for f in X.columns if f != "c"]
+    assert (alone.counterfactuals[others].to_numpy() == x[others].to_numpy()).all()   # bit for bit
+    free = counterfactuals(model, x, X)
+    changed = (free.counterfactuals.to_numpy() != x.to_numpy()).sum(axis=1)
+    assert list(free.n_changed) == changed.tolist() and free.sparsity == changed.mean() < X.shape[1]
+    assert free.changed().to_numpy().sum(axis=1).tolist() == changed.tolist()
+    # float32 and a value no float64 round trip keeps: unchanged features keep x's exact bits
+    x32, X32 = x.astype(np.float32), X.astype(np.float32)
+    model32 = LogisticRegression().fit(X32, model.predict(X))
+    found = counterfactuals(model32, x32, X32, features_to_vary=["a", "b"])
+    assert (found.counterfactuals.dtypes == np.float32).all()
+    assert (found.counterfactuals[["c", "d"]].to_numpy() == x32[["c", "d"]].to_numpy()).all()
+    assert np.allclose(found.cost, distance_matrix(found.counterfactuals, x32, X32)[:, 0])
+
+
+def test_validity_is_the_models_own_decision(gaussian):
+    from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
+
+    model, X, x = gaussian
+    y = model.predict(X)
+    strict = FixedThresholdClassifier(LogisticRegression(), threshold=0.7).fit(X, y)
+    tuned = TunedThresholdClassifierCV(LogisticRegression(), scoring="f1", cv=3, random_state=0).fit(X, y)
+    for wrapped in (strict, tuned):
+        row = X[wrapped.predict(X) == 0].iloc[[0]]
+        result = counterfactuals(wrapped, row, X, n_counterfactuals=3)
+        assert len(result) and (wrapped.predict(result.counterfactuals) == 1).all()
+        assert result.validity == len(result) / 3
+    assert (counterfactuals(strict, x, X).predictions >= 0.7 - 1e-9).all()   # its cut-off, not 0.5
+    # predicted 1 at P = 0.4 by a lenient cut-off: already in class 1, whatever the larger probability says
+    lenient = FixedThresholdClassifier(LogisticRegression(), threshold=0.3).fit(X, y)
+    p = lenient.predict_proba(X)[:, 1]
+    between = X[(p > 0.3) & (p < 0.5)].iloc[[0]]
+    with pytest.raises(AlreadyDesiredError, match="already predicted"):
+        counterfactuals(lenient, between, X, desired_class=1)
+    assert (counterfactuals(lenient, between, X).counterfactuals.pipe(lenient.predict) == 0).all()
+
+
+def test_min_probability_is_a_margin_like_dices_stopping_threshold(gaussian):
+    model, X, x = gaussian
+    plain = counterfactuals(model, x, X, n_counterfactuals=2)
+    safe = counterfactuals(model, x, X, n_counterfactuals=2, min_probability=0.8)
+    assert (safe.predictions >= 0.8).all() and plain.predictions.min() < 0.6
+    assert safe.cost[0] > plain.cost[0] and safe.min_probability == 0.8
+    for bad in (0, 1, 1.5, -0.1):
+        with pytest.raises(ValueError, match="min_probability"):
+            counterfactuals(model, x, X, min_probability=bad)
+    with pytest.raises(TypeError, match="min_probability"):
+        counterfactuals(model, x, X, min_probability="0.8")
+    always = lambda Z: np.full(len(Z), 0.6)          # class 1 everywhere, never with 0.9
+    empty = counterfactuals(lambda Z: 1 - always(Z), x, X, desired_class=1, min_probability=0.9)
+    assert len(empty) == 0 and "probability at least 0.9" in empty.message
+
+
+def tree_optimum(tree, x, mad) -> float:
+    """The cheapest move of ``x`` into a leaf of class 1: the L1/MAD distance to the nearest such box."""
+    t, best = tree.tree_, np.inf
+    stack = [(0, np.full(x.shape[1], -np.inf), np.full(x.shape[1], np.inf))]
+    while stack:
+        node, low, high = stack.pop()
+        if t.children_left[node] == -1:
+            if np.argmax(t.value[node][0]) == 1:
+                z = x.to_numpy(dtype=float)[0]
+                best = min(best, float((np.maximum(low - z, 0) + np.maximum(z - high, 0)) @ (1 / mad.to_numpy())))
+            continue
+        j, threshold = t.feature[node], t.threshold[node]
+        left_high, right_low = high.copy(), low.copy()
+        left_high[j], right_low[j] = min(high[j], threshold), max(low[j], threshold)
+        stack += [(t.children_left[node], low, left_high), (t.children_right[node], right_low, high)]
+    return best
+
+
+def test_no_recourse_is_said_only_when_true_on_a_tree():
+    """Issue 24's tree: class 1 when every feature exceeds 0.3; x = 0.1 everywhere. Greedy steps
+    never raise the log-odds on a flat region, yet real rows show the way."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.uniform(size=(400, 4)), columns=list("abcd"))
+    tree = DecisionTreeClassifier(random_state=0).fit(X, (X > 0.3).all(axis=1).astype(int))
+    x = pd.DataFrame([[0.1] * 4], columns=list("abcd"))
+    result = counterfactuals(tree, x, X)
+    assert len(result) >= 1 and (tree.predict(result.counterfactuals) == 1).all()
+    # the exact answer: the nearest box (leaf) of class 1, read from the tree's own splits
+    assert result.cost[0] == pytest.approx(tree_optimum(tree, x, mad_scales(X)), rel=0.01)
+    # a frozen feature: now no row can be valid, and the search says so
+    frozen = counterfactuals(tree, x, X, features_to_vary=["a", "b", "c"])
+    assert len(frozen) == 0 and "No counterfactual" in frozen.message
+
+
+def test_probabilities_are_checked():
+    from xaibook.adversarial import real_data_audit
+    from xaibook.predict import prediction_function
+
+    credit = data.load_credit()
+    model = models.get_model("credit", "logistic")
+    x = credit.X.loc[[models.featured_person("credit")]]
+    with pytest.raises(ValueError, match="log-odds scale, not probabilities"):
+        counterfactuals(prediction_function(model, scale="log-odds"), x, credit.X_train)
+    log_odds = prediction_function(model, scale="log-odds")
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+        counterfactuals(lambda X: log_odds(X), x, credit.X_train)     # unmarked: caught by its values
+    with pytest.raises(ValueError, match="log-odds scale, not probabilities"):
+        real_data_audit(log_odds, credit.X_train)
+    with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+        real_data_audit(lambda X: log_odds(X), credit.X_train)
+
+
+def test_counterfactual_metrics_checks_its_input():
+    ref = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0, 4.0], "b": ["u", "v", "u", "u", "v"]})
+    x = pd.DataFrame({"a": [0.0], "b": ["u"]})
+    cfs = pd.DataFrame({"a": [2.0, 0.0, 3.0, 1.0], "b": ["u", "v", "u", "v"]})
+    for flags in ([0.3, 0.4, 0.45, 0.2], ["True", "False", "True", "True"], "True"):
+        with pytest.raises(TypeError, match="valid must be"):
+            counterfactual_metrics(cfs, x, ref, valid=flags)
+    with pytest.raises(ValueError, match="n_requested=2 is fewer than the 4"):
+        counterfactual_metrics(cfs, x, ref, valid=[True] * 4, n_requested=2)
+    with pytest.raises(ValueError, match=r"lacks columns \['b'\]"):
+        counterfactual_metrics(cfs[["a"]], x, ref, valid=[True] * 4)
+    assert counterfactual_metrics(cfs, x, ref, valid=[1, 0, 1, 0])["validity"] == 0.5   # 0/1 integers are flags
+    with_x = counterfactual_metrics(pd.concat([x, cfs.iloc[:1]], ignore_index=True), x, ref, valid=[True, True])
+    assert with_x["validity"] == 0.5 and with_x["n_valid"] == 1        # x itself is no counterfactual
+
+
+@pytest.mark.parametrize("name", ["tree", "forest", "boosting"])
+def test_linear_recourse_cost_refuses_models_that_are_not_additive(credit, applicant, name):
+    with pytest.raises(ValueError, match="not linear"):
+        linear_recourse_cost(models.get_model("credit", name), applicant, credit.X_train)
+
+
+def test_linear_recourse_cost_refuses_a_flat_tree_instead_of_saying_no_recourse():
+    from sklearn.tree import DecisionTreeClassifier
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.uniform(size=(400, 2)), columns=["a", "b"])
+    y = ((X["a"] > 0.3) ^ (rng.random(400) < 0.1)).astype(int)           # impure leaves: finite log-odds
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    x = pd.DataFrame({"a": [0.1], "b": [0.5]})
+    with pytest.raises(ValueError, match="not linear"):
+        linear_recourse_cost(tree, x, X)
+    assert len(counterfactuals(tree, x, X)) >= 1

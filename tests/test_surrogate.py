@@ -487,3 +487,26 @@ def test_bad_options_found_by_the_audit(small):
         S.kernel_width_path(hood, 0.5)
     with pytest.raises(TypeError, match="neighbourhood must be a Neighbourhood"):
         S.kernel_width_path(result, [0.5])
+
+
+# ------------------------------------------------------------------------------ issue 24.4: a constant model
+@pytest.mark.parametrize("constant", [0.0, 1.0])
+def test_a_model_whose_output_never_changes_scores_as_lime(constant):
+    """Every perturbed sample gets the same output: the fit is exact and the score is 1, as lime's
+    Ridge.score (scikit-learn's R^2 of a perfect fit of a constant) reports for outputs 0 and 1."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    ours = S.lime_tabular(lambda A: np.full(len(A), constant), X, X.iloc[[0]], random_state=0)
+    explainer = LimeTabularExplainer(X.to_numpy(), mode="regression", random_state=0)
+    theirs = explainer.explain_instance(X.to_numpy()[0], lambda A: np.full(len(A), constant), num_features=3)
+    assert ours.score == theirs.score == 1.0
+    assert ours.intercept == theirs.intercept[1] == constant and not ours.weights.any()
+    text = "a film that never changes anyone's mind"
+    ours_text = S.lime_text(lambda t: np.full(len(t), constant), text, random_state=5, n_samples=500)
+    theirs_text = LimeTextExplainer(random_state=5).explain_instance(
+        text, lambda t: np.column_stack([np.full(len(t), 1 - constant), np.full(len(t), constant)]),
+        num_samples=500)
+    assert ours_text.score == theirs_text.score == 1.0
+    # another constant: lime's intercept is one rounding unit off (0.30000000000000004) and it reports
+    # 0; the exact fit of a constant is perfect, and the package reports 1 (see _weighted_r2)
+    assert S.lime_tabular(lambda A: np.full(len(A), 0.3), X, X.iloc[[0]]).score == 1.0

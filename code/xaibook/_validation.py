@@ -449,6 +449,37 @@ def check_finite_output(values: Any, n_rows: int, *, name: str = "f") -> np.ndar
     return out
 
 
+def check_probability_scale(f: Any, *, name: str = "model") -> None:
+    """A prediction function marked with another output scale (``prediction_function(model,
+    scale="log-odds")`` sets ``f.scale``) is refused where probabilities are needed."""
+    scale = getattr(f, "scale", "probability")
+    if scale != "probability":
+        raise ValueError(f"{name} returns the {scale} scale, not probabilities; pass the model itself or "
+                         "xaibook.predict.prediction_function(model) (scale='probability')")
+
+
+def check_probabilities(values: Any, n_rows: int, *, name: str = "model", n_columns: int | None = None) -> np.ndarray:
+    """Output that must be probabilities: finite, in ``[0, 1]``, one per row (or ``n_columns`` per
+    row, each row summing to 1). A log-odds or decision-function output is refused by name, since
+    thresholding it at 0.5 or reading it as a probability gives a plausible wrong answer."""
+    out = np.asarray(values, dtype=float)
+    shape = (n_rows,) if n_columns is None else (n_rows, n_columns)
+    if out.shape != shape:
+        what = "one probability" if n_columns is None else f"{n_columns} probabilities"
+        raise ValueError(f"{name} must return {what} "
+                         f"per row (shape {shape}), got shape {out.shape}")
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} returned non-finite values (NaN or inf) where probabilities are needed")
+    low, high = float(out.min(initial=0.0)), float(out.max(initial=1.0))
+    if low < 0 or high > 1:
+        raise ValueError(f"{name} returned values from {low:.4g} to {high:.4g}, outside [0, 1]: it must return "
+                         "probabilities (log-odds, scores or decision values cannot be read as probabilities; "
+                         "use xaibook.predict.prediction_function(model) with scale='probability')")
+    if n_columns is not None and not np.allclose(out.sum(axis=1), 1.0, atol=1e-6):
+        raise ValueError(f"{name}'s class probabilities do not sum to 1 in every row")
+    return out
+
+
 def check_memory(n_bytes: float, *, what: str, knob: str, limit: float | None = None) -> None:
     """Refuse work whose planned memory exceeds :data:`MEMORY_LIMIT`, with the estimate and the
     argument that reduces it, before anything is allocated."""

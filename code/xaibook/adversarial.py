@@ -42,6 +42,8 @@ from xaibook._validation import (
     check_frame,
     check_number,
     check_positive_int,
+    check_probabilities,
+    check_probability_scale,
     check_random_state,
 )
 from xaibook.predict import as_prediction_function
@@ -289,9 +291,10 @@ def real_data_audit(model: Any, X_real: pd.DataFrame, *, max_depth: int = 2,
     from sklearn.tree import export_text
 
     f = as_prediction_function(model)
+    check_probability_scale(f)
     X_real = check_frame(X_real, name="X_real", min_rows=2)
     max_depth = check_positive_int(max_depth, name="max_depth")
-    decisions = (np.asarray(f(X_real)) >= 0.5).astype(int)
+    decisions = (check_probabilities(f(X_real), len(X_real)) >= 0.5).astype(int)   # 0.5 is a probability
     if len(np.unique(decisions)) < 2:  # a tree of one leaf: every importance 0 and a fidelity of 1.0
         raise ValueError(f"the model makes the same decision ({decisions[0]}) for every row of X_real, so there "
                          "is no decision rule to audit; pass rows on both sides of the decision")

@@ -29,17 +29,28 @@ The search (:func:`counterfactuals`) is model-agnostic and batched:
    data inside the permitted range and monotone direction; every allowed category); greedy paths
    that repeatedly take the move with the largest gain in the desired class's log-odds per unit of
    cost, each path barred from the first feature of the paths before it (diversity by
-   construction); and random sparse candidates whose new values are drawn from the reference data.
-2. *Minimisation.* Every valid candidate is pulled back towards ``x``: changes that are not needed
+   construction); random sparse candidates whose new values are drawn from the reference data;
+   every reference row projected onto the constraints (frozen features reset to ``x``, ranges and
+   directions clipped, disallowed categories reset); and, when the features free to change allow at
+   most ``LATTICE_ROWS`` combinations, the whole lattice of evenly spaced values (:func:`_lattice`).
+   Greedy steps stall on a tree's flat regions, where no small move changes the log-odds; the
+   projected rows and the lattice do not, so an empty result is not an artefact of the path.
+2. *Minimisation.* Every valid candidate is pulled back towards ``x``: a broad candidate first moves
+   all its numeric changes back together (a multi-feature move), then changes that are not needed
    are undone, and every numeric change is shortened (by a grid search on the segment from ``x``)
    to the smallest one that keeps the prediction in the desired class. For a linear model this
    reaches the boundary; :func:`linear_recourse_cost` gives the exact optimum to compare with.
+   A feature that does not change keeps ``x``'s value bit for bit (float32, large integers).
 3. *Selection.* The cheapest candidate first, then greedily the one with the best cost minus
    ``DIVERSITY_WEIGHT`` times its distance to the nearest one already chosen.
 
-Every reported counterfactual is checked once more, by the model and against every constraint,
-before it is reported: an invalid candidate is never reported, and when none is valid the result
-is empty, with validity 0 and a message that says so.
+Validity is the model's own decision: ``model.predict`` of a classifier (a classifier with its own
+threshold, such as scikit-learn's ``FixedThresholdClassifier``, is obeyed), ``f > 0.5`` for a
+prediction function of class 1's probability; ``min_probability`` adds a margin (DiCE's
+``stopping_threshold``). Every reported counterfactual is checked once more, by the model's
+``predict`` and against every constraint, before it is reported: an invalid candidate is never
+reported, and when none is valid the result is empty, with validity 0 and a message that says so
+and what was tried. Probabilities are checked to be probabilities (a log-odds function is refused).
 """
 
 from __future__ import annotations
@@ -60,7 +71,10 @@ from xaibook._validation import (
     check_like_reference,
     check_memory,
     check_model_input,
+    check_number,
     check_positive_int,
+    check_probabilities,
+    check_probability_scale,
     check_random_state,
 )
 from xaibook.predict import as_prediction_function
@@ -98,6 +112,15 @@ MAX_POOL = 48
 MAX_STEPS = 8
 #: Points tried on each segment from x when a numeric change is shortened (twice, the second finer).
 SHRINK_POINTS = 12
+#: Projected reference rows and lattice rows minimised one feature at a time (after the joint move).
+MAX_BROAD = 12
+#: Reference rows on which linear_recourse_cost checks that the model is additive in log-odds.
+N_LINEAR_CHECKS = 16
+#: Reference rows (a seeded sample when there are more) projected onto the constraints as candidates.
+MAX_REFERENCE = 2000
+#: Largest number of rows of the exhaustive lattice over the features free to change; a bigger
+#: search space is not enumerated (see :func:`_lattice`).
+LATTICE_ROWS = 4096
 
 
 class AlreadyDesiredError(ValueError):
@@ -146,6 +169,7 @@ class CounterfactualResult:
     features_to_vary: tuple[str, ...]
     message: str = ""
     feature_names: tuple[str, ...] = field(default=())
+    min_probability: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("predictions", "cost", "plausibility"):
@@ -360,7 +384,15 @@ class _Space:
         self.columns = list(x.columns)
         self.dtypes = x.dtypes
         m = len(self.columns)
-        self.numeric, self.integer, self.scale = ref.numeric, ref.integer, ref.scale
+        self.numeric, self.scale = ref.numeric, ref.scale
+        row = x.iloc[0]
+        self.original = row                                # x's own values, restored bit for bit
+        # whole steps only for a feature stored as integers whose value in x is whole
+        self.integer = np.array([ref.integer[j] and float(row[c]) == np.round(float(row[c]))
+                                 for j, c in enumerate(self.columns)])
+        # a float32 (float16) feature takes values of its own precision: searched rows are snapped to it
+        self.narrow = {j: x[c].dtype for j, c in enumerate(self.columns)
+                       if self.numeric[j] and pd.api.types.is_float_dtype(x[c]) and x[c].dtype.itemsize < 8}
         self.vary = np.array([c in vary for c in self.columns])
         self.categories: dict[int, np.ndarray] = {}
         self.x = np.zeros(m)
@@ -369,7 +401,6 @@ class _Space:
         self.allowed: dict[int, np.ndarray] = {}          # allowed codes of categorical features
         self.direction = np.zeros(m)                       # +1 increase only, -1 decrease only
         self.grid: dict[int, np.ndarray] = {}
-        row = x.iloc[0]
         for j, c in enumerate(self.columns):
             value = row[c]
             if self.numeric[j]:
@@ -381,11 +412,11 @@ class _Space:
                     self.lower[j] = self.x[j]
                 elif self.direction[j] < 0:
                     self.upper[j] = self.x[j]
+                self._tighten(j)
                 if self.vary[j]:
                     grid = np.clip(np.r_[ref.quantiles[j], self.lower[j], self.upper[j]], self.lower[j], self.upper[j])
-                    if self.integer[j]:
-                        grid = np.round(grid)
-                        grid = grid[(grid >= self.lower[j]) & (grid <= self.upper[j])]
+                    grid = self._representable(j, grid)
+                    grid = grid[(grid >= self.lower[j]) & (grid <= self.upper[j])]
                     self.grid[j] = np.unique(grid[np.isfinite(grid) & (grid != self.x[j])])
             else:
                 seen = ref.seen[j]
@@ -405,14 +436,49 @@ class _Space:
                 if self.vary[j]:
                     self.grid[j] = codes[codes != self.x[j]]
 
+    # -- values a feature can hold
+    def _tighten(self, j: int) -> None:
+        """Bounds of an integer feature to whole numbers, of a float32 one to float32 numbers inside."""
+        if self.integer[j]:
+            self.lower[j], self.upper[j] = np.ceil(self.lower[j]), np.floor(self.upper[j])
+        elif j in self.narrow:
+            dtype = self.narrow[j].type
+            low, high = dtype(self.lower[j]), dtype(self.upper[j])
+            if float(low) < self.lower[j]:
+                low = np.nextafter(low, dtype(np.inf))
+            if float(high) > self.upper[j]:
+                high = np.nextafter(high, dtype(-np.inf))
+            self.lower[j], self.upper[j] = float(low), float(high)
+
+    def _representable(self, j, values: np.ndarray) -> np.ndarray:
+        """``values`` of feature(s) ``j`` as the column stores them: whole for integers, float32 for float32."""
+        values = np.asarray(values, dtype=float)
+        j = np.broadcast_to(np.asarray(j), values.shape)
+        out = np.where(self.integer[j], np.round(values), values)
+        for k, dtype in self.narrow.items():
+            out = np.where(j == k, out.astype(dtype).astype(float), out)
+        return out
+
+    def snap(self, Z: np.ndarray) -> np.ndarray:
+        """Rows with every numeric value representable in its column (what the model will see)."""
+        Z = Z.copy()
+        for j in np.flatnonzero(self.numeric):
+            Z[:, j] = self._representable(j, Z[:, j])
+        return Z
+
     # -- coded rows <-> DataFrames
     def decode(self, Z: np.ndarray) -> pd.DataFrame:
+        """Coded rows as a DataFrame with x's dtypes; a feature left at x's value gets x's own value,
+        bit for bit (no round trip through float64)."""
         data = {}
         for j, c in enumerate(self.columns):
             if self.numeric[j]:
                 column = Z[:, j]
-                data[c] = (np.round(column).astype(self.dtypes[c]) if self.integer[j]
-                           else column.astype(self.dtypes[c]))
+                column = (np.round(column) if self.integer[j] else column).astype(self.dtypes[c])
+                same = Z[:, j] == self.x[j]
+                if same.any():
+                    column[same] = self.original[c]
+                data[c] = column
             else:
                 data[c] = self.categories[j][Z[:, j].astype(int)]
         frame = pd.DataFrame(data, columns=self.columns)
@@ -425,6 +491,30 @@ class _Space:
     def metric(self) -> np.ndarray:
         """Features costed by distance (numeric, ordered bands) rather than by 1 per change."""
         return self.numeric | self.ordinal
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        """Rows of a DataFrame with x's columns as coded rows (categories x has never seen: -1)."""
+        Z = np.empty((len(frame), len(self.columns)))
+        for j, c in enumerate(self.columns):
+            if self.numeric[j]:
+                Z[:, j] = frame[c].to_numpy(dtype=float)
+            else:
+                codes = {v: k for k, v in enumerate(self.categories[j])}
+                Z[:, j] = [codes.get(v, -1) for v in frame[c].astype(object)]
+        return Z
+
+    def project(self, Z: np.ndarray) -> np.ndarray:
+        """Rows moved onto the constraints: frozen features reset to x, numeric values clipped to the
+        permitted range and monotone direction, categories that are not allowed reset to x's."""
+        Z = Z.copy()
+        for j in range(len(self.columns)):
+            if not self.vary[j]:
+                Z[:, j] = self.x[j]
+            elif self.numeric[j]:
+                Z[:, j] = np.clip(self._representable(j, Z[:, j]), self.lower[j], self.upper[j])
+            else:
+                Z[:, j] = np.where(np.isin(Z[:, j], self.allowed[j]), Z[:, j], self.x[j])
+        return Z
 
     def cost(self, Z: np.ndarray) -> np.ndarray:
         diff = np.abs(Z - self.x)
@@ -446,23 +536,40 @@ class _Space:
                 ok &= z == self.x[j]
             elif self.numeric[j]:
                 ok &= (z >= self.lower[j]) & (z <= self.upper[j])
-                if self.integer[j]:
-                    ok &= z == np.round(z)
+                ok &= z == self._representable(j, z)
             else:
                 ok &= np.isin(z, self.allowed[j])
         return ok
 
     def toward(self, start, end, t, j) -> np.ndarray:
-        """Features ``j`` at fraction ``t`` of the way from ``start`` to ``end`` (integers rounded outwards)."""
+        """Features ``j`` at fraction ``t`` of the way from ``start`` to ``end`` (integers rounded
+        outwards, float32 values snapped outwards); exactly ``end`` at ``t = 1``."""
         value = start + t * (end - start)
         outward = np.where(end >= start, np.ceil(value - 1e-9), np.floor(value + 1e-9))
-        return np.where(self.integer[j], outward, value)
+        value = np.where(self.integer[j], outward, value)
+        for k, dtype in self.narrow.items():
+            mine = np.broadcast_to(j == k, value.shape)
+            if mine.any():
+                near = value.astype(dtype)
+                step = np.nextafter(near, np.where(end >= start, np.inf, -np.inf).astype(dtype))
+                short = np.where(end >= start, near.astype(float) < value, near.astype(float) > value)
+                value = np.where(mine, np.where(short, step, near).astype(float), value)
+        value = np.where(t >= 1, end, np.where(t <= 0, start, value))
+        return value
 
 
 class _Target:
-    """The model's probability of the desired class and whether a row is predicted as it."""
+    """The model's probability of the desired class and its decision: is a row predicted as it?
 
-    def __init__(self, model: Any, x: pd.DataFrame, desired_class: Any):
+    The decision is the model's own: ``model.predict`` for a fitted classifier (so a classifier
+    with a threshold of its own, such as scikit-learn's ``FixedThresholdClassifier``, is obeyed),
+    the larger probability for a prediction function ``f`` (class 1 when ``f > 0.5``). With
+    ``min_probability`` a row is valid only if the probability of the desired class is also at
+    least that much (the margin of DiCE's ``stopping_threshold``).
+    """
+
+    def __init__(self, model: Any, x: pd.DataFrame, desired_class: Any, min_probability: float | None = None):
+        self._predict = None
         if hasattr(model, "predict") or hasattr(model, "predict_proba"):
             check_fitted_model(model)
             if not hasattr(model, "predict_proba"):
@@ -474,22 +581,24 @@ class _Target:
             classes = list(getattr(model, "classes_", []))
             if not classes:
                 raise ValueError("model has no classes_ attribute; is it a fitted classifier?")
-            self._proba = lambda X: np.asarray(model.predict_proba(X), dtype=float)
+            self._proba = lambda X: check_probabilities(model.predict_proba(X), len(X), name="model.predict_proba",
+                                                        n_columns=len(classes))
+            self._predict = getattr(model, "predict", None)
         else:
             f = as_prediction_function(model)
+            check_probability_scale(f)
             classes = [0, 1]
 
             def proba(X: pd.DataFrame) -> np.ndarray:
-                p = np.asarray(f(X), dtype=float).reshape(-1)
-                if p.shape != (len(X),) or not np.all(np.isfinite(p)):
-                    raise ValueError("model (a prediction function) must return one finite probability per row")
-                return np.column_stack([1 - p, p])
+                return _two_columns(check_probabilities(f(X), len(X), name="model (a prediction function)"))
 
             self._proba = proba
         classes = [c.item() if isinstance(c, np.generic) else c for c in classes]
         self.classes = classes
+        self.min_probability = min_probability
+        self.exact = self._predict is not None       # ask predict during the search (see calibrate)
         self.x_proba = self._proba(x)[0]
-        current = classes[int(np.argmax(self.x_proba))]
+        current = self._decide(x, self.x_proba[None, :])[0]
         if desired_class is None:
             if len(classes) != 2:
                 raise ValueError(f"the model has {len(classes)} classes {classes}; name desired_class")
@@ -498,20 +607,58 @@ class _Target:
             raise ValueError(f"desired_class {desired_class!r} is not one of the model's classes {classes}")
         self.desired = desired_class
         self.index = classes.index(desired_class)
-        others = np.delete(self.x_proba, self.index)
-        self.x_margin = float(np.log(max(self.x_proba[self.index], 1e-12)) - np.log(max(others.max(), 1e-12)))
+        self.x_margin = float(self._margin(self.x_proba[None, :])[0])
         self.current = current
+        # the margin (log-odds) where the decision flips, as far as seen: the greedy search climbs past it
+        floor = 0.0
+        if min_probability is not None and len(classes) == 2:
+            floor = float(np.log(min_probability) - np.log1p(-min_probability))
+        self.boundary = max(floor, self.x_margin)
         self.n_calls = 0
 
-    def __call__(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Probability of the desired class, validity and margin (log-odds of desired vs the best other)."""
-        self.n_calls += 1
-        P = self._proba(X)
+    def _decide(self, X: pd.DataFrame, P: np.ndarray, exact: bool = True) -> list:
+        if self._predict is not None and exact:
+            labels = np.asarray(self._predict(X))
+            return [c.item() if isinstance(c, np.generic) else c for c in labels]
+        return [self.classes[k] for k in np.argmax(P, axis=1)]
+
+    def _margin(self, P: np.ndarray) -> np.ndarray:
         p = P[:, self.index]
         others = np.delete(P, self.index, axis=1).max(axis=1)
-        valid = np.argmax(P, axis=1) == self.index
-        margin = np.log(np.clip(p, 1e-12, 1)) - np.log(np.clip(others, 1e-12, 1))
+        return np.log(np.clip(p, 1e-12, 1)) - np.log(np.clip(others, 1e-12, 1))
+
+    def calibrate(self, X: pd.DataFrame) -> np.ndarray:
+        """Validity of the rows ``X`` by the model's own decision; afterwards the search skips
+        ``predict`` if it was the largest probability on every one of them (one model call per
+        batch then). Reported rows are always checked with ``predict``."""
+        return self(X, exact=True, calibrate=True)[1]
+
+    def __call__(self, X: pd.DataFrame, exact: bool = False,
+                 calibrate: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Probability of the desired class, validity and margin (log-odds of desired vs the best other).
+
+        ``exact=True`` always asks the model's ``predict`` (the final check of reported rows).
+        """
+        P = self._proba(X)
+        labels = self._decide(X, P, exact or self.exact)
+        if calibrate and self._predict is not None:
+            self.exact = labels != self._decide(X, P, exact=False)
+        return self._validity(P, labels)
+
+    def _validity(self, P: np.ndarray, labels: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self.n_calls += 1
+        p = P[:, self.index]
+        valid = np.array([c == self.desired for c in labels], dtype=bool)
+        if self.min_probability is not None:
+            valid &= p >= self.min_probability
+        margin = self._margin(P)
+        if (~valid).any():
+            self.boundary = max(self.boundary, float(margin[~valid].max()))
         return p, valid, margin
+
+
+def _two_columns(p: np.ndarray) -> np.ndarray:
+    return np.column_stack([1 - p, p])
 
 
 # ------------------------------------------------------------------------------ validation
@@ -619,10 +766,10 @@ def _neighbours(space: _Space, Z0: np.ndarray, banned: set[int]) -> tuple[np.nda
     return np.vstack(rows), np.concatenate(moved)
 
 
-def _path_starts(space: _Space, moves: tuple, x_margin: float, n_paths: int) -> list[int]:
+def _path_starts(space: _Space, moves: tuple, x_margin: float, need: float, n_paths: int) -> list[int]:
     """First moves of the greedy paths: the best move, then the best on another feature, and so on."""
     neighbours, moved, (_, _, margin) = moves
-    score = _scores(space, neighbours, margin, x_margin, -x_margin, 0.0)
+    score = _scores(space, neighbours, margin, x_margin, need, 0.0)
     starts, banned = [], set()
     for _ in range(n_paths):
         allowed = np.flatnonzero(np.isfinite(score) & ~np.isin(moved, list(banned)))
@@ -648,7 +795,7 @@ def _greedy_paths(space: _Space, target: _Target, moves: tuple, x_margin: float,
     with (diversity by construction); every valid row met on the way is a candidate.
     """
     neighbours, _, (_, first_valid, first_margin) = moves
-    starts = _path_starts(space, moves, x_margin, n_paths)
+    starts = _path_starts(space, moves, x_margin, target.boundary - x_margin, n_paths)
     # each path: its current row, whether it is valid and its margin (known from the call that made it)
     paths = [(neighbours[s].copy(), bool(first_valid[s]), float(first_margin[s])) for s in starts]
     found = []
@@ -665,7 +812,8 @@ def _greedy_paths(space: _Space, target: _Target, moves: tuple, x_margin: float,
         paths = []
         for k, (z, margin) in enumerate(live):
             mine = np.flatnonzero(owner == k)
-            score = _scores(space, cand[mine], cand_margin[mine], margin, -margin, space.cost(z[None, :])[0])
+            score = _scores(space, cand[mine], cand_margin[mine], margin, target.boundary - margin,
+                            space.cost(z[None, :])[0])
             if np.isfinite(score).any():
                 best = mine[int(np.argmax(score))]
                 paths.append((cand[best].copy(), bool(cand_valid[best]), float(cand_margin[best])))
@@ -689,21 +837,61 @@ def _random_candidates(space: _Space, X_reference: pd.DataFrame, rng: np.random.
         if space.numeric[j]:
             ref = X_reference[column].to_numpy(dtype=float)
             pick = ref[rng.integers(0, len(ref), size=chosen.sum())]
-            pick = np.clip(pick, space.lower[j], space.upper[j])
+            pick = np.clip(space._representable(j, pick), space.lower[j], space.upper[j])
         else:
             pick = rng.choice(space.grid[j], size=chosen.sum())
         Z[chosen, j] = pick
     return Z
 
 
+def _shortest(target: _Target, space: _Space, base: np.ndarray, build) -> np.ndarray:
+    """For each row of ``base``, the smallest fraction ``t`` in (0, 1] whose row ``build(base, t)``
+    stays valid: a grid of ``SHRINK_POINTS`` fractions, then a finer one inside the first gap
+    (two model calls for all rows). Returns 1 where no shorter fraction is valid."""
+    n = len(base)
+    lo, hi = np.zeros(n), np.ones(n)   # too short / long enough
+    for _ in range(2):
+        t = lo[:, None] + (hi - lo)[:, None] * np.linspace(0, 1, SHRINK_POINTS + 2)[None, 1:-1]
+        trial = build(np.repeat(base, SHRINK_POINTS, axis=0), t.reshape(-1), np.repeat(np.arange(n), SHRINK_POINTS))
+        _, valid, _ = target(space.decode(trial))
+        valid = valid.reshape(n, SHRINK_POINTS)
+        any_valid = valid.any(axis=1)
+        first = np.argmax(valid, axis=1)
+        picked = t[np.arange(n), first]
+        before = np.where(first > 0, t[np.arange(n), np.maximum(first - 1, 0)], lo)
+        lo, hi = np.where(any_valid, before, t[:, -1]), np.where(any_valid, picked, hi)
+    return hi
+
+
+def _shorten_jointly(space: _Space, target: _Target, Z: np.ndarray) -> np.ndarray:
+    """A multi-feature move: all numeric changes of each row go back towards ``x`` by the same
+    fraction, the smallest that keeps the row valid (for rows found far away, such as projected
+    reference rows, which change many features at once)."""
+    Z = Z.copy()
+    cols = np.flatnonzero(space.numeric & space.vary)
+    rows = np.flatnonzero((Z[:, cols] != space.x[cols]).any(axis=1))
+    if not len(rows):
+        return Z
+
+    def build(base, t, _owner):
+        trial = base.copy()
+        trial[:, cols] = space.toward(space.x[cols], base[:, cols], t[:, None], cols)
+        return trial
+
+    Z[rows] = build(Z[rows], _shortest(target, space, Z[rows], build), None)
+    return Z
+
+
 def _minimise(space: _Space, target: _Target, Z: np.ndarray, efficiency: np.ndarray) -> np.ndarray:
     """Undo unneeded changes and shorten numeric ones, keeping every row valid (batched over rows).
 
-    ``efficiency`` (log-odds gained per unit of cost by each feature's best single move from
-    ``x``) sets the order: the least efficient changes are undone or shortened first.
+    ``efficiency`` (log-odds gained per unit of cost by each feature's best
+    single move from ``x``) sets the order of the rest: the least efficient changes are undone or
+    shortened first.
     """
     Z = Z.copy()
     order = np.argsort(efficiency, kind="stable")
+    movable = space.numeric & space.vary
 
     def undo_pass():
         while True:                      # per row, undo the most expensive change that is not needed
@@ -727,7 +915,6 @@ def _minimise(space: _Space, target: _Target, Z: np.ndarray, efficiency: np.ndar
         # efficient first): two model calls per round however many features the rows change.
         rank = np.empty(len(order), dtype=int)
         rank[order] = np.arange(len(order))
-        movable = space.numeric & space.vary
         for k in range(int(movable.sum())):
             changed = (Z != space.x) & movable
             keys = np.where(changed, rank[None, :], len(order))
@@ -737,22 +924,15 @@ def _minimise(space: _Space, target: _Target, Z: np.ndarray, efficiency: np.ndar
                 break
             rows = np.flatnonzero(has)
             cols = order[keys[rows, k]]
-            start, end = space.x[cols], Z[rows, cols].copy()
-            lo, hi = np.zeros(len(rows)), np.ones(len(rows))   # too short / long enough
-            for _ in range(2):
-                t = lo[:, None] + (hi - lo)[:, None] * np.linspace(0, 1, SHRINK_POINTS + 2)[None, 1:-1]
-                trial = np.repeat(Z[rows], SHRINK_POINTS, axis=0)
-                flat_cols = np.repeat(cols, SHRINK_POINTS)
-                trial[np.arange(len(trial)), flat_cols] = space.toward(
-                    np.repeat(start, SHRINK_POINTS), np.repeat(end, SHRINK_POINTS), t.reshape(-1), flat_cols)
-                _, valid, _ = target(space.decode(trial))
-                valid = valid.reshape(len(rows), SHRINK_POINTS)
-                any_valid = valid.any(axis=1)
-                first = np.argmax(valid, axis=1)
-                picked = t[np.arange(len(rows)), first]
-                before = np.where(first > 0, t[np.arange(len(rows)), np.maximum(first - 1, 0)], lo)
-                lo, hi = np.where(any_valid, before, t[:, -1]), np.where(any_valid, picked, hi)
-            Z[rows, cols] = space.toward(start, end, hi, cols)
+
+            def build(base, t, owner, cols=cols):
+                trial = base.copy()
+                c = cols[owner]
+                trial[np.arange(len(trial)), c] = space.toward(space.x[c], base[np.arange(len(trial)), c], t, c)
+                return trial
+
+            hi = _shortest(target, space, Z[rows], build)
+            Z[rows] = build(Z[rows], hi, np.arange(len(rows)))
 
     undo_pass()
     shrink_pass()
@@ -761,9 +941,11 @@ def _minimise(space: _Space, target: _Target, Z: np.ndarray, efficiency: np.ndar
 
 
 def _unique_rows(Z: np.ndarray) -> np.ndarray:
+    """Distinct rows, values untouched: rounding here once moved every feature of a continuous x
+    off its value (frozen features then "changed", and every row failed the constraint check)."""
     if not len(Z):
         return Z
-    return np.unique(np.round(Z, 10), axis=0)
+    return np.unique(Z, axis=0)
 
 
 def _select(space: _Space, Z: np.ndarray, n: int) -> np.ndarray:
@@ -798,8 +980,45 @@ def _select(space: _Space, Z: np.ndarray, n: int) -> np.ndarray:
     return chosen[np.argsort(cost[chosen], kind="stable")]
 
 
+def _lattice(space: _Space) -> np.ndarray:
+    """Every combination of allowed values of the features free to change, when there are at most
+    ``LATTICE_ROWS``: every allowed category, and for a numeric feature ``k`` evenly spaced values
+    from its lowest to its highest permitted value (plus x's own), ``k`` the largest of 33, 17, 9,
+    5, 3, 2 that fits. (Each ``k`` contains the values of the smaller ones, so a grid of 2, 3, 5, 9
+    or 17 evenly spaced values is always a subset.) An exhaustive search of a small space: when a
+    valid row exists on this grid, the search cannot miss it. Empty when the space is too big.
+    """
+    free = np.flatnonzero(space.vary)
+    categorical = {j: space.allowed[j] for j in free if not space.numeric[j]}
+    numeric = [j for j in free if space.numeric[j] and space.upper[j] > space.lower[j]]
+    size = int(np.prod([len(v) for v in categorical.values()], dtype=float)) if categorical else 1
+    for k in (33, 17, 9, 5, 3, 2):
+        levels = {j: np.unique(np.r_[space._representable(j, np.linspace(space.lower[j], space.upper[j], k)),
+                                     space.x[j]]) for j in numeric}
+        if size * np.prod([len(v) for v in levels.values()], dtype=float) <= LATTICE_ROWS:
+            break
+    else:
+        return np.empty((0, len(space.x)))
+    axes = {**categorical, **levels}
+    if not axes:
+        return np.empty((0, len(space.x)))
+    grid = np.meshgrid(*axes.values(), indexing="ij")
+    Z = np.repeat(space.x[None, :], grid[0].size, axis=0)
+    for j, values in zip(axes, grid):
+        Z[:, j] = values.reshape(-1)
+    return Z[space.n_changed(Z) > 0]
+
+
+def _reference_candidates(space: _Space, X_reference: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
+    """The reference rows (at most ``MAX_REFERENCE``, a seeded sample) moved onto the constraints."""
+    if len(X_reference) > MAX_REFERENCE:
+        X_reference = X_reference.iloc[np.sort(rng.choice(len(X_reference), MAX_REFERENCE, replace=False))]
+    Z = _unique_rows(space.project(space.encode(X_reference)))
+    return Z[space.n_changed(Z) > 0]
+
+
 def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactuals: int = 4,
-                    features_to_vary=None, permitted_range=None, monotone=None,
+                    features_to_vary=None, permitted_range=None, monotone=None, min_probability=None,
                     random_state=0, ordered=None) -> CounterfactualResult:
     """Diverse, close, valid counterfactuals for the row ``x`` within actionability constraints.
 
@@ -809,8 +1028,15 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     the default numeric ranges (its minimum and maximum), the known categories and the values the
     search tries.
 
+    A row is *valid* when the model's own decision is ``desired_class``: ``model.predict`` for a
+    classifier (which may have a threshold of its own, as scikit-learn's ``FixedThresholdClassifier``
+    or a bank's cut-off), ``f > 0.5`` for class 1 of a prediction function. ``min_probability``
+    (default none) asks for a margin as well, as DiCE's ``stopping_threshold`` does: the
+    probability of the desired class must also be at least that much, so that a counterfactual
+    does not sit at 0.501, where the next refit of the model may flip it back.
+
     ``desired_class`` defaults to the other class of a binary model. ``features_to_vary`` lists the
-    features that may change (default: all); every other feature keeps ``x``'s value.
+    features that may change (default: all); every other feature keeps ``x``'s value exactly.
     ``permitted_range`` maps a numeric feature to ``(low, high)`` (which must contain ``x``'s value)
     or a categorical feature to the categories it may change to. ``monotone`` maps a numeric
     feature to ``"increase"`` or ``"decrease"`` (age can only grow). ``ordered`` maps a categorical
@@ -827,24 +1053,34 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     x = _check_x(x, X_reference)
     n_counterfactuals = check_positive_int(n_counterfactuals, name="n_counterfactuals")
     check_random_state(random_state)
+    if min_probability is not None:
+        min_probability = check_number(min_probability, name="min_probability", low=0, high=1,
+                                       low_open=True, high_open=True)
     vary, ranges, directions = _check_constraints(x, X_reference, features_to_vary, permitted_range, monotone)
-    target = _Target(model, x, desired_class)
+    target = _Target(model, x, desired_class, min_probability)
     if target.current == target.desired:
         raise AlreadyDesiredError(f"x is already predicted as desired_class {target.desired!r}; a counterfactual "
-                         "must change the prediction (pick another desired_class)")
+                                  "must change the prediction (pick another desired_class)")
     rng = as_generator(random_state)
     space = _Space(x, X_reference, vary, ranges, directions, band_scales(X_reference, ordered))
 
-    # 1. candidates: single moves, greedy paths, random sparse rows
+    # 1. candidates: reference rows moved onto the constraints, the lattice of a small space,
+    #    single moves, greedy paths, random sparse rows
     width = len(space.x)
+    broad, pool = [], []
+    projected = _reference_candidates(space, X_reference, rng)
+    if len(projected):
+        broad.append(projected[target.calibrate(space.decode(projected))])
+    lattice = _lattice(space)
+    if len(lattice):
+        broad.append(lattice[target(space.decode(lattice))[1]])
     neighbours, moved = _neighbours(space, space.x, set())
     x_margin = target.x_margin
     efficiency = np.zeros(width)
-    pool = []
     if len(neighbours):
         moves = (neighbours, moved, target(space.decode(neighbours)))
         pool.append(neighbours[moves[2][1]])
-        score = _scores(space, neighbours, moves[2][2], x_margin, -x_margin, 0.0)
+        score = _scores(space, neighbours, moves[2][2], x_margin, target.boundary - x_margin, 0.0)
         for j in range(width):
             mine = score[moved == j]
             efficiency[j] = mine[np.isfinite(mine)].max() if np.isfinite(mine).any() else 0.0
@@ -852,33 +1088,50 @@ def counterfactuals(model, x, X_reference, *, desired_class=None, n_counterfactu
     randoms = _random_candidates(space, X_reference, rng)
     if len(randoms):
         pool.append(randoms[target(space.decode(randoms))[1]])
-    pool = [np.atleast_2d(p) for p in pool if len(p)]
-    Z = _unique_rows(np.vstack(pool)) if pool else np.empty((0, width))
 
-    # 2. minimise the cheapest candidates
+    # 2. minimise the cheapest candidates: first the search's (single moves, paths, random rows);
+    #    then the broad ones (projected reference rows, the lattice), shortened jointly, of which
+    #    those that already beat the n-th cheapest so far (or all, if fewer than n were found)
+    def cheapest(Z: np.ndarray, size: int) -> np.ndarray:
+        return Z[np.argsort(space.cost(Z), kind="stable")[:size]]
+
+    Z = _unique_rows(np.vstack(pool)) if pool else np.empty((0, width))
     if len(Z):
-        Z = Z[np.argsort(space.cost(Z), kind="stable")[: 2 * MAX_POOL]]
-        Z = _unique_rows(_minimise(space, target, Z, efficiency))
-    return _report(space, target, x, X_reference, Z, n_counterfactuals, vary)
+        Z = _unique_rows(_minimise(space, target, cheapest(Z, 2 * MAX_POOL), efficiency))
+    B = _unique_rows(np.vstack(broad)) if broad else np.empty((0, width))
+    if len(B):
+        B = cheapest(_shorten_jointly(space, target, cheapest(B, 2 * MAX_BROAD)), 2 * MAX_BROAD)
+        bar = np.sort(space.cost(Z))[n_counterfactuals - 1] if len(Z) >= n_counterfactuals else np.inf
+        B = B[space.cost(B) < bar][:MAX_BROAD]
+        if len(B):
+            Z = _unique_rows(np.vstack([Z, _minimise(space, target, B, efficiency)]))
+    tried = f"{len(projected)} reference rows moved onto the constraints" + (
+        f", every one of the {len(lattice)} combinations of a grid over the free features" if len(lattice) else "")
+    return _report(space, target, x, X_reference, Z, n_counterfactuals, vary, tried)
 
 
 def _report(space: _Space, target: _Target, x: pd.DataFrame, X_reference: pd.DataFrame, Z: np.ndarray,
-            n: int, vary: list[str]) -> CounterfactualResult:
-    """Check every candidate once more (model and constraints), select, and compute the metrics."""
+            n: int, vary: list[str], tried: str = "") -> CounterfactualResult:
+    """Check every candidate once more (the model's own decision and every constraint), select,
+    and compute the metrics."""
     x_p = float(target.x_proba[target.index])
     message = ""
     p = np.empty(0)
     if len(Z):
-        p_all, valid, _ = target(space.decode(Z))
+        Z = _unique_rows(space.snap(Z))
+        p_all, valid, _ = target(space.decode(Z), exact=True)
         keep = valid & space.satisfies(Z) & (space.n_changed(Z) > 0)
         Z, p_all = Z[keep], p_all[keep]
     if len(Z):
         picked = _select(space, Z, n)
         p = p_all[picked]
         Z = Z[picked]
+    margin = "" if target.min_probability is None else f" with probability at least {target.min_probability:g}"
     if not len(Z):
-        message = (f"No counterfactual reaching class {target.desired!r} was found within the constraints "
-                   f"(features_to_vary: {vary}); relax them or accept that this model offers no recourse here.")
+        message = (f"No counterfactual reaching class {target.desired!r}{margin} was found within the constraints "
+                   f"(features_to_vary: {vary}; tried {tried or 'the search candidates'}, "
+                   "single moves, greedy paths and random rows); relax them or accept that this model offers "
+                   "no recourse here.")
     elif len(Z) < n:
         message = f"Only {len(Z)} distinct valid counterfactuals of the {n} requested were found."
     cfs = space.decode(Z)
@@ -891,7 +1144,8 @@ def _report(space: _Space, target: _Target, x: pd.DataFrame, X_reference: pd.Dat
         desired_class=target.desired, cost=space.cost(Z), n_changed=space.n_changed(Z),
         plausibility=(distance_matrix(cfs, X_reference, X_reference, ordered=bands).min(axis=1) if len(cfs) else []),
         validity=metrics["validity"], proximity=metrics["proximity"], sparsity=metrics["sparsity"],
-        diversity=metrics["diversity"], n_requested=n, features_to_vary=vary, message=message)
+        diversity=metrics["diversity"], n_requested=n, features_to_vary=vary, message=message,
+        min_probability=target.min_probability)
 
 
 # ------------------------------------------------------------------------------ metrics
@@ -900,22 +1154,37 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
                            ordered=None) -> dict[str, float]:
     """Validity, proximity, sparsity and diversity of any set of counterfactuals (ours or DiCE's).
 
-    ``valid`` says which rows reach the desired class (ask the model). ``validity`` = distinct valid
-    rows / ``n_requested`` (default: the number of rows), as in Mothilal et al. (2020);
-    ``proximity`` = mean distance (:func:`distance_matrix`, ``ordered`` as there) from ``x``;
+    ``valid`` says which rows reach the desired class: booleans, one per row (ask the model, e.g.
+    ``model.predict(counterfactuals) == desired_class``). Following Mothilal et al. (2020):
+    ``validity`` = distinct valid rows / ``n_requested`` (default: the number of rows; it cannot be
+    fewer); ``proximity`` = mean distance (:func:`distance_matrix`, ``ordered`` as there) from ``x``;
     ``sparsity`` = mean number of features changed; ``diversity`` = mean pairwise distance.
     Proximity, sparsity and diversity are computed over the distinct valid rows (NaN when there are
-    none; diversity NaN with fewer than two). They differ from DiCE's metrics in scale, not in
-    kind: DiCE averages the distance over the features of each type and reports continuous and
+    none; diversity NaN with fewer than two). A row equal to ``x`` changes nothing: it is not a
+    counterfactual and never counts as valid. The metrics differ from DiCE's in scale, not in kind:
+    DiCE averages the distance over the features of each type and reports continuous and
     categorical proximity and diversity apart, and its sparsity is 1 - (features changed / all).
     """
+    X_reference = check_frame(X_reference, name="X_reference")
     x = _check_x(x, X_reference)
-    counterfactuals = counterfactuals[list(X_reference.columns)]
-    valid = np.asarray(valid, dtype=bool)
-    if valid.shape != (len(counterfactuals),):
-        raise ValueError(f"valid must have one flag per counterfactual ({len(counterfactuals)}), got {valid.shape}")
-    n_requested = len(counterfactuals) if n_requested is None else check_positive_int(n_requested, name="n_requested")
-    rows = counterfactuals[valid].drop_duplicates()
+    if not isinstance(counterfactuals, pd.DataFrame):
+        raise TypeError(f"counterfactuals must be a pandas DataFrame with X_reference's columns, "
+                        f"got {type(counterfactuals).__name__}")
+    missing = [c for c in X_reference.columns if c not in counterfactuals.columns]
+    if missing:
+        raise ValueError(f"counterfactuals lacks columns {missing} of X_reference")
+    counterfactuals = check_frame(counterfactuals[list(X_reference.columns)], name="counterfactuals", min_rows=0)
+    valid = _check_flags(valid, len(counterfactuals))
+    if n_requested is None:
+        n_requested = len(counterfactuals)
+    else:
+        n_requested = check_positive_int(n_requested, name="n_requested")
+        if n_requested < len(counterfactuals):
+            raise ValueError(f"n_requested={n_requested} is fewer than the {len(counterfactuals)} counterfactuals "
+                             "given; validity is a share of the rows asked for (pass the number you asked for)")
+    unchanged = np.array([all(a == b for a, b in zip(row, x.iloc[0]))
+                          for row in counterfactuals.itertuples(index=False)], dtype=bool).reshape(len(counterfactuals))
+    rows = counterfactuals[valid & ~unchanged].drop_duplicates()
     out = {"validity": len(rows) / n_requested if n_requested else 0.0,
            "proximity": np.nan, "sparsity": np.nan, "diversity": np.nan, "n_valid": len(rows)}
     if len(rows):
@@ -925,6 +1194,24 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
         d = distance_matrix(rows, rows, X_reference, ordered=ordered)
         out["diversity"] = float(d[np.triu_indices(len(rows), 1)].mean())
     return out
+
+
+def _check_flags(valid: Any, n: int) -> np.ndarray:
+    """``valid`` as a boolean array of length ``n``: booleans, or integers 0 and 1; nothing else."""
+    if isinstance(valid, str) or not hasattr(valid, "__len__"):
+        raise TypeError(f"valid must be one boolean per counterfactual, got {type(valid).__name__}")
+    flags = np.asarray(valid)
+    if flags.shape != (n,):
+        raise ValueError(f"valid must have one flag per counterfactual ({n}), got shape {flags.shape}")
+    if flags.dtype == object and all(isinstance(v, (bool, np.bool_)) for v in flags):
+        flags = flags.astype(bool)
+    if pd.api.types.is_integer_dtype(flags) and np.isin(flags, (0, 1)).all():
+        flags = flags.astype(bool)
+    if flags.dtype != bool:
+        raise TypeError(f"valid must be booleans (e.g. model.predict(counterfactuals) == desired_class), got "
+                        f"values of type {flags.dtype} such as {flags[:3].tolist()}; probabilities or strings "
+                        "are not validity flags")
+    return flags
 
 
 # ------------------------------------------------------------------------------ importance, recourse
@@ -1025,6 +1312,46 @@ def _linear_terms(space: _Space, Z: np.ndarray, owners: list, delta: np.ndarray)
     return slopes, gains
 
 
+def _log_odds(model: Any, target: _Target, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Log-odds of class 1 for the rows of ``frame``, the class probabilities, and whether the
+    log-odds are exact: a ``decision_function`` whose logistic equals ``predict_proba`` (a
+    logistic regression) is used as it is; otherwise ``log(p1 / p0)``, undefined where a
+    probability is exactly 0 or 1 (a tree's pure leaf), which is refused."""
+    P = target._proba(frame)
+    decision = getattr(model, "decision_function", None)
+    if decision is not None:
+        d = np.asarray(decision(frame), dtype=float)
+        if d.shape == (len(frame),) and np.allclose(1 / (1 + np.exp(-d)), P[:, 1], rtol=0, atol=1e-9):
+            return d, P, True
+    if ((P[:, 1] == 0) | (P[:, 1] == 1)).any():
+        raise ValueError("the model gives probabilities of exactly 0 or 1, where log-odds are infinite: it is not "
+                         "linear (additive) in log-odds, as a tree's pure leaves are not; linear_recourse_cost needs "
+                         "a model additive in log-odds (a logistic regression); use counterfactuals() for any other "
+                         "model")
+    return np.log(P[:, 1]) - np.log(P[:, 0]), P, False
+
+
+def _check_additive(space: _Space, Z: np.ndarray, delta: np.ndarray, slopes: dict, gains: dict,
+                    logit: np.ndarray, exact: bool) -> None:
+    """The slopes and gains read around ``x`` must predict the model on real rows ``Z`` (reference
+    rows within the constraints): a tree is flat near ``x`` (slope 0, "no recourse") and steps
+    elsewhere, which only such rows reveal. Where the log-odds come from saturated probabilities
+    (``exact`` false, ``|log-odds| >= 20``) they are too imprecise to compare."""
+    predicted = np.zeros(len(Z))
+    for j, slope in slopes.items():
+        predicted += slope * (Z[:, j] - space.x[j])
+    for j, options in gains.items():
+        codes = list(space.grid[j])
+        predicted += [options[codes.index(c)] if c in codes else 0.0 for c in Z[:, j]]
+    usable = np.ones(len(Z), dtype=bool) if exact else np.abs(logit) < 20
+    error = np.abs(predicted - delta)[usable]
+    if len(error) and error.max() > 1e-6 * max(1.0, float(np.abs(delta[usable]).max())):
+        raise ValueError("the model's log-odds are not linear (additive) in the features: the slopes read around x "
+                         f"miss the model's log-odds on reference rows by up to {error.max():.3g}, as a tree or a "
+                         "boosted model does; linear_recourse_cost needs a model additive in log-odds "
+                         "(a logistic regression); use counterfactuals() for any other model")
+
+
 def _knapsack_cost(space: _Space, slopes: dict, gains: dict, need: float) -> float:
     """The closed form: top-k categorical gains, then a fractional knapsack of numeric features."""
     rates, capacities = [], []
@@ -1067,26 +1394,28 @@ def linear_recourse_costs(model, X, X_reference, *, desired_class=None, features
         raise ValueError("linear_recourse_cost handles binary classifiers only")
     if desired_class is not None and desired_class not in target.classes:
         raise ValueError(f"desired_class {desired_class!r} is not one of the model's classes {target.classes}")
-    P = target._proba(pd.concat(rows)[list(X_reference.columns)])
+    logit, P, exact = _log_odds(model, target, pd.concat(rows)[list(X_reference.columns)])
     desired = (np.full(len(X), target.classes.index(desired_class)) if desired_class is not None
                else 1 - np.argmax(P, axis=1))
-    logit = np.log(np.clip(P[:, 1], 1e-300, 1)) - np.log(np.clip(P[:, 0], 1e-300, 1))
     margins = np.where(desired == 1, logit, -logit)
-    spaces, probes = [], []
+    spaces, probes, checks = [], [], []
     reference = _Reference(X_reference)
     bands = band_scales(X_reference, ordered)
     if bands and not integer:
         raise ValueError("the closed form (integer=False) assumes that every changed category costs 1; with "
                          "ordered bands pass integer=True (the mixed-integer programme)")
+    sample = X_reference.iloc[np.unique(np.linspace(0, len(X_reference) - 1, N_LINEAR_CHECKS).astype(int))]
     for x in rows:
         vary, ranges, directions = _check_constraints(x, X_reference, features_to_vary, permitted_range, monotone)
         space = _Space(x, reference, vary, ranges, directions, bands)
         spaces.append(space)
-        probes.append(_probe_rows(space))
+        Z, owners = _probe_rows(space)
+        check = space.project(space.encode(sample))     # real rows within the constraints
+        checks.append(check)
+        probes.append((np.vstack([Z, check]) if len(Z) else Z, owners))
     frames = [_probe_frame(space, Z) for space, (Z, _) in zip(spaces, probes) if len(Z)]
     if frames:
-        Pp = target._proba(pd.concat(frames, ignore_index=True))
-        probe_logit = np.log(np.clip(Pp[:, 1], 1e-300, 1)) - np.log(np.clip(Pp[:, 0], 1e-300, 1))
+        probe_logit, _, exact = _log_odds(model, target, pd.concat(frames, ignore_index=True))
     costs, start = [], 0
     for i, (space, (Z, owners)) in enumerate(zip(spaces, probes)):
         need = -margins[i]
@@ -1096,7 +1425,10 @@ def linear_recourse_costs(model, X, X_reference, *, desired_class=None, features
             costs.append(0.0)
             continue
         delta = (block if desired[i] == 1 else -block) - margins[i]
-        slopes, gains = _linear_terms(space, Z, owners, delta)
+        n_probes = len(owners)
+        slopes, gains = _linear_terms(space, Z[:n_probes], owners, delta[:n_probes])
+        if exact or abs(margins[i]) < 20:               # x's log-odds are exact (not saturated)
+            _check_additive(space, checks[i], delta[n_probes:], slopes, gains, block[n_probes:], exact)
         costs.append(_milp_cost(space, slopes, gains, need) if integer else _knapsack_cost(space, slopes, gains, need))
     return pd.Series(costs, index=X.index, name="recourse cost", dtype=float)
 

@@ -277,6 +277,8 @@ def weighted_ridge(Z: np.ndarray, y: np.ndarray, weights: np.ndarray, alpha: flo
     if w.shape != (len(Z),) or not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
         raise ValueError(f"weights must hold one finite, non-negative weight per row of Z ({len(Z)}) and not "
                          f"all be zero, got shape {w.shape} with sum {w.sum() if w.size else 0}")
+    if len(y) and np.all(y == y[0]):     # a constant output: the exact fit, without round-off
+        return np.zeros(Z.shape[1]), float(y[0])
     z_bar = w @ Z / w.sum()
     y_bar = w @ y / w.sum()
     Zc = Z - z_bar
@@ -306,7 +308,16 @@ def weighted_ridge_reference(Z: np.ndarray, y: np.ndarray, weights: np.ndarray,
 
 
 def _weighted_r2(y: np.ndarray, fitted: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted coefficient of determination ``1 - sum w (y - fit)**2 / sum w (y - y_bar)**2``."""
+    """Weighted coefficient of determination ``1 - sum w (y - fit)**2 / sum w (y - y_bar)**2``.
+
+    For a model whose output never changes the fit is exact and the score is 1, scikit-learn's
+    ``r2_score`` for a perfect prediction of a constant, which lime's ``Ridge.score`` returns too
+    when its intercept equals the constant exactly (outputs 0 or 1). For other constants lime's
+    intercept is often off by a rounding unit (0.30000000000000004 for 0.3) and lime then reports
+    0; that 0 is round-off, not a poor fit, and this package reports 1.
+    """
+    if len(y) and np.all(y == y[0]) and np.all(fitted == y[0]):
+        return 1.0
     y_bar = weights @ y / weights.sum()
     total = weights @ (y - y_bar) ** 2
     residual = weights @ (y - fitted) ** 2
