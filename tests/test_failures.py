@@ -1,14 +1,41 @@
-"""The refits of chapter 8: Rashomon refits, shuffled labels, monotonic constraints, a correlated copy."""
+"""The refits of chapter 8 (Rashomon refits, shuffled labels, monotonic constraints, a correlated copy:
+``xaibook.refits``) and the labs of chapters 8 and 9 (``xaibook.labs``), both reached through
+``xaibook.failures`` as the chapters do."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from xaibook import data, failures, models
+from xaibook import data, failures, labs, models, refits
 
 
 @pytest.fixture(scope="module")
 def credit():
     return data.load_credit()
+
+
+def test_failures_re_exports_the_refits_and_the_labs():
+    assert failures.__all__ == refits.__all__ + labs.__all__
+    for name in refits.__all__:
+        assert getattr(failures, name) is getattr(refits, name)
+    for name in labs.__all__:
+        assert getattr(failures, name) is getattr(labs, name)
+
+
+def test_the_refits_cache_key_ignores_the_labs(monkeypatch, tmp_path):
+    """Editing a lab re-runs the labs but never refits; editing the refits' code does both."""
+    refit_key, lab_key, labs_file = refits._key(), labs._key(), labs.__file__
+    edited_labs = tmp_path / "labs.py"
+    edited_labs.write_bytes(Path(labs.__file__).read_bytes() + b"# an edited lab table\n")
+    monkeypatch.setattr(labs, "__file__", str(edited_labs))
+    assert refits._key() == refit_key and labs._key() != lab_key
+    edited_refits = tmp_path / "refits.py"
+    edited_refits.write_bytes(Path(refits.__file__).read_bytes() + b"# an edited refit\n")
+    monkeypatch.setattr(refits, "__file__", str(edited_refits))
+    assert refits._key() != refit_key
+    monkeypatch.setattr(labs, "__file__", labs_file)      # the labs as they were, the refits edited
+    assert labs._key() != lab_key                         # the labs follow the refits they use
 
 
 def _amount_curves(model, rows, grid):
@@ -129,10 +156,10 @@ def test_decision_guide_joins_on_keys_not_display_names():
 
 def test_mean_interval_covers_the_mean_and_is_seeded():
     values = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
-    mean, low, high = failures._mean_interval(values)
+    mean, low, high = labs._mean_interval(values)
     assert mean == pytest.approx(0.6) and low < mean < high and 0.2 <= low and high <= 1.0
-    assert failures._mean_interval(values) == (mean, low, high)
-    assert np.isnan(failures._mean_interval([0.5])[1])
+    assert labs._mean_interval(values) == (mean, low, high)
+    assert np.isnan(labs._mean_interval([0.5])[1])
 
 
 def test_adversary_is_cached_and_detects(credit):
