@@ -24,7 +24,6 @@ One module per explanation method, named by its key (CONTRIBUTING.md has the mod
 ``refits``          chapter 8: the refitted model variants (Rashomon set, shuffled labels, monotone) and their cache
 ``labs``            chapters 8 and 9: the labs' cached runs (report card, decision guide, adversary)
 ``reasons``         chapter 10: reason codes for adverse-action notices
-``scale``           chapter 10: the row-wise methods on a distributed engine (Dask), for millions of rows
 
 and the infrastructure they share:
 
@@ -34,6 +33,7 @@ and the infrastructure they share:
 ``pipeline``        pipeline introspection: split, transform, raw feature of each column
 ``evaluation``      model metrics (paired AUC difference, calibration error)
 ``unstructured``    chapter 6's text and image models
+``scale``           the row-wise methods on a distributed engine (Dask), for millions of rows
 ``_validation``     the shared input checks
 ``_aliases``        old names kept working
 ``charts``          Altair chart builders (``charts.<key>``) and the book's theme

@@ -81,6 +81,8 @@ __all__ = [
     "shuffle_orders", "permutation_importance_reference", "DEFAULT_BATCH_SIZE",
     "bootstrap_permutation_importance", "BootstrapImportance", "compare_scorings",
     "conditional_permutation_importance", "conditional_shuffle_orders", "permutation_strata",
+    # building blocks the chapter shows (inputs checked by the public functions that call them)
+    "permuted_scores", "shuffle_within_strata",
 ]
 
 #: Old name of :data:`DEFAULT_BATCH_SIZE`.
@@ -504,9 +506,9 @@ def _stack(X: pd.DataFrame, blocks: Sequence[tuple[Sequence[int], np.ndarray]]) 
     return pd.DataFrame(data, columns=X.columns, copy=False)
 
 
-def _permuted_scores(model: Any, X: pd.DataFrame, y: np.ndarray, column_sets: Sequence[Sequence[int]],
-                     orders: np.ndarray, scorer: Callable, sample_weight=None,
-                     batch_size: int = DEFAULT_BATCH_SIZE, batch: bool | str = "auto") -> np.ndarray:
+def permuted_scores(model: Any, X: pd.DataFrame, y: np.ndarray, column_sets: Sequence[Sequence[int]],
+                    orders: np.ndarray, scorer: Callable, sample_weight=None,
+                    batch_size: int = DEFAULT_BATCH_SIZE, batch: bool | str = "auto") -> np.ndarray:
     """Score of ``model`` with each column set shuffled by each row order: ``(n_sets, n_repeats)``.
 
     All (column set, repeat) blocks are stacked into frames of at most ``batch_size`` rows; each
@@ -608,7 +610,7 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     baseline = _check_score(scorer(model, X, y, **kwargs), scoring_name, y)
     positions = [[X.columns.get_loc(c) for c in columns] for columns in column_sets.values()]
-    permuted = _permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch)
+    permuted = permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch)
     return PermutationImportance(
         importances=baseline - permuted, feature_names=tuple(column_sets),
         baseline_score=float(baseline), scoring=scoring_name,
@@ -865,7 +867,7 @@ def permutation_strata(X: pd.DataFrame, columns: str | Sequence[str], *, n_bins:
     return keys.groupby(list(keys.columns), sort=True).ngroup().to_numpy(dtype=np.intp)
 
 
-def _shuffle_within(orders: np.ndarray, strata: np.ndarray) -> np.ndarray:
+def shuffle_within_strata(orders: np.ndarray, strata: np.ndarray) -> np.ndarray:
     """Turn row orders into row orders that only swap rows of the same stratum.
 
     Row ``i`` of stratum ``s`` receives the value of the ``k``-th row of ``s`` *in the random
@@ -889,7 +891,7 @@ def conditional_shuffle_orders(strata: Any, n_repeats: int, random_state: Random
         raise ValueError(f"strata must hold one label per row (at least two rows), got shape {strata.shape}")
     n_repeats = check_positive_int(n_repeats, name="n_repeats")
     check_random_state(random_state)
-    return _shuffle_within(shuffle_orders(len(strata), n_repeats, random_state), strata)
+    return shuffle_within_strata(shuffle_orders(len(strata), n_repeats, random_state), strata)
 
 
 def _check_conditional_on(conditional_on: Any, X: pd.DataFrame) -> dict[str, list[str]]:
@@ -941,8 +943,8 @@ def conditional_permutation_importance(model: Any, X: pd.DataFrame, y: Any,
     orders = shuffle_orders(len(X), n_repeats, random_state)   # once: every feature, the same draws
     importances = []
     for feature, given in conditional_on.items():
-        within = _shuffle_within(orders, permutation_strata(X, given, n_bins=n_bins))
-        scores = _permuted_scores(model, X, y, [[X.columns.get_loc(feature)]], within, scorer,
+        within = shuffle_within_strata(orders, permutation_strata(X, given, n_bins=n_bins))
+        scores = permuted_scores(model, X, y, [[X.columns.get_loc(feature)]], within, scorer,
                                   None, batch_size, batch)
         importances.append(baseline - scores[0])
     return PermutationImportance(
