@@ -162,6 +162,36 @@ def test_mean_interval_covers_the_mean_and_is_seeded():
     assert np.isnan(labs._mean_interval([0.5])[1])
 
 
+def test_kernel_width_study_matches_scikit_learn(credit):
+    """Each width's weights are scikit-learn's weighted ridge, its shrinkage the ratio of the
+    unpenalised least-squares norm to the ridge's, its effective samples Kish's formula."""
+    from sklearn.linear_model import LinearRegression, Ridge
+
+    from xaibook.predict import prediction_function
+    from xaibook.surrogate import kernel, tabular_neighbourhood
+
+    f = prediction_function(models.get_model("credit", "logistic"))
+    hood = tabular_neighbourhood(f, credit.X_train, credit.X_test.iloc[[0]], n_samples=400)
+    study = failures.kernel_width_study(hood, [0.8, 3.0, 1e6])
+    assert list(study.columns) == ["kernel_width", "feature", "weight", "fidelity", "effective_samples",
+                                   "shrinkage", "top_feature"]
+    for width, one in study.groupby("kernel_width", sort=False):
+        k = kernel(hood.distances, width)
+        ridge = Ridge(alpha=1.0).fit(hood.data, hood.predictions, sample_weight=k)
+        ols = LinearRegression().fit(hood.data, hood.predictions, sample_weight=k)
+        np.testing.assert_allclose(one["weight"], ridge.coef_, atol=1e-9)
+        assert one["shrinkage"].iloc[0] == pytest.approx(np.linalg.norm(ols.coef_) / np.linalg.norm(ridge.coef_),
+                                                         rel=1e-6)
+        assert one["shrinkage"].iloc[0] >= 1                     # a penalty only shrinks
+        assert one["effective_samples"].iloc[0] == pytest.approx(k.sum() ** 2 / (k ** 2).sum())
+        assert one["top_feature"].iloc[0] == one["feature"].iloc[int(np.argmax(np.abs(one["weight"])))]
+    assert study.loc[study["kernel_width"] == 1e6, "effective_samples"].iloc[0] == pytest.approx(len(hood))
+    with pytest.raises(TypeError, match="Neighbourhood"):
+        failures.kernel_width_study(credit.X_train, [1.0])
+    with pytest.raises(ValueError, match="at least one kernel width"):
+        failures.kernel_width_study(hood, [])
+
+
 def test_adversary_is_cached_and_detects(credit):
     first = failures.adversary("credit")
     again = failures.adversary("credit")

@@ -5,8 +5,8 @@ or ``failures.bootstrap_refits(...)`` without knowing where each lives:
 
 :mod:`xaibook.refits`  the models chapter 8 refits (Rashomon set, shuffled labels, monotonic
                        constraints, a correlated copy), each fitted once and cached;
-:mod:`xaibook.labs`    the labs' runs of chapters 8 and 9 (sanity check, adversary, report card,
-                       decision guide, recourse under refits), cached with the methods' code.
+:mod:`xaibook.labs`    the labs' runs of chapters 8 and 9 (sanity check, kernel widths, adversary,
+                       report card, decision guide, recourse under refits), the costly ones cached.
 
 Each name below is the same object as in its home module.
 """
@@ -19,6 +19,7 @@ from xaibook.labs import (
     adversary,
     counterfactual_importance_table,
     decision_guide,
+    kernel_width_study,
     local_explanations,
     measured_people,
     method_measurements,
@@ -44,6 +45,6 @@ __all__ = [
     "test_auc", "unconstrained_model",
     # xaibook.labs
     "Adversary", "DECISION_GUIDE", "adversary", "counterfactual_importance_table", "decision_guide",
-    "local_explanations", "measured_people", "method_measurements", "recourse_under_refits", "report_card",
-    "sanity_table", "shap_threshold_tradeoff",
+    "kernel_width_study", "local_explanations", "measured_people", "method_measurements", "recourse_under_refits",
+    "report_card", "sanity_table", "shap_threshold_tradeoff",
 ]

@@ -10,6 +10,7 @@ models and the refits of :mod:`xaibook.refits` with every method of the book and
                                          LIME and KernelSHAP send, and a detector for each
 :func:`shap_threshold_tradeoff`          how the scaffold fares against KernelSHAP per detector threshold
 :func:`local_explanations`               KernelSHAP and LIME for a list of people
+:func:`kernel_width_study`               one LIME neighbourhood's surrogate at several kernel widths
 :func:`counterfactual_importance_table`  counterfactual importance for a list of people
 :func:`recourse_under_refits`            does recourse survive a refit of the model?
 :func:`report_card`                      every explanation of one person, side by side (chapter 9)
@@ -39,7 +40,7 @@ from sklearn.pipeline import Pipeline
 from xaibook import models, refits
 from xaibook._validation import check_positive_int, check_random_state
 from xaibook.adversarial import ScaffoldedClassifier, collect_queries, fit_detector
-from xaibook.agreement import feature_agreement, rank_correlation
+from xaibook.agreement import feature_agreement, rank_correlation, ranking
 from xaibook.counterfactual import actionable_features, counterfactual_importance, counterfactuals
 from xaibook.data import load_case
 from xaibook.fingerprint import TRACKED_DISTRIBUTIONS, _distribution_version
@@ -48,7 +49,7 @@ from xaibook.importance import permutation_importance
 from xaibook.predict import as_prediction_function, prediction_function
 from xaibook.refits import bootstrap_refits
 from xaibook.shapley import kernel_shap, tree_shap
-from xaibook.surrogate import lime_tabular
+from xaibook.surrogate import Neighbourhood, fit_surrogate, lime_tabular, weighted_ridge
 
 __all__ = [
     "Adversary",
@@ -56,6 +57,7 @@ __all__ = [
     "adversary",
     "counterfactual_importance_table",
     "decision_guide",
+    "kernel_width_study",
     "local_explanations",
     "measured_people",
     "method_measurements",
@@ -526,3 +528,37 @@ def shap_threshold_tradeoff(case: str, biased: Any, innocuous: Any, detector: An
     key = repr((name, biased, innocuous, list(rows.index), list(thresholds), innocuous_feature, protected_feature,
                 n_samples, background_size))
     return _cached(f"{case}-shap-tradeoff-{hashlib.sha256(key.encode()).hexdigest()[:10]}", build)
+
+
+# --------------------------------------------------------------------------------------------
+# LIME's kernel width, one neighbourhood refitted
+# --------------------------------------------------------------------------------------------
+def kernel_width_study(neighbourhood: Neighbourhood, widths: Sequence[float]) -> pd.DataFrame:
+    """LIME's surrogate of one neighbourhood refitted at each kernel width (chapter 8's width lab).
+
+    The samples and the model's outputs stay, only the kernel weights ``k`` change. Long format,
+    one row per (width, feature): ``kernel_width``, ``feature``, ``weight`` (the surrogate's
+    coefficient, :func:`xaibook.surrogate.fit_surrogate`), and per width ``fidelity`` (its
+    weighted R^2), ``effective_samples`` (Kish's effective sample size ``(sum k)^2 / sum k^2``: how
+    many samples count), ``shrinkage`` (the norm of the unpenalised weighted least-squares
+    coefficients over that of the ridge's: how much the penalty shrinks the weights) and
+    ``top_feature`` (the largest ``|weight|``, ties in feature order).
+    """
+    if not isinstance(neighbourhood, Neighbourhood):
+        raise TypeError(f"neighbourhood must be a Neighbourhood (from xaibook.surrogate), got "
+                        f"{type(neighbourhood).__name__}")
+    widths = list(widths)
+    if not widths:
+        raise ValueError("widths must name at least one kernel width")
+    frames = []
+    for width in widths:
+        fit = fit_surrogate(neighbourhood, kernel_width=width)
+        k = neighbourhood.kernel_weights(width)
+        unpenalised, _ = weighted_ridge(neighbourhood.data, neighbourhood.predictions, k, alpha=0)
+        weights = pd.Series(fit.weights, index=fit.feature_names)
+        frames.append(pd.DataFrame({
+            "kernel_width": width, "feature": fit.feature_names, "weight": fit.weights, "fidelity": fit.score,
+            "effective_samples": float(k.sum() ** 2 / (k ** 2).sum()),
+            "shrinkage": float(np.linalg.norm(unpenalised) / np.linalg.norm(fit.weights)),
+            "top_feature": ranking(weights)[0]}))
+    return pd.concat(frames, ignore_index=True)
