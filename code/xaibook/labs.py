@@ -109,7 +109,6 @@ def sanity_table(pairs: dict[str, tuple[pd.Series, pd.Series]]) -> pd.DataFrame:
     passes the check of Adebayo et al. (2018) when the two differ: low correlation, or a size
     near zero.
     """
-
     if not isinstance(pairs, dict) or not pairs:
         raise ValueError("pairs must be a non-empty dict {method: (real, randomized)}")
     rows = {}
@@ -125,7 +124,6 @@ def sanity_table(pairs: dict[str, tuple[pd.Series, pd.Series]]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
-
 # --------------------------------------------------------------------------------------------
 # The adversary of Slack et al. (2020), trained once
 # --------------------------------------------------------------------------------------------
@@ -138,7 +136,6 @@ class Adversary:
     ``lime_detector`` / ``shap_detector``: random forests telling real training rows from them
     (:func:`adversarial.fit_detector`).
     """
-
     lime_queries: pd.DataFrame
     shap_queries: pd.DataFrame
     lime_detector: Pipeline
@@ -152,7 +149,6 @@ def adversary(case: str = "credit", *, n_rows: int = 50, lime_samples: int = 200
     KernelSHAP uses ``background_size`` training rows drawn with ``random_state=0`` (the chapters'
     background); the explained rows are drawn with ``random_state + 1``. Cached like the refits.
     """
-
     for name, value in (("n_rows", n_rows), ("lime_samples", lime_samples), ("shap_samples", shap_samples),
                         ("background_size", background_size), ("n_estimators", n_estimators)):
         check_positive_int(value, name=name)
@@ -178,7 +174,6 @@ def adversary(case: str = "credit", *, n_rows: int = 50, lime_samples: int = 200
     return _cached(key, build)
 
 
-
 # --------------------------------------------------------------------------------------------
 # Chapter 9: the report card and the decision guide's measurements
 # --------------------------------------------------------------------------------------------
@@ -195,7 +190,6 @@ def report_card(case: str, *, person: Any = None, background_size: int = 50, n_s
     ``models.featured_person(case)``; the background is ``background_size`` training rows drawn
     with ``random_state``.
     """
-
     dataset = load_case(case)
     person = models.featured_person(case) if person is None else person
     if person not in dataset.X.index:
@@ -283,7 +277,6 @@ def method_measurements(case: str = "credit", *, n_people: int = 12, n_refits: i
     is the share of 8 counterfactuals that change each feature. Cached with the code of the
     methods (not only the refits).
     """
-
     n_refits = check_positive_int(n_refits, name="n_refits")
     dataset = load_case(case)
     people = measured_people(case, n_people=n_people)
@@ -390,7 +383,6 @@ def decision_guide(measured: pd.DataFrame) -> pd.DataFrame:
             .drop(columns="measured_as"))
 
 
-
 # --------------------------------------------------------------------------------------------
 # Counterfactuals: importance for the disagreement lab, recourse under refits
 # --------------------------------------------------------------------------------------------
@@ -403,7 +395,6 @@ def counterfactual_importance_table(case: str, people: Sequence[Any], *, n_count
     every feature free to vary, the training split as reference) that change the feature; NaN
     rows where none was found. Cached with the methods' code.
     """
-
     dataset = load_case(case)
     people = list(people)
     missing = [p for p in people if p not in dataset.X.index]
@@ -432,7 +423,6 @@ def recourse_under_refits(case: str, people: Sequence[Any], *, n_counterfactuals
     ``refit``, ``p_bad`` (the refit's probability of class 1) and ``valid`` (the refit gives the
     desired class). Cached with the methods' code.
     """
-
     dataset = load_case(case)
     people = list(people)
     vary = actionable_features(dataset) if features_to_vary is None else list(features_to_vary)
@@ -462,7 +452,6 @@ def recourse_under_refits(case: str, people: Sequence[Any], *, n_counterfactuals
     return _cached(f"{case}-recourse-refits-{digest}-{n_counterfactuals}-{n_refits}-{random_state}", build)
 
 
-
 # --------------------------------------------------------------------------------------------
 # Chapter 8's larger explanation runs, cached with the methods' code
 # --------------------------------------------------------------------------------------------
@@ -474,7 +463,6 @@ def local_explanations(case: str, people: Sequence[Any], *, shap_samples: int = 
     ``shap_samples`` coalitions; LIME ``lime_samples`` samples; both with seed 0. Returns
     ``{"SHAP": frame, "LIME": frame}`` indexed by person, one column per feature.
     """
-
     dataset = load_case(case)
     people = list(people)
     missing = [p for p in people if p not in dataset.X.index]
@@ -506,7 +494,6 @@ def shap_threshold_tradeoff(case: str, biased: Any, innocuous: Any, detector: An
     ``value``. Cached under ``name`` and the arguments with the methods' code: the
     rules and detector must be the ones ``name`` stands for.
     """
-
     dataset = load_case(case)
 
     def build() -> pd.DataFrame:
