@@ -190,6 +190,8 @@ def test_kernel_width_study_matches_scikit_learn(credit):
         failures.kernel_width_study(credit.X_train, [1.0])
     with pytest.raises(ValueError, match="at least one kernel width"):
         failures.kernel_width_study(hood, [])
+    with pytest.raises(ValueError, match="kernel_width"):
+        failures.kernel_width_study(hood, [0.0])
 
 
 def test_adversary_is_cached_and_detects(credit):

@@ -49,7 +49,7 @@ from xaibook.importance import permutation_importance
 from xaibook.predict import as_prediction_function, prediction_function
 from xaibook.refits import bootstrap_refits
 from xaibook.shapley import kernel_shap, tree_shap
-from xaibook.surrogate import Neighbourhood, fit_surrogate, lime_tabular, weighted_ridge
+from xaibook.surrogate import Neighbourhood, kernel_width_path, lime_tabular, weighted_ridge
 
 __all__ = [
     "Adversary",
@@ -523,29 +523,26 @@ def shap_threshold_tradeoff(case: str, biased: Any, innocuous: Any, detector: An
 def kernel_width_study(neighbourhood: Neighbourhood, widths: Sequence[float]) -> pd.DataFrame:
     """LIME's surrogate of one neighbourhood refitted at each kernel width (chapter 8's width lab).
 
-    The samples and the model's outputs stay, only the kernel weights ``k`` change. Long format,
-    one row per (width, feature): ``kernel_width``, ``feature``, ``weight`` (the surrogate's
-    coefficient, :func:`xaibook.surrogate.fit_surrogate`), and per width ``fidelity`` (its
-    weighted R^2), ``effective_samples`` (Kish's effective sample size ``(sum k)^2 / sum k^2``: how
-    many samples count), ``shrinkage`` (the norm of the unpenalised weighted least-squares
-    coefficients over that of the ridge's: how much the penalty shrinks the weights) and
-    ``top_feature`` (the largest ``|weight|``, ties in feature order).
+    :func:`xaibook.surrogate.kernel_width_path` refits the surrogate at each width (the samples
+    and the model's outputs stay, only the kernel weights ``k`` change). Long format, one row per
+    (width, feature): ``kernel_width``, ``feature``, ``weight`` (the surrogate's coefficient), and
+    per width ``fidelity`` (its weighted R^2), ``effective_samples`` (Kish's effective sample size
+    ``(sum k)^2 / sum k^2``: how many samples count), ``shrinkage`` (the norm of the unpenalised
+    weighted least-squares coefficients over that of the ridge's: how much the penalty shrinks the
+    weights) and ``top_feature`` (the largest ``|weight|``, ties in feature order).
     """
     if not isinstance(neighbourhood, Neighbourhood):
         raise TypeError(f"neighbourhood must be a Neighbourhood (from xaibook.surrogate), got "
                         f"{type(neighbourhood).__name__}")
-    widths = list(widths)
-    if not widths:
-        raise ValueError("widths must name at least one kernel width")
+    path = kernel_width_path(neighbourhood, widths)
     frames = []
-    for width in widths:
-        fit = fit_surrogate(neighbourhood, kernel_width=width)
+    for width, fit in path.groupby("width", sort=False):
         k = neighbourhood.kernel_weights(width)
         unpenalised, _ = weighted_ridge(neighbourhood.data, neighbourhood.predictions, k, alpha=0)
-        weights = pd.Series(fit.weights, index=fit.feature_names)
+        weights = fit.set_index("feature")["weight"]
         frames.append(pd.DataFrame({
-            "kernel_width": width, "feature": fit.feature_names, "weight": fit.weights, "fidelity": fit.score,
-            "effective_samples": float(k.sum() ** 2 / (k ** 2).sum()),
-            "shrinkage": float(np.linalg.norm(unpenalised) / np.linalg.norm(fit.weights)),
+            "kernel_width": width, "feature": weights.index, "weight": weights.to_numpy(),
+            "fidelity": fit["score"].iloc[0], "effective_samples": float(k.sum() ** 2 / (k ** 2).sum()),
+            "shrinkage": float(np.linalg.norm(unpenalised) / np.linalg.norm(weights)),
             "top_feature": ranking(weights)[0]}))
     return pd.concat(frames, ignore_index=True)
