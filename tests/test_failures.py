@@ -16,7 +16,15 @@ def credit():
 
 
 def test_failures_re_exports_the_refits_and_the_labs():
+    """``failures`` is the chapters' one name for both halves; each half lists every public function
+    and class it defines in ``__all__`` (so tests/test_conventions.py covers them)."""
+    import inspect
+
     assert failures.__all__ == refits.__all__ + labs.__all__
+    for module in (refits, labs):
+        defined = [name for name, obj in vars(module).items() if not name.startswith("_")
+                   and (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__]
+        assert sorted(defined) == sorted(n for n in module.__all__ if n != "DECISION_GUIDE")
     for name in refits.__all__:
         assert getattr(failures, name) is getattr(refits, name)
     for name in labs.__all__:
