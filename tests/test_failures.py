@@ -1,14 +1,49 @@
-"""The refits of chapter 8: Rashomon refits, shuffled labels, monotonic constraints, a correlated copy."""
+"""The refits of chapter 8 (Rashomon refits, shuffled labels, monotonic constraints, a correlated copy:
+``xaibook.refits``) and the labs of chapters 8 and 9 (``xaibook.labs``), both reached through
+``xaibook.failures`` as the chapters do."""
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from xaibook import data, failures, models
+from xaibook import data, failures, labs, models, refits
 
 
 @pytest.fixture(scope="module")
 def credit():
     return data.load_credit()
+
+
+def test_failures_re_exports_the_refits_and_the_labs():
+    """``failures`` is the chapters' one name for both halves; each half lists every public function
+    and class it defines in ``__all__`` (so tests/test_conventions.py covers them)."""
+    import inspect
+
+    assert failures.__all__ == refits.__all__ + labs.__all__
+    for module in (refits, labs):
+        defined = [name for name, obj in vars(module).items() if not name.startswith("_")
+                   and (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__]
+        assert sorted(defined) == sorted(n for n in module.__all__ if n != "DECISION_GUIDE")
+    for name in refits.__all__:
+        assert getattr(failures, name) is getattr(refits, name)
+    for name in labs.__all__:
+        assert getattr(failures, name) is getattr(labs, name)
+
+
+def test_the_refits_cache_key_ignores_the_labs(monkeypatch, tmp_path):
+    """Editing a lab re-runs the labs but never refits; editing the refits' code does both."""
+    refit_key, lab_key, labs_file = refits._key(), labs._key(), labs.__file__
+    edited_labs = tmp_path / "labs.py"
+    edited_labs.write_bytes(Path(labs.__file__).read_bytes() + b"# an edited lab table\n")
+    monkeypatch.setattr(labs, "__file__", str(edited_labs))
+    assert refits._key() == refit_key and labs._key() != lab_key
+    edited_refits = tmp_path / "refits.py"
+    edited_refits.write_bytes(Path(refits.__file__).read_bytes() + b"# an edited refit\n")
+    monkeypatch.setattr(refits, "__file__", str(edited_refits))
+    assert refits._key() != refit_key
+    monkeypatch.setattr(labs, "__file__", labs_file)      # the labs as they were, the refits edited
+    assert labs._key() != lab_key                         # the labs follow the refits they use
 
 
 def _amount_curves(model, rows, grid):
@@ -129,10 +164,42 @@ def test_decision_guide_joins_on_keys_not_display_names():
 
 def test_mean_interval_covers_the_mean_and_is_seeded():
     values = np.array([0.2, 0.4, 0.6, 0.8, 1.0])
-    mean, low, high = failures._mean_interval(values)
+    mean, low, high = labs._mean_interval(values)
     assert mean == pytest.approx(0.6) and low < mean < high and 0.2 <= low and high <= 1.0
-    assert failures._mean_interval(values) == (mean, low, high)
-    assert np.isnan(failures._mean_interval([0.5])[1])
+    assert labs._mean_interval(values) == (mean, low, high)
+    assert np.isnan(labs._mean_interval([0.5])[1])
+
+
+def test_kernel_width_study_matches_scikit_learn(credit):
+    """Each width's weights are scikit-learn's weighted ridge, its shrinkage the ratio of the
+    unpenalised least-squares norm to the ridge's, its effective samples Kish's formula."""
+    from sklearn.linear_model import LinearRegression, Ridge
+
+    from xaibook.predict import prediction_function
+    from xaibook.surrogate import kernel, tabular_neighbourhood
+
+    f = prediction_function(models.get_model("credit", "logistic"))
+    hood = tabular_neighbourhood(f, credit.X_train, credit.X_test.iloc[[0]], n_samples=400)
+    study = failures.kernel_width_study(hood, [0.8, 3.0, 1e6])
+    assert list(study.columns) == ["kernel_width", "feature", "weight", "fidelity", "effective_samples",
+                                   "shrinkage", "top_feature"]
+    for width, one in study.groupby("kernel_width", sort=False):
+        k = kernel(hood.distances, width)
+        ridge = Ridge(alpha=1.0).fit(hood.data, hood.predictions, sample_weight=k)
+        ols = LinearRegression().fit(hood.data, hood.predictions, sample_weight=k)
+        np.testing.assert_allclose(one["weight"], ridge.coef_, atol=1e-9)
+        assert one["shrinkage"].iloc[0] == pytest.approx(np.linalg.norm(ols.coef_) / np.linalg.norm(ridge.coef_),
+                                                         rel=1e-6)
+        assert one["shrinkage"].iloc[0] >= 1                     # a penalty only shrinks
+        assert one["effective_samples"].iloc[0] == pytest.approx(k.sum() ** 2 / (k ** 2).sum())
+        assert one["top_feature"].iloc[0] == one["feature"].iloc[int(np.argmax(np.abs(one["weight"])))]
+    assert study.loc[study["kernel_width"] == 1e6, "effective_samples"].iloc[0] == pytest.approx(len(hood))
+    with pytest.raises(TypeError, match="Neighbourhood"):
+        failures.kernel_width_study(credit.X_train, [1.0])
+    with pytest.raises(ValueError, match="at least one kernel width"):
+        failures.kernel_width_study(hood, [])
+    with pytest.raises(ValueError, match="kernel_width"):
+        failures.kernel_width_study(hood, [0.0])
 
 
 def test_adversary_is_cached_and_detects(credit):

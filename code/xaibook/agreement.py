@@ -58,6 +58,7 @@ __all__ = [
     "ranking",
     "sign_agreement",
     "signed_rank_agreement",
+    "top_k_value",
     "top_feature_agreement",
 ]
 
@@ -164,8 +165,8 @@ def _probabilities(values: np.ndarray) -> np.ndarray:
     return P
 
 
-def _top_k_value(Pa: np.ndarray, Pb: np.ndarray, same_sign: np.ndarray, k: int, *, rank: bool,
-                 sign: bool) -> float:
+def top_k_value(Pa: np.ndarray, Pb: np.ndarray, same_sign: np.ndarray, k: int, *, rank: bool,
+                sign: bool) -> float:
     """One top-k metric from the position probabilities of ``a`` and ``b`` (tie orders independent).
 
     Counts, in expectation, the features in both top-k sets (``rank``: at the same position;
@@ -186,7 +187,7 @@ def _top_k_counts(a: Any, b: Any, k: Any, feature_names, *, rank: bool, sign: bo
     va, vb = a.to_numpy(), b.to_numpy()
     if np.array_equal(va, vb):           # one explanation, one order of its ties
         return 1.0
-    return _top_k_value(_probabilities(va), _probabilities(vb), np.sign(va) == np.sign(vb), k,
+    return top_k_value(_probabilities(va), _probabilities(vb), np.sign(va) == np.sign(vb), k,
                         rank=rank, sign=sign)
 
 
@@ -347,7 +348,7 @@ def _table_values(va: np.ndarray, vb: np.ndarray, metric: str, ks: Sequence[int]
     same_sign = np.sign(va) == np.sign(vb)
     out = []
     for k in ks:
-        values = [_top_k_value(pa, pb, signs, k, rank="rank" in metric, sign="sign" in metric)
+        values = [top_k_value(pa, pb, signs, k, rank="rank" in metric, sign="sign" in metric)
                   for pa, pb, signs in zip(Pa, Pb, same_sign)]
         out.append(float(np.mean(np.where(identical, 1.0, values))))
     return out

@@ -63,6 +63,8 @@ __all__ = [
     "ale", "AccumulatedLocalEffects", "h_statistic", "HStatistic", "off_data_share", "feature_kind",
     "ice_reference", "DEFAULT_BATCH_SIZE", "marginal_plot", "MarginalPlot", "ice_derivatives",
     "IceDerivatives",
+    # the building block the chapter shows (inputs checked by the public functions that call it)
+    "predict_on_grid",
 ]
 
 Kind = Literal["numeric", "categorical"]
@@ -347,9 +349,9 @@ def _checked_predictions(f: Callable, block: pd.DataFrame) -> np.ndarray:
     return predictions
 
 
-def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
-                     columns: Sequence[np.ndarray], batch_size: int,
-                     reduce: Literal["keep", "mean"] = "keep") -> np.ndarray:
+def predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
+                    columns: Sequence[np.ndarray], batch_size: int,
+                    reduce: Literal["keep", "mean"] = "keep") -> np.ndarray:
     """Predictions for every row of ``X`` with ``features`` set to each of ``P`` grid points.
 
     ``columns[k]`` gives the values of ``features[k]``: shape ``(P,)`` for a grid shared by all rows,
@@ -383,7 +385,7 @@ def _predict_on_grid(f: Callable, X: pd.DataFrame, features: Sequence[str],
 def _predict_in_flat_chunks(f: Callable, X: pd.DataFrame, features: Sequence[str],
                             columns: Sequence[np.ndarray], batch_size: int,
                             reduce: Literal["keep", "mean"]) -> np.ndarray:
-    """:func:`_predict_on_grid` for grids longer than ``batch_size``: the ``n x P`` (row, point)
+    """:func:`predict_on_grid` for grids longer than ``batch_size``: the ``n x P`` (row, point)
     pairs are taken in chunks of ``batch_size`` in row-major order, so no call exceeds it."""
     n_rows, n_points = len(X), np.shape(columns[0])[-1]
     out = np.empty(n_rows * n_points) if reduce == "keep" else None
@@ -458,7 +460,7 @@ def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[
     rows = _sample_rows(X, n_samples, random_state)
     check_memory(3 * 8.0 * len(rows) * len(values), what=f"ICE curves of {len(rows):,} rows at {len(values):,} "
                  "grid values", knob="n_samples (rows) or the grid")
-    individual = _predict_on_grid(f, rows, [feature], [values], batch_size)
+    individual = predict_on_grid(f, rows, [feature], [values], batch_size)
     return PartialDependence(
         feature=feature, kind=kind, grid=_readonly(values), average=_readonly(individual.mean(axis=0)),
         individual=_readonly(individual), rows=_readonly(rows.index.to_numpy()),
@@ -493,7 +495,7 @@ def partial_dependence_2d(f: Any, X: pd.DataFrame, features: tuple[str, str], *,
                         for name, g in zip(names, grids)))
     ga, gb = axes
     columns = [np.repeat(ga, len(gb)), np.tile(gb, len(ga))]
-    average = _predict_on_grid(f, X, names, columns, batch_size, reduce="mean")
+    average = predict_on_grid(f, X, names, columns, batch_size, reduce="mean")
     return PartialDependence2D(features=tuple(names), kinds=tuple(kinds),
                                grids=(_readonly(ga), _readonly(gb)),
                                average=_readonly(average.reshape(len(ga), len(gb))))
@@ -543,7 +545,7 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
         )
     edges, bin_of_row = _quantile_bins(column, grid_resolution)
     lower, upper = edges[bin_of_row - 1], edges[bin_of_row]
-    both = _predict_on_grid(f, X, [feature], [np.column_stack([lower, upper])], batch_size)
+    both = predict_on_grid(f, X, [feature], [np.column_stack([lower, upper])], batch_size)
     differences = both[:, 1] - both[:, 0]
     n_bins = len(edges) - 1
     counts = np.bincount(bin_of_row - 1, minlength=n_bins)
@@ -730,9 +732,9 @@ def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, n_samples
     if len(rows) < 2:
         raise ValueError("X has 1 row: the H statistic compares effects across rows and needs at least 2")
     points_a, points_b = rows[a].to_numpy(), rows[b].to_numpy()
-    joint = _predict_on_grid(f, rows, [a, b], [points_a, points_b], batch_size, reduce="mean")
-    only_a = _predict_on_grid(f, rows, [a], [points_a], batch_size, reduce="mean")
-    only_b = _predict_on_grid(f, rows, [b], [points_b], batch_size, reduce="mean")
+    joint = predict_on_grid(f, rows, [a, b], [points_a, points_b], batch_size, reduce="mean")
+    only_a = predict_on_grid(f, rows, [a], [points_a], batch_size, reduce="mean")
+    only_b = predict_on_grid(f, rows, [b], [points_b], batch_size, reduce="mean")
     joint, only_a, only_b = (v - v.mean() for v in (joint, only_a, only_b))
     total = np.sum(joint ** 2)
     value = 0.0 if total == 0 else float(np.sqrt(np.sum((joint - only_a - only_b) ** 2) / total))

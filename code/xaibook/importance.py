@@ -81,6 +81,8 @@ __all__ = [
     "shuffle_orders", "permutation_importance_reference", "DEFAULT_BATCH_SIZE",
     "bootstrap_permutation_importance", "BootstrapImportance", "compare_scorings",
     "conditional_permutation_importance", "conditional_shuffle_orders", "permutation_strata",
+    # building blocks the chapter shows (inputs checked by the public functions that call them)
+    "permuted_scores", "shuffle_within_strata",
 ]
 
 #: Old name of :data:`DEFAULT_BATCH_SIZE`.
@@ -509,9 +511,9 @@ def _stack(X: pd.DataFrame, blocks: Sequence[tuple[Sequence[int], np.ndarray]]) 
     return pd.DataFrame(data, columns=X.columns, copy=False)
 
 
-def _permuted_scores(model: Any, X: pd.DataFrame, y: np.ndarray, column_sets: Sequence[Sequence[int]],
-                     orders: np.ndarray, scorer: Callable, sample_weight=None,
-                     batch_size: int = DEFAULT_BATCH_SIZE, batch: bool | str = "auto") -> np.ndarray:
+def permuted_scores(model: Any, X: pd.DataFrame, y: np.ndarray, column_sets: Sequence[Sequence[int]],
+                    orders: np.ndarray, scorer: Callable, sample_weight=None,
+                    batch_size: int = DEFAULT_BATCH_SIZE, batch: bool | str = "auto") -> np.ndarray:
     """Score of ``model`` with each column set shuffled by each row order: ``(n_sets, n_repeats)``.
 
     All (column set, repeat) blocks are stacked into frames of at most ``batch_size`` rows; each
@@ -613,7 +615,7 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     baseline = _check_score(scorer(model, X, y, **kwargs), scoring_name, y)
     positions = [[X.columns.get_loc(c) for c in columns] for columns in column_sets.values()]
-    permuted = _permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch)
+    permuted = permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch)
     return PermutationImportance(
         importances=baseline - permuted, feature_names=tuple(column_sets),
         baseline_score=float(baseline), scoring=scoring_name,
@@ -893,7 +895,7 @@ def _check_strata(strata: np.ndarray, feature: str, n_bins: int) -> None:
             f"fewer bins (n_bins={n_bins} now), condition on fewer columns, or pass more rows")
 
 
-def _shuffle_within(orders: np.ndarray, strata: np.ndarray) -> np.ndarray:
+def shuffle_within_strata(orders: np.ndarray, strata: np.ndarray) -> np.ndarray:
     """Turn row orders into row orders that only swap rows of the same stratum.
 
     Row ``i`` of stratum ``s`` receives the value of the ``k``-th row of ``s`` *in the random
@@ -917,7 +919,7 @@ def conditional_shuffle_orders(strata: Any, n_repeats: int, random_state: Random
         raise ValueError(f"strata must hold one label per row (at least two rows), got shape {strata.shape}")
     n_repeats = check_positive_int(n_repeats, name="n_repeats")
     check_random_state(random_state)
-    return _shuffle_within(shuffle_orders(len(strata), n_repeats, random_state), strata)
+    return shuffle_within_strata(shuffle_orders(len(strata), n_repeats, random_state), strata)
 
 
 def _check_conditional_on(conditional_on: Any, X: pd.DataFrame) -> dict[str, list[str]]:
@@ -971,8 +973,8 @@ def conditional_permutation_importance(model: Any, X: pd.DataFrame, y: Any,
     for feature, given in conditional_on.items():
         strata = permutation_strata(X, given, n_bins=n_bins)
         _check_strata(strata, feature, n_bins)
-        within = _shuffle_within(orders, strata)
-        scores = _permuted_scores(model, X, y, [[X.columns.get_loc(feature)]], within, scorer,
+        within = shuffle_within_strata(orders, strata)
+        scores = permuted_scores(model, X, y, [[X.columns.get_loc(feature)]], within, scorer,
                                   None, batch_size, batch)
         importances.append(baseline - scores[0])
     return PermutationImportance(

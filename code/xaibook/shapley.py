@@ -67,6 +67,8 @@ __all__ = [
     # path-dependent TreeSHAP and SHAP interaction values (from scratch)
     "path_dependent_value", "path_dependent_shap", "path_dependent_interactions", "ShapleyInteractions",
     "shapley_from_value_function", "shapley_interactions_from_value_function",
+    # building blocks the chapter shows (inputs checked by the public functions that call them)
+    "ShapleyGame", "solve_kernel",
 ]
 
 #: Default refusal threshold of :func:`exact_shapley`: 2**14 = 16,384 coalitions per row.
@@ -218,7 +220,7 @@ def _predict(f: PredictionFunction, frame: pd.DataFrame) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 # The value function v(S), batched over rows, coalitions and background rows
 # --------------------------------------------------------------------------------------------
-class _Game:
+class ShapleyGame:
     """Evaluates ``v_x(S)`` for many rows ``x`` and coalitions ``S`` with few model calls.
 
     For row ``x``, coalition ``S`` and background row ``b`` the hybrid row takes column ``j`` from
@@ -349,10 +351,10 @@ def _typed(column: np.ndarray, dtype: Any) -> Any:
 
 
 def _start(f: Any, X: Any, background: Any,
-           batch_size: int) -> tuple[pd.DataFrame, pd.DataFrame, _Game, float, np.ndarray]:
+           batch_size: int) -> tuple[pd.DataFrame, pd.DataFrame, ShapleyGame, float, np.ndarray]:
     X, background = _check_inputs(f, X, background)
     batch_size = check_positive_int(batch_size, name="batch_size")
-    game = _Game(f, X, background, batch_size)
+    game = ShapleyGame(f, X, background, batch_size)
     base_value = float(_predict(f, background).mean())
     prediction = _predict(f, X)
     game.n_evaluations += len(background) + len(X)
@@ -623,8 +625,8 @@ def _sample_coalitions(m: int, budget: int, weight: np.ndarray, n_full: int, n_p
     return np.concatenate(out_masks), np.concatenate(out_counts)
 
 
-def _solve_kernel(masks: np.ndarray, weights: np.ndarray, v: np.ndarray, base_value: float,
-                  prediction: float) -> np.ndarray:
+def solve_kernel(masks: np.ndarray, weights: np.ndarray, v: np.ndarray, base_value: float,
+                 prediction: float) -> np.ndarray:
     """Weighted least squares for ``v(S) - base = sum_{j in S} phi_j`` subject to ``sum phi = f(x) - base``.
 
     The constraint is enforced exactly by eliminating the last feature:
@@ -688,7 +690,7 @@ def kernel_shap(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame
         if len(active) == 1:
             values[i, active[0]] = prediction[i] - base_value
         elif len(active) > 1:
-            values[i, active] = _solve_kernel(masks[:, active], weights, v, base_value, prediction[i])
+            values[i, active] = solve_kernel(masks[:, active], weights, v, base_value, prediction[i])
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "kernel",
                          _output_name(f), game.n_evaluations)
 
