@@ -634,7 +634,8 @@ def remove_and_retrain(estimator: Any, X_train: pd.DataFrame, y_train: Any, X_te
         X_test = X_test[list(X_train.columns)]
     y_train, y_test = check_target(y_train, X_train, name="y_train"), check_target(y_test, X_test, name="y_test")
     if not (hasattr(estimator, "fit") and (hasattr(estimator, "predict") or hasattr(estimator, "predict_proba"))):
-        raise TypeError(f"estimator must be a scikit-learn estimator with fit and predict, got {type(estimator).__name__}")
+        raise TypeError("estimator must be a scikit-learn estimator with fit and predict, "
+                        f"got {type(estimator).__name__}")
     scorer = get_scorer(scoring) if isinstance(scoring, str) else None
     if scorer is None:
         raise TypeError(f"scoring must be the name of a scikit-learn scorer, got {type(scoring).__name__}")
