@@ -167,7 +167,8 @@ def test_model_randomisation_check():
     assert check.similarity["constant"].tolist() == [1.0, 1.0]          # ignores the model: fails the check
     assert check.summary().index[0] == "constant"
     assert check.randomised_scores.max() < check.original_score
-    assert set(check.to_frame().columns) == {"method", "repeat", "rank_correlation"}
+    assert set(check.to_frame().columns) == {"method", "repeat", "rank_correlation", "size_ratio"}
+    assert np.allclose(check.size_ratio["constant"], 1.0)
 
 
 # -------------------------------------------------------------------------------- bad inputs

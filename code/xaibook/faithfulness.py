@@ -672,22 +672,30 @@ class RandomisationCheck:
     ``similarity[method]`` holds, per repeat (one label shuffle each), the Spearman correlation of
     ``|attribution|`` between the model and its randomised refit (averaged over the explained rows
     for a local method). Near 1 means the explanation ignores what the model learnt: the method
-    fails the sanity check. ``score_drop`` is the refits' drop in test score (``scoring``).
+    fails the sanity check. ``size_ratio[method]`` is the total ``|attribution|`` after over the
+    total before: chapter 8 shows that the size can tell a model of noise apart when the order does
+    not. ``original_score`` and ``randomised_scores`` are the models' scores (``scoring``) on the
+    training data with the true labels.
     """
 
     feature_names: tuple[str, ...]
     similarity: Mapping[str, np.ndarray]
+    size_ratio: Mapping[str, np.ndarray]
     original_score: float
     randomised_scores: np.ndarray
     scoring: str
 
-    def summary(self) -> pd.Series:
-        """Mean similarity per method over the repeats, most similar (least sane) first."""
-        return pd.Series({m: float(np.mean(v)) for m, v in self.similarity.items()}).sort_values(ascending=False)
+    def summary(self) -> pd.DataFrame:
+        """Mean ``rank_correlation`` and ``size_ratio`` per method over the repeats, most similar
+        (least sane) first."""
+        frame = pd.DataFrame({"rank_correlation": {m: float(np.mean(v)) for m, v in self.similarity.items()},
+                              "size_ratio": {m: float(np.mean(v)) for m, v in self.size_ratio.items()}})
+        return frame.rename_axis("method").sort_values("rank_correlation", ascending=False)
 
     def to_frame(self) -> pd.DataFrame:
-        """Long format: ``method``, ``repeat``, ``rank_correlation``."""
-        return pd.DataFrame([{"method": m, "repeat": r, "rank_correlation": float(v)}
+        """Long format: ``method``, ``repeat``, ``rank_correlation``, ``size_ratio``."""
+        return pd.DataFrame([{"method": m, "repeat": r, "rank_correlation": float(v),
+                              "size_ratio": float(self.size_ratio[m][r])}
                              for m, values in self.similarity.items() for r, v in enumerate(values)])
 
 
@@ -722,6 +730,7 @@ def model_randomisation_check(model: Any, X_train: pd.DataFrame, y_train: Any, X
     original = {name: np.abs(_attribution_matrix(fn(model, X), X, f"explainers[{name!r}]"))
                 for name, fn in explainers.items()}
     similarity: dict[str, list[float]] = {name: [] for name in explainers}
+    sizes: dict[str, list[float]] = {name: [] for name in explainers}
     scores = []
     for _ in range(n_repeats):
         refit = clone(model).fit(X_train, y_train[rng.permutation(len(y_train))])
@@ -729,7 +738,10 @@ def model_randomisation_check(model: Any, X_train: pd.DataFrame, y_train: Any, X
         for name, fn in explainers.items():
             after = np.abs(_attribution_matrix(fn(refit, X), X, f"explainers[{name!r}]"))
             similarity[name].append(float(_spearman_rows(original[name], after).mean()))
+            before = original[name].sum()
+            sizes[name].append(float(after.sum() / before) if before > 0 else float("inf"))
     return RandomisationCheck(tuple(X.columns), {k: np.array(v) for k, v in similarity.items()},
+                              {k: np.array(v) for k, v in sizes.items()},
                               float(scorer(model, X_train, y_train)), np.array(scores), scoring)
 
 
@@ -788,18 +800,21 @@ def pdp_importance(f: Any, X: pd.DataFrame, *, grid_resolution: int = 8, n_sampl
 
 
 def explain_all(model: Any, X_train: pd.DataFrame, y_train: Any, X: pd.DataFrame, background: pd.DataFrame, *,
-                tree: bool = True, counterfactuals: bool = False,
+                exact: bool = True, tree: bool = True, counterfactuals: bool = False,
                 random_state: RandomStateLike = 0) -> dict[str, Any]:
     """Every method of the book on the log-odds scale of ``model``: local ones as rows x features
-    frames, global ones as one value per feature, and a random attribution as the baseline."""
+    frames, global ones as one value per feature, and a random attribution as the baseline.
+    ``exact``, ``tree`` and ``counterfactuals`` switch off exact SHAP (``2**M`` coalitions), the tree
+    methods (tree models only) and counterfactual importance (a search per row)."""
     from xaibook import counterfactual, importance, shapley, surrogate
     from xaibook.predict import prediction_function
 
     seed = int(as_generator(random_state).integers(2**31))
     f = prediction_function(model, scale="log-odds")
-    out: dict[str, Any] = {"exact SHAP": shapley.exact_shapley(f, X, background).to_wide(),
-                           "KernelSHAP": shapley.kernel_shap(f, X, background, n_samples=200,
-                                                             random_state=seed).to_wide()}
+    out: dict[str, Any] = {}
+    if exact:
+        out["exact SHAP"] = shapley.exact_shapley(f, X, background).to_wide()
+    out["KernelSHAP"] = shapley.kernel_shap(f, X, background, n_samples=200, random_state=seed).to_wide()
     if tree:
         out["TreeSHAP"] = shapley.tree_shap(model, X, background, scale="log-odds").to_wide()
         out["path-dependent SHAP"] = shapley.path_dependent_shap(model, X, scale="log-odds").to_wide()
@@ -842,7 +857,8 @@ def _planted_sample(correlation: float, seed: int) -> tuple[PlantedData, pd.Data
 
 def planted_study() -> pd.DataFrame:
     """Every method scored on planted data, for each correlation and seed, on two models: the
-    oracle (the planted function itself: only explanation error) and boosting learnt from the data
+    oracle (the planted function itself: only explanation error; no tree methods, and the only
+    model given counterfactual importance, a search per row) and boosting learnt from the data
     (model error too). Long frame: ``correlation, seed, model, method, metric, value``; cached."""
     def build() -> pd.DataFrame:
         records = []
@@ -853,7 +869,7 @@ def planted_study() -> pd.DataFrame:
                 learnt = planted_model().fit(planted.X, planted.y)
                 for label, model, tree in (("oracle", planted.oracle(), False), ("boosting", learnt, True)):
                     explanations = explain_all(model, planted.X, planted.y, X, background, tree=tree,
-                                               random_state=seed)
+                                               counterfactuals=not tree, random_state=seed)
                     for row in _score_methods(model, explanations, X, background, truth, seed):
                         records.append({"correlation": rho, "seed": seed, "model": label, **row})
         frame = pd.DataFrame(records)
@@ -874,8 +890,8 @@ def credit_study() -> pd.DataFrame:
             rng = np.random.default_rng(seed)
             X = credit.X_test.iloc[rng.choice(len(credit.X_test), N_EXPLAINED, replace=False)]
             background = credit.X_train.iloc[rng.choice(len(credit.X_train), N_BACKGROUND, replace=False)]
-            explanations = explain_all(model, credit.X_test, credit.y_test, X, background, random_state=seed)
-            explanations.pop("exact SHAP")        # 2**20 coalitions: out of reach
+            explanations = explain_all(model, credit.X_test, credit.y_test, X, background, exact=False,
+                                       random_state=seed)      # exact SHAP: 2**20 coalitions per row
             for row in _score_methods(model, explanations, X, background, None, seed):
                 records.append({"seed": seed, **row})
         return pd.DataFrame(records).melt(id_vars=["seed", "method"], var_name="metric")
