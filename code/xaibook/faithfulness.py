@@ -859,7 +859,8 @@ def planted_study() -> pd.DataFrame:
     """Every method scored on planted data, for each correlation and seed, on two models: boosting
     learnt from the data (model error too) and, at the middle correlation only, the oracle (the
     planted function itself: only explanation error; no tree methods, and the only model given
-    counterfactual importance, a search per row). Long frame: ``correlation, seed, model, method, metric, value``; cached."""
+    counterfactual importance, a search per row). Long frame: ``correlation, seed, model, method,
+    metric, value``; cached."""
     def build() -> pd.DataFrame:
         records = []
         for rho in CORRELATIONS:
