@@ -215,3 +215,15 @@ def test_bad_inputs(planted):
         fa.model_randomisation_check(model, data.X, data.y, X, {})
     with pytest.raises(NotFittedError):
         fa.model_randomisation_check(fa.PlantedModel(), data.X, data.y, X, {"a": lambda m, Z: good})
+
+
+def test_counterfactual_rounding_is_not_a_change(planted):
+    """Counterfactual importance on float data: the search's scaled-unit round trip (1e-11) must not
+    count as changing a feature (it made every numeric feature look changed)."""
+    from xaibook import counterfactual
+
+    data, X, _ = planted
+    result = counterfactual.counterfactuals(data.oracle(), X.iloc[[0]], data.X, n_counterfactuals=4)
+    diff = np.abs(result.counterfactuals[NUMERIC].to_numpy() - result.original[NUMERIC].to_numpy())
+    assert (result.changed()[NUMERIC].to_numpy() == (diff > 1e-6)).all()
+    assert result.feature_frequency()[["age", "noise"]].max() < 1
