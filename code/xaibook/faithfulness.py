@@ -72,6 +72,21 @@ __all__ = [
     "RandomisationCheck",
     "model_randomisation_check",
     "global_attribution",
+    "CORRELATIONS",
+    "SEEDS",
+    "N_ROWS",
+    "N_EXPLAINED",
+    "N_BACKGROUND",
+    "ROAR_STEPS",
+    "ROAR_METHODS",
+    "planted_model",
+    "pdp_importance",
+    "explain_all",
+    "planted_study",
+    "credit_study",
+    "roar_study",
+    "sanity_study",
+    "interval_table",
 ]
 
 # --------------------------------------------------------------------------------------------
