@@ -102,7 +102,7 @@ def metric_interval_chart(table: pd.DataFrame, *, metric: str, title: str | None
     layers = [bars, dots]
     if shown["min"].min() < 0 < shown["max"].max():
         layers.insert(0, zero_rule("x"))
-    chart = alt.layer(*layers).properties(width=WIDTH - 60, height=alt.Step(22))
+    chart = alt.layer(*layers).properties(width=WIDTH - 90, height=alt.Step(22))
     direction = "higher" if higher else "lower"
     return describe(
         chart, title=title or label.capitalize(),
