@@ -10,30 +10,20 @@ column (about 360 px wide).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from xaibook.charts._base import PALETTE, check_result, describe, zero_rule
+from xaibook.charts.failures import _check_frame  # the frame check the chapter 8 and 9 charts use
 from xaibook.faithfulness import PerturbationCurve
 
 __all__ = ["perturbation_curves_chart", "metric_interval_chart", "roar_chart"]
 
 DIGITS = 4
 WIDTH = 280
-
-
-def _check_frame(frame, columns: Sequence[str], name: str = "frame") -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks the column(s) {missing}; it has {list(frame.columns)}")
-    if frame.empty:
-        raise ValueError(f"{name} is empty")
-    return frame
 
 
 def perturbation_curves_chart(curves: Mapping[str, PerturbationCurve], *, title: str | None = None,
