@@ -18,8 +18,9 @@ against them. This module gives the four checks the field uses instead, for tabu
                               (insertion) and the model's output is averaged over the background.
 ``remove_and_retrain``        ROAR (Hooker, Erhan, Kindermans & Kim 2019): remove the features an
                               attribution ranks first from training *and* test data, refit, score.
-``model_randomisation_check`` the sanity check of Adebayo et al. (2018): refit the model on shuffled
-                              labels and measure how much each method's explanation changes.
+``model_randomisation_check`` the sanity check of Adebayo et al. (2018) in its data-randomisation
+                              form: refit the model on shuffled labels and measure how much each
+                              method's explanation changes.
 
 Every function validates its inputs, takes ``random_state`` (never ``None``) and returns a frozen
 result with ``feature_names`` and a long ``to_frame()``. ``planted_study`` and ``credit_study`` run
@@ -718,9 +719,11 @@ def model_randomisation_check(model: Any, X_train: pd.DataFrame, y_train: Any, X
                               explainers: Mapping[str, Callable[[Any, pd.DataFrame], Any]], *,
                               n_repeats: int = 1, scoring: str = "roc_auc",
                               random_state: RandomStateLike = 0) -> RandomisationCheck:
-    """The model-randomisation test of Adebayo et al. (2018), for tables: refit a clone of the
-    fitted ``model`` on ``X_train`` with shuffled ``y_train`` (``n_repeats`` shuffles) and compare
-    each method's explanation of the rows ``X`` before and after.
+    """A randomised model against the real one (Adebayo et al. 2018), for tables: refit a clone of
+    the fitted ``model`` on ``X_train`` with shuffled ``y_train`` (``n_repeats`` shuffles) and
+    compare each method's explanation of the rows ``X`` before and after. This is the paper's
+    *data randomisation* test; its *model parameter randomisation* test re-initialises a trained
+    network's weights, which a fitted tree ensemble has no direct counterpart of.
 
     ``explainers`` maps a method's name to ``explain(model, X)`` returning a rows x features
     attribution or one value per feature. The comparison is the Spearman correlation of absolute
