@@ -723,7 +723,7 @@ def model_randomisation_check(model: Any, X_train: pd.DataFrame, y_train: Any, X
     the fitted ``model`` on ``X_train`` with shuffled ``y_train`` (``n_repeats`` shuffles) and
     compare each method's explanation of the rows ``X`` before and after. This is the paper's
     *data randomisation* test; its *model parameter randomisation* test re-initialises a trained
-    network's weights, which a fitted tree ensemble has no direct counterpart of.
+    network's weights (for trees: randomised leaf values), which is not implemented here.
 
     ``explainers`` maps a method's name to ``explain(model, X)`` returning a rows x features
     attribution or one value per feature. The comparison is the Spearman correlation of absolute
