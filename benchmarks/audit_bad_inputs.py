@@ -2200,6 +2200,61 @@ def cfx_whatif_threshold_off_the_axis():
     return cf_charts.whatif_chart(result, threshold=1.5)
 
 
+
+# --------------------------------------------------------------------------------------------
+# faithfulness (chapter 11)
+# --------------------------------------------------------------------------------------------
+from xaibook import faithfulness as faith  # noqa: E402
+
+FA = faith.make_planted_credit(60, random_state=0)
+FA_X, FA_B = FA.X.iloc[:4], FA.X.iloc[30:40]
+FA_A = np.zeros(FA_X.shape)
+
+
+@case("unfitted model", "not fitted")
+def faith_deletion_unfitted():
+    return faith.deletion_curve(faith.PlantedModel(), FA_X, FA_A, background=FA_B)
+
+
+@case("wrong shapes", "attributions", "shape")
+def faith_deletion_wrong_shape():
+    return faith.deletion_curve(FA.score, FA_X, np.zeros((2, 9)), background=FA_B)
+
+
+@case("NaN or inf in X", "attributions", "NaN")
+def faith_insertion_nan_attributions():
+    return faith.insertion_curve(FA.score, FA_X, np.full(FA_X.shape, np.nan), background=FA_B)
+
+
+@case("columns", "background", "missing")
+def faith_deletion_background_columns():
+    return faith.deletion_curve(FA.score, FA_X, FA_A, background=FA_B.drop(columns="age"))
+
+
+@case("unknown feature names", "irrelevant", "unknown")
+def faith_truth_scores_unknown_feature():
+    return faith.ground_truth_scores(FA_A, FA.truth(FA_X, FA_B), irrelevant=["colour"])
+
+
+@case("random_state", "random_state")
+def faith_generator_random_state_none():
+    return faith.make_planted_credit(20, random_state=None)
+
+
+@case("unknown categories", "housing", "unknown")
+def faith_truth_unknown_category():
+    return FA.truth(FA_X.assign(housing="castle"), FA_B)
+
+
+@case("non-positive counts", "n_removed")
+def faith_roar_bad_counts():
+    return faith.remove_and_retrain(FA.oracle(), FA.X, FA.y, FA_X, FA.y.iloc[:4], FA_A, n_removed=(0, 99))
+
+
+@case("X type", "explainers", "mapping")
+def faith_randomisation_no_explainers():
+    return faith.model_randomisation_check(FA.oracle(), FA.X, FA.y, FA_X, {})
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write every case's outcome to this file")

@@ -190,10 +190,17 @@ class CounterfactualResult:
                 + (f"\n{self.message}" if self.message else ""))
 
     def changed(self) -> pd.DataFrame:
-        """Boolean frame: which features each counterfactual changes."""
+        """Boolean frame: which features each counterfactual changes. A number that differs from the
+        original only by rounding (the search works in scaled units: 1e-9 relative) is unchanged."""
         original = self.original.iloc[0]
-        return pd.DataFrame({c: self.counterfactuals[c].to_numpy() != original[c] for c in self.feature_names},
-                            index=self.counterfactuals.index)
+
+        def differs(c: str) -> np.ndarray:
+            new = self.counterfactuals[c].to_numpy()
+            if _is_numeric(self.counterfactuals[c]) and _is_numeric(self.original[c]):
+                return ~np.isclose(new.astype(float), float(original[c]), rtol=1e-9, atol=1e-9)
+            return new != original[c]
+
+        return pd.DataFrame({c: differs(c) for c in self.feature_names}, index=self.counterfactuals.index)
 
     def changes(self) -> pd.DataFrame:
         """The counterfactuals as a "what would have to change" table: changed cells only.

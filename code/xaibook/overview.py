@@ -94,7 +94,7 @@ def outcome_histograms(dataset: Dataset, *, bins: int = 20) -> pd.DataFrame:
 #: when the chapter lands (CONTRIBUTING.md, "Adding a method"). A test checks every label resolves.
 CHAPTER_LABELS = {1: "ch-why", 2: "ch-basics", 3: "ch-permutation-importance",
                   4: "ch-partial-dependence", 5: "ch-shap", 6: "ch-lime", 7: "ch-counterfactuals",
-                  8: "ch-failures", 9: "ch-wrap-up", 10: "ch-reason-codes"}
+                  8: "ch-failures", 9: "ch-wrap-up", 10: "ch-reason-codes", 11: "ch-faithfulness"}
 
 _METHODS = [
     # method, scope, model dependence, output kind, cost level (1 cheap .. 4 expensive), cost note,
