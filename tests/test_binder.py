@@ -92,21 +92,37 @@ def recipe() -> str:
     return result.stdout
 
 
+def _build_context_name(path: Path) -> str:
+    """The name repo2docker gives a host file in its Docker build context.
+
+    ``BuildPack.generate_build_context_filename``: the absolute path escaped (every character but
+    ASCII letters and digits as ``-XX``), truncated, a dash and the first 6 hex digits of the
+    path's SHA-256, all lower-cased. The lower-casing loses information (a home folder such as
+    ``/home/Alice``), so the tests compare names in this direction and never unescape one.
+    """
+    import hashlib
+    import string
+
+    import escapism
+
+    text = str(path)
+    slug = escapism.escape(text, safe=set(string.ascii_letters + string.digits), escape_char="-")
+    return f"{slug[:255 - 6 - 20]}-{hashlib.sha256(text.encode()).hexdigest()[:6]}".lower()
+
+
 @pytest.fixture(scope="module")
 def base_lock(recipe) -> Path:
     """The conda lock file of repo2docker's base environment that the recipe installs."""
     import importlib.util
 
-    import escapism
-
     match = re.search(r"^COPY \S+ build_script_files/(\S+) /tmp/env/environment\.lock$", recipe,
                       re.MULTILINE)
     assert match, "the recipe installs no conda base environment"
-    escaped_path = match.group(1).rsplit("-", 1)[0]  # repo2docker appends "-<hash>"
-    path = Path(escapism.unescape(escaped_path, escape_char="-"))
     package = Path(importlib.util.find_spec("repo2docker").origin).parent  # without importing it
-    assert path.is_file() and package in path.parents, path
-    return path
+    candidates = sorted(package.rglob("*.lock"))
+    found = [path for path in candidates if _build_context_name(path) == match.group(1)]
+    assert len(found) == 1, f"{match.group(1)} names none of repo2docker's {len(candidates)} lock files"
+    return found[0]
 
 
 def _lock_packages(lock: Path) -> dict[str, tuple[str, str]]:
