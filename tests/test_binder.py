@@ -139,8 +139,11 @@ def _python_version(lock: Path) -> Version:
     return Version(_lock_packages(lock)["python"][0])
 
 
-def test_binder_python_is_pinned_by_runtime_txt():
-    assert (REPO / "runtime.txt").read_text().strip() == "python-3.11"
+def test_binder_python_is_pinned_by_runtime_txt(base_lock):
+    """The image's Python is the version runtime.txt names (tests/test_environment.py: README, CI)."""
+    runtime = (REPO / "runtime.txt").read_text().strip()
+    python = _python_version(base_lock)
+    assert runtime == f"python-{python.major}.{python.minor}", f"runtime.txt {runtime}, image {python}"
     assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), \
         "a binder/ folder would make repo2docker ignore the files at the root"
 
@@ -206,7 +209,7 @@ def test_image_environment_lists_the_jupyter_server(base_lock):
 
 @pytest.mark.registry
 def test_pins_resolve_with_repo2dockers_jupyter_server(base_lock, tmp_path):
-    """pip resolves our pins together with the base environment, JupyterLab included, for 3.11.
+    """pip resolves our pins together with the base environment, JupyterLab included, for its Python.
 
     This asks the package index for metadata (no install, ``--dry-run``): about 10-25 s.
     """

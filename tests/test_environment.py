@@ -40,9 +40,9 @@ def supported_versions() -> list[str]:
     return re.findall(r"3\.\d+", match.group(1))
 
 
-def readme_commands() -> dict[str, str]:
-    """README's numbered commands: '1' and '2' -> the command line under '# 1. ...'."""
-    return dict(re.findall(r"^# (\d)\. .*\n(.+)$", README, re.MULTILINE))
+def readme_commands(text: str = README) -> dict[str, str]:
+    """The numbered commands of README (or a page): '1' -> the command line under '# 1. ...'."""
+    return dict(re.findall(r"^# (\d)\. .*\n(.+)$", text, re.MULTILINE))
 
 
 def test_runtime_python_is_one_readme_supports():
@@ -58,6 +58,16 @@ def test_readme_commands_start_from_python3_venv():
     commands = readme_commands()
     for number in ("1", "2"):
         assert commands[number].startswith(VENV_STEP), f"command {number}: {commands[number]}"
+
+
+def test_running_page_shows_readmes_commands_and_versions():
+    page = (REPO / "book" / "running.md").read_text()
+    shown = readme_commands(page)
+    assert {number: shown.get(number) for number in ("1", "2")} == \
+        {number: readme_commands()[number] for number in ("1", "2")}
+    words = " ".join(page.split())
+    assert f"You need Python {' or '.join(supported_versions())} and `git`" in words
+    assert f"on Python {runtime_version()} as `runtime.txt` asks" in words
 
 
 def test_ci_runs_command_2_in_a_venv_of_runtime_python():
