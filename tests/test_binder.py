@@ -64,8 +64,9 @@ REPO2DOCKER = Path(sys.executable).parent / "jupyter-repo2docker"
 #: conda-forge names of base-environment packages whose PyPI name differs.
 CONDA_TO_PYPI = {"jupyterhub-base": "jupyterhub", "nbconvert-core": "nbconvert",
                  "brotli-python": "brotli", "python-fastjsonschema": "fastjsonschema"}
-#: conda packages of the base environment that pip does not manage.
-NOT_PIP = {"python", "python_abi", "pip"}
+#: conda packages of the base environment that pip does not manage (cpython: the interpreter's
+#: metapackage in the locks of Python 3.13 and later).
+NOT_PIP = {"python", "cpython", "python_abi", "pip"}
 
 
 def _pins() -> dict[str, str]:
