@@ -111,6 +111,16 @@ def _build_context_name(path: Path) -> str:
     return f"{slug[:255 - 6 - 20]}-{hashlib.sha256(text.encode()).hexdigest()[:6]}".lower()
 
 
+def test_build_context_name_is_repo2dockers_for_any_home_folder():
+    """Capitals and spaces (``/home/Alice Smith``) are where unescaping the lower-cased name failed."""
+    from repo2docker.buildpacks.base import BuildPack
+
+    for path in (Path("/home/Alice Smith/.venv/lib/env.lock"), Path("/Users/BOB/venv/é-x_1.lock"),
+                 Path("/srv/" + "Deep/" * 80 + "e.lock")):
+        name, _ = BuildPack.generate_build_context_filename(str(path))
+        assert name == f"build_script_files/{_build_context_name(path)}"
+
+
 @pytest.fixture(scope="module")
 def base_lock(recipe) -> Path:
     """The conda lock file of repo2docker's base environment that the recipe installs."""
