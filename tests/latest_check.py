@@ -139,8 +139,7 @@ def main(argv: list[str]) -> int:
         print(f"\nPython {sys.version.split()[0]}. Libraries that moved from their pins:")
         print("\n".join(moved(python, direct)) or "  none: the pins are the newest releases")
         failures = broken(report)
-        print(f"\nWhat broke ({len(failures)}):" if failures else "\nWhat broke: nothing")
-        print("\n".join(failures))
+        print(f"\nWhat broke ({len(failures)}):\n" + "\n".join(failures) if failures else "\nWhat broke: nothing")
         print(f"\nlatest check: pytest exit code {status}"
               + (f"; environment kept in {venv}" if keep else ""))
         return status
