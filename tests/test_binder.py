@@ -111,6 +111,8 @@ def _build_context_name(path: Path) -> str:
     return f"{slug[:255 - 6 - 20]}-{hashlib.sha256(text.encode()).hexdigest()[:6]}".lower()
 
 
+# repo2docker 2026.4 imports python-json-logger's old module name, which warns on import.
+@pytest.mark.filterwarnings("ignore:pythonjsonlogger.jsonlogger has been moved:DeprecationWarning")
 def test_build_context_name_is_repo2dockers_for_any_home_folder():
     """Capitals and spaces (``/home/Alice Smith``) are where unescaping the lower-cased name failed."""
     from repo2docker.buildpacks.base import BuildPack
