@@ -115,7 +115,7 @@ def test_site_serves_vega_and_mathjax_itself(mini_book):
     # Only the small charts script is in the page; it fetches the bundle when a chart needs it.
     assert sphinxext.VEGA_BUNDLE not in html and sphinxext.CHARTS_SCRIPT in html
     # The theme's FontAwesome script is gone; its stylesheet (which draws the icons) stays: its own
-    # file up to pydata-sphinx-theme 0.15, inside the theme's stylesheet from 0.16 on.
+    # file up to pydata-sphinx-theme 0.15, inside the theme's stylesheet in 0.17.
     assert "fontawesome.js" not in html and "/js/all.min.js" not in html
     stylesheets = [static / link.split("?")[0] for link in re.findall(r'href="_static/([^"]+\.css[^"]*)"', html)]
     assert any(".fa-github" in path.read_text() and "@font-face" in path.read_text()
