@@ -68,7 +68,7 @@ def exact_table(args) -> None:
 def _exact_row(case, name, f_frame, f_array, rows, background, args) -> None:
     masker = shap.maskers.Independent(background.to_numpy(), max_samples=len(background))
     explainer = shap.ExactExplainer(f_array, masker)
-    explainer(rows.to_numpy()[:1], silent=True)               # compile shap's numba code first
+    explainer(rows.to_numpy()[:1], silent=True)               # warm-up (shap <= 0.51 compiled numba code here)
     ours_t, ours = best_time(lambda: exact_shapley(f_frame, rows, background), args.repeats)
     theirs_t, theirs = best_time(lambda: explainer(rows.to_numpy(), silent=True), args.repeats)
     diff = np.abs(ours.values - theirs.values).max()

@@ -64,8 +64,9 @@ REPO2DOCKER = Path(sys.executable).parent / "jupyter-repo2docker"
 #: conda-forge names of base-environment packages whose PyPI name differs.
 CONDA_TO_PYPI = {"jupyterhub-base": "jupyterhub", "nbconvert-core": "nbconvert",
                  "brotli-python": "brotli", "python-fastjsonschema": "fastjsonschema"}
-#: conda packages of the base environment that pip does not manage.
-NOT_PIP = {"python", "python_abi", "pip"}
+#: conda packages of the base environment that pip does not manage (cpython: the interpreter's
+#: metapackage in the locks of Python 3.13 and later).
+NOT_PIP = {"python", "cpython", "python_abi", "pip"}
 
 
 def _pins() -> dict[str, str]:
@@ -92,21 +93,49 @@ def recipe() -> str:
     return result.stdout
 
 
+def _build_context_name(path: Path) -> str:
+    """The name repo2docker gives a host file in its Docker build context.
+
+    ``BuildPack.generate_build_context_filename``: the absolute path escaped (every character but
+    ASCII letters and digits as ``-XX``), truncated, a dash and the first 6 hex digits of the
+    path's SHA-256, all lower-cased. The lower-casing loses information (a home folder such as
+    ``/home/Alice``), so the tests compare names in this direction and never unescape one.
+    """
+    import hashlib
+    import string
+
+    import escapism
+
+    text = str(path)
+    slug = escapism.escape(text, safe=set(string.ascii_letters + string.digits), escape_char="-")
+    return f"{slug[:255 - 6 - 20]}-{hashlib.sha256(text.encode()).hexdigest()[:6]}".lower()
+
+
+# repo2docker 2026.4 imports python-json-logger's old module name, which warns on import.
+@pytest.mark.filterwarnings("ignore:pythonjsonlogger.jsonlogger has been moved:DeprecationWarning")
+def test_build_context_name_is_repo2dockers_for_any_home_folder():
+    """Capitals and spaces (``/home/Alice Smith``) are where unescaping the lower-cased name failed."""
+    from repo2docker.buildpacks.base import BuildPack
+
+    for path in (Path("/home/Alice Smith/.venv/lib/env.lock"), Path("/Users/BOB/venv/é-x_1.lock"),
+                 Path("/srv/" + "Deep/" * 80 + "e.lock")):
+        name, _ = BuildPack.generate_build_context_filename(str(path))
+        assert name == f"build_script_files/{_build_context_name(path)}"
+
+
 @pytest.fixture(scope="module")
 def base_lock(recipe) -> Path:
     """The conda lock file of repo2docker's base environment that the recipe installs."""
     import importlib.util
 
-    import escapism
-
     match = re.search(r"^COPY \S+ build_script_files/(\S+) /tmp/env/environment\.lock$", recipe,
                       re.MULTILINE)
     assert match, "the recipe installs no conda base environment"
-    escaped_path = match.group(1).rsplit("-", 1)[0]  # repo2docker appends "-<hash>"
-    path = Path(escapism.unescape(escaped_path, escape_char="-"))
     package = Path(importlib.util.find_spec("repo2docker").origin).parent  # without importing it
-    assert path.is_file() and package in path.parents, path
-    return path
+    candidates = sorted(package.rglob("*.lock"))
+    found = [path for path in candidates if _build_context_name(path) == match.group(1)]
+    assert len(found) == 1, f"{match.group(1)} names none of repo2docker's {len(candidates)} lock files"
+    return found[0]
 
 
 def _lock_packages(lock: Path) -> dict[str, tuple[str, str]]:
@@ -123,8 +152,11 @@ def _python_version(lock: Path) -> Version:
     return Version(_lock_packages(lock)["python"][0])
 
 
-def test_binder_python_is_pinned_by_runtime_txt():
-    assert (REPO / "runtime.txt").read_text().strip() == "python-3.11"
+def test_binder_python_is_pinned_by_runtime_txt(base_lock):
+    """The image's Python is the version runtime.txt names (tests/test_environment.py: README, CI)."""
+    runtime = (REPO / "runtime.txt").read_text().strip()
+    python = _python_version(base_lock)
+    assert runtime == f"python-{python.major}.{python.minor}", f"runtime.txt {runtime}, image {python}"
     assert not (REPO / "binder").exists() and not (REPO / ".binder").exists(), \
         "a binder/ folder would make repo2docker ignore the files at the root"
 
@@ -190,7 +222,7 @@ def test_image_environment_lists_the_jupyter_server(base_lock):
 
 @pytest.mark.registry
 def test_pins_resolve_with_repo2dockers_jupyter_server(base_lock, tmp_path):
-    """pip resolves our pins together with the base environment, JupyterLab included, for 3.11.
+    """pip resolves our pins together with the base environment, JupyterLab included, for its Python.
 
     This asks the package index for metadata (no install, ``--dry-run``): about 10-25 s.
     """

@@ -273,7 +273,7 @@ def test_tree_shap_equals_exact_on_float32_data(kind):
 
 
 def test_tree_shap_probability_for_boosting_rescales_log_odds_values():
-    """Documents shap (0.51): TreeExplainer(model_output="probability") is not the Shapley value of
+    """Documents shap (0.51 to 0.54): TreeExplainer(model_output="probability") is not the Shapley value of
     the probability game. For each background row b it computes the exact log-odds values and
     multiplies them by (sigmoid(m_x) - sigmoid(m_b)) / (m_x - m_b). Efficiency holds; the split
     between features differs from exact_shapley on the probability scale.
@@ -294,7 +294,7 @@ def test_tree_shap_probability_for_boosting_rescales_log_odds_values():
 
 
 def test_shap_interventional_tree_shap_is_off_for_a_value_on_a_split_threshold():
-    """Documents a shap quirk (0.51): interventional TreeSHAP keeps thresholds as float32.
+    """Documents a shap quirk (0.51 to 0.54): interventional TreeSHAP keeps thresholds as float32.
 
     Trained on 0.15 and 0.45, the tree splits at t = 0.2999999970 (the float64 midpoint of the two
     float32 numbers). x = 0.3 becomes 0.3000000119 in float32: above t, so scikit-learn sends it

@@ -97,15 +97,20 @@ def write_static_files(target: Path) -> None:
 
 #: The theme's template of asset tags, and the FontAwesome script tag in it.
 THEME_MACROS = Path("static") / "webpack-macros.html"
-_FONTAWESOME_SCRIPT = re.compile(r'[ \t]*<script src="[^"]*/fontawesome/[^"]*/js/all\.min\.js[^"]*"></script>\n?')
+#: The theme's FontAwesome script tag: ``vendor/fontawesome/<version>/js/all.min.js`` in the
+#: ``<head>`` up to pydata-sphinx-theme 0.15, ``scripts/fontawesome.js`` (deferred) in 0.17 (checked: 0.15.4, 0.17.1).
+_FONTAWESOME_SCRIPT = re.compile(
+    r'[ \t]*<script (?:defer )?src="[^"]*(?:/fontawesome/[^"]*/js/all\.min\.js|/scripts/fontawesome\.js)[^"]*">'
+    r'</script>\n?')
 
 
 def write_theme_overrides(target: Path) -> bool:
     """Write a copy of the theme's ``static/webpack-macros.html`` without the FontAwesome script.
 
-    pydata-sphinx-theme loads FontAwesome twice: a stylesheet with web fonts, and a 1.5 MB script
-    in the ``<head>`` (no ``defer``) that re-draws every icon as an SVG and then watches every
-    change to the page. The stylesheet alone draws the same icons. The copy is made from the
+    pydata-sphinx-theme loads FontAwesome twice: a stylesheet with web fonts (its own file up to
+    0.15, part of the theme's stylesheet in 0.17), and a 1.5 MB script that re-draws every icon
+    as an SVG and then watches every change to the page (in the ``<head>`` without ``defer`` up to
+    0.15, deferred in 0.17). The stylesheet alone draws the same icons. The copy is made from the
     installed theme at build time, so it follows the pinned theme version; if the theme's file no
     longer has that script tag, nothing is overridden. Returns whether an override was written.
     """
