@@ -21,7 +21,7 @@ import xaibook
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "code" / "xaibook"
 BOOK = REPO / "book"
-CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.md"))
+CHAPTERS = sorted(BOOK.glob("[0-9][0-9]_*.md")) + sorted(BOOK.glob("appendix_*.md"))
 GUIDE = REPO / "CONTRIBUTING.md"
 TEMPLATE = REPO / "docs" / "CHAPTER_TEMPLATE.md"
 

@@ -24,6 +24,7 @@ One module per explanation method, named by its key (CONTRIBUTING.md has the mod
 ``refits``          chapter 8: the refitted model variants (Rashomon set, shuffled labels, monotone) and their cache
 ``labs``            chapters 8 and 9: the labs' cached runs (report card, decision guide, adversary)
 ``reasons``         chapter 10: reason codes for adverse-action notices
+``faithfulness``    chapter 11: is the explanation right? planted truth, deletion curves, retraining, sanity checks
 ``scale``           the appendix: the row-wise methods on a Dask cluster, results independent of the partitioning
 
 and the infrastructure they share:
@@ -34,7 +35,6 @@ and the infrastructure they share:
 ``pipeline``        pipeline introspection: split, transform, raw feature of each column
 ``evaluation``      model metrics (paired AUC difference, calibration error)
 ``unstructured``    chapter 6's text and image models
-``scale``           the row-wise methods on a distributed engine (Dask), for millions of rows
 ``_validation``     the shared input checks
 ``_aliases``        old names kept working
 ``charts``          Altair chart builders (``charts.<key>``) and the book's theme
