@@ -23,7 +23,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import PALETTE, describe, diverging_scale
+from xaibook.charts._base import PALETTE, describe, signed_scale
 
 __all__ = [
     "agreement_chart",
@@ -252,7 +252,7 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
         y=alt.Y("feature:N", sort=keep, title=None),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("scaled:Q", scale=diverging_scale(domain=[-1, 1], domainMid=0),
+        color=alt.Color("scaled:Q", scale=signed_scale(1.0),
                         title=["value / the method's", "largest |value|"]),
         tooltip=[alt.Tooltip("method:N"), alt.Tooltip("feature:N"), alt.Tooltip("value:Q", format=".4f"),
                  alt.Tooltip("rank:Q", title="rank within the method")],

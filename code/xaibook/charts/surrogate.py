@@ -31,6 +31,7 @@ from xaibook.charts._base import (
     check_result,
     describe,
     diverging_scale,
+    signed_scale,
     zero_rule,
 )
 from xaibook.surrogate import LimeResult, SubmodularPick, text_tokens
@@ -345,8 +346,10 @@ def _boundaries(segments: np.ndarray) -> pd.DataFrame:
 
 def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_segments: bool = True,
                 pixel_size: int = 5, title: str | None = None, description: str | None = None) -> alt.HConcatChart:
-    """The greyscale image (with superpixel borders), then one panel per explanation: each
-    superpixel coloured by its LIME weight (orange raises the output, blue lowers it)."""
+    """The greyscale image (with superpixel borders), then one panel per explanation drawn on the
+    picture, as lime's and shap's image plots do: each superpixel is tinted by the sign of its
+    LIME weight (vermillion raises the output, blue lowers it) with an opacity that grows with the
+    weight's size, so a superpixel of weight zero shows the picture untouched."""
     image = np.asarray(image, dtype=float)
     if image.ndim == 3:
         image = image.mean(axis=2)
@@ -364,13 +367,11 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     y = alt.Y("row:Q", scale=alt.Scale(domain=[0, height], nice=False, reverse=True), axis=None)
     y2 = alt.Y2("row_end:Q")
 
-    def cells(values: np.ndarray) -> pd.DataFrame:
-        return _pixels(values)
-
     def chart_of(frame: pd.DataFrame) -> alt.Chart:  # each pixel is the unit square right of and below (col, row)
         return alt.Chart(frame).transform_calculate(col_end="datum.col + 1", row_end="datum.row + 1")
 
-    grey = chart_of(cells(image)).mark_rect().encode(
+    # (one dataset, drawn under every panel: the page carries the picture once)
+    grey = chart_of(_pixels(image)).mark_rect().encode(
         x=x, x2=x2, y=y, y2=y2,
         color=alt.Color("value:Q", scale=alt.Scale(scheme="greys", reverse=True, domain=[0, 1]), legend=None),
         tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("col:Q"), alt.Tooltip("value:Q", format=".2f", title="pixel")])
@@ -385,21 +386,24 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     for k, (name, result) in enumerate(panels.items()):
         labels = np.array([int(v) for v in result.feature_names])
         index = np.searchsorted(labels, result.segments)
-        frame = cells(result.weights[index]).assign(segment=labels[index].ravel())
+        frame = _pixels(result.weights[index]).assign(segment=labels[index].ravel())
         legend = alt.Legend(orient="bottom", gradientLength=110) if k == len(panels) - 1 else None
-        charts.append(chart_of(frame).mark_rect().encode(
+        tint = chart_of(frame).mark_rect().encode(
             x=x, x2=x2, y=y, y2=y2,
-            color=alt.Color("value:Q", title="LIME weight", legend=legend,
-                            scale=diverging_scale(domain=[-limit, limit], domainMid=0)),
+            color=alt.Color("value:Q", title="LIME weight", legend=legend, scale=signed_scale(limit)),
+            opacity=alt.Opacity("abs_value:Q", scale=alt.Scale(domain=[0, limit], range=[0, 0.8]), legend=None),
             tooltip=[alt.Tooltip("segment:O", title="superpixel"),
                      alt.Tooltip("value:Q", format="+.3f", title="weight")],
-        ).properties(title=name, **size))
-    chart = alt.hconcat(*charts).resolve_scale(color="independent")
+        ).transform_calculate(abs_value="abs(datum.value)")
+        charts.append(alt.layer(grey, tint).properties(title=name, **size))
+    chart = alt.hconcat(*charts).resolve_scale(color="independent", opacity="independent")
     return describe(
         chart, title=title or "LIME on an image",
         description=description or (
-            f"The {height} by {width} image in grey, then {len(panels)} heat maps of the same size in which "
-            "every pixel takes the LIME weight of its superpixel: " + ", ".join(panels) + "."))
+            f"The {height} by {width} image in grey, then {len(panels)} copies of it with every superpixel "
+            "tinted by its LIME weight (vermillion raises the output, blue lowers it; the stronger the tint, "
+            "the larger the weight, and a superpixel of weight zero is left untinted): "
+            + ", ".join(panels) + "."))
 
 
 # -------------------------------------------------------------------------------- SP-LIME
@@ -417,11 +421,12 @@ def submodular_chart(pick: SubmodularPick, *, top: int = 12, names: list[str] | 
     rows = pick.matrix.iloc[list(pick.picks)][labels]
     frame = rows.assign(pick=names).melt(id_vars="pick", var_name="label", value_name="weight")
     limit = float(frame["weight"].abs().max()) or 1.0
-    chart = alt.Chart(frame).mark_rect().encode(
-        x=alt.X("pick:N", sort=names, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
-        y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("weight:Q", scale=diverging_scale(domain=[-limit, limit], domainMid=0),
-                        title="weight"),
+    # A feature an explanation did not use (weight exactly 0) is an empty cell, not a colour.
+    chart = alt.Chart(frame).transform_filter("datum.weight != 0").mark_rect().encode(
+        x=alt.X("pick:N", sort=names, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160),
+                scale=alt.Scale(domain=names)),
+        y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260), scale=alt.Scale(domain=labels)),
+        color=alt.Color("weight:Q", scale=signed_scale(limit), title="weight"),
         tooltip=["pick:N", "label:N", alt.Tooltip("weight:Q", format="+.4f")],
     ).properties(width=max(160, 70 * len(names)), height=max(160, 20 * len(labels)))
     covered = pick.coverage[-1] / pick.importance.sum()

@@ -268,9 +268,177 @@
     fill();
   }
 
+  // ---- Fitting the column ----------------------------------------------------------------------
+
+  /* Vega-Lite's own responsive sizing (width "container", autosize "fit") works for single and
+   * layered views only, not for the book's concatenations and facets, and it fits every chart to
+   * the full column. So a chart is first drawn as its builder made it; when the drawing is wider
+   * than the space it has (the column, less vega-embed's menu), it is drawn again from a refitted
+   * copy of its spec (refit): on a narrow screen side-by-side views are stacked, facets go into
+   * one column, legends move under the plot and long titles wrap; then every view's width (and
+   * the default widths of the theme) is scaled by one factor, found by the secant method on the
+   * drawn widths, until the chart fits. Heights are kept, so a chart on a wide screen keeps the
+   * room reserved for it. Nothing changes in the chart's data, encodings or interactions. */
+
+  var NARROW = 600;      // below this many pixels of room, views stack and legends go under the plot
+  var MIN_FACTOR = 0.2;  // views are never made narrower than a fifth of their design width
+
+  function room(el) {
+    var style = window.getComputedStyle(el);
+    return el.clientWidth - parseFloat(style.paddingLeft || 0) - parseFloat(style.paddingRight || 0);
+  }
+
+  function drawnWidth(el) {
+    var widest = 0;
+    el.querySelectorAll("svg.marks, canvas.marks").forEach(function (picture) {
+      widest = Math.max(widest, picture.getBoundingClientRect().width);
+    });
+    return widest;
+  }
+
+  function copy(value) { return JSON.parse(JSON.stringify(value)); }
+
+  // Every view of a spec (the spec itself, the members of its layers, concatenations and facets).
+  function eachView(node, visit) {
+    if (!node || typeof node !== "object" || Array.isArray(node)) { return; }
+    visit(node);
+    ["layer", "hconcat", "vconcat", "concat"].forEach(function (key) {
+      (node[key] || []).forEach(function (child) { eachView(child, visit); });
+    });
+    if (node.spec) { eachView(node.spec, visit); }
+  }
+
+  // The text of a title split into lines of at most `chars` characters (Vega does not wrap titles).
+  function wrapText(text, chars) {
+    var words = (Array.isArray(text) ? text.join(" ") : String(text)).split(/\s+/);
+    var lines = [];
+    var line = "";
+    words.forEach(function (word) {
+      if (line && (line + " " + word).length > chars) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines.length > 1 ? lines : lines[0] || "";
+  }
+
+  function wrapTitle(node, width) {
+    var title = node.title;
+    if (title === undefined || title === null) { return; }
+    if (typeof title !== "object" || Array.isArray(title)) { title = { text: title }; }
+    var size = title.fontSize || 15;
+    title.text = wrapText(title.text, Math.max(12, Math.floor(width / (0.55 * size))));
+    if (title.subtitle) {
+      var small = title.subtitleFontSize || 12;
+      title.subtitle = wrapText(title.subtitle, Math.max(12, Math.floor(width / (0.55 * small))));
+    }
+    node.title = title;
+  }
+
+  function legendsUnder(node) {
+    var encoding = node.encoding || {};
+    Object.keys(encoding).forEach(function (channel) {
+      var defs = [encoding[channel]];
+      if (encoding[channel] && encoding[channel].condition) { defs.push(encoding[channel].condition); }
+      defs.forEach(function (def) {
+        if (def && def.legend && typeof def.legend === "object" &&
+            (def.legend.orient === "right" || def.legend.orient === "left" || def.legend.orient === undefined)) {
+          def.legend.orient = "bottom";
+          def.legend.direction = def.legend.direction || "vertical";
+        }
+      });
+    });
+  }
+
+  // The spec laid out for a narrow column: views one under another.
+  function stack(spec, width) {
+    var out = copy(spec);
+    eachView(out, function (node) {
+      if (node.hconcat) { node.vconcat = node.hconcat; delete node.hconcat; }
+      if (node.concat && node.columns !== 1) { node.columns = 1; }
+      if (node.facet && node.facet.column && !node.facet.row && !node.facet.field) {
+        node.facet = node.facet.column;
+        node.columns = 1;
+      } else if (node.facet && node.facet.field && node.columns !== 1) {
+        node.columns = 1;
+      }
+      var encoding = node.encoding;
+      if (encoding && encoding.column && !encoding.row) {
+        encoding.row = encoding.column;
+        delete encoding.column;
+      }
+      if (encoding && encoding.facet) { encoding.facet.columns = 1; }
+      legendsUnder(node);
+      if (node !== out && node.title) { wrapTitle(node, width); }
+    });
+    wrapTitle(out, width);
+    out.config = out.config || {};
+    out.config.legend = Object.assign({}, out.config.legend, { orient: "bottom", symbolDirection: "vertical" });
+    return out;
+  }
+
+  function scaleWidth(value, factor) {
+    if (typeof value === "number") { return Math.max(10, Math.round(value * factor)); }
+    if (value && typeof value === "object" && typeof value.step === "number") {
+      return Object.assign({}, value, { step: Math.max(4, value.step * factor) });
+    }
+    return value;
+  }
+
+  // The spec with every view `factor` times as wide (heights unchanged).
+  function scaled(spec, factor) {
+    var out = copy(spec);
+    eachView(out, function (node) {
+      if (node.width !== undefined && node.width !== "container") { node.width = scaleWidth(node.width, factor); }
+    });
+    var view = out.config && out.config.view;
+    if (view) {
+      view.continuousWidth = scaleWidth(view.continuousWidth || 300, factor);
+      view.discreteWidth = scaleWidth(view.discreteWidth || { step: 20 }, factor);
+      if (view.step) { view.step = scaleWidth(view.step, factor); }
+    } else {
+      out.config = Object.assign({}, out.config, { view: { continuousWidth: Math.round(300 * factor),
+                                                           discreteWidth: { step: 20 * factor } } });
+    }
+    return out;
+  }
+
+  /* Draw `chart` so that it fits its room: returns a promise of the last drawing. */
+  function drawFitted(chart) {
+    var el = chart.el;
+    var spec = specOf(chart);
+    var available = room(el);
+    return embed(chart, spec).then(function (result) {
+      var width = drawnWidth(el);
+      if (!(available > 0) || width <= available + 0.5) { chart.fit = { factor: 1, stacked: false }; return result; }
+      var base = available < NARROW ? stack(spec, available) : spec;
+      var stacked = base !== spec;
+      var points = [];           // (factor, drawn width) pairs
+      function attempt(factor, tries) {
+        return embed(chart, factor === 1 ? base : scaled(base, factor)).then(function (res) {
+          var drawn = drawnWidth(el);
+          points.push([factor, drawn]);
+          chart.fit = { factor: factor, stacked: stacked };
+          if (drawn <= available + 0.5 || tries === 0 || factor <= MIN_FACTOR) { return res; }
+          var next;
+          if (points.length >= 2) {
+            var a = points[points.length - 2];
+            var b = points[points.length - 1];
+            var slope = (b[1] - a[1]) / (b[0] - a[0]);
+            next = slope > 0 ? b[0] - (b[1] - available + 2) / slope : b[0] * 0.9;
+          } else {
+            next = factor * (available - 2) / drawn;
+          }
+          next = Math.max(MIN_FACTOR, Math.min(next, factor * 0.98));
+          return attempt(next, tries - 1);
+        });
+      }
+      return attempt(1, 4);
+    });
+  }
+
   // ---- Drawing ---------------------------------------------------------------------------------
 
-  function draw(chart) {
+  function embed(chart, spec) {
     if (chart.view) { chart.view.finalize(); }
     var options = {
       actions: { export: true, source: false, compiled: false, editor: false },
@@ -279,14 +447,32 @@
     // The handout (xaibook.handout) asks for SVG so printed charts stay vector graphics; otherwise
     // the chart's own choice (usermeta.embedOptions, e.g. SVG for the what-if chart) or the default.
     if (window.xaibookRenderer) { options.renderer = window.xaibookRenderer; }
-    return window.vegaEmbed(chart.el, specOf(chart), options).then(function (result) {
+    return window.vegaEmbed(chart.el, spec, options).then(function (result) {
       chart.view = result.view;
+      return result;
+    });
+  }
+
+  function draw(chart) {
+    return drawFitted(chart).then(function (result) {
+      chart.drawnRoom = room(chart.el);
       makeAccessible(chart);
       announceSignal(chart);
       chart.el.dataset.drawn = "true";
       return result;
     });
   }
+
+  // When the column changes width (a rotated phone, a resized window), refit the drawn charts.
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      charts.forEach(function (chart) {
+        if (chart.view && Math.abs(room(chart.el) - chart.drawnRoom) > 1) { chart.requested = false; request(chart); }
+      });
+    }, 250);
+  });
 
   var lastTheme = document.documentElement.dataset.theme;
   new MutationObserver(function () {
