@@ -308,72 +308,119 @@
     if (node.spec) { eachView(node.spec, visit); }
   }
 
-  // The text of a title split into lines of at most `chars` characters (Vega does not wrap titles).
-  function wrapText(text, chars) {
+  var measurer = null;
+  function textWidth(text, font) {
+    measurer = measurer || document.createElement("canvas").getContext("2d");
+    measurer.font = font;
+    return measurer.measureText(text).width;
+  }
+
+  // The text of a title split into lines no wider than `width` (Vega does not wrap titles).
+  function wrapText(text, width, font) {
     var words = (Array.isArray(text) ? text.join(" ") : String(text)).split(/\s+/);
     var lines = [];
     var line = "";
     words.forEach(function (word) {
-      if (line && (line + " " + word).length > chars) { lines.push(line); line = word; }
-      else { line = line ? line + " " + word : word; }
+      var longer = line ? line + " " + word : word;
+      if (line && textWidth(longer, font) > width) { lines.push(line); line = word; }
+      else { line = longer; }
     });
     if (line) { lines.push(line); }
     return lines.length > 1 ? lines : lines[0] || "";
   }
 
-  function wrapTitle(node, width) {
+  function wrapTitle(node, width, config) {
     var title = node.title;
-    if (title === undefined || title === null) { return; }
+    if (title === undefined || title === null || title === "") { return; }
     if (typeof title !== "object" || Array.isArray(title)) { title = { text: title }; }
-    var size = title.fontSize || 15;
-    title.text = wrapText(title.text, Math.max(12, Math.floor(width / (0.55 * size))));
+    var defaults = (config && config.title) || {};
+    var family = (config && config.font) || "sans-serif";
+    var size = title.fontSize || defaults.fontSize || 13;
+    var weight = title.fontWeight || defaults.fontWeight || "bold";
+    title.text = wrapText(title.text, width, weight + " " + size + "px " + family);
     if (title.subtitle) {
-      var small = title.subtitleFontSize || 12;
-      title.subtitle = wrapText(title.subtitle, Math.max(12, Math.floor(width / (0.55 * small))));
+      var small = title.subtitleFontSize || defaults.subtitleFontSize || 12;
+      title.subtitle = wrapText(title.subtitle, width, small + "px " + family);
     }
     node.title = title;
   }
 
-  function legendsUnder(node) {
+  // Every field definition of a view's encoding (conditions included).
+  function eachDefinition(node, visit) {
     var encoding = node.encoding || {};
     Object.keys(encoding).forEach(function (channel) {
-      var defs = [encoding[channel]];
-      if (encoding[channel] && encoding[channel].condition) { defs.push(encoding[channel].condition); }
+      var defs = Array.isArray(encoding[channel]) ? encoding[channel] : [encoding[channel]];
       defs.forEach(function (def) {
-        if (def && def.legend && typeof def.legend === "object" &&
-            (def.legend.orient === "right" || def.legend.orient === "left" || def.legend.orient === undefined)) {
-          def.legend.orient = "bottom";
-          def.legend.direction = def.legend.direction || "vertical";
+        if (!def || typeof def !== "object") { return; }
+        visit(channel, def);
+        if (def.condition && typeof def.condition === "object" && !Array.isArray(def.condition)) {
+          visit(channel, def.condition);
         }
       });
     });
   }
 
-  // The spec laid out for a narrow column: views one under another.
-  function stack(spec, width) {
+  /* Legends and axis labels that fit `width`: legends beside the plot go under it (narrow only),
+   * multi-column legends get as many columns as fit, and long labels are cut (with an ellipsis;
+   * the tooltip and the data table keep the full text). */
+  function loosen(node, width, narrow) {
+    var legendLimit = Math.max(80, Math.round(width - 110));
+    var labelLimit = Math.max(60, Math.round(width * 0.4));
+    var columns = Math.max(1, Math.floor(width / 230));
+    eachDefinition(node, function (channel, def) {
+      var legend = def.legend;
+      if (legend && typeof legend === "object") {
+        if (narrow && (legend.orient === undefined || legend.orient === "right" || legend.orient === "left")) {
+          legend.orient = "bottom";
+          legend.direction = legend.direction || "vertical";
+        }
+        if (legend.columns > columns) { legend.columns = columns; }
+        legend.labelLimit = Math.min(legend.labelLimit || 160, legendLimit);
+      }
+      var axis = def.axis;
+      if (narrow && (channel === "y" || channel === "x") && axis && typeof axis === "object") {
+        axis.labelLimit = Math.min(axis.labelLimit || 180, labelLimit);
+        if (axis.minExtent > labelLimit) { axis.minExtent = labelLimit; }
+        if (axis.maxExtent > labelLimit) { axis.maxExtent = labelLimit; }
+      }
+    });
+  }
+
+  // The spec laid out for `width` pixels: on a narrow column views one under another.
+  function relayout(spec, width, narrow) {
     var out = copy(spec);
     eachView(out, function (node) {
-      if (node.hconcat) { node.vconcat = node.hconcat; delete node.hconcat; }
-      if (node.concat && node.columns !== 1) { node.columns = 1; }
-      if (node.facet && node.facet.column && !node.facet.row && !node.facet.field) {
-        node.facet = node.facet.column;
-        node.columns = 1;
-      } else if (node.facet && node.facet.field && node.columns !== 1) {
-        node.columns = 1;
-      }
-      var encoding = node.encoding;
-      if (encoding && encoding.column && !encoding.row) {
-        encoding.row = encoding.column;
-        delete encoding.column;
-      }
-      if (encoding && encoding.facet) { encoding.facet.columns = 1; }
-      legendsUnder(node);
-      if (node !== out && node.title) { wrapTitle(node, width); }
+      if (narrow) { stackView(node); }
+      loosen(node, width, narrow);
+      wrapTitle(node, width - 12, out.config);
     });
-    wrapTitle(out, width);
     out.config = out.config || {};
-    out.config.legend = Object.assign({}, out.config.legend, { orient: "bottom", symbolDirection: "vertical" });
+    var legend = { labelLimit: Math.max(80, Math.round(width - 110)) };
+    if (narrow) {
+      legend.orient = "bottom";
+      legend.symbolDirection = "vertical";
+      out.config.axis = Object.assign({}, out.config.axis, { labelLimit: Math.max(60, Math.round(width * 0.4)) });
+    }
+    out.config.legend = Object.assign({}, out.config.legend, legend);
     return out;
+  }
+
+  // One view of a narrow chart: concatenations and facets in one column.
+  function stackView(node) {
+    if (node.hconcat) { node.vconcat = node.hconcat; delete node.hconcat; }
+    if (node.concat && node.columns !== 1) { node.columns = 1; }
+    if (node.facet && node.facet.column && !node.facet.row && !node.facet.field) {
+      node.facet = node.facet.column;
+      node.columns = 1;
+    } else if (node.facet && node.facet.field && node.columns !== 1) {
+      node.columns = 1;
+    }
+    var encoding = node.encoding;
+    if (encoding && encoding.column && !encoding.row) {
+      encoding.row = encoding.column;
+      delete encoding.column;
+    }
+    if (encoding && encoding.facet) { encoding.facet.columns = 1; }
   }
 
   function scaleWidth(value, factor) {
@@ -402,23 +449,41 @@
     return out;
   }
 
+  /* Last resort, for a chart whose fixed parts (long labels, a legend) stay wider than the room
+   * at the narrowest views: the picture itself is scaled down to the room (an SVG keeps its
+   * aspect ratio through its viewBox; vega-embed's SVG handler picks marks by the DOM, so tooltips
+   * and clicks still hit the right marks). */
+  function shrinkPicture(el, available) {
+    var picture = el.querySelector("svg.marks");
+    if (!picture) { return; }
+    var width = parseFloat(picture.getAttribute("width"));
+    var height = parseFloat(picture.getAttribute("height"));
+    if (!(width > available) || !(height > 0)) { return; }
+    if (!picture.getAttribute("viewBox")) { picture.setAttribute("viewBox", "0 0 " + width + " " + height); }
+    picture.setAttribute("width", String(Math.floor(available)));
+    picture.setAttribute("height", String(Math.floor(height * available / width)));
+    el.dataset.shrunk = (available / width).toFixed(2);
+  }
+
   /* Draw `chart` so that it fits its room: returns a promise of the last drawing. */
   function drawFitted(chart) {
     var el = chart.el;
     var spec = specOf(chart);
-    var available = room(el);
+    var available;
     return embed(chart, spec).then(function (result) {
+      available = room(el);  // (after vega-embed has made room for its menu)
       var width = drawnWidth(el);
       if (!(available > 0) || width <= available + 0.5) { chart.fit = { factor: 1, stacked: false }; return result; }
-      var base = available < NARROW ? stack(spec, available) : spec;
-      var stacked = base !== spec;
+      var stacked = available < NARROW;
+      var base = relayout(spec, available, stacked);
       var points = [];           // (factor, drawn width) pairs
       function attempt(factor, tries) {
         return embed(chart, factor === 1 ? base : scaled(base, factor)).then(function (res) {
           var drawn = drawnWidth(el);
           points.push([factor, drawn]);
-          chart.fit = { factor: factor, stacked: stacked };
-          if (drawn <= available + 0.5 || tries === 0 || factor <= MIN_FACTOR) { return res; }
+          chart.fit = { factor: factor, stacked: stacked, points: points };
+          if (drawn <= available + 0.5) { return res; }
+          if (tries === 0 || factor <= MIN_FACTOR) { shrinkPicture(el, available); return res; }
           var next;
           if (points.length >= 2) {
             var a = points[points.length - 2];
@@ -432,7 +497,7 @@
           return attempt(next, tries - 1);
         });
       }
-      return attempt(1, 4);
+      return attempt(1, 6);
     });
   }
 
