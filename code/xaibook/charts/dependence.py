@@ -18,7 +18,7 @@ import pandas as pd
 
 from xaibook._aliases import renamed_keywords
 from xaibook._validation import as_legacy_random_state
-from xaibook.charts._base import DIGITS, PALETTE, check_count, check_result, describe
+from xaibook.charts._base import DIGITS, PALETTE, check_count, check_result, click_on_mark, describe
 from xaibook.dependence import (
     AccumulatedLocalEffects,
     IceDerivatives,
@@ -225,8 +225,9 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40
                      description: str | None = None) -> alt.TopLevelMixin:
     """ICE curves of the same people for several numeric features, side by side, linked.
 
-    Hovering a curve (or clicking, to keep it) highlights that person's curves in every panel, so a
-    reader can follow one applicant across features. The results must cover the same rows (compute
+    Hovering a curve (or clicking, to keep it, or choosing the person in the list under the chart)
+    highlights that person's curves in every panel, so a reader can follow one applicant across
+    features. The results must cover the same rows (compute
     them with the same ``X``, ``n_samples`` and ``random_state``).
     """
     results = list(results)
@@ -248,7 +249,12 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40
         frames.append(pd.concat([ice, pdp], ignore_index=True).assign(feature=r.feature))
     data = pd.concat(frames, ignore_index=True)
     pick = alt.selection_point(fields=["id"], on="pointerover", clear="pointerout", empty=False)
-    keep = alt.selection_point(fields=["id"], on="click", empty=False)
+    # The kept person is also a list under the chart: the keyboard's way to keep one (it follows
+    # the clicks; "nobody" keeps no one).
+    people = [v.item() if hasattr(v, "item") else v for v in dict.fromkeys(data.loc[data["curve"] == "person", "id"])]
+    picker = alt.binding_select(options=["", *people], labels=["nobody", *map(str, people)], name=f"Keep {id_title}: ")
+    keep = alt.selection_point(fields=["id"], on=click_on_mark("id"), empty=False, clear=False, toggle=False,
+                               bind=picker)
     chosen = pick | keep
     is_person = alt.datum.curve == "person"
     base = alt.Chart().encode(
@@ -270,7 +276,8 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40
     return describe(
         chart,
         title=title or "The same people across features",
-        subtitle="hover a grey curve to highlight that person in every panel; click to keep it",
+        subtitle="hover a grey curve to highlight that person in every panel; click it, or choose "
+                 "them in the list below, to keep it",
         description=description or (
             f"Panels of ICE curves for {names}: the same sampled people in each panel as thin grey "
             "lines and their average as a thick blue line. Hovering or clicking a person's curve "
