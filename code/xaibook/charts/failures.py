@@ -281,7 +281,8 @@ def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | 
     points = alt.Chart(data).mark_circle(size=160, opacity=0.85).encode(
         x=alt.X(f"{x}:Q", title=x_title or x, scale=alt.Scale(zero=False, padding=20)),
         y=alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(zero=False, padding=20)),
-        color=alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE))),
+        color=alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE)),
+                        legend=alt.Legend(orient="bottom")),  # (beside the plot it covered a label)
         tooltip=tooltip,
     )
     labels = points.mark_text(align="left", dx=9, fontSize=12).encode(text="method:N", color=alt.value("#666666"))

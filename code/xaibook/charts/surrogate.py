@@ -270,18 +270,55 @@ def word_weights_chart(result: LimeResult, coefficients: Mapping[str, float], *,
         raise ValueError(f"coefficients has no value for the words {missing[:5]}")
     frame = pd.DataFrame({"word": list(result.feature_names), "lime": result.weights,
                           "coefficient": [coefficients[w] for w in result.feature_names]})
+    size = (420, 300)
+    domains = [_padded_domain(frame[column]) for column in ("coefficient", "lime")]
+    frame["label"] = _free_labels(frame, domains, size)
     base = alt.Chart(frame)
-    points = base.mark_circle(size=70, color=PALETTE[0]).encode(
-        x=alt.X("coefficient:Q", title="model coefficient (log-odds per unit TF-IDF)"),
-        y=alt.Y("lime:Q", title="LIME weight (probability)"),
-        tooltip=["word:N", alt.Tooltip("coefficient:Q", format="+.3f"), alt.Tooltip("lime:Q", format="+.4f")])
-    text = base.mark_text(align="left", dx=6, fontSize=11).encode(x="coefficient:Q", y="lime:Q", text="word:N")
-    chart = alt.layer(zero_rule("x"), zero_rule("y"), points, text).properties(width=420, height=300)
+    tooltip = ["word:N", alt.Tooltip("coefficient:Q", format="+.3f"), alt.Tooltip("lime:Q", format="+.4f")]
+    x = alt.X("coefficient:Q", title="model coefficient (log-odds per unit TF-IDF)",
+              scale=alt.Scale(domain=domains[0], nice=False, zero=False))
+    y = alt.Y("lime:Q", title="LIME weight (probability)", scale=alt.Scale(domain=domains[1], nice=False, zero=False))
+    points = base.mark_circle(size=70, color=PALETTE[0]).encode(x=x, y=y, tooltip=tooltip)
+    # Labels under the dots (a dot is what the pointer finds), only where they cover no other label.
+    text = base.mark_text(align="left", dx=6, fontSize=LABEL_FONT).encode(x=x, y=y, text="label:N", tooltip=tooltip)
+    chart = alt.layer(zero_rule("x"), zero_rule("y"), text, points).properties(width=size[0], height=size[1])
+    n_labelled = int((frame["label"] != "").sum())
     return describe(
         chart, title=title or "LIME's word weights against the model's coefficients",
         description=description or (
             f"Scatter plot of the {len(frame)} words of the text: x is the logistic regression's "
-            "coefficient of the word, y LIME's weight for removing it; each point is labelled with its word."))
+            f"coefficient of the word, y LIME's weight for removing it; {n_labelled} points are labelled "
+            "with their word (the largest weights first, where the labels do not cover each other); "
+            "hover a point for its word."))
+
+
+#: Font size of point labels, and the width of one character of it (a generous average, in pixels).
+LABEL_FONT = 11
+LABEL_CHAR_PX = 6.5
+
+
+def _padded_domain(values: pd.Series, share: float = 0.06) -> list[float]:
+    """The range of ``values`` and 0, widened by ``share`` on both sides (a fixed axis domain)."""
+    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    pad = (high - low) * share or 1.0
+    return [round(low - pad, 6), round(high + pad, 6)]
+
+
+def _free_labels(frame: pd.DataFrame, domains: list[list[float]], size: tuple[int, int]) -> list[str]:
+    """Point labels that do not cover one another: words by decreasing |LIME weight|, each kept
+    only if its box (right of the dot, as drawn) misses every box already kept."""
+    (x0, x1), (y0, y1) = domains
+    px = (frame["coefficient"] - x0) / (x1 - x0) * size[0]
+    py = (y1 - frame["lime"]) / (y1 - y0) * size[1]
+    boxes: list[tuple[float, float, float, float]] = []
+    labels = [""] * len(frame)
+    for i in np.argsort(-np.abs(frame["lime"].to_numpy()), kind="stable"):
+        word = str(frame["word"].iloc[i])
+        box = (px.iloc[i] + 4, px.iloc[i] + 8 + LABEL_CHAR_PX * len(word), py.iloc[i] - 8, py.iloc[i] + 8)
+        if all(box[1] < b[0] or box[0] > b[1] or box[3] < b[2] or box[2] > b[3] for b in boxes):
+            boxes.append(box)
+            labels[i] = word
+    return labels
 
 
 class HtmlFigure:
