@@ -363,7 +363,7 @@
   /* Legends and axis labels that fit `width`: legends beside the plot go under it (narrow only),
    * multi-column legends get as many columns as fit, and long labels are cut (with an ellipsis;
    * the tooltip and the data table keep the full text). */
-  function loosen(node, width, narrow) {
+  function loosen(node, width, narrow, config) {
     var legendLimit = Math.max(80, Math.round(width - 110));
     var labelLimit = Math.max(60, Math.round(width * 0.4));
     var columns = Math.max(1, Math.floor(width / 230));
@@ -378,6 +378,16 @@
         legend.labelLimit = Math.min(legend.labelLimit || 160, legendLimit);
       }
       var axis = def.axis;
+      // Horizontal axis titles wrap to half the room, so they never hold a narrow plot wide.
+      if (narrow && channel === "x") {
+        var font = "bold " + (((config && config.axis) || {}).titleFontSize || 11) + "px " +
+                   ((config && config.font) || "sans-serif");
+        if (axis && typeof axis === "object" && typeof axis.title === "string") {
+          axis.title = wrapText(axis.title, width * 0.5, font);
+        } else if (typeof def.title === "string") {
+          def.title = wrapText(def.title, width * 0.5, font);
+        }
+      }
       if (narrow && (channel === "y" || channel === "x") && axis && typeof axis === "object") {
         axis.labelLimit = Math.min(axis.labelLimit || 180, labelLimit);
         if (axis.minExtent > labelLimit) { axis.minExtent = labelLimit; }
@@ -391,7 +401,7 @@
     var out = copy(spec);
     eachView(out, function (node) {
       if (narrow) { stackView(node); }
-      loosen(node, width, narrow);
+      loosen(node, width, narrow, out.config);
       wrapTitle(node, width - 12, out.config);
     });
     out.config = out.config || {};
