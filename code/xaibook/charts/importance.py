@@ -164,14 +164,15 @@ def rank_heatmap_chart(comparison: ImportanceComparison, *, top: int | None = No
         x=alt.X(f"{label_title}:N", sort=comparison.labels, title=None, axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("feature:N", sort=order, title=None),
     )
+    rank_tooltip = [alt.Tooltip("feature:N"), alt.Tooltip(f"{label_title}:N"), alt.Tooltip("rank:Q"),
+                    alt.Tooltip("mean:Q", title="mean importance", format=".4f")]
     cells = base.mark_rect().encode(
         color=alt.Color("rank:Q", scale=alt.Scale(range=[PALETTE[0], PALETTE[7]], domain=[1, n_features]),
                         title="rank"),
-        tooltip=[alt.Tooltip("feature:N"), alt.Tooltip(f"{label_title}:N"), alt.Tooltip("rank:Q"),
-                 alt.Tooltip("mean:Q", title="mean importance", format=".4f")],
+        tooltip=rank_tooltip,
     )
-    text = base.mark_text(fontSize=11).encode(
-        text="rank:Q",
+    text = base.mark_text(fontSize=11).encode(  # (the same tooltip: the pointer meets the number first)
+        text="rank:Q", tooltip=rank_tooltip,
         color=alt.condition(f"datum.rank <= {max(1, n_features // 3)}", alt.value("white"), alt.value("#333333")),
     )
     chart = (cells + text).properties(height=alt.Step(20), width=alt.Step(80))

@@ -131,14 +131,18 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
         y=alt.Y(f"{y}:{kinds[y]}", title=y, scale=alt.Scale(zero=False)),
         color=alt.Color("prediction:Q", scale=diverging_scale(), title="model output",
                         legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200)),
-        opacity=alt.Opacity("kernel_weight:Q", scale=alt.Scale(domain=[0, 1], range=[0.03, 1]), legend=None),
+        # (opacity = weight cubed: LIME's weights of one neighbourhood often lie between 0.4 and 1,
+        # where a linear opacity hides the differences the chart is about)
+        opacity=alt.Opacity("kernel_weight:Q", scale=alt.Scale(type="pow", exponent=3, domain=[0, 1],
+                                                                range=[0.03, 1]), legend=None),
         tooltip=[alt.Tooltip(f"{x}:{kinds[x]}", format=".4g") if kinds[x] == "Q" else f"{x}:N",
                  alt.Tooltip(f"{y}:{kinds[y]}", format=".4g") if kinds[y] == "Q" else f"{y}:N",
                  alt.Tooltip("prediction:Q", format=".3f"), alt.Tooltip("distance:Q", format=".3f"),
                  alt.Tooltip("kernel_weight:Q", format=".3f", title="kernel weight")],
     ).add_params(width)
-    instance = alt.Chart(frame.iloc[[0]]).mark_point(shape="cross", size=420, filled=True, color=PALETTE[3],
-                                                     stroke="#ffffff", strokeWidth=1.5).encode(
+    # (green: a hue the blue-purple-vermillion points never take, in both page modes)
+    instance = alt.Chart(frame.iloc[[0]]).mark_point(shape="cross", size=520, filled=True, color=PALETTE[2],
+                                                     stroke="#ffffff", strokeWidth=1.5, opacity=1).encode(
         x=f"{x}:{kinds[x]}", y=f"{y}:{kinds[y]}")
     chart = alt.layer(points, instance).properties(width=420, height=300)
     return describe(
@@ -146,8 +150,9 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
         subtitle="faded points hardly count; move the kernel width",
         description=description or (
             f"Scatter plot of {len(frame)} of the {n} perturbed samples in {x} and {y}, coloured by the "
-            "model's output. Each point's opacity is its kernel weight, computed from its distance to the "
-            "instance over all features; a slider sets the kernel width."))
+            "model's output. Each point's opacity grows with its kernel weight (it is the weight cubed), "
+            "computed from its distance to the instance over all features; the instance is the large green "
+            "cross; a slider sets the kernel width."))
 
 
 # ------------------------------------------------------------------------- several results
