@@ -196,6 +196,20 @@ def mouse_only(spec: dict) -> list[str]:
     return [] if has_input else clicked
 
 
+def test_a_click_on_a_mark_compiles_and_refuses_bracketed_names():
+    """The click filter of :func:`click_on_mark` must parse in Vega's event-selector grammar (which
+    has no nested brackets): vl-convert compiles and draws a chart that uses it."""
+    import altair as alt
+    import vl_convert as vlc
+
+    pick = alt.selection_point(fields=["row"], on=_base.click_on_mark("row"), value=[{"row": 1}], clear=False,
+                               bind=alt.binding_select(options=[1, 2]))
+    chart = alt.Chart(pd.DataFrame({"row": [1, 2]})).mark_point().encode(x="row:Q").add_params(pick)
+    assert vlc.vegalite_to_png(chart.to_dict())[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="plain name"):
+        _base.click_on_mark("a b")
+
+
 def test_mouse_only_check_sees_a_click_without_a_list():
     click = {"params": [{"name": "pick", "select": {"type": "point", "on": "click"}}]}
     listed = {"params": [{"name": "pick", "select": {"type": "point"}, "bind": {"input": "select"}}]}
@@ -238,6 +252,34 @@ def test_every_chart_input_drives_the_chart_from_the_keyboard(browser, site_url,
             assert control.input_value() != value, f"{name}: the keyboard does not move input {k}"
             page.wait_for_function("([el, before]) => el.querySelector('svg.marks').innerHTML !== before",
                                    arg=[chart.element_handle(), before], timeout=15_000)
+        assert visit.console_errors == []
+    finally:
+        visit.close()
+
+
+@pytest.mark.browser
+def test_beeswarm_keeps_one_person_when_the_click_misses(browser, site_url):
+    """Chapter 5's linked view: a click (or double-click) off the dots keeps the person shown, so the
+    waterfall never draws every person at once, and the list keeps naming the person drawn."""
+    visit = _open(browser, site_url, "book/05_shap", "laptop")
+    page = visit.page
+    try:
+        picker = page.locator(".xaibook-chart select[name='person_row']")
+        chart = page.locator(".xaibook-chart", has=page.locator("select[name='person_row']"))
+        state = """el => { const v = el.xaibookChart.view;
+            return [String(v.signal('person_row')), v.data('person_store').length]; }"""
+        first = chart.evaluate(state)
+        assert first[1] == 1 and first[0] == picker.input_value()
+        title = chart.locator("svg.marks .role-title-text").first.bounding_box()
+        picture = chart.locator("svg.marks").bounding_box()
+        spots = [(title["x"] + 5, title["y"] + title["height"] / 2),  # the title: no dot there
+                 (picture["x"] + picture["width"] - 3, picture["y"] + 3)]  # the top right corner
+        for x, y in spots:
+            page.mouse.click(x, y)
+            page.mouse.dblclick(x, y)
+            page.wait_for_timeout(200)
+            assert chart.evaluate(state) == first, "a click off the dots changed or emptied the selection"
+        assert picker.input_value() == first[0]
         assert visit.console_errors == []
     finally:
         visit.close()

@@ -17,7 +17,6 @@ it with a sign, a position, a shape or a label.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal, TypeVar
 
 import altair as alt
@@ -118,8 +117,10 @@ def click_on_mark(field: str) -> str:
     which makes a chart linked to it fall back to "everything selected"; with this filter such a
     click leaves the selection, and the input bound to it, as they were.
     """
-    key = json.dumps(str(field))
-    return f"click[event.item && event.item.datum && event.item.datum[{key}] != null]"
+    if not (isinstance(field, str) and field.isidentifier()):
+        raise ValueError(f"field must be a plain name (letters, digits, _), got {field!r}: Vega's event "
+                         "filters cannot hold brackets")
+    return f"click[event.item && event.item.datum && event.item.datum.{field} != null]"
 
 
 def describe(chart: alt.TopLevelMixin, *, title: str, description: str,

@@ -132,15 +132,17 @@ def _waterfall_layers(frame: pd.DataFrame, output: str, *, width: int = 320,
     base = alt.Chart(frame)
     if selection is not None:
         base = base.transform_filter(selection)
+    # (the gap between bars is the band scale's padding: a relative bar height, {"band": 0.75}, made
+    # Vega-Lite warn "Cannot use the relative band size with linear scale" in the browser)
     y = alt.Y("label:N", sort=alt.EncodingSortField("step", order="ascending"), title=None,
-              axis=alt.Axis(labelLimit=230))
+              axis=alt.Axis(labelLimit=230), scale=alt.Scale(paddingInner=0.25))
     color = alt.Color("direction:N", scale=alt.Scale(domain=["raises", "lowers"], range=[RAISE_COLOR, LOWER_COLOR]),
                       legend=alt.Legend(title=f"effect on the {output}", orient="bottom"))
     tooltip = [alt.Tooltip("row:N", title="row"), alt.Tooltip("feature:N"), alt.Tooltip("value:N"),
                alt.Tooltip("shap:Q", title="SHAP value", format="+.4f"),
                alt.Tooltip("start:Q", title="running total before", format=".4f"),
                alt.Tooltip("end:Q", title="running total after", format=".4f")]
-    bars = base.mark_bar(height={"band": 0.75}).encode(
+    bars = base.mark_bar().encode(
         x=alt.X("start:Q", title=output, scale=alt.Scale(zero=False)), x2="end:Q", y=y, color=color,
         tooltip=tooltip)
     base_rule = base.mark_rule(strokeDash=[4, 3], color="#888888").encode(
