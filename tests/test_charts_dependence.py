@@ -8,8 +8,8 @@ import pytest
 import vl_convert as vlc
 
 from xaibook import dependence as dep
-from xaibook.charts import dependence as charts
 from xaibook.charts import _base as charts_base
+from xaibook.charts import dependence as charts
 
 
 @pytest.fixture(scope="module")
