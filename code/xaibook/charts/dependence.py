@@ -157,7 +157,8 @@ def ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: in
         chart,
         title=title or f"{kind} curves and partial dependence: {result.feature}",
         subtitle=(f"{len(ice)} people (grey), their average (blue); hover a curve; "
-                  "ticks: actual values in the grid's range"),
+                  "ticks: actual values in the grid's range"
+                  + (f"; dashed: {id_title} {highlight}" if highlight is not None else "")),
         description=description or (
             f"{kind} chart: one thin grey line per person showing how the {y_title} changes as "
             f"{result.feature} is set from {result.grid[0]} to {result.grid[-1]}, with the partial "
@@ -473,18 +474,19 @@ def three_effects_chart(mplot: MarginalPlot, ale_result: AccumulatedLocalEffects
                       "method": ALE_LABEL, "rows": np.concatenate([[0], ale_result.counts])}),
     ], ignore_index=True)
     order = [MPLOT_LABEL, PDP_LABEL, ALE_LABEL]
+    # One legend for colour, dash and shape: Vega-Lite merges them, so they get the same settings
+    # (a legend=None on one of them made it warn "Conflicting legend property").
+    legend = alt.Legend(orient="bottom", direction="vertical", symbolStrokeWidth=3, labelLimit=0)
     color = alt.Color("method:N", title=None, sort=order,
-                      scale=alt.Scale(domain=order, range=[MPLOT_COLOR, PDP_COLOR, ALE_COLOR]),
-                      legend=alt.Legend(orient="bottom", direction="vertical", symbolStrokeWidth=3,
-                                        labelLimit=0))
+                      scale=alt.Scale(domain=order, range=[MPLOT_COLOR, PDP_COLOR, ALE_COLOR]), legend=legend)
     base = alt.Chart(data).encode(
         x=alt.X("value:Q", title=feature, scale=alt.Scale(zero=False, nice=False)),
         y=alt.Y("effect:Q", title=f"effect on {y_title} (centred)"), color=color)
     lines = base.mark_line(strokeWidth=3).encode(
-        strokeDash=alt.StrokeDash("method:N", sort=order, legend=None,
+        strokeDash=alt.StrokeDash("method:N", sort=order, title=None, legend=legend,
                                   scale=alt.Scale(domain=order, range=[[6, 3], [1, 0], [2, 2]])))
     points = base.mark_point(size=60, filled=True).encode(
-        shape=alt.Shape("method:N", sort=order, title=None,
+        shape=alt.Shape("method:N", sort=order, title=None, legend=legend,
                         scale=alt.Scale(domain=order, range=["square", "circle", "triangle-up"])),
         tooltip=[alt.Tooltip("method:N"), alt.Tooltip("value:Q", title=feature),
                  alt.Tooltip("effect:Q", title="centred effect", format=".3f"),
