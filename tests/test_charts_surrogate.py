@@ -75,7 +75,8 @@ def test_width_path_chart(result):
     assert set(path["width"]) == {0.5, 1.0, 2.0, 4.0} and len(path) == 4 * 3
     spec = spec_of(charts.width_path_chart(path, top=2, initial_width=2.0))
     step = [p for p in params_of(spec) if p.get("name") == "width_step"][0]
-    assert step["value"] == 2 and step["bind"]["max"] == 3
+    assert step["value"] == 2 and step["bind"]["options"] == [0, 1, 2, 3]
+    assert len(step["bind"]["labels"]) == 4  # the widths themselves, not step numbers
     with pytest.raises(ValueError, match="kernel_width_path"):
         charts.width_path_chart(pd.DataFrame({"x": [1]}))
     with pytest.raises(ValueError, match="empty"):

@@ -158,7 +158,7 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
 # ------------------------------------------------------------------------- several results
 def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float | None = None,
                      title: str | None = None, description: str | None = None) -> alt.HConcatChart:
-    """The explanation at each precomputed kernel width (a slider steps through them), next to the
+    """The explanation at each precomputed kernel width (a list under the chart picks one), next to the
     surrogate's fidelity (weighted R²) at each width. ``path`` comes from ``kernel_width_path``."""
     needed = {"width", "feature", "label", "weight", "score"}
     if not isinstance(path, pd.DataFrame) or not needed <= set(path.columns):
@@ -171,8 +171,11 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
     frame["step"] = np.searchsorted(widths, frame["width"])
     frame["sign"] = _sign(frame["weight"])
     start = 0 if initial_width is None else int(np.argmin(np.abs(widths - initial_width)))
+    # A list of the widths themselves (not a slider over step numbers): the reader sees the width
+    # chosen, and the arrow keys step through them.
     step = alt.param(name="width_step", value=start,
-                     bind=alt.binding_range(min=0, max=len(widths) - 1, step=1, name="kernel width (step) "))
+                     bind=alt.binding_select(options=list(range(len(widths))), labels=[f"{w:.3g}" for w in widths],
+                                             name="kernel width "))
     limit = float(frame["weight"].abs().max()) * 1.05
     bars = alt.Chart(frame).transform_filter("datum.step == width_step").mark_bar().encode(
         x=alt.X("weight:Q", scale=alt.Scale(domain=[-limit, limit]), title="weight"),
@@ -180,7 +183,9 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
         color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature", legend=BOTTOM),
         tooltip=[alt.Tooltip("label:N", title="feature"), alt.Tooltip("width:Q", format=".3g"),
                  alt.Tooltip("weight:Q", format="+.4f")],
-    ).properties(width=210, height=max(120, 24 * len(strongest)))
+    )
+    # (the zero line stays when every weight at a width is zero, so that panel is not blank)
+    bars = alt.layer(zero_rule("x"), bars).properties(width=210, height=max(120, 24 * len(strongest)))
     scores = path.groupby("width", as_index=False)["score"].first()
     scores["step"] = np.arange(len(scores))
     line = alt.Chart(scores).mark_line(point=True).encode(
@@ -197,7 +202,7 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
         chart, title=title or "The explanation as the kernel width moves",
         description=description or (
             f"Left: bar chart of the weights of {len(strongest)} features at one of {len(widths)} kernel "
-            f"widths between {widths[0]:.3g} and {widths[-1]:.3g}, chosen with a slider. Right: the "
+            f"widths between {widths[0]:.3g} and {widths[-1]:.3g}, chosen in a list under the chart. Right: the "
             "surrogate's weighted R² at each width, with the chosen width marked."))
 
 
