@@ -285,6 +285,35 @@ def test_beeswarm_keeps_one_person_when_the_click_misses(browser, site_url):
         visit.close()
 
 
+# ------------------------------------------------------------------------------------- words
+def _texts(node) -> list[str]:
+    """Every title, axis or legend title and tooltip title of a spec (not its data)."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("datasets", "data", "values"):
+                continue
+            if key in ("title", "subtitle", "text") and isinstance(value, (str, list)):
+                found += [value] if isinstance(value, str) else [str(v) for v in value]
+            else:
+                found += _texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _texts(item)
+    return found
+
+
+@pytest.mark.parametrize("name", _chart_pages())
+def test_charts_name_outcomes_in_the_readers_words(built_site, name):
+    """Axes, legends and tooltips say what an outcome is ("probability of repaying"), never the
+    model's class code ("class 0")."""
+    if not (HTML_DIR / f"{name}.html").exists():
+        pytest.skip(f"{name} is not in the built site")
+    coded = sorted({text for spec in _specs(name) for text in _texts(spec)
+                    if re.search(r"\bclass [0-9]\b|P\(class", text)})
+    assert not coded, f"{name}: chart texts name a class by its code: {coded}"
+
+
 # ------------------------------------------------------------------------------------ colours
 def _views(node):
     if isinstance(node, dict):
