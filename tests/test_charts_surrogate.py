@@ -130,6 +130,12 @@ def test_image_chart_and_submodular_chart(frame):
     one = S.lime_image(lambda b: b[:, :5, :5].mean(axis=(1, 2)), image, segments=segments, hide_color=0, n_samples=100)
     spec = spec_of(charts.image_chart(image, {"hide 0": one}))
     assert rows_of(spec) <= 100 * 3
+    # the explanation is drawn on the picture: each panel layers the grey image under a tint whose
+    # colour is signed around a neutral zero and whose opacity is 0 for a weight of 0
+    panel = spec["hconcat"][1]["layer"]
+    tint = panel[1]["encoding"]
+    assert panel[0]["encoding"]["color"]["field"] == "value" and tint["color"]["field"] == "weight"
+    assert tint["color"]["scale"]["domain"][1] == 0 and tint["opacity"]["scale"]["range"][0] == 0
     with pytest.raises(TypeError, match="image LimeResult"):
         charts.image_chart(image, {})
     with pytest.raises(ValueError, match="do not match"):

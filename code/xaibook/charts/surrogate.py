@@ -433,16 +433,19 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     for k, (name, result) in enumerate(panels.items()):
         labels = np.array([int(v) for v in result.feature_names])
         index = np.searchsorted(labels, result.segments)
-        frame = _pixels(result.weights[index]).assign(segment=labels[index].ravel())
+        frame = _pixels(result.weights[index]).rename(columns={"value": "weight"}).assign(
+            segment=labels[index].ravel())
         legend = alt.Legend(orient="bottom", gradientLength=110) if k == len(panels) - 1 else None
+        # (its own field and an independent colour scale: in one layer with the grey picture, a
+        # shared "value" field would share the picture's grey scale)
         tint = chart_of(frame).mark_rect().encode(
             x=x, x2=x2, y=y, y2=y2,
-            color=alt.Color("value:Q", title="LIME weight", legend=legend, scale=signed_scale(limit)),
-            opacity=alt.Opacity("abs_value:Q", scale=alt.Scale(domain=[0, limit], range=[0, 0.8]), legend=None),
+            color=alt.Color("weight:Q", title="LIME weight", legend=legend, scale=signed_scale(limit)),
+            opacity=alt.Opacity("size:Q", scale=alt.Scale(domain=[0, limit], range=[0, 0.8]), legend=None),
             tooltip=[alt.Tooltip("segment:O", title="superpixel"),
-                     alt.Tooltip("value:Q", format="+.3f", title="weight")],
-        ).transform_calculate(abs_value="abs(datum.value)")
-        charts.append(alt.layer(grey, tint).properties(title=name, **size))
+                     alt.Tooltip("weight:Q", format="+.3f", title="weight")],
+        ).transform_calculate(size="abs(datum.weight)")
+        charts.append(alt.layer(grey, tint).resolve_scale(color="independent").properties(title=name, **size))
     chart = alt.hconcat(*charts).resolve_scale(color="independent", opacity="independent")
     return describe(
         chart, title=title or "LIME on an image",
