@@ -374,6 +374,10 @@
           legend.orient = "bottom";
           legend.direction = legend.direction || "vertical";
         }
+        // On a phone a legend of symbols lists its entries one under another.
+        if (narrow && def.type !== "quantitative") {
+          legend.direction = "vertical";
+        }
         if (legend.columns > columns) { legend.columns = columns; }
         legend.labelLimit = Math.min(legend.labelLimit || 160, legendLimit);
       }
@@ -402,7 +406,7 @@
     eachView(out, function (node) {
       if (narrow) { stackView(node); }
       loosen(node, width, narrow, out.config);
-      wrapTitle(node, width - 12, out.config);
+      wrapTitle(node, width - 24, out.config);
     });
     out.config = out.config || {};
     var legend = { labelLimit: Math.max(80, Math.round(width - 110)) };
@@ -415,9 +419,22 @@
     return out;
   }
 
+  // Views side by side that read as one table (later ones share the first one's rows: the y scale
+  // is resolved "shared", or they hide their own y axis) stay side by side.
+  function hidesRows(view) {
+    var y = view && view.encoding && view.encoding.y;
+    if (y && y.axis === null) { return true; }
+    return (view && view.layer || []).some(hidesRows);
+  }
+
+  function sharesRows(node) {
+    var shared = node.resolve && node.resolve.scale && node.resolve.scale.y === "shared";
+    return shared || (node.hconcat || []).some(function (child, i) { return i > 0 && hidesRows(child); });
+  }
+
   // One view of a narrow chart: concatenations and facets in one column.
   function stackView(node) {
-    if (node.hconcat) { node.vconcat = node.hconcat; delete node.hconcat; }
+    if (node.hconcat && !sharesRows(node)) { node.vconcat = node.hconcat; delete node.hconcat; }
     if (node.concat && node.columns !== 1) { node.columns = 1; }
     if (node.facet && node.facet.column && !node.facet.row && !node.facet.field) {
       node.facet = node.facet.column;
