@@ -410,7 +410,8 @@ def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
     long = data.melt(id_vars=["method", "dependence", "cost", "output", "chapter_text"],
                      value_vars=["global", "local"], var_name="scope", value_name="applies")
     long = long[long["applies"]]
-    y = alt.Y("method:N", sort=order, title=None)
+    # (labelLimit: the longest method name, "Accumulated local effects", is read whole)
+    y = alt.Y("method:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     colour = alt.Color("dependence:N", title=None, legend=alt.Legend(orient="bottom"),
                        scale=alt.Scale(domain=["model-agnostic", "model-specific"],
                                        range=[PALETTE[0], PALETTE[1]]))
