@@ -200,15 +200,17 @@ def categorical_pdp_chart(result: PartialDependence, *, max_rows: int = 60, rand
         tooltip=[alt.Tooltip("x:N", title=result.feature),
                  alt.Tooltip("y:Q", title=f"average ({y})", format=".3f")],
     )
-    ticks = alt.Chart(ice).transform_flatten(["x", "y"]).mark_tick(thickness=2).encode(
+    # Short grey ticks in the middle of each row; the average's tick spans the row, so the bar's
+    # end stays visible above and below the people's ticks.
+    ticks = alt.Chart(ice).transform_flatten(["x", "y"]).mark_tick(thickness=2, size=12).encode(
         y=cat, x=value,
         color=alt.condition(hover, alt.value(HIGHLIGHT_COLOR), alt.value(ICE_COLOR)),
         opacity=alt.condition(hover, alt.value(1.0), alt.value(0.5)),
         tooltip=_ice_tooltip(result.feature, id_title, y, kind="N"),
     ).add_params(hover)
-    means = alt.Chart(pdp).mark_tick(color=PDP_COLOR, thickness=4).encode(y=cat, x="y:Q")
+    means = alt.Chart(pdp).mark_tick(color=PDP_COLOR, thickness=3, size=26).encode(y=cat, x="y:Q")
     return describe(
-        alt.layer(bars, ticks, means).properties(width=380),
+        alt.layer(bars, ticks, means).properties(width=380, height=alt.Step(30)),
         title=title or f"Partial dependence on {result.feature}",
         subtitle=f"bars: average over everyone; grey ticks: {len(ice)} individual people (hover one)",
         description=description or (
@@ -331,7 +333,7 @@ def pdp_heatmap_chart(result: PartialDependence2D, *, data: pd.DataFrame | None 
             if len(sample) > max_rows:
                 sample = sample.sample(max_rows, random_state=random_state)
             dots = alt.Chart(sample.rename(columns={a: "a", b: "b"}).astype(float).round(DIGITS)).mark_circle(
-                size=14, color="white", stroke="black", strokeWidth=0.5, opacity=0.8).encode(
+                size=14, color="white", stroke="black", strokeWidth=0.5, opacity=0.8, clip=True).encode(
                 x="a:Q", y="b:Q", tooltip=[alt.Tooltip("a:Q", title=a), alt.Tooltip("b:Q", title=b)])
             layers.append(dots)
     else:
