@@ -156,9 +156,9 @@ def ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: in
     return describe(
         chart,
         title=title or f"{kind} curves and partial dependence: {result.feature}",
-        subtitle=(f"{len(ice)} people (grey), their average (blue); hover a curve; "
-                  "ticks: actual values in the grid's range"
-                  + (f"; dashed: {id_title} {highlight}" if highlight is not None else "")),
+        subtitle=(f"grey: {len(ice)} people (hover one); blue: their average; "
+                  + (f"dashed: {id_title} {highlight}; " if highlight is not None else "")
+                  + "ticks: actual values"),
         description=description or (
             f"{kind} chart: one thin grey line per person showing how the {y_title} changes as "
             f"{result.feature} is set from {result.grid[0]} to {result.grid[-1]}, with the partial "
