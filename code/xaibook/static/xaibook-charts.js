@@ -360,6 +360,8 @@
     });
   }
 
+  var LEGEND_CHANNELS = ["color", "fill", "stroke", "shape", "size", "opacity", "strokeDash"];
+
   /* Legends and axis labels that fit `width`: legends beside the plot go under it (narrow only),
    * multi-column legends get as many columns as fit, and long labels are cut (with an ellipsis;
    * the tooltip and the data table keep the full text). */
@@ -368,11 +370,15 @@
     var labelLimit = Math.max(60, Math.round(width * 0.4));
     var columns = Math.max(1, Math.floor(width / 230));
     eachDefinition(node, function (channel, def) {
+      // (a legend the builder left to Vega-Lite's defaults gets the narrow layout too)
+      if (narrow && def.legend === undefined && def.field && LEGEND_CHANNELS.indexOf(channel) >= 0) {
+        def.legend = {};
+      }
       var legend = def.legend;
       if (legend && typeof legend === "object") {
         if (narrow && (legend.orient === undefined || legend.orient === "right" || legend.orient === "left")) {
           legend.orient = "bottom";
-          legend.direction = legend.direction || "vertical";
+          legend.direction = legend.direction || (def.type === "quantitative" ? "horizontal" : "vertical");
         }
         // On a phone a legend of symbols lists its entries one under another.
         if (narrow && def.type !== "quantitative") {
