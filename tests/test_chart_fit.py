@@ -35,6 +35,11 @@ def _open(browser, site_url, name: str, screen: str):
     if not (HTML_DIR / f"{name}.html").exists():
         pytest.skip(f"{name} is not in the built site")
     visit = PageVisit(browser, site_url, f"{name}.html", viewport=SCREENS[screen])
+    # Vega-Lite's warnings ("Conflicting legend property", ...) go to the console as warnings; charts
+    # are drawn only when scrolled to, so listening from here on hears every drawing.
+    visit.vega_warnings = []
+    visit.page.on("console", lambda message: visit.vega_warnings.append(message.text)
+                  if message.type == "warning" and "WARN" in message.text else None)
     draw_every_chart(visit.page)
     return visit
 
@@ -71,6 +76,7 @@ def test_every_chart_fits_its_column(browser, site_url, name, screen):
             f"  {c['label']!r}: drawn {c['width']:.0f} px from {c['drawnLeft']:.0f} to {c['drawnRight']:.0f}, "
             f"room {c['left']:.0f} to {c['right']:.0f}" for c in too_wide)
         assert visit.console_errors == []
+        assert visit.vega_warnings == [], f"{name}: Vega-Lite warns: {sorted(set(visit.vega_warnings))}"
     finally:
         visit.close()
 

@@ -385,7 +385,10 @@
           legend.direction = "vertical";
         }
         if (legend.columns > columns) { legend.columns = columns; }
-        legend.labelLimit = Math.min(legend.labelLimit || 160, legendLimit);
+        // (only a limit the builder set: a legend merged from several channels must keep one value)
+        if (legend.labelLimit !== undefined && (legend.labelLimit === 0 || legend.labelLimit > legendLimit)) {
+          legend.labelLimit = legendLimit;
+        }
       }
       var axis = def.axis;
       // Horizontal axis titles wrap to half the room, so they never hold a narrow plot wide.
