@@ -61,22 +61,40 @@ MEASURE_WIDTHS = """() => [...document.querySelectorAll('.xaibook-chart')].map(e
 })"""
 
 
+def assert_charts_fit(visit, name: str, screen: str) -> None:
+    """Every drawn chart lies within its column; Vega-Lite printed no warning while drawing."""
+    charts = visit.page.evaluate(MEASURE_WIDTHS)
+    assert charts, f"{name} has no chart"
+    too_wide = [c for c in charts
+                if c["drawnRight"] > c["right"] + 0.5 or c["drawnLeft"] < c["left"] - 0.5
+                or c["right"] > c["columnRight"] + 0.5]
+    assert not too_wide, f"{name} at {screen} width: charts wider than their column:\n" + "\n".join(
+        f"  {c['label']!r}: drawn {c['width']:.0f} px from {c['drawnLeft']:.0f} to {c['drawnRight']:.0f}, "
+        f"room {c['left']:.0f} to {c['right']:.0f}" for c in too_wide)
+    assert visit.console_errors == []
+    assert visit.vega_warnings == [], f"{name}: Vega-Lite warns: {sorted(set(visit.vega_warnings))}"
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("screen", sorted(SCREENS))
 @pytest.mark.parametrize("name", _chart_pages())
-def test_every_chart_fits_its_column(browser, site_url, name, screen):
-    visit = _open(browser, site_url, name, screen)
+def test_every_chart_fits_a_phone(browser, site_url, name):
+    visit = _open(browser, site_url, name, "phone")
     try:
-        charts = visit.page.evaluate(MEASURE_WIDTHS)
-        assert charts, f"{name} has no chart"
-        too_wide = [c for c in charts
-                    if c["drawnRight"] > c["right"] + 0.5 or c["drawnLeft"] < c["left"] - 0.5
-                    or c["right"] > c["columnRight"] + 0.5]
-        assert not too_wide, f"{name} at {screen} width: charts wider than their column:\n" + "\n".join(
-            f"  {c['label']!r}: drawn {c['width']:.0f} px from {c['drawnLeft']:.0f} to {c['drawnRight']:.0f}, "
-            f"room {c['left']:.0f} to {c['right']:.0f}" for c in too_wide)
-        assert visit.console_errors == []
-        assert visit.vega_warnings == [], f"{name}: Vega-Lite warns: {sorted(set(visit.vega_warnings))}"
+        assert_charts_fit(visit, name, "phone")
+    finally:
+        visit.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", _chart_pages())
+def test_charts_on_a_laptop_fit_keep_texts_apart_and_work_from_the_keyboard(browser, site_url, name):
+    """One visit per chapter at 1280 px (the suite stays fast): widths, overlapping texts, then
+    every input driven with keys (last: it changes what the charts show)."""
+    visit = _open(browser, site_url, name, "laptop")
+    try:
+        assert_charts_fit(visit, name, "laptop")
+        assert_no_text_covers_another(visit, name)
+        assert_inputs_drive_charts_from_the_keyboard(visit, name)
     finally:
         visit.close()
 
@@ -148,20 +166,14 @@ def test_overlap_check_finds_covering_texts_only():
     assert overlapping_texts([first, apart]) == []
 
 
-@pytest.mark.browser
-@pytest.mark.parametrize("name", _chart_pages())
-def test_no_text_in_a_chart_covers_another(browser, site_url, name):
-    visit = _open(browser, site_url, name, "laptop")
-    try:
-        found = []
-        for handle in visit.page.query_selector_all(".xaibook-chart"):
-            chart = handle.evaluate(TEXT_BOXES)
-            pairs = overlapping_texts(chart["texts"])
-            if pairs:
-                found.append(f"  {chart['label']!r}: " + "; ".join(f"{a!r} / {b!r}" for a, b in pairs[:5]))
-        assert not found, f"{name}: texts drawn over each other:\n" + "\n".join(found)
-    finally:
-        visit.close()
+def assert_no_text_covers_another(visit, name: str) -> None:
+    found = []
+    for handle in visit.page.query_selector_all(".xaibook-chart"):
+        chart = handle.evaluate(TEXT_BOXES)
+        pairs = overlapping_texts(chart["texts"])
+        if pairs:
+            found.append(f"  {chart['label']!r}: " + "; ".join(f"{a!r} / {b!r}" for a, b in pairs[:5]))
+    assert not found, f"{name}: texts drawn over each other:\n" + "\n".join(found)
 
 
 # ----------------------------------------------------------------------------------- keyboard
@@ -237,30 +249,24 @@ def test_every_clicked_selection_has_a_keyboard_input(built_site, name):
     assert not offenders, f"{name}: selections with no keyboard path: {offenders}"
 
 
-#: Drives every input under every chart with keys only and reports whether the drawing changed.
-@pytest.mark.browser
-@pytest.mark.parametrize("name", _chart_pages())
-def test_every_chart_input_drives_the_chart_from_the_keyboard(browser, site_url, name):
-    visit = _open(browser, site_url, name, "laptop")
+def assert_inputs_drive_charts_from_the_keyboard(visit, name: str) -> None:
+    """Every input under every chart, moved with keys only, changes the drawing."""
     page = visit.page
-    try:
-        inputs = page.locator(".xaibook-chart .vega-bindings select, .xaibook-chart .vega-bindings input[type=range]")
-        for k in range(inputs.count()):
-            control = inputs.nth(k)
-            chart = control.locator("xpath=ancestor::div[contains(@class, 'xaibook-chart')][1]")
-            before = chart.locator("svg.marks").inner_html()
-            value = control.input_value()
-            control.focus()
-            is_select = control.evaluate("el => el.tagName === 'SELECT'")
-            page.keyboard.press("ArrowDown" if is_select else "ArrowRight")
-            if control.input_value() == value:  # at the end of its range: the other way
-                page.keyboard.press("ArrowUp" if is_select else "ArrowLeft")
-            assert control.input_value() != value, f"{name}: the keyboard does not move input {k}"
-            page.wait_for_function("([el, before]) => el.querySelector('svg.marks').innerHTML !== before",
-                                   arg=[chart.element_handle(), before], timeout=15_000)
-        assert visit.console_errors == []
-    finally:
-        visit.close()
+    inputs = page.locator(".xaibook-chart .vega-bindings select, .xaibook-chart .vega-bindings input[type=range]")
+    for k in range(inputs.count()):
+        control = inputs.nth(k)
+        chart = control.locator("xpath=ancestor::div[contains(@class, 'xaibook-chart')][1]")
+        before = chart.locator("svg.marks").inner_html()
+        value = control.input_value()
+        control.focus()
+        is_select = control.evaluate("el => el.tagName === 'SELECT'")
+        page.keyboard.press("ArrowDown" if is_select else "ArrowRight")
+        if control.input_value() == value:  # at the end of its range: the other way
+            page.keyboard.press("ArrowUp" if is_select else "ArrowLeft")
+        assert control.input_value() != value, f"{name}: the keyboard does not move input {k}"
+        page.wait_for_function("([el, before]) => el.querySelector('svg.marks').innerHTML !== before",
+                               arg=[chart.element_handle(), before], timeout=15_000)
+    assert visit.console_errors == []
 
 
 @pytest.mark.browser
