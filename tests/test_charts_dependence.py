@@ -8,6 +8,7 @@ import pytest
 import vl_convert as vlc
 
 from xaibook import dependence as dep
+from xaibook.charts import _base as charts_base
 from xaibook.charts import dependence as charts
 
 
@@ -75,7 +76,9 @@ def test_linked_ice_chart_shares_one_selection(frame):
     assert "facet" in spec and spec["resolve"]["scale"]["x"] == "independent"
     params = spec["params"]  # Altair lifts the selections to the top, shared by every panel
     assert {tuple(p["select"]["fields"]) for p in params} == {("id",)}
-    assert {p["select"]["on"] for p in params} == {"pointerover", "click"}
+    assert {p["select"]["on"] for p in params} == {"pointerover", charts_base.click_on_mark("id")}
+    kept = next(p for p in params if p["select"]["on"] != "pointerover")
+    assert kept["bind"]["input"] == "select" and kept["bind"]["options"][0] == ""  # the keyboard's way
     assert inline_rows(spec) == 3 * (20 + 1)
     with pytest.raises(ValueError, match="different rows"):
         charts.linked_ice_chart([results[0], dep.partial_dependence(f, frame, "x2", n_samples=40)])

@@ -75,7 +75,8 @@ def test_width_path_chart(result):
     assert set(path["width"]) == {0.5, 1.0, 2.0, 4.0} and len(path) == 4 * 3
     spec = spec_of(charts.width_path_chart(path, top=2, initial_width=2.0))
     step = [p for p in params_of(spec) if p.get("name") == "width_step"][0]
-    assert step["value"] == 2 and step["bind"]["max"] == 3
+    assert step["value"] == 2 and step["bind"]["options"] == [0, 1, 2, 3]
+    assert len(step["bind"]["labels"]) == 4  # the widths themselves, not step numbers
     with pytest.raises(ValueError, match="kernel_width_path"):
         charts.width_path_chart(pd.DataFrame({"x": [1]}))
     with pytest.raises(ValueError, match="empty"):
@@ -129,6 +130,12 @@ def test_image_chart_and_submodular_chart(frame):
     one = S.lime_image(lambda b: b[:, :5, :5].mean(axis=(1, 2)), image, segments=segments, hide_color=0, n_samples=100)
     spec = spec_of(charts.image_chart(image, {"hide 0": one}))
     assert rows_of(spec) <= 100 * 3
+    # the explanation is drawn on the picture: each panel layers the grey image under a tint whose
+    # colour is signed around a neutral zero and whose opacity is 0 for a weight of 0
+    panel = spec["hconcat"][1]["layer"]
+    tint = panel[1]["encoding"]
+    assert panel[0]["encoding"]["color"]["field"] == "value" and tint["color"]["field"] == "weight"
+    assert tint["color"]["scale"]["domain"][1] == 0 and tint["opacity"]["scale"]["range"][0] == 0
     with pytest.raises(TypeError, match="image LimeResult"):
         charts.image_chart(image, {})
     with pytest.raises(ValueError, match="do not match"):

@@ -30,11 +30,13 @@ SEARCH_TERMS = {
 class PageVisit:
     """Open one page, blocking and recording every request that leaves the local server."""
 
-    def __init__(self, browser, base_url: str, path: str, *, color_scheme: str = "light"):
+    def __init__(self, browser, base_url: str, path: str, *, color_scheme: str = "light",
+                 viewport: tuple[int, int] | None = None):
         self.base_url = base_url
         self.foreign_requests: list[str] = []
         self.console_errors: list[str] = []
-        self.context = browser.new_context(color_scheme=color_scheme)
+        size = {"viewport": {"width": viewport[0], "height": viewport[1]}} if viewport else {}
+        self.context = browser.new_context(color_scheme=color_scheme, **size)
         self.page = self.context.new_page()
         self.page.route("**/*", self._route)
         self.page.on("console", self._console)

@@ -27,7 +27,8 @@ from xaibook import render, tables
 
 __all__ = ["PALETTE", "OUTCOME_COLORS", "DIVERGING_SCHEME", "FONT", "THEME_NAME", "DIGITS", "RULE_COLOR",
            "xaibook_theme", "describe", "check_result", "check_count", "check_top", "zero_rule",
-           "diverging_scale", "LIGHT_BACKGROUND", "DARK_BACKGROUND", "MIN_CONTRAST", "DIVERGING_RANGE"]
+           "diverging_scale", "signed_scale", "SIGNED_ZERO", "click_on_mark",
+           "LIGHT_BACKGROUND", "DARK_BACKGROUND", "MIN_CONTRAST", "DIVERGING_RANGE"]
 
 T = TypeVar("T")
 
@@ -43,6 +44,9 @@ DARK_BACKGROUND = "#14181e"
 MIN_CONTRAST = 3.0
 #: Ends of the low-to-high colour scale (interpolated in HCL through purple).
 DIVERGING_RANGE = (PALETTE[0], PALETTE[5])
+#: Colour of zero on :func:`signed_scale`: a neutral grey between the blue and vermillion ends,
+#: readable on both pages, so that "no effect" never looks like an effect of either sign.
+SIGNED_ZERO = "#888888"
 #: Kept for old code only: Vega's ``blueorange`` has a near-white middle that vanishes on the light
 #: page. New charts call :func:`diverging_scale`.
 DIVERGING_SCHEME = "blueorange"
@@ -92,6 +96,31 @@ def diverging_scale(**options) -> alt.Scale:
     Extra ``options`` (``domain``, ``domainMid``, ...) go to :class:`altair.Scale`.
     """
     return alt.Scale(range=list(DIVERGING_RANGE), interpolate="hcl", **options)
+
+
+def signed_scale(limit: float) -> alt.Scale:
+    """Diverging colour scale for a signed quantity (a weight, a SHAP value): blue for negative,
+    vermillion for positive, neutral grey (:data:`SIGNED_ZERO`) at exactly zero, symmetric
+    (``-limit`` to ``limit``) so equal sizes of either sign look equally strong.
+    """
+    limit = float(limit)
+    if not np.isfinite(limit) or limit <= 0:
+        limit = 1.0
+    return alt.Scale(domain=[-limit, 0.0, limit], range=[DIVERGING_RANGE[0], SIGNED_ZERO, DIVERGING_RANGE[1]],
+                     interpolate="lab")
+
+
+def click_on_mark(field: str) -> str:
+    """Event stream for a point selection that only a click on a mark carrying ``field`` changes.
+
+    A plain ``"click"`` selection is emptied by a click on empty space (or on a reference rule),
+    which makes a chart linked to it fall back to "everything selected"; with this filter such a
+    click leaves the selection, and the input bound to it, as they were.
+    """
+    if not (isinstance(field, str) and field.isidentifier()):
+        raise ValueError(f"field must be a plain name (letters, digits, _), got {field!r}: Vega's event "
+                         "filters cannot hold brackets")
+    return f"click[event.item && event.item.datum && event.item.datum.{field} != null]"
 
 
 def describe(chart: alt.TopLevelMixin, *, title: str, description: str,

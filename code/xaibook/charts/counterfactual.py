@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook._validation import check_number
-from xaibook.charts._base import OUTCOME_COLORS, PALETTE, describe
+from xaibook.charts._base import OUTCOME_COLORS, PALETTE, click_on_mark, describe
 from xaibook.counterfactual import CounterfactualImportance, CounterfactualResult
 
 __all__ = ["whatif_frame", "whatif_chart", "importance_chart", "recourse_chart"]
@@ -48,15 +48,21 @@ def whatif_frame(result: CounterfactualResult) -> pd.DataFrame:
     return long[["counterfactual", "option", "feature", "original", "value", "change", "cost", "prediction"]]
 
 
-def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title: str | None = None,
-                 description: str | None = None) -> alt.VConcatChart:
+#: Width of a column of the counterfactual table, in pixels; a cell's text is cut to fit it.
+CELL_STEP = 110
+
+
+def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, outcome: str | None = None,
+                 title: str | None = None, description: str | None = None) -> alt.VConcatChart:
     """The "what would have to change" view of a :class:`CounterfactualResult`.
 
     Top: one row per counterfactual, one column per feature any of them changes, the new value in
     the cell (empty where the feature stays). Click a row to select that counterfactual: the bar
     chart below shows the probability of the desired class for the original and every
     counterfactual, with the selected one highlighted and the decision threshold drawn; the list at
-    the bottom spells out its changes.
+    the bottom spells out its changes. A list under the chart picks a counterfactual from the
+    keyboard (and follows the clicks). ``outcome`` names the desired class in the reader's words
+    (``"repaying"`` gives "probability of repaying"); without it the axis says "class <label>".
     """
     _check(result)
     if len(result) == 0:
@@ -68,38 +74,45 @@ def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title:
     desired = result.desired_class
     bars = pd.concat([pd.DataFrame({"counterfactual": [0], "option": ["original"], "cost": [0.0],
                                     "prediction": [round(result.original_prediction, 4)]}), options])
+    probability = f"probability of {outcome}" if outcome else f"probability of class {desired}"
+    picker = alt.binding_select(options=options["counterfactual"].tolist(), labels=order, name="Counterfactual: ")
+    # Only a click on a cell changes the pick, so one counterfactual is always selected.
     pick = alt.selection_point(fields=["counterfactual"], value=[{"counterfactual": 1}], name="pick",
-                               empty=False)
+                               empty=False, on=click_on_mark("counterfactual"), clear=False, toggle=False,
+                               bind=picker)
     # every (counterfactual, feature) cell gets a mark, so a click anywhere in a row selects it
     grid = options[["counterfactual", "option", "cost", "prediction"]].merge(
         pd.DataFrame({"feature": frame["feature"].unique()}), how="cross").merge(
         frame[["counterfactual", "feature", "value", "change"]], on=["counterfactual", "feature"], how="left")
     grid["value"] = grid["value"].fillna("")
     grid["change"] = grid["change"].fillna("unchanged")
+    # The three views share one left margin (minExtent = maxExtent), so the chart does not move
+    # sideways when the list of changes below gets longer or shorter labels.
+    left = {"labelLimit": 150, "minExtent": 160, "maxExtent": 160}
     cells = alt.Chart(grid).encode(
         x=alt.X("feature:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=160)),
-        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(labelLimit=160)))
+        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(**left)))
     table = alt.layer(
         cells.mark_rect(stroke="#bbbbbb").encode(
             color=alt.condition(pick, alt.value(PALETTE[4]), alt.value("#dddddd")),
             opacity=alt.condition(alt.datum.value == "", alt.value(0.15), alt.value(0.55)),
             tooltip=[alt.Tooltip("option:N", title="counterfactual"), alt.Tooltip("feature:N"),
                      alt.Tooltip("change:N", title="original → new")]),
-        cells.mark_text(fontSize=11).encode(text="value:N"),
-    ).add_params(pick).properties(width=alt.Step(110), height=alt.Step(24))
-    y_bars = alt.Y("option:N", sort=["original"] + order, title=None, axis=alt.Axis(labelLimit=160))
+        cells.mark_text(fontSize=11, limit=CELL_STEP - 8).encode(text="value:N"),
+    ).add_params(pick).properties(width=alt.Step(CELL_STEP), height=alt.Step(24))
+    y_bars = alt.Y("option:N", sort=["original"] + order, title=None, axis=alt.Axis(**left))
     bar_chart = alt.Chart(bars).mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("prediction:Q", title=f"model's probability of class {desired}", scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("prediction:Q", title=f"model's {probability}", scale=alt.Scale(domain=[0, 1])),
         y=y_bars,
         color=alt.condition(pick, alt.value(OUTCOME_COLORS["good"]), alt.value("#aaaaaa")),
-        tooltip=[alt.Tooltip("option:N", title="row"), alt.Tooltip("prediction:Q", title="probability", format=".3f"),
+        tooltip=[alt.Tooltip("option:N", title="row"), alt.Tooltip("prediction:Q", title=probability, format=".3f"),
                  alt.Tooltip("cost:Q", format=".3f")],
     )
     rule = alt.Chart(pd.DataFrame({"threshold": [threshold]})).mark_rule(strokeDash=[4, 3], color="#888888").encode(
         x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", title="decision threshold")])
     prediction = alt.layer(bar_chart, rule).properties(width=360, height=alt.Step(22))
     details = alt.Chart(frame).transform_filter(pick).mark_text(align="left", fontSize=12).encode(
-        y=alt.Y("feature:N", title=None, axis=alt.Axis(labelLimit=200)),
+        y=alt.Y("feature:N", title=None, axis=alt.Axis(**left)),
         text=alt.Text("change:N"),
     ).properties(width=360, height=alt.Step(20), title="the selected counterfactual changes")
     chart = alt.vconcat(table, prediction, details, spacing=14)
@@ -108,11 +121,11 @@ def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, title:
     return describe(
         chart,
         title=title or "What would have to change?",
-        subtitle=f"click a counterfactual; the bars show the model's probability of class {desired}",
+        subtitle=f"click a counterfactual or choose one in the list; the bars show the model's {probability}",
         description=description or (
             f"A table of {len(options)} counterfactuals (rows, cheapest first) and the {n_features} features "
             f"they change (columns), each cell showing the new value; below, horizontal bars of the model's "
-            f"probability of class {desired} for the original ({result.original_prediction:.3f}) and each "
+            f"{probability} for the original ({result.original_prediction:.3f}) and each "
             f"counterfactual, with the decision threshold at {threshold}. The cheapest, {first['option']}, "
             f"reaches {first['prediction']:.3f}. Selecting a row lists its changes as original → new."),
     )

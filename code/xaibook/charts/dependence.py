@@ -18,7 +18,7 @@ import pandas as pd
 
 from xaibook._aliases import renamed_keywords
 from xaibook._validation import as_legacy_random_state
-from xaibook.charts._base import DIGITS, PALETTE, check_count, check_result, describe
+from xaibook.charts._base import DIGITS, PALETTE, check_count, check_result, click_on_mark, describe
 from xaibook.dependence import (
     AccumulatedLocalEffects,
     IceDerivatives,
@@ -156,8 +156,9 @@ def ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: in
     return describe(
         chart,
         title=title or f"{kind} curves and partial dependence: {result.feature}",
-        subtitle=(f"{len(ice)} people (grey), their average (blue); hover a curve; "
-                  "ticks: actual values in the grid's range"),
+        subtitle=(f"grey: {len(ice)} people (hover one); blue: their average; "
+                  + (f"dashed: {id_title} {highlight}; " if highlight is not None else "")
+                  + "ticks: actual values"),
         description=description or (
             f"{kind} chart: one thin grey line per person showing how the {y_title} changes as "
             f"{result.feature} is set from {round(float(result.grid[0]), 3):g} to "
@@ -200,15 +201,17 @@ def categorical_pdp_chart(result: PartialDependence, *, max_rows: int = 60, rand
         tooltip=[alt.Tooltip("x:N", title=result.feature),
                  alt.Tooltip("y:Q", title=f"average ({y})", format=".3f")],
     )
-    ticks = alt.Chart(ice).transform_flatten(["x", "y"]).mark_tick(thickness=2).encode(
+    # Short grey ticks in the middle of each row; the average's tick spans the row, so the bar's
+    # end stays visible above and below the people's ticks.
+    ticks = alt.Chart(ice).transform_flatten(["x", "y"]).mark_tick(thickness=2, size=12).encode(
         y=cat, x=value,
         color=alt.condition(hover, alt.value(HIGHLIGHT_COLOR), alt.value(ICE_COLOR)),
         opacity=alt.condition(hover, alt.value(1.0), alt.value(0.5)),
         tooltip=_ice_tooltip(result.feature, id_title, y, kind="N"),
     ).add_params(hover)
-    means = alt.Chart(pdp).mark_tick(color=PDP_COLOR, thickness=4).encode(y=cat, x="y:Q")
+    means = alt.Chart(pdp).mark_tick(color=PDP_COLOR, thickness=3, size=26).encode(y=cat, x="y:Q")
     return describe(
-        alt.layer(bars, ticks, means).properties(width=380),
+        alt.layer(bars, ticks, means).properties(width=380, height=alt.Step(30)),
         title=title or f"Partial dependence on {result.feature}",
         subtitle=f"bars: average over everyone; grey ticks: {len(ice)} individual people (hover one)",
         description=description or (
@@ -226,8 +229,9 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40
                      description: str | None = None) -> alt.TopLevelMixin:
     """ICE curves of the same people for several numeric features, side by side, linked.
 
-    Hovering a curve (or clicking, to keep it) highlights that person's curves in every panel, so a
-    reader can follow one applicant across features. The results must cover the same rows (compute
+    Hovering a curve (or clicking, to keep it, or choosing the person in the list under the chart)
+    highlights that person's curves in every panel, so a reader can follow one applicant across
+    features. The results must cover the same rows (compute
     them with the same ``X``, ``n_samples`` and ``random_state``).
     """
     results = list(results)
@@ -249,7 +253,12 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40
         frames.append(pd.concat([ice, pdp], ignore_index=True).assign(feature=r.feature))
     data = pd.concat(frames, ignore_index=True)
     pick = alt.selection_point(fields=["id"], on="pointerover", clear="pointerout", empty=False)
-    keep = alt.selection_point(fields=["id"], on="click", empty=False)
+    # The kept person is also a list under the chart: the keyboard's way to keep one (it follows
+    # the clicks; "nobody" keeps no one).
+    people = [v.item() if hasattr(v, "item") else v for v in dict.fromkeys(data.loc[data["curve"] == "person", "id"])]
+    picker = alt.binding_select(options=["", *people], labels=["nobody", *map(str, people)], name=f"Keep {id_title}: ")
+    keep = alt.selection_point(fields=["id"], on=click_on_mark("id"), empty=False, clear=False, toggle=False,
+                               bind=picker)
     chosen = pick | keep
     is_person = alt.datum.curve == "person"
     base = alt.Chart().encode(
@@ -271,7 +280,8 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40
     return describe(
         chart,
         title=title or "The same people across features",
-        subtitle="hover a grey curve to highlight that person in every panel; click to keep it",
+        subtitle="hover a grey curve to highlight that person in every panel; click it, or choose "
+                 "them in the list below, to keep it",
         description=description or (
             f"Panels of ICE curves for {names}: the same sampled people in each panel as thin grey "
             "lines and their average as a thick blue line. Hovering or clicking a person's curve "
@@ -324,7 +334,7 @@ def pdp_heatmap_chart(result: PartialDependence2D, *, data: pd.DataFrame | None 
             if len(sample) > max_rows:
                 sample = sample.sample(max_rows, random_state=random_state)
             dots = alt.Chart(sample.rename(columns={a: "a", b: "b"}).astype(float).round(DIGITS)).mark_circle(
-                size=14, color="white", stroke="black", strokeWidth=0.5, opacity=0.8).encode(
+                size=14, color="white", stroke="black", strokeWidth=0.5, opacity=0.8, clip=True).encode(
                 x="a:Q", y="b:Q", tooltip=[alt.Tooltip("a:Q", title=a), alt.Tooltip("b:Q", title=b)])
             layers.append(dots)
     else:
@@ -467,18 +477,19 @@ def three_effects_chart(mplot: MarginalPlot, ale_result: AccumulatedLocalEffects
                       "method": ALE_LABEL, "rows": np.concatenate([[0], ale_result.counts])}),
     ], ignore_index=True)
     order = [MPLOT_LABEL, PDP_LABEL, ALE_LABEL]
+    # One legend for colour, dash and shape: Vega-Lite merges them, so they get the same settings
+    # (a legend=None on one of them made it warn "Conflicting legend property").
+    legend = alt.Legend(orient="bottom", direction="vertical", symbolStrokeWidth=3, labelLimit=0)
     color = alt.Color("method:N", title=None, sort=order,
-                      scale=alt.Scale(domain=order, range=[MPLOT_COLOR, PDP_COLOR, ALE_COLOR]),
-                      legend=alt.Legend(orient="bottom", direction="vertical", symbolStrokeWidth=3,
-                                        labelLimit=0))
+                      scale=alt.Scale(domain=order, range=[MPLOT_COLOR, PDP_COLOR, ALE_COLOR]), legend=legend)
     base = alt.Chart(data).encode(
         x=alt.X("value:Q", title=feature, scale=alt.Scale(zero=False, nice=False)),
         y=alt.Y("effect:Q", title=f"effect on {y_title} (centred)"), color=color)
     lines = base.mark_line(strokeWidth=3).encode(
-        strokeDash=alt.StrokeDash("method:N", sort=order, legend=None,
+        strokeDash=alt.StrokeDash("method:N", sort=order, title=None, legend=legend,
                                   scale=alt.Scale(domain=order, range=[[6, 3], [1, 0], [2, 2]])))
     points = base.mark_point(size=60, filled=True).encode(
-        shape=alt.Shape("method:N", sort=order, title=None,
+        shape=alt.Shape("method:N", sort=order, title=None, legend=legend,
                         scale=alt.Scale(domain=order, range=["square", "circle", "triangle-up"])),
         tooltip=[alt.Tooltip("method:N"), alt.Tooltip("value:Q", title=feature),
                  alt.Tooltip("effect:Q", title="centred effect", format=".3f"),

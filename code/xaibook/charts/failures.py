@@ -23,7 +23,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import PALETTE, check_count, check_top, describe, diverging_scale
+from xaibook.charts._base import PALETTE, check_count, check_top, describe, signed_scale
 
 __all__ = [
     "agreement_chart",
@@ -104,13 +104,14 @@ def agreement_chart(table: pd.DataFrame, *, k: int | None = None, metric: str = 
         x=alt.X("method_b:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("method_a:N", sort=order, title=None),
     )
+    agreement_tooltip = [alt.Tooltip("method_a:N", title="method"), alt.Tooltip("method_b:N", title="against"),
+                         alt.Tooltip("metric:N"), alt.Tooltip("k:Q"), alt.Tooltip("value:Q", format=".2f")]
     cells = base.mark_rect().encode(
         color=alt.Color("value:Q", scale=alt.Scale(domain=[0, 1], scheme="viridis"), title="agreement"),
-        tooltip=[alt.Tooltip("method_a:N", title="method"), alt.Tooltip("method_b:N", title="against"),
-                 alt.Tooltip("metric:N"), alt.Tooltip("k:Q"), alt.Tooltip("value:Q", format=".2f")],
+        tooltip=agreement_tooltip,
     )
-    labels = base.mark_text(fontSize=13).encode(
-        text=alt.Text("value:Q", format=".2f"),
+    labels = base.mark_text(fontSize=13).encode(  # (the same tooltip: the pointer meets the number first)
+        text=alt.Text("value:Q", format=".2f"), tooltip=agreement_tooltip,
         color=alt.condition(alt.datum.value > 0.6, alt.value("#222222"), alt.value("#ffffff")),
     )
     chart = (cells + labels).add_params(k_param, metric_param).properties(width=alt.Step(80), height=alt.Step(48))
@@ -272,14 +273,15 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
         x=alt.X("method:N", sort=methods, title=None, axis=alt.Axis(labelAngle=-30, orient="top", labelLimit=0)),
         y=alt.Y("feature:N", sort=keep, title=None),
     )
+    card_tooltip = [alt.Tooltip("method:N"), alt.Tooltip("feature:N"), alt.Tooltip("value:Q", format=".4f"),
+                    alt.Tooltip("rank:Q", title="rank within the method")]
     cells = base.mark_rect().encode(
-        color=alt.Color("scaled:Q", scale=diverging_scale(domain=[-1, 1], domainMid=0),
+        color=alt.Color("scaled:Q", scale=signed_scale(1.0),
                         title=["value / the method's", "largest |value|"]),
-        tooltip=[alt.Tooltip("method:N"), alt.Tooltip("feature:N"), alt.Tooltip("value:Q", format=".4f"),
-                 alt.Tooltip("rank:Q", title="rank within the method")],
+        tooltip=card_tooltip,
     )
     labels = base.mark_text(fontSize=11).encode(
-        text=alt.Text("rank:Q"),
+        text=alt.Text("rank:Q"), tooltip=card_tooltip,
         color=alt.condition("abs(datum.scaled) > 0.6", alt.value("#ffffff"), alt.value("#222222")))
     chart = (cells + labels).properties(width=alt.Step(90), height=alt.Step(24))
     return describe(
@@ -309,7 +311,8 @@ def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | 
     base = alt.Chart(data)
     x_axis = alt.X(f"{x}:Q", title=x_title or x, scale=alt.Scale(zero=False, padding=20))
     y_axis = alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(zero=False, padding=20))
-    colour = alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE)))
+    colour = alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE)),
+                       legend=alt.Legend(orient="bottom"))  # (beside the plot it covered a label)
     points = base.mark_circle(size=160, opacity=0.85).encode(x=x_axis, y=y_axis, color=colour, tooltip=tooltip)
     labels = points.mark_text(align="left", dx=9, fontSize=12).encode(text="method:N", color=alt.value("#666666"))
     layers = [points, labels]

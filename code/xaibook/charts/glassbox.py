@@ -204,6 +204,18 @@ def icicle_layout(nodes: pd.DataFrame) -> pd.DataFrame:
     return nodes.assign(x0=x0, x1=x1)
 
 
+#: Width of the icicle chart (pixels); a box's label is cut to the box.
+ICICLE_WIDTH = 640
+#: Average width of one character of an 11-pixel label (generous), for cutting labels to a box.
+CHAR_PX = 6.5
+
+
+def _fit_text(text: str, width: float) -> str:
+    """``text`` cut (with an ellipsis) to what an 11-pixel label shows in ``width`` pixels."""
+    room = max(1, int((width - 6) // CHAR_PX))
+    return text if len(text) <= room else text[:max(0, room - 1)].rstrip() + "…"
+
+
 def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: str = "class 1",
                title: str | None = None,
                description: str | None = None) -> alt.Chart:
@@ -219,7 +231,8 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
         y0=nodes["depth"], y1=nodes["depth"] + 1,
         edge=nodes["edge"].fillna("all training rows"),
         on_path=nodes["node"].isin(on_path),
-        label=lambda d: np.where(d["x1"] - d["x0"] >= 0.1, d["edge"].fillna(""), ""),
+        label=lambda d: [_fit_text(text, (x1 - x0) * ICICLE_WIDTH) if x1 - x0 >= 0.1 else ""
+                         for text, x0, x1 in zip(d["edge"].fillna(""), d["x0"], d["x1"])],
         share=lambda d: np.where(d["x1"] - d["x0"] >= 0.1,
                                  d["probability"].map(lambda p: f"P = {p:.2f}"), ""),
         xm=(nodes["x0"] + nodes["x1"]) / 2,
@@ -251,7 +264,7 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
         x="xm:Q", y=alt.Y("y0:Q", axis=None), text="share:N", tooltip=tooltip, color=ink)
     mid = nodes.assign(y0=nodes["y0"] + 0.5)
     chart = alt.layer(*layers, text.properties(data=mid), share.properties(data=mid)).properties(
-        width=640, height=70 * int(nodes["y1"].max()))
+        width=ICICLE_WIDTH, height=70 * int(nodes["y1"].max()))
     extra = " The outlined boxes are the path of the selected row." if path is not None else ""
     return describe(
         chart,
@@ -397,7 +410,8 @@ def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
     long = data.melt(id_vars=["method", "dependence", "cost", "output", "chapter_text"],
                      value_vars=["global", "local"], var_name="scope", value_name="applies")
     long = long[long["applies"]]
-    y = alt.Y("method:N", sort=order, title=None)
+    # (labelLimit: the longest method name, "Accumulated local effects", is read whole)
+    y = alt.Y("method:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     colour = alt.Color("dependence:N", title=None, legend=alt.Legend(orient="bottom"),
                        scale=alt.Scale(domain=["model-agnostic", "model-specific"],
                                        range=[PALETTE[0], PALETTE[1]]))

@@ -8,6 +8,7 @@ the value and, where it helps, the rank. Each builder gives its chart a title an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import altair as alt
@@ -108,12 +109,20 @@ def importance_comparison_chart(comparison: ImportanceComparison, *, top: int | 
                              "rank": int(s["rank"])})
     frame = pd.DataFrame(rows).round(DIGITS)
     scoring = next(iter(comparison.results.values())).scoring
-    pick = alt.selection_point(fields=[label_title], bind="legend")
+    # Two ways to pick a model: click its legend entry (the mouse) or choose it in the list under
+    # the chart (the keyboard); a row stands out when both let it.
+    pick = alt.selection_point(fields=[label_title], bind="legend", name="legend_pick")
+    every = f"every {label_title}"
+    choice = alt.param(name="model_choice", value=every,
+                       bind=alt.binding_select(options=[every, *comparison.labels], name=f"Show {label_title}: "))
+    key = json.dumps(label_title)
+    shown = (f'(!length(data("legend_pick_store")) || vlSelectionTest("legend_pick_store", datum)) && '
+             f"(model_choice == {json.dumps(every)} || datum[{key}] == model_choice)")
     base = alt.Chart(frame).encode(
         y=alt.Y("feature:N", sort=order, title=None),
         yOffset=alt.YOffset(f"{label_title}:N", sort=comparison.labels),
         color=alt.Color(f"{label_title}:N", sort=comparison.labels, title=label_title),
-        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+        opacity=alt.condition(shown, alt.value(1.0), alt.value(0.15)),
     )
     tooltip = [alt.Tooltip(f"{label_title}:N"), alt.Tooltip("feature:N"), alt.Tooltip("rank:Q"),
                alt.Tooltip("mean:Q", title=f"mean drop in {scoring}", format=".4f"),
@@ -121,13 +130,13 @@ def importance_comparison_chart(comparison: ImportanceComparison, *, top: int | 
     interval = base.mark_rule(strokeWidth=2).encode(x=alt.X("low:Q", title=_score_title(scoring)), x2="high:Q")
     points = base.mark_point(filled=True, size=45).encode(x="mean:Q", tooltip=tooltip)
     zero = zero_rule("x")
-    chart = (interval + points + zero).add_params(pick).properties(
+    chart = (interval + points + zero).add_params(pick, choice).properties(
         height=alt.Step(8), width=420)  # the step of one model's row; a feature gets one per model
     return describe(
         chart,
         title=title or "Do the models rely on the same features?",
         subtitle="dot = mean importance, line = ± one standard deviation over the shuffles; "
-                 "click the legend to pick a model",
+                 "click the legend, or choose in the list below, to pick a model",
         description=description or (
             f"For each of {len(order)} features, sorted by average rank, one dot per {label_title} "
             f"({', '.join(comparison.labels)}) at its mean permutation importance (drop in {scoring}) "
@@ -155,14 +164,15 @@ def rank_heatmap_chart(comparison: ImportanceComparison, *, top: int | None = No
         x=alt.X(f"{label_title}:N", sort=comparison.labels, title=None, axis=alt.Axis(labelAngle=-30)),
         y=alt.Y("feature:N", sort=order, title=None),
     )
+    rank_tooltip = [alt.Tooltip("feature:N"), alt.Tooltip(f"{label_title}:N"), alt.Tooltip("rank:Q"),
+                    alt.Tooltip("mean:Q", title="mean importance", format=".4f")]
     cells = base.mark_rect().encode(
         color=alt.Color("rank:Q", scale=alt.Scale(range=[PALETTE[0], PALETTE[7]], domain=[1, n_features]),
                         title="rank"),
-        tooltip=[alt.Tooltip("feature:N"), alt.Tooltip(f"{label_title}:N"), alt.Tooltip("rank:Q"),
-                 alt.Tooltip("mean:Q", title="mean importance", format=".4f")],
+        tooltip=rank_tooltip,
     )
-    text = base.mark_text(fontSize=11).encode(
-        text="rank:Q",
+    text = base.mark_text(fontSize=11).encode(  # (the same tooltip: the pointer meets the number first)
+        text="rank:Q", tooltip=rank_tooltip,
         color=alt.condition(f"datum.rank <= {max(1, n_features // 3)}", alt.value("white"), alt.value("#333333")),
     )
     chart = (cells + text).properties(height=alt.Step(20), width=alt.Step(80))

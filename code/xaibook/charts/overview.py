@@ -43,8 +43,9 @@ def outcome_rate_chart(rates: pd.DataFrame, *, outcome: str, overall: float,
 
 
 def distribution_chart(dataset: Dataset, *, bins: int = 20, title: str | None = None,
-                       description: str | None = None) -> alt.Chart:
-    """Histograms of every numeric feature split by outcome, with a dropdown to pick the feature.
+                       description: str | None = None) -> alt.LayerChart:
+    """Histograms of every numeric feature split by outcome, with a dropdown to pick the feature
+    (whose name is the x axis's title).
 
     The counts come from :func:`xaibook.overview.outcome_histograms` (one row per feature x bin x
     outcome), so the page carries a few hundred numbers, not the raw table.
@@ -53,8 +54,9 @@ def distribution_chart(dataset: Dataset, *, bins: int = 20, title: str | None = 
     labels = (dataset.negative_label, dataset.positive_label)
     choice = alt.param(name="feature_choice", value=dataset.numeric_features[0],
                        bind=alt.binding_select(options=dataset.numeric_features, name="feature "))
-    chart = alt.Chart(frame).mark_bar(opacity=0.75, binSpacing=0).encode(
-        x=alt.X("start:Q", title="value of the chosen feature", bin="binned"),
+    size = {"width": 420, "height": 240}
+    bars = alt.Chart(frame).mark_bar(opacity=0.75, binSpacing=0).encode(
+        x=alt.X("start:Q", title=None, bin="binned"),
         x2="end:Q",
         y=alt.Y("count:Q", title="people", stack=None),
         color=alt.Color("outcome:N", title="outcome",
@@ -64,7 +66,13 @@ def distribution_chart(dataset: Dataset, *, bins: int = 20, title: str | None = 
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("start:Q", title="from"),
                  alt.Tooltip("end:Q", title="to"), alt.Tooltip("outcome:N"),
                  alt.Tooltip("count:Q", title="people")],
-    ).add_params(choice).transform_filter(alt.datum.feature == choice).properties(width=420, height=240)
+    ).add_params(choice).transform_filter(alt.datum.feature == choice)
+    # The x axis's title is the chosen feature's name (an axis title cannot follow a parameter, a
+    # text mark can), in the axis title's place and style.
+    name = alt.Chart(frame.iloc[:1]).mark_text(
+        text=alt.expr("feature_choice"), fontWeight="bold", fontSize=12, baseline="top",
+        x=alt.expr("width / 2"), y=alt.expr("height + 24"))
+    chart = alt.layer(bars, name).properties(**size)
     return describe(
         chart, title=title or f"{dataset.name.capitalize()}: numeric features by outcome",
         description=description or (

@@ -29,6 +29,7 @@ from xaibook.charts._base import (
     PALETTE,
     check_count,
     check_result,
+    click_on_mark,
     describe,
     diverging_scale,
     zero_rule,
@@ -131,15 +132,17 @@ def _waterfall_layers(frame: pd.DataFrame, output: str, *, width: int = 320,
     base = alt.Chart(frame)
     if selection is not None:
         base = base.transform_filter(selection)
+    # (the gap between bars is the band scale's padding: a relative bar height, {"band": 0.75}, made
+    # Vega-Lite warn "Cannot use the relative band size with linear scale" in the browser)
     y = alt.Y("label:N", sort=alt.EncodingSortField("step", order="ascending"), title=None,
-              axis=alt.Axis(labelLimit=230))
+              axis=alt.Axis(labelLimit=230), scale=alt.Scale(paddingInner=0.25))
     color = alt.Color("direction:N", scale=alt.Scale(domain=["raises", "lowers"], range=[RAISE_COLOR, LOWER_COLOR]),
                       legend=alt.Legend(title=f"effect on the {output}", orient="bottom"))
     tooltip = [alt.Tooltip("row:N", title="row"), alt.Tooltip("feature:N"), alt.Tooltip("value:N"),
                alt.Tooltip("shap:Q", title="SHAP value", format="+.4f"),
                alt.Tooltip("start:Q", title="running total before", format=".4f"),
                alt.Tooltip("end:Q", title="running total after", format=".4f")]
-    bars = base.mark_bar(height={"band": 0.75}).encode(
+    bars = base.mark_bar().encode(
         x=alt.X("start:Q", title=output, scale=alt.Scale(zero=False)), x2="end:Q", y=y, color=color,
         tooltip=tooltip)
     base_rule = base.mark_rule(strokeDash=[4, 3], color="#888888").encode(
@@ -376,7 +379,8 @@ def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, r
 
     A point selection on ``row`` filters a long-format waterfall dataset (one block per sampled
     row), so the page needs no Python to switch people. ``row`` is shown first (default: the
-    first sampled row); double-click empties the selection and the waterfall. The selection is
+    first sampled row); a click on a dot picks another person, a click elsewhere keeps the one
+    shown, so the waterfall always draws exactly one person. The selection is
     also bound to a list of the sampled rows under the chart, so a keyboard can pick a person
     too (and the list follows the clicks).
     """
@@ -398,8 +402,10 @@ def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, r
         options=[ids[p] for p in positions],
         labels=[f"row {ids[p]} ({output} {result.prediction[p]:.3f})" for p in positions],
         name="Person: ")
-    pick = alt.selection_point(fields=["row"], on="click", value=[{"row": first}], clear="dblclick",
-                               name="person", bind=picker)
+    # Only a click on a dot changes the person: the selection is never empty (an empty one would
+    # stack every person's waterfall), and the list always names the person shown.
+    pick = alt.selection_point(fields=["row"], on=click_on_mark("row"), value=[{"row": first}], clear=False,
+                               toggle=False, name="person", bind=picker)
     swarm = _beeswarm_chart(swarm_frame, order, output, selection=pick).properties(
         title=alt.TitleParams("Click a dot to pick a person", fontSize=13))
     steps = waterfall_frame(result, positions, top=top)

@@ -31,6 +31,7 @@ from xaibook.charts._base import (
     check_result,
     describe,
     diverging_scale,
+    signed_scale,
     zero_rule,
 )
 from xaibook.surrogate import LimeResult, SubmodularPick, text_tokens
@@ -130,14 +131,18 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
         y=alt.Y(f"{y}:{kinds[y]}", title=y, scale=alt.Scale(zero=False)),
         color=alt.Color("prediction:Q", scale=diverging_scale(), title="model output",
                         legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=200)),
-        opacity=alt.Opacity("kernel_weight:Q", scale=alt.Scale(domain=[0, 1], range=[0.03, 1]), legend=None),
+        # (opacity = weight cubed: LIME's weights of one neighbourhood often lie between 0.4 and 1,
+        # where a linear opacity hides the differences the chart is about)
+        opacity=alt.Opacity("kernel_weight:Q", scale=alt.Scale(type="pow", exponent=3, domain=[0, 1],
+                                                                range=[0.03, 1]), legend=None),
         tooltip=[alt.Tooltip(f"{x}:{kinds[x]}", format=".4g") if kinds[x] == "Q" else f"{x}:N",
                  alt.Tooltip(f"{y}:{kinds[y]}", format=".4g") if kinds[y] == "Q" else f"{y}:N",
                  alt.Tooltip("prediction:Q", format=".3f"), alt.Tooltip("distance:Q", format=".3f"),
                  alt.Tooltip("kernel_weight:Q", format=".3f", title="kernel weight")],
     ).add_params(width)
-    instance = alt.Chart(frame.iloc[[0]]).mark_point(shape="cross", size=420, filled=True, color=PALETTE[3],
-                                                     stroke="#ffffff", strokeWidth=1.5).encode(
+    # (green: a hue the blue-purple-vermillion points never take, in both page modes)
+    instance = alt.Chart(frame.iloc[[0]]).mark_point(shape="cross", size=520, filled=True, color=PALETTE[2],
+                                                     stroke="#ffffff", strokeWidth=1.5, opacity=1).encode(
         x=f"{x}:{kinds[x]}", y=f"{y}:{kinds[y]}")
     chart = alt.layer(points, instance).properties(width=420, height=300)
     return describe(
@@ -145,14 +150,15 @@ def neighbourhood_chart(result: LimeResult, x: str, y: str, *, max_rows: int = 4
         subtitle="faded points hardly count; move the kernel width",
         description=description or (
             f"Scatter plot of {len(frame)} of the {n} perturbed samples in {x} and {y}, coloured by the "
-            "model's output. Each point's opacity is its kernel weight, computed from its distance to the "
-            "instance over all features; a slider sets the kernel width."))
+            "model's output. Each point's opacity grows with its kernel weight (it is the weight cubed), "
+            "computed from its distance to the instance over all features; the instance is the large green "
+            "cross; a slider sets the kernel width."))
 
 
 # ------------------------------------------------------------------------- several results
 def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float | None = None,
                      title: str | None = None, description: str | None = None) -> alt.HConcatChart:
-    """The explanation at each precomputed kernel width (a slider steps through them), next to the
+    """The explanation at each precomputed kernel width (a list under the chart picks one), next to the
     surrogate's fidelity (weighted R²) at each width. ``path`` comes from ``kernel_width_path``."""
     needed = {"width", "feature", "label", "weight", "score"}
     if not isinstance(path, pd.DataFrame) or not needed <= set(path.columns):
@@ -165,8 +171,11 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
     frame["step"] = np.searchsorted(widths, frame["width"])
     frame["sign"] = _sign(frame["weight"])
     start = 0 if initial_width is None else int(np.argmin(np.abs(widths - initial_width)))
+    # A list of the widths themselves (not a slider over step numbers): the reader sees the width
+    # chosen, and the arrow keys step through them.
     step = alt.param(name="width_step", value=start,
-                     bind=alt.binding_range(min=0, max=len(widths) - 1, step=1, name="kernel width (step) "))
+                     bind=alt.binding_select(options=list(range(len(widths))), labels=[f"{w:.3g}" for w in widths],
+                                             name="kernel width "))
     limit = float(frame["weight"].abs().max()) * 1.05
     bars = alt.Chart(frame).transform_filter("datum.step == width_step").mark_bar().encode(
         x=alt.X("weight:Q", scale=alt.Scale(domain=[-limit, limit]), title="weight"),
@@ -174,7 +183,9 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
         color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature", legend=BOTTOM),
         tooltip=[alt.Tooltip("label:N", title="feature"), alt.Tooltip("width:Q", format=".3g"),
                  alt.Tooltip("weight:Q", format="+.4f")],
-    ).properties(width=210, height=max(120, 24 * len(strongest)))
+    )
+    # (the zero line stays when every weight at a width is zero, so that panel is not blank)
+    bars = alt.layer(zero_rule("x"), bars).properties(width=210, height=max(120, 24 * len(strongest)))
     scores = path.groupby("width", as_index=False)["score"].first()
     scores["step"] = np.arange(len(scores))
     line = alt.Chart(scores).mark_line(point=True).encode(
@@ -191,7 +202,7 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
         chart, title=title or "The explanation as the kernel width moves",
         description=description or (
             f"Left: bar chart of the weights of {len(strongest)} features at one of {len(widths)} kernel "
-            f"widths between {widths[0]:.3g} and {widths[-1]:.3g}, chosen with a slider. Right: the "
+            f"widths between {widths[0]:.3g} and {widths[-1]:.3g}, chosen in a list under the chart. Right: the "
             "surrogate's weighted R² at each width, with the chosen width marked."))
 
 
@@ -269,18 +280,55 @@ def word_weights_chart(result: LimeResult, coefficients: Mapping[str, float], *,
         raise ValueError(f"coefficients has no value for the words {missing[:5]}")
     frame = pd.DataFrame({"word": list(result.feature_names), "lime": result.weights,
                           "coefficient": [coefficients[w] for w in result.feature_names]})
+    size = (420, 300)
+    domains = [_padded_domain(frame[column]) for column in ("coefficient", "lime")]
+    frame["label"] = _free_labels(frame, domains, size)
     base = alt.Chart(frame)
-    points = base.mark_circle(size=70, color=PALETTE[0]).encode(
-        x=alt.X("coefficient:Q", title="model coefficient (log-odds per unit TF-IDF)"),
-        y=alt.Y("lime:Q", title="LIME weight (probability)"),
-        tooltip=["word:N", alt.Tooltip("coefficient:Q", format="+.3f"), alt.Tooltip("lime:Q", format="+.4f")])
-    text = base.mark_text(align="left", dx=6, fontSize=11).encode(x="coefficient:Q", y="lime:Q", text="word:N")
-    chart = alt.layer(zero_rule("x"), zero_rule("y"), points, text).properties(width=420, height=300)
+    tooltip = ["word:N", alt.Tooltip("coefficient:Q", format="+.3f"), alt.Tooltip("lime:Q", format="+.4f")]
+    x = alt.X("coefficient:Q", title="model coefficient (log-odds per unit TF-IDF)",
+              scale=alt.Scale(domain=domains[0], nice=False, zero=False))
+    y = alt.Y("lime:Q", title="LIME weight (probability)", scale=alt.Scale(domain=domains[1], nice=False, zero=False))
+    points = base.mark_circle(size=70, color=PALETTE[0]).encode(x=x, y=y, tooltip=tooltip)
+    # Labels under the dots (a dot is what the pointer finds), only where they cover no other label.
+    text = base.mark_text(align="left", dx=6, fontSize=LABEL_FONT).encode(x=x, y=y, text="label:N", tooltip=tooltip)
+    chart = alt.layer(zero_rule("x"), zero_rule("y"), text, points).properties(width=size[0], height=size[1])
+    n_labelled = int((frame["label"] != "").sum())
     return describe(
         chart, title=title or "LIME's word weights against the model's coefficients",
         description=description or (
             f"Scatter plot of the {len(frame)} words of the text: x is the logistic regression's "
-            "coefficient of the word, y LIME's weight for removing it; each point is labelled with its word."))
+            f"coefficient of the word, y LIME's weight for removing it; {n_labelled} points are labelled "
+            "with their word (the largest weights first, where the labels do not cover each other); "
+            "hover a point for its word."))
+
+
+#: Font size of point labels, and the width of one character of it (a generous average, in pixels).
+LABEL_FONT = 11
+LABEL_CHAR_PX = 6.5
+
+
+def _padded_domain(values: pd.Series, share: float = 0.06) -> list[float]:
+    """The range of ``values`` and 0, widened by ``share`` on both sides (a fixed axis domain)."""
+    low, high = min(0.0, float(values.min())), max(0.0, float(values.max()))
+    pad = (high - low) * share or 1.0
+    return [round(low - pad, 6), round(high + pad, 6)]
+
+
+def _free_labels(frame: pd.DataFrame, domains: list[list[float]], size: tuple[int, int]) -> list[str]:
+    """Point labels that do not cover one another: words by decreasing |LIME weight|, each kept
+    only if its box (right of the dot, as drawn) misses every box already kept."""
+    (x0, x1), (y0, y1) = domains
+    px = (frame["coefficient"] - x0) / (x1 - x0) * size[0]
+    py = (y1 - frame["lime"]) / (y1 - y0) * size[1]
+    boxes: list[tuple[float, float, float, float]] = []
+    labels = [""] * len(frame)
+    for i in np.argsort(-np.abs(frame["lime"].to_numpy()), kind="stable"):
+        word = str(frame["word"].iloc[i])
+        box = (px.iloc[i] + 4, px.iloc[i] + 8 + LABEL_CHAR_PX * len(word), py.iloc[i] - 8, py.iloc[i] + 8)
+        if all(box[1] < b[0] or box[0] > b[1] or box[3] < b[2] or box[2] > b[3] for b in boxes):
+            boxes.append(box)
+            labels[i] = word
+    return labels
 
 
 class HtmlFigure:
@@ -345,8 +393,10 @@ def _boundaries(segments: np.ndarray) -> pd.DataFrame:
 
 def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_segments: bool = True,
                 pixel_size: int = 5, title: str | None = None, description: str | None = None) -> alt.HConcatChart:
-    """The greyscale image (with superpixel borders), then one panel per explanation: each
-    superpixel coloured by its LIME weight (orange raises the output, blue lowers it)."""
+    """The greyscale image (with superpixel borders), then one panel per explanation drawn on the
+    picture, as lime's and shap's image plots do: each superpixel is tinted by the sign of its
+    LIME weight (vermillion raises the output, blue lowers it) with an opacity that grows with the
+    weight's size, so a superpixel of weight zero shows the picture untouched."""
     image = np.asarray(image, dtype=float)
     if image.ndim == 3:
         image = image.mean(axis=2)
@@ -367,13 +417,11 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     y = alt.Y("row:Q", scale=alt.Scale(domain=[0, height], nice=False, reverse=True), axis=None)
     y2 = alt.Y2("row_end:Q")
 
-    def cells(values: np.ndarray) -> pd.DataFrame:
-        return _pixels(values)
-
     def chart_of(frame: pd.DataFrame) -> alt.Chart:  # each pixel is the unit square right of and below (col, row)
         return alt.Chart(frame).transform_calculate(col_end="datum.col + 1", row_end="datum.row + 1")
 
-    grey = chart_of(cells(image)).mark_rect().encode(
+    # (one dataset, drawn under every panel: the page carries the picture once)
+    grey = chart_of(_pixels(image)).mark_rect().encode(
         x=x, x2=x2, y=y, y2=y2,
         color=alt.Color("value:Q", scale=alt.Scale(scheme="greys", reverse=True, domain=[0, 1]), legend=None),
         tooltip=[alt.Tooltip("row:Q"), alt.Tooltip("col:Q"), alt.Tooltip("value:Q", format=".2f", title="pixel")])
@@ -388,21 +436,27 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     for k, (name, result) in enumerate(panels.items()):
         labels = np.array([int(v) for v in result.feature_names])
         index = np.searchsorted(labels, result.segments)
-        frame = cells(result.weights[index]).assign(segment=labels[index].ravel())
+        frame = _pixels(result.weights[index]).rename(columns={"value": "weight"}).assign(
+            segment=labels[index].ravel())
         legend = alt.Legend(orient="bottom", gradientLength=110) if k == len(panels) - 1 else None
-        charts.append(chart_of(frame).mark_rect().encode(
+        # (its own field and an independent colour scale: in one layer with the grey picture, a
+        # shared "value" field would share the picture's grey scale)
+        tint = chart_of(frame).mark_rect().encode(
             x=x, x2=x2, y=y, y2=y2,
-            color=alt.Color("value:Q", title="LIME weight", legend=legend,
-                            scale=diverging_scale(domain=[-limit, limit], domainMid=0)),
+            color=alt.Color("weight:Q", title="LIME weight", legend=legend, scale=signed_scale(limit)),
+            opacity=alt.Opacity("size:Q", scale=alt.Scale(domain=[0, limit], range=[0, 0.8]), legend=None),
             tooltip=[alt.Tooltip("segment:O", title="superpixel"),
-                     alt.Tooltip("value:Q", format="+.3f", title="weight")],
-        ).properties(title=name, **size))
-    chart = alt.hconcat(*charts).resolve_scale(color="independent")
+                     alt.Tooltip("weight:Q", format="+.3f", title="weight")],
+        ).transform_calculate(size="abs(datum.weight)")
+        charts.append(alt.layer(grey, tint).resolve_scale(color="independent").properties(title=name, **size))
+    chart = alt.hconcat(*charts).resolve_scale(color="independent", opacity="independent")
     return describe(
         chart, title=title or "LIME on an image",
         description=description or (
-            f"The {height} by {width} image in grey, then {len(panels)} heat maps of the same size in which "
-            "every pixel takes the LIME weight of its superpixel: " + ", ".join(panels) + "."))
+            f"The {height} by {width} image in grey, then {len(panels)} copies of it with every superpixel "
+            "tinted by its LIME weight (vermillion raises the output, blue lowers it; the stronger the tint, "
+            "the larger the weight, and a superpixel of weight zero is left untinted): "
+            + ", ".join(panels) + "."))
 
 
 # -------------------------------------------------------------------------------- SP-LIME
@@ -420,11 +474,12 @@ def submodular_chart(pick: SubmodularPick, *, top: int = 12, names: list[str] | 
     rows = pick.matrix.iloc[list(pick.picks)][labels]
     frame = rows.assign(pick=names).melt(id_vars="pick", var_name="label", value_name="weight")
     limit = float(frame["weight"].abs().max()) or 1.0
-    chart = alt.Chart(frame).mark_rect().encode(
-        x=alt.X("pick:N", sort=names, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
-        y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("weight:Q", scale=diverging_scale(domain=[-limit, limit], domainMid=0),
-                        title="weight"),
+    # A feature an explanation did not use (weight exactly 0) is an empty cell, not a colour.
+    chart = alt.Chart(frame).transform_filter("datum.weight != 0").mark_rect().encode(
+        x=alt.X("pick:N", sort=names, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160),
+                scale=alt.Scale(domain=names)),
+        y=alt.Y("label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=260), scale=alt.Scale(domain=labels)),
+        color=alt.Color("weight:Q", scale=signed_scale(limit), title="weight"),
         tooltip=["pick:N", "label:N", alt.Tooltip("weight:Q", format="+.4f")],
     ).properties(width=max(160, 70 * len(names)), height=max(160, 20 * len(labels)))
     covered = pick.coverage[-1] / pick.importance.sum()

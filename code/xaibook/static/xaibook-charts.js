@@ -268,9 +268,278 @@
     fill();
   }
 
+  // ---- Fitting the column ----------------------------------------------------------------------
+
+  /* Vega-Lite's own responsive sizing (width "container", autosize "fit") works for single and
+   * layered views only, not for the book's concatenations and facets, and it fits every chart to
+   * the full column. So a chart is first drawn as its builder made it; when the drawing is wider
+   * than the space it has (the column, less vega-embed's menu), it is drawn again from a refitted
+   * copy of its spec (refit): on a narrow screen side-by-side views are stacked, facets go into
+   * one column, legends move under the plot and long titles wrap; then every view's width (and
+   * the default widths of the theme) is scaled by one factor, found by the secant method on the
+   * drawn widths, until the chart fits. Heights are kept, so a chart on a wide screen keeps the
+   * room reserved for it. Nothing changes in the chart's data, encodings or interactions. */
+
+  var NARROW = 600;      // below this many pixels of room, views stack and legends go under the plot
+  var MIN_FACTOR = 0.2;  // views are never made narrower than a fifth of their design width
+
+  function room(el) {
+    var style = window.getComputedStyle(el);
+    return el.clientWidth - parseFloat(style.paddingLeft || 0) - parseFloat(style.paddingRight || 0);
+  }
+
+  function drawnWidth(el) {
+    var widest = 0;
+    el.querySelectorAll("svg.marks, canvas.marks").forEach(function (picture) {
+      widest = Math.max(widest, picture.getBoundingClientRect().width);
+    });
+    return widest;
+  }
+
+  function copy(value) { return JSON.parse(JSON.stringify(value)); }
+
+  // Every view of a spec (the spec itself, the members of its layers, concatenations and facets).
+  function eachView(node, visit) {
+    if (!node || typeof node !== "object" || Array.isArray(node)) { return; }
+    visit(node);
+    ["layer", "hconcat", "vconcat", "concat"].forEach(function (key) {
+      (node[key] || []).forEach(function (child) { eachView(child, visit); });
+    });
+    if (node.spec) { eachView(node.spec, visit); }
+  }
+
+  var measurer = null;
+  function textWidth(text, font) {
+    measurer = measurer || document.createElement("canvas").getContext("2d");
+    measurer.font = font;
+    return measurer.measureText(text).width;
+  }
+
+  // The text of a title split into lines no wider than `width` (Vega does not wrap titles).
+  function wrapText(text, width, font) {
+    var words = (Array.isArray(text) ? text.join(" ") : String(text)).split(/\s+/);
+    var lines = [];
+    var line = "";
+    words.forEach(function (word) {
+      var longer = line ? line + " " + word : word;
+      if (line && textWidth(longer, font) > width) { lines.push(line); line = word; }
+      else { line = longer; }
+    });
+    if (line) { lines.push(line); }
+    return lines.length > 1 ? lines : lines[0] || "";
+  }
+
+  function wrapTitle(node, width, config) {
+    var title = node.title;
+    if (title === undefined || title === null || title === "") { return; }
+    if (typeof title !== "object" || Array.isArray(title)) { title = { text: title }; }
+    var defaults = (config && config.title) || {};
+    var family = (config && config.font) || "sans-serif";
+    var size = title.fontSize || defaults.fontSize || 13;
+    var weight = title.fontWeight || defaults.fontWeight || "bold";
+    title.text = wrapText(title.text, width, weight + " " + size + "px " + family);
+    if (title.subtitle) {
+      var small = title.subtitleFontSize || defaults.subtitleFontSize || 12;
+      title.subtitle = wrapText(title.subtitle, width, small + "px " + family);
+    }
+    node.title = title;
+  }
+
+  // Every field definition of a view's encoding (conditions included).
+  function eachDefinition(node, visit) {
+    var encoding = node.encoding || {};
+    Object.keys(encoding).forEach(function (channel) {
+      var defs = Array.isArray(encoding[channel]) ? encoding[channel] : [encoding[channel]];
+      defs.forEach(function (def) {
+        if (!def || typeof def !== "object") { return; }
+        visit(channel, def);
+        if (def.condition && typeof def.condition === "object" && !Array.isArray(def.condition)) {
+          visit(channel, def.condition);
+        }
+      });
+    });
+  }
+
+  var LEGEND_CHANNELS = ["color", "fill", "stroke", "shape", "size", "opacity", "strokeDash"];
+
+  /* Legends and axis labels that fit `width`: legends beside the plot go under it (narrow only),
+   * multi-column legends get as many columns as fit, and long labels are cut (with an ellipsis;
+   * the tooltip and the data table keep the full text). */
+  function loosen(node, width, narrow, config) {
+    var legendLimit = Math.max(80, Math.round(width - 110));
+    var labelLimit = Math.max(60, Math.round(width * 0.4));
+    var columns = Math.max(1, Math.floor(width / 230));
+    eachDefinition(node, function (channel, def) {
+      // (a legend the builder left to Vega-Lite's defaults gets the narrow layout too)
+      if (narrow && def.legend === undefined && def.field && LEGEND_CHANNELS.indexOf(channel) >= 0) {
+        def.legend = {};
+      }
+      var legend = def.legend;
+      if (legend && typeof legend === "object") {
+        if (narrow && (legend.orient === undefined || legend.orient === "right" || legend.orient === "left")) {
+          legend.orient = "bottom";
+          legend.direction = legend.direction || (def.type === "quantitative" ? "horizontal" : "vertical");
+        }
+        // On a phone a legend of symbols lists its entries one under another.
+        if (narrow && def.type !== "quantitative") {
+          legend.direction = "vertical";
+        }
+        if (legend.columns > columns) { legend.columns = columns; }
+        // (only a limit the builder set: a legend merged from several channels must keep one value)
+        if (legend.labelLimit !== undefined && (legend.labelLimit === 0 || legend.labelLimit > legendLimit)) {
+          legend.labelLimit = legendLimit;
+        }
+      }
+      var axis = def.axis;
+      // Horizontal axis titles wrap to half the room, so they never hold a narrow plot wide.
+      if (narrow && channel === "x") {
+        var font = "bold " + (((config && config.axis) || {}).titleFontSize || 11) + "px " +
+                   ((config && config.font) || "sans-serif");
+        if (axis && typeof axis === "object" && typeof axis.title === "string") {
+          axis.title = wrapText(axis.title, width * 0.5, font);
+        } else if (typeof def.title === "string") {
+          def.title = wrapText(def.title, width * 0.5, font);
+        }
+      }
+      if (narrow && (channel === "y" || channel === "x") && axis && typeof axis === "object") {
+        axis.labelLimit = Math.min(axis.labelLimit || 180, labelLimit);
+        if (axis.minExtent > labelLimit) { axis.minExtent = labelLimit; }
+        if (axis.maxExtent > labelLimit) { axis.maxExtent = labelLimit; }
+      }
+    });
+  }
+
+  // The spec laid out for `width` pixels: on a narrow column views one under another.
+  function relayout(spec, width, narrow) {
+    var out = copy(spec);
+    eachView(out, function (node) {
+      if (narrow) { stackView(node); }
+      loosen(node, width, narrow, out.config);
+      wrapTitle(node, width - 24, out.config);
+    });
+    out.config = out.config || {};
+    var legend = { labelLimit: Math.max(80, Math.round(width - 110)) };
+    if (narrow) {
+      legend.orient = "bottom";
+      legend.symbolDirection = "vertical";
+      out.config.axis = Object.assign({}, out.config.axis, { labelLimit: Math.max(60, Math.round(width * 0.4)) });
+    }
+    out.config.legend = Object.assign({}, out.config.legend, legend);
+    return out;
+  }
+
+  // Views side by side that read as one table (later ones share the first one's rows: the y scale
+  // is resolved "shared", or they hide their own y axis) stay side by side.
+  function hidesRows(view) {
+    var y = view && view.encoding && view.encoding.y;
+    if (y && y.axis === null) { return true; }
+    return (view && view.layer || []).some(hidesRows);
+  }
+
+  function sharesRows(node) {
+    var shared = node.resolve && node.resolve.scale && node.resolve.scale.y === "shared";
+    return shared || (node.hconcat || []).some(function (child, i) { return i > 0 && hidesRows(child); });
+  }
+
+  // One view of a narrow chart: concatenations and facets in one column.
+  function stackView(node) {
+    if (node.hconcat && !sharesRows(node)) { node.vconcat = node.hconcat; delete node.hconcat; }
+    if (node.concat && node.columns !== 1) { node.columns = 1; }
+    if (node.facet && node.facet.column && !node.facet.row && !node.facet.field) {
+      node.facet = node.facet.column;
+      node.columns = 1;
+    } else if (node.facet && node.facet.field && node.columns !== 1) {
+      node.columns = 1;
+    }
+    var encoding = node.encoding;
+    if (encoding && encoding.column && !encoding.row) {
+      encoding.row = encoding.column;
+      delete encoding.column;
+    }
+    if (encoding && encoding.facet) { encoding.facet.columns = 1; }
+  }
+
+  function scaleWidth(value, factor) {
+    if (typeof value === "number") { return Math.max(10, Math.round(value * factor)); }
+    if (value && typeof value === "object" && typeof value.step === "number") {
+      return Object.assign({}, value, { step: Math.max(4, value.step * factor) });
+    }
+    return value;
+  }
+
+  // The spec with every view `factor` times as wide (heights unchanged).
+  function scaled(spec, factor) {
+    var out = copy(spec);
+    eachView(out, function (node) {
+      if (node.width !== undefined && node.width !== "container") { node.width = scaleWidth(node.width, factor); }
+    });
+    var view = out.config && out.config.view;
+    if (view) {
+      view.continuousWidth = scaleWidth(view.continuousWidth || 300, factor);
+      view.discreteWidth = scaleWidth(view.discreteWidth || { step: 20 }, factor);
+      if (view.step) { view.step = scaleWidth(view.step, factor); }
+    } else {
+      out.config = Object.assign({}, out.config, { view: { continuousWidth: Math.round(300 * factor),
+                                                           discreteWidth: { step: 20 * factor } } });
+    }
+    return out;
+  }
+
+  /* Last resort, for a chart whose fixed parts (long labels, a legend) stay wider than the room
+   * at the narrowest views: the picture itself is scaled down to the room (an SVG keeps its
+   * aspect ratio through its viewBox; vega-embed's SVG handler picks marks by the DOM, so tooltips
+   * and clicks still hit the right marks). */
+  function shrinkPicture(el, available) {
+    var picture = el.querySelector("svg.marks");
+    if (!picture) { return; }
+    var width = parseFloat(picture.getAttribute("width"));
+    var height = parseFloat(picture.getAttribute("height"));
+    if (!(width > available) || !(height > 0)) { return; }
+    if (!picture.getAttribute("viewBox")) { picture.setAttribute("viewBox", "0 0 " + width + " " + height); }
+    picture.setAttribute("width", String(Math.floor(available)));
+    picture.setAttribute("height", String(Math.floor(height * available / width)));
+    el.dataset.shrunk = (available / width).toFixed(2);
+  }
+
+  /* Draw `chart` so that it fits its room: returns a promise of the last drawing. */
+  function drawFitted(chart) {
+    var el = chart.el;
+    var spec = specOf(chart);
+    var available;
+    return embed(chart, spec).then(function (result) {
+      available = room(el);  // (after vega-embed has made room for its menu)
+      var width = drawnWidth(el);
+      if (!(available > 0) || width <= available + 0.5) { chart.fit = { factor: 1, stacked: false }; return result; }
+      var stacked = available < NARROW;
+      var base = relayout(spec, available, stacked);
+      var points = [];           // (factor, drawn width) pairs
+      function attempt(factor, tries) {
+        return embed(chart, factor === 1 ? base : scaled(base, factor)).then(function (res) {
+          var drawn = drawnWidth(el);
+          points.push([factor, drawn]);
+          chart.fit = { factor: factor, stacked: stacked, points: points };
+          if (drawn <= available + 0.5) { return res; }
+          if (tries === 0 || factor <= MIN_FACTOR) { shrinkPicture(el, available); return res; }
+          var next;
+          if (points.length >= 2) {
+            var a = points[points.length - 2];
+            var b = points[points.length - 1];
+            var slope = (b[1] - a[1]) / (b[0] - a[0]);
+            next = slope > 0 ? b[0] - (b[1] - available + 2) / slope : b[0] * 0.9;
+          } else {
+            next = factor * (available - 2) / drawn;
+          }
+          next = Math.max(MIN_FACTOR, Math.min(next, factor * 0.98));
+          return attempt(next, tries - 1);
+        });
+      }
+      return attempt(1, 6);
+    });
+  }
+
   // ---- Drawing ---------------------------------------------------------------------------------
 
-  function draw(chart) {
+  function embed(chart, spec) {
     if (chart.view) { chart.view.finalize(); }
     var options = {
       actions: { export: true, source: false, compiled: false, editor: false },
@@ -279,14 +548,32 @@
     // The handout (xaibook.handout) asks for SVG so printed charts stay vector graphics; otherwise
     // the chart's own choice (usermeta.embedOptions, e.g. SVG for the what-if chart) or the default.
     if (window.xaibookRenderer) { options.renderer = window.xaibookRenderer; }
-    return window.vegaEmbed(chart.el, specOf(chart), options).then(function (result) {
+    return window.vegaEmbed(chart.el, spec, options).then(function (result) {
       chart.view = result.view;
+      return result;
+    });
+  }
+
+  function draw(chart) {
+    return drawFitted(chart).then(function (result) {
+      chart.drawnRoom = room(chart.el);
       makeAccessible(chart);
       announceSignal(chart);
       chart.el.dataset.drawn = "true";
       return result;
     });
   }
+
+  // When the column changes width (a rotated phone, a resized window), refit the drawn charts.
+  var resizeTimer = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(function () {
+      charts.forEach(function (chart) {
+        if (chart.view && Math.abs(room(chart.el) - chart.drawnRoom) > 1) { chart.requested = false; request(chart); }
+      });
+    }, 250);
+  });
 
   var lastTheme = document.documentElement.dataset.theme;
   new MutationObserver(function () {
