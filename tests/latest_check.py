@@ -43,7 +43,8 @@ METHOD_TESTS = (
     "test_glassbox.py", "test_evaluation.py", "test_overview.py", "test_failures.py",
     "test_unstructured.py", "test_properties.py", "test_models.py", "test_pipeline.py",
     "test_predict.py", "test_adversarial.py", "test_validation_classes.py",
-    "test_exercises_importance.py",
+    "test_exercises_importance.py", "test_chapter_claims.py", "test_counterfactual_properties.py",
+    "test_reasons.py", "test_faithfulness.py", "test_scale.py",
 )
 #: Direct dependencies outside code/pyproject.toml: the cross-check libraries, PyYAML (the package's
 #: handout and repository modules read YAML) and the test tools. dice-ml installs without its
