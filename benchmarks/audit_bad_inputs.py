@@ -2255,6 +2255,85 @@ def faith_roar_bad_counts():
 def faith_randomisation_no_explainers():
     return faith.model_randomisation_check(FA.oracle(), FA.X, FA.y, FA_X, {})
 
+
+# --------------------------------------------------------------------------------------------
+# reason codes (chapter 10) and the distributed runs (appendix)
+# --------------------------------------------------------------------------------------------
+from xaibook import reasons as rc  # noqa: E402
+from xaibook import scale as sc  # noqa: E402
+
+RC_X = credit.X.loc[[170]]
+
+
+@case("unfitted model", "fit")
+def reasons_unfitted():
+    return rc.reason_codes(models.make_model("credit", "logistic"), RC_X, credit.X_train)
+
+
+@case("NaN or inf in X", "x", "NaN")
+def reasons_nan_applicant():
+    return rc.reason_codes(C_LOG, RC_X.assign(duration_months=np.nan), credit.X_train)
+
+
+@case("columns", "x", "columns")
+def reasons_columns_out_of_order():
+    return rc.reason_codes(C_LOG, RC_X[list(reversed(RC_X.columns))], credit.X_train)
+
+
+@case("unknown feature names", "exclude")
+def reasons_exclude_unknown():
+    return rc.reason_codes(C_LOG, RC_X, credit.X_train, exclude=["gender"])
+
+
+@case("options", "method")
+def reasons_unknown_method():
+    return rc.reason_codes(C_LOG, RC_X, credit.X_train, method="anchors")
+
+
+@case("non-positive counts", "n_reasons")
+def reasons_zero_reasons():
+    return rc.reason_codes(C_LOG, RC_X, credit.X_train, n_reasons=0)
+
+
+@case("options", "groups")
+def reasons_groups_overlap():
+    return rc.reason_codes(C_LOG, RC_X, credit.X_train,
+                           groups={"terms": ["duration_months"], "loan": ["duration_months", "credit_amount"]})
+
+
+@case("model kind", "additive", "scorecard")
+def reasons_scorecard_on_trees():
+    return rc.reason_codes(models.get_model("credit", "boosting"), RC_X, credit.X_train, method="scorecard")
+
+
+@case("wrong shapes", "one applicant", "x")
+def reasons_two_applicants():
+    return rc.reason_codes(C_LOG, credit.X.iloc[:2], credit.X_train)
+
+
+@case("options", "method")
+def scale_unknown_method():
+    return sc.explain("anchors", C_LOG, RC_X, background=credit.X_train)
+
+
+@case("columns", "background")
+def scale_background_columns():
+    return sc.explain("tree_shap", models.get_model("credit", "boosting"), RC_X,
+                      background=credit.X_train.drop(columns="age"))
+
+
+@case("random_state", "random_state")
+def scale_generator_seed():
+    return sc.explain("kernel_shap", C_LOG, RC_X, background=credit.X_train.iloc[:20],
+                      random_state=np.random.default_rng(0))
+
+
+@case("non-positive counts", "chunk_size")
+def scale_zero_chunks():
+    return sc.explain("tree_shap", models.get_model("credit", "boosting"), RC_X,
+                      background=credit.X_train.iloc[:20], chunk_size=0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write every case's outcome to this file")
