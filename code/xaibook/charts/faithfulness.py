@@ -120,7 +120,7 @@ def roar_chart(frame: pd.DataFrame, *, title: str | None = None, description: st
                  alt.Tooltip("removed:N", title="last feature removed"),
                  alt.Tooltip("score:Q", format=".3f", title="test ROC AUC")],
     ).properties(width=width, height=200).facet(
-        column=alt.Column("correlation:Q", title="correlation of the pairs", sort=panels))
+        column=alt.Column("correlation:O", title="correlation of the pairs", sort=panels))
     lowest = np.round(shown.groupby("method")["score"].min().min(), 2)
     return describe(
         chart, title=title or "Remove and retrain",

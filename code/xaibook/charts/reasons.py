@@ -1,4 +1,4 @@
-"""Charts of chapter 10, *From explanation to adverse-action notice*: the letter as a card, the
+"""Charts of chapter 10, *Reason codes: from explanation to adverse action*: the letter as a card, the
 methods' agreement on the reasons, and a picker that shows every method's reasons for one applicant.
 """
 
@@ -37,8 +37,8 @@ def letter_card(letter: ReasonCodes, *, changes: Sequence[str] | None = None, le
 
     Lists the principal reasons in the applicant's words, strongest first; ``changes`` adds what would
     have changed the outcome (sentences, e.g. from a counterfactual under actionable constraints).
-    The card is plain, accessible HTML: a titled region with an ordered list, styled with the page's
-    own colours so it reads in light and dark mode.
+    The card is plain, accessible HTML: a titled region with an ordered list, with a border in the
+    page's own border colour and the page's text colours, so it reads in light and dark mode.
     """
     check_result(letter, ReasonCodes, name="letter")
     if changes is not None and (isinstance(changes, str) or not all(isinstance(c, str) for c in changes)):
@@ -58,8 +58,7 @@ def letter_card(letter: ReasonCodes, *, changes: Sequence[str] | None = None, le
         text += ["What would have changed the decision:", *[f"- {c}" for c in changes]]
     body.append(f'<p style="margin:.4em 0 0 0;font-size:.85em">Reasons selected by the {html.escape(letter.method)} '
                 f"rule ({html.escape(letter.units)}).</p>")
-    style = ("border:1px solid var(--pst-color-border, #888);border-radius:6px;padding:.8em 1em;"
-             "max-width:36em;background:var(--pst-color-surface, transparent);color:inherit")
+    style = "border:1px solid var(--pst-color-border, #888);border-radius:6px;padding:.8em 1em;max-width:36em"
     card = (f'<section class="xaibook-letter" role="region" aria-label="{html.escape(title)}" style="{style}">'
             f'<p style="margin:0 0 .4em 0;font-weight:600">{html.escape(title)}</p>{"".join(body)}</section>')
     return LetterCard(card, "\n".join(text))

@@ -1,4 +1,4 @@
-"""Checkers for the exercises of chapter 10, *From explanation to adverse-action notice*.
+"""Checkers for the exercises of chapter 10, *Reason codes: from explanation to adverse action*.
 
 Every expected answer is computed with :mod:`xaibook.reasons` on the credit case study and the
 book's logistic scorecard, never typed in.
