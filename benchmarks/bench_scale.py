@@ -55,12 +55,12 @@ def run(sizes: dict[str, int], workers: tuple[int, ...]) -> list[dict]:
     f = prediction_function(logistic)
     X = scale.synthetic_applicants(max(sizes.values()))
     jobs = {
-        "TreeSHAP (xaibook)": lambda c: scale.explain("tree_shap", boosting, X.iloc[:sizes["tree"]],
-                                                      background=tree_background, client=c),
-        "KernelSHAP (xaibook)": lambda c: scale.explain("kernel_shap", f, X.iloc[:sizes["kernel"]],
-                                                        background=background.iloc[:50], client=c, n_samples=512),
-        "LIME (xaibook)": lambda c: scale.explain("lime_tabular", f, X.iloc[:sizes["lime"]],
-                                                  background=credit.X_train, client=c, n_samples=1000),
+        "TreeSHAP (xaibook)": lambda c, n: scale.explain("tree_shap", boosting, X.iloc[:n],
+                                                         background=tree_background, client=c),
+        "KernelSHAP (xaibook)": lambda c, n: scale.explain("kernel_shap", f, X.iloc[:n],
+                                                           background=background.iloc[:50], client=c, n_samples=512),
+        "LIME (xaibook)": lambda c, n: scale.explain("lime_tabular", f, X.iloc[:n],
+                                                     background=credit.X_train, client=c, n_samples=1000),
     }
     rows = {"TreeSHAP (xaibook)": sizes["tree"], "KernelSHAP (xaibook)": sizes["kernel"],
             "LIME (xaibook)": sizes["lime"], "TreeSHAP (shap)": sizes["tree"]}
@@ -73,8 +73,8 @@ def run(sizes: dict[str, int], workers: tuple[int, ...]) -> list[dict]:
                           silence_logs=50) as cluster, Client(cluster) as client:
             client.run(lambda: __import__("xaibook.scale"))          # import once per worker, outside the timing
             for name, job in jobs.items():
-                job(client)                                          # warm the workers (imports, caches)
-                seconds = _time(lambda job=job: job(client))
+                job(client, 4 * n_workers)                           # warm the workers (imports, caches)
+                seconds = _time(lambda job=job, name=name: job(client, rows[name]))
                 results.append({"method": name, "workers": n_workers, "rows": rows[name], "seconds": seconds})
             est = client.scatter(estimator, broadcast=True)
             zb = client.scatter(Z_background, broadcast=True)

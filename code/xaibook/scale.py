@@ -240,8 +240,10 @@ def explain(method: str, model: Any, X: pd.DataFrame, *, background: pd.DataFram
     else:
         model_future = _scatter(client, model, "model")
         background_future = _scatter(client, background, "background data")
-        futures = [client.submit(_run_chunk, method, model_future, X.iloc[a:b], background_future, a,
-                                 int(random_state), options, pure=False) for a, b in bounds]
+        # the chunks travel as data, not inside the task graph (Dask warns about large graphs)
+        chunks = client.scatter([X.iloc[a:b] for a, b in bounds], hash=False)
+        futures = [client.submit(_run_chunk, method, model_future, chunk, background_future, a,
+                                 int(random_state), options, pure=False) for chunk, (a, _) in zip(chunks, bounds)]
         if progress:
             from distributed import progress as show_progress
             show_progress(futures)
