@@ -29,18 +29,19 @@
     return right;
   }
 
-  /* Where the table's drawing ends: its box, or a cell past it (a table never shrinks below its
-     content, whatever its width says). */
+  /* Where the table's drawing ends: its box, or any cell past it (a table never shrinks below its
+     content, whatever its width says; a long value may sit in any row). */
   function rightEdge(table) {
     var right = table.getBoundingClientRect().right;
-    table.querySelectorAll("tr:first-child > *, tr:nth-child(2) > *, tr:last-child > *").forEach(function (cell) {
+    table.querySelectorAll("th, td").forEach(function (cell) {
       right = Math.max(right, cell.getBoundingClientRect().right);
     });
     return right;
   }
 
   function fits(table) {
-    return rightEdge(table) <= limit(table) + 0.5;
+    // every cell inside the column, and nothing to scroll sideways inside the table itself
+    return rightEdge(table) <= limit(table) + 0.5 && table.scrollWidth - table.clientWidth <= 1;
   }
 
   /* Cards need each cell's column name, and explicit table roles (display: block drops them). */
