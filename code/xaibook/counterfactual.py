@@ -1174,13 +1174,7 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
     """
     X_reference = check_frame(X_reference, name="X_reference")
     x = _check_x(x, X_reference)
-    if not isinstance(counterfactuals, pd.DataFrame):
-        raise TypeError(f"counterfactuals must be a pandas DataFrame with X_reference's columns, "
-                        f"got {type(counterfactuals).__name__}")
-    missing = [c for c in X_reference.columns if c not in counterfactuals.columns]
-    if missing:
-        raise ValueError(f"counterfactuals lacks columns {missing} of X_reference")
-    counterfactuals = check_frame(counterfactuals[list(X_reference.columns)], name="counterfactuals", min_rows=0)
+    counterfactuals = check_like_reference(counterfactuals, X_reference, name="counterfactuals")
     valid = _check_flags(valid, len(counterfactuals))
     if n_requested is None:
         n_requested = len(counterfactuals)
