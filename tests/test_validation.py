@@ -71,3 +71,67 @@ def test_check_prediction_function(frame):
         v.check_prediction_function(lambda X: np.zeros((len(X), 2)), frame)
     with pytest.raises(ValueError, match="non-finite"):
         v.check_prediction_function(lambda X: np.full(len(X), np.nan), frame)
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared layer: one home for seeds, read-only arrays, one-row checks and model output
+# ---------------------------------------------------------------------------------------------
+def test_every_valid_seed_derives_valid_seeds():
+    from xaibook._validation import check_int_seed, derived_seed
+
+    assert check_int_seed(2**32 - 1, why="test") == 2**32 - 1
+    assert derived_seed(2**32 - 1, 1) == 0
+    assert derived_seed(7, 3) == 10
+    with pytest.raises(TypeError, match="int seed here \\(it names"):
+        check_int_seed(np.random.default_rng(0), why="it names the cache")
+    with pytest.raises(ValueError, match="2\\*\\*32 - 1"):
+        check_int_seed(2**32, why="test")
+
+
+def test_highest_seed_is_accepted_where_seeds_are_derived():
+    from xaibook.data import load_credit
+    from xaibook.refits import add_copy
+
+    X = load_credit().X_train.head(5)
+    copied = add_copy(X, "credit", "duration_months", random_state=2**32 - 1)
+    assert "duration_months_copy" in copied.columns
+
+
+def test_readonly_is_a_frozen_copy():
+    from xaibook._validation import readonly
+
+    source = [1, 2, 3]
+    out = readonly(source)
+    assert out.dtype == float and not out.flags.writeable
+    with pytest.raises(ValueError):
+        out[0] = 5
+
+
+def test_row_like_reference_takes_a_series_with_the_reference_types():
+    from xaibook._validation import check_row_like
+
+    reference = pd.DataFrame({"age": [30, 40], "income": [1.5, 2.5], "job": ["a", "b"]})
+    row = check_row_like(reference.loc[1], reference)
+    assert list(row.dtypes) == list(reference.dtypes) and row.index.tolist() == [1]
+    reordered = check_row_like(reference.iloc[[0]][["job", "age", "income"]], reference)
+    assert list(reordered.columns) == ["age", "income", "job"]
+    with pytest.raises(ValueError, match="exactly one row"):
+        check_row_like(reference, reference)
+    with pytest.raises(ValueError, match="unexpected \\['extra'\\]"):
+        check_row_like(reference.iloc[[0]].assign(extra=1), reference)
+    with pytest.raises(ValueError, match="never holds"):
+        check_row_like(reference.iloc[[0]].assign(job="c"), reference)
+    with pytest.raises(ValueError, match="numbers where"):
+        check_row_like(reference.iloc[[0]].assign(age="old"), reference)
+
+
+def test_model_output_names_the_two_column_mistake_and_text():
+    from xaibook._validation import check_model_output
+
+    assert check_model_output([0.2, 0.8], 2).tolist() == [0.2, 0.8]
+    with pytest.raises(ValueError, match="one column per class"):
+        check_model_output(np.ones((3, 2)) / 2, 3)
+    with pytest.raises(ValueError, match="must return numbers"):
+        check_model_output(np.array(["0.1", "0.2"]), 2)
+    with pytest.raises(ValueError, match="non-finite"):
+        check_model_output([0.1, np.nan], 2)

@@ -16,6 +16,8 @@ __all__ = [
     "check_random_state", "as_legacy_random_state", "as_generator", "check_positive_int",
     "check_prediction_function", "check_rows", "check_one_row", "RandomStateLike",
     "check_numbers_not_text", "check_like_reference", "align_rows", "as_numbers",
+    "readonly", "check_int_seed", "derived_seed", "as_one_row", "check_same_columns", "check_row_like",
+    "check_model_output", "check_positive_number",
 ]
 #: Largest working memory (bytes) a call may plan to allocate before it refuses, with the estimate
 #: and the argument to change. Raise it (``xaibook._validation.MEMORY_LIMIT = ...``) on a big machine.
@@ -400,6 +402,33 @@ def as_generator(random_state: Any) -> np.random.Generator:
     return np.random.default_rng(int(random_state))
 
 
+def check_int_seed(random_state: Any, *, why: str) -> int:
+    """An int seed (0 to 2**32 - 1) where a ``RandomState`` or ``Generator`` cannot serve, because
+    the seed names something (a cached model) or seeds are derived from it; ``why`` says which."""
+    random_state = check_random_state(random_state)
+    if not isinstance(random_state, (int, np.integer)):
+        raise TypeError(f"random_state must be an int seed here ({why}), got {type(random_state).__name__}")
+    return int(random_state)
+
+
+def derived_seed(seed: int, offset: int) -> int:
+    """Seed number ``offset`` derived from ``seed``: ``(seed + offset) mod 2**32``, so every valid
+    seed, 2**32 - 1 included, derives valid seeds (and small seeds give ``seed + offset``)."""
+    return (int(seed) + int(offset)) % 2**32
+
+
+def readonly(values: Any, dtype: Any = float) -> np.ndarray:
+    """A new read-only array of ``values``: results are frozen dataclasses, and their arrays too."""
+    array = np.array(values, dtype=dtype)
+    array.setflags(write=False)
+    return array
+
+
+def check_positive_number(value: Any, *, name: str) -> float:
+    """A positive, finite real number (a kernel width, a scale)."""
+    return check_number(value, name=name, low=0.0, low_open=True)
+
+
 def check_positive_int(value: Any, *, name: str, minimum: int = 1) -> int:
     """``value`` must be an integer not below ``minimum``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
@@ -425,18 +454,93 @@ def check_rows(X: Any, model: Any, *, name: str = "X") -> pd.DataFrame:
     return X
 
 
-def check_one_row(x: Any, model: Any, *, name: str = "x") -> pd.DataFrame:
-    """One row to explain, as a one-row DataFrame with the model's columns (a Series is one row)."""
+def as_one_row(x: Any, *, name: str = "x", reference: pd.DataFrame | None = None,
+               one_row: bool = True) -> Any:
+    """A Series (one person, as ``X.loc[i]`` returns) as a one-row DataFrame; a DataFrame must have
+    exactly one row when ``one_row``. Anything else is returned unchanged for the caller's checks.
+
+    ``X.loc[i]`` of a mixed frame is an object Series: its values get their own types back
+    (``infer_objects``), then each column takes ``reference``'s dtype where that loses nothing
+    (an int column stays int, a float reference makes a float), so the row compares exactly."""
     if isinstance(x, pd.Series):
         x = pd.DataFrame([x.to_dict()], index=[x.name]).infer_objects()
-    if isinstance(x, pd.DataFrame) and len(x) != 1:
-        raise ValueError(f"{name} must be exactly one row, got {len(x)} rows; select one with "
-                         "X.iloc[[i]] (double brackets keep a DataFrame)")
-    return check_rows(x, model, name=name)
+        if reference is not None:
+            x = _like_reference_dtypes(x, reference)
+    if one_row and isinstance(x, pd.DataFrame) and len(x) != 1:
+        raise ValueError(f"{name} must be exactly one row (a one-row DataFrame or a Series), got {len(x)} rows; "
+                         "select one with X.iloc[[i]] (double brackets keep a DataFrame) and explain rows "
+                         "one at a time")
+    return x
+
+
+def _like_reference_dtypes(x: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    casts = {}
+    for column in x.columns:
+        if column not in reference.columns or x[column].dtype == reference[column].dtype:
+            continue
+        target = reference[column].dtype
+        try:
+            cast = x[column].astype(target)
+        except (TypeError, ValueError):
+            continue
+        same = cast.astype(object).tolist() == x[column].astype(object).tolist()
+        if same or isinstance(target, pd.CategoricalDtype) and cast.notna().all():
+            casts[column] = target
+    return x.astype(casts) if casts else x
+
+
+def check_one_row(x: Any, model: Any, *, name: str = "x") -> pd.DataFrame:
+    """One row to explain, as a one-row DataFrame with the model's columns (a Series is one row)."""
+    return check_rows(as_one_row(x, name=name), model, name=name)
+
+
+def check_same_columns(frame: pd.DataFrame, reference: pd.DataFrame, *, name: str,
+                       reference_name: str) -> pd.DataFrame:
+    """``frame`` must have exactly ``reference``'s columns (returned in the reference's order), with
+    numbers where the reference has numbers and text where it has text."""
+    missing = [c for c in reference.columns if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in reference.columns]
+    if missing or extra:
+        raise ValueError(f"{name}'s columns do not match {reference_name}'s: missing {missing}, "
+                         f"unexpected {extra}; give both the same features")
+    frame = frame[list(reference.columns)]
+    mixed = [c for c in reference.columns if _is_number_column(reference[c]) != _is_number_column(frame[c])]
+    if mixed:
+        raise ValueError(f"{name} columns {mixed} hold numbers where {reference_name}'s hold text (or the "
+                         "reverse); give both the same types")
+    return frame
+
+
+def _is_number_column(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
+def check_row_like(x: Any, reference: pd.DataFrame, *, name: str = "x", reference_name: str = "X_reference",
+                   one_row: bool = True) -> pd.DataFrame:
+    """The one-row-against-reference-data check every local method shares (LIME, counterfactuals):
+    a Series or one-row DataFrame (:func:`as_one_row`) with exactly the reference's columns, no NaN
+    or inf, numbers where the reference has numbers, and only categories the reference holds
+    (:func:`check_like_reference`). Returned with the reference's column order."""
+    x = as_one_row(x, name=name, reference=reference, one_row=one_row)
+    x = check_frame(x, name=name)
+    x = check_same_columns(x, reference, name=name, reference_name=reference_name)
+    return check_like_reference(x, reference, name=name, reference_name=reference_name)
 
 
 #: What ``random_state`` accepts everywhere (see :func:`check_random_state`).
 RandomStateLike = int | np.integer | np.random.RandomState | np.random.Generator
+def check_model_output(values: Any, n_rows: int, *, name: str = "f") -> np.ndarray:
+    """A prediction function's output: one finite number per row. Two columns (``predict_proba``'s
+    shape) get a hint to pick the positive class; text is refused by name, never parsed."""
+    out = np.asarray(values)
+    if out.ndim == 2 and out.shape == (n_rows, 2):
+        raise ValueError(f"{name} returned shape {out.shape} (one column per class); return one number per "
+                         "row, e.g. the positive class's probability predict_proba(...)[:, 1]")
+    if out.dtype.kind not in "biuf":
+        raise ValueError(f"{name} must return numbers, got dtype {out.dtype}")
+    return check_finite_output(out, n_rows, name=name)
+
+
 def check_finite_output(values: Any, n_rows: int, *, name: str = "f") -> np.ndarray:
     """A prediction function's output: one finite number per row."""
     out = np.asarray(values, dtype=float)

@@ -38,7 +38,7 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from xaibook import models, refits
-from xaibook._validation import check_positive_int, check_random_state
+from xaibook._validation import check_int_seed, check_positive_int, derived_seed
 from xaibook.adversarial import ScaffoldedClassifier, collect_queries, fit_detector
 from xaibook.agreement import feature_agreement, rank_correlation, ranking
 from xaibook.counterfactual import actionable_features, counterfactual_importance, counterfactuals
@@ -147,19 +147,17 @@ def adversary(case: str = "credit", *, n_rows: int = 50, lime_samples: int = 200
     """Record LIME's and KernelSHAP's queries on ``n_rows`` training rows and fit a detector for each.
 
     KernelSHAP uses ``background_size`` training rows drawn with ``random_state=0`` (the chapters'
-    background); the explained rows are drawn with ``random_state + 1``. Cached like the refits.
+    background); the explained rows are drawn with ``random_state + 1`` (modulo 2**32). Cached like the refits.
     """
     for name, value in (("n_rows", n_rows), ("lime_samples", lime_samples), ("shap_samples", shap_samples),
                         ("background_size", background_size), ("n_estimators", n_estimators)):
         check_positive_int(value, name=name)
-    random_state = check_random_state(random_state)
-    if not isinstance(random_state, (int, np.integer)):
-        raise TypeError("random_state must be an int seed here: it names the cached detectors")
+    random_state = check_int_seed(random_state, why="it names the cached detectors")
     dataset = load_case(case)
 
     def build() -> Adversary:
         background = dataset.X_train.sample(background_size, random_state=0)
-        rows = dataset.X_train.sample(n_rows, random_state=int(random_state) + 1)
+        rows = dataset.X_train.sample(n_rows, random_state=derived_seed(random_state, 1))
         lime_queries = collect_queries(
             lambda f, x, seed: lime_tabular(f, dataset.X_train, x, n_samples=lime_samples, random_state=seed),
             rows, max_rows=5000, random_state=int(random_state))

@@ -62,6 +62,7 @@ from sklearn.pipeline import Pipeline
 from xaibook._validation import (
     check_fitted_model,
     check_frame,
+    check_int_seed,
     check_model_input,
     check_positive_int,
     check_random_state,
@@ -727,10 +728,8 @@ def refit_letters(model: Any, X_train: pd.DataFrame, y_train: Any, X: pd.DataFra
     if y.shape != (len(X_train),):
         raise ValueError(f"y_train must have one label per row of X_train ({len(X_train)}), got shape {y.shape}")
     n_refits = check_positive_int(n_refits, name="n_refits")
-    check_random_state(random_state)
-    if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool):
-        raise TypeError("random_state must be an int seed here (each refit's seed is derived from it)")
-    seeds = np.random.SeedSequence(int(random_state)).generate_state(n_refits)
+    random_state = check_int_seed(random_state, why="each refit's seed is derived from it")
+    seeds = np.random.SeedSequence(random_state).generate_state(n_refits)
     out = []
     for seed in seeds:
         rows = np.random.default_rng(int(seed)).integers(0, len(X_train), len(X_train))

@@ -37,7 +37,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
 
 from xaibook import models
-from xaibook._validation import check_features, check_positive_int, check_random_state
+from xaibook._validation import check_features, check_int_seed, check_positive_int, derived_seed
 from xaibook.data import load_case
 
 __all__ = [
@@ -116,19 +116,17 @@ def bootstrap_refits(case: str, name: str = "boosting", *, n_refits: int = 8,
                      random_state: int = 0) -> Refits:
     """Refit zoo model ``name`` ``n_refits`` times, each on a bootstrap sample of the training split.
 
-    Refit ``i`` draws its sample with seed ``random_state + i`` and uses it as the estimator's
+    Refit ``i`` draws its sample with seed ``random_state + i`` (modulo 2**32) and uses it as the estimator's
     seed too; the training rows, the hyperparameters and the preprocessing are the zoo's.
     """
     n_refits = check_positive_int(n_refits, name="n_refits")
-    random_state = check_random_state(random_state)
-    if not isinstance(random_state, (int, np.integer)):
-        raise TypeError("random_state must be an int seed here: it names the cached refits")
+    random_state = check_int_seed(random_state, why="it names the cached refits")
     dataset = load_case(case)
 
     def build() -> Refits:
         fitted = []
         for i in range(n_refits):
-            seed = int(random_state) + i
+            seed = derived_seed(random_state, i)
             rows = np.random.default_rng(seed).integers(0, len(dataset.X_train), len(dataset.X_train))
             pipeline = _set_seed(models.make_model(case, name), seed)
             fitted.append(_fit(pipeline, dataset.X_train.iloc[rows], dataset.y_train.iloc[rows]))
@@ -148,9 +146,7 @@ def shuffled_label_model(case: str, name: str = "boosting", *, random_state: int
     output for this model looks like its output for the real one fails the sanity check of
     Adebayo et al. (2018).
     """
-    random_state = check_random_state(random_state)
-    if not isinstance(random_state, (int, np.integer)):
-        raise TypeError("random_state must be an int seed here: it names the cached model")
+    random_state = check_int_seed(random_state, why="it names the cached model")
     dataset = load_case(case)
 
     def build() -> Pipeline:
@@ -227,9 +223,7 @@ def add_copy(X: pd.DataFrame, case: str, feature: str, *, noise: float = 0.1,
         raise ValueError(f"{feature!r} is not numeric; a noisy copy needs a numeric feature")
     if not noise >= 0:
         raise ValueError(f"noise must be a non-negative number of standard deviations, got {noise}")
-    random_state = check_random_state(random_state)
-    if not isinstance(random_state, (int, np.integer)):
-        raise TypeError("random_state must be an int seed here: it names the cached model")
+    random_state = check_int_seed(random_state, why="it names the cached model")
     if not X.index.isin(full.index).all() or list(X.columns) != list(full.columns):
         raise ValueError(f"X must be rows of the {case} data (its index labels and columns)")
     draws = pd.Series(np.random.default_rng(int(random_state)).normal(size=len(full)), index=full.index)

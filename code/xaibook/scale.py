@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import check_frame, check_positive_int, check_random_state
+from xaibook._validation import check_frame, check_int_seed, check_positive_int, check_random_state
 
 __all__ = ["METHODS", "MEMORY_PER_CHUNK", "row_seed", "chunk_bounds", "default_chunk_size", "explain",
            "permutation_importance", "ScaleError", "synthetic_applicants"]
@@ -224,10 +224,8 @@ def explain(method: str, model: Any, X: pd.DataFrame, *, background: pd.DataFram
     background = check_frame(background, name="background")
     if list(background.columns) != list(X.columns):
         raise ValueError("background must have X's columns in X's order")
-    check_random_state(random_state)
-    if isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer)):
-        raise TypeError("random_state must be an int seed here: each row's seed is derived from it and the row's "
-                        "position, so that results do not depend on the partitioning")
+    random_state = check_int_seed(random_state, why="each row's seed is derived from it and the row's position, "
+                                  "so that results do not depend on the partitioning")
     if not isinstance(progress, bool):
         raise TypeError(f"progress must be True or False, got {progress!r}")
     client = _check_client(client)

@@ -30,6 +30,7 @@ from xaibook._validation import (
     check_positive_int,
     check_rows,
     check_target,
+    derived_seed,
 )
 from xaibook.pipeline import class_labels, split_model, transform, transformed_features
 
@@ -374,7 +375,7 @@ def refit_trees(model: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, rando
     With ``resample=True`` refit ``k`` trains on a bootstrap resample of ``(X, y)`` drawn from
     ``random_state`` (an int seeds a ``RandomState``); the trees then differ the way they would
     with another sample of applicants. With ``resample=False`` every refit uses all of ``(X, y)``
-    and only the tree's own ``random_state`` changes (``random_state + k`` for an int seed), which
+    and only the tree's own ``random_state`` changes (``random_state + k`` modulo 2**32 for an int seed), which
     only breaks ties.
     """
     _tree_estimator(model)
@@ -399,7 +400,7 @@ def refit_trees(model: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, rando
         else:
             Xk, yk = X, y
             key = f"{step}__random_state" if step else "random_state"
-            refit.set_params(**{key: first_state + k})
+            refit.set_params(**{key: derived_seed(first_state, k)})
         refit.fit(Xk, yk)
         rules = tree_rules(refit)
         nodes = rules.nodes
