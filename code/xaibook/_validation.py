@@ -426,7 +426,11 @@ def readonly(values: Any, dtype: Any = float) -> np.ndarray:
 
 def check_positive_number(value: Any, *, name: str) -> float:
     """A positive, finite real number (a kernel width, a scale)."""
-    return check_number(value, name=name, low=0.0, low_open=True)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a positive number, got {type(value).__name__}")
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive, finite number, got {value!r}")
+    return float(value)
 
 
 def check_positive_int(value: Any, *, name: str, minimum: int = 1) -> int:
