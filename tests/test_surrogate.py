@@ -1,6 +1,9 @@
 """LIME from scratch: equal to the ``lime`` package for the same seed, identities, and bad input."""
 
+import importlib
 import os
+import pkgutil
+import re
 from dataclasses import FrozenInstanceError
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # lime's image explainer shows a progress bar
@@ -525,3 +528,15 @@ def test_a_model_whose_output_never_changes_scores_as_lime(constant):
     # another constant: lime's intercept is one rounding unit off (0.30000000000000004) and it reports
     # 0; the exact fit of a constant is perfect, and the package reports 1 (see _weighted_r2)
     assert S.lime_tabular(lambda A: np.full(len(A), 0.3), X, X.iloc[[0]]).score == 1.0
+
+
+# ------------------------------------------------------------------------------ issue 27: the package
+def test_the_package_maps_its_modules_and_re_exports_them():
+    """Each module of ``xaibook.surrogate`` is in the package docstring's map, and every public name
+    of a module is importable from the package (``from xaibook.surrogate import lime_tabular``)."""
+    modules = {info.name for info in pkgutil.iter_modules(S.__path__)}
+    assert set(re.findall(r"^``(\w+)``\s+\S", S.__doc__, re.M)) == modules
+    for name in modules:
+        module = importlib.import_module(f"xaibook.surrogate.{name}")
+        for public in getattr(module, "__all__", []):
+            assert getattr(S, public) is getattr(module, public) and public in S.__all__, f"{name}.{public}"

@@ -25,8 +25,8 @@ keeps ``num_features=10`` features by default; here ``n_features=None`` keeps th
 Every choice follows the ``lime`` package 0.2.0.1 (Ribeiro's reference implementation) so that, for
 the same ``random_state``, the functions here draw the same random numbers in the same order and
 return the same explanation (the tests prove it to floating-point tolerance), with one deliberate
-difference for a quartile bin whose training values are all equal (:mod:`xaibook.surrogate.tabular`
-says which).
+difference, for a quartile bin whose training values are all equal (described in
+:mod:`xaibook.surrogate.tabular`).
 
 One module per step or kind of data, as ``lime`` has a file per data type:
 
@@ -38,6 +38,7 @@ One module per step or kind of data, as ``lime`` has a file per data type:
 ``image``       :func:`lime_image`, :func:`image_neighbourhood`, quickshift and grid superpixels
 ``submodular``  :func:`submodular_pick`, SP-LIME: the paper's global summary by a few representative
                 explanations
+``_sampling``   what every neighbourhood sampler shares: the sample count, memory and batched model calls
 
 :func:`weighted_ridge_reference` is the surrogate fit written as the textbook formula, and
 :func:`lime_tabular_reference` the whole tabular method in a few readable lines. Every name is
