@@ -1,6 +1,9 @@
 """LIME from scratch: equal to the ``lime`` package for the same seed, identities, and bad input."""
 
+import importlib
 import os
+import pkgutil
+import re
 from dataclasses import FrozenInstanceError
 
 os.environ.setdefault("TQDM_DISABLE", "1")  # lime's image explainer shows a progress bar
@@ -335,6 +338,21 @@ def test_result_is_frozen_and_reproducible():
     assert gen.weights.shape == one.weights.shape
 
 
+def test_a_series_of_a_mixed_table_explains_as_its_one_row_frame():
+    """``X.loc[i]`` of text and int columns is an object Series; it takes X_train's dtypes back
+    (``_validation.check_row_like``), so the explanation is bit for bit the one-row frame's."""
+    dataset = data.load_case("credit")
+    f = prediction_function(models.get_model("credit", "logistic"))
+    person = models.featured_person("credit")
+    assert dataset.X.loc[person].dtype == object
+    frame = S.lime_tabular(f, dataset.X_train, dataset.X.loc[[person]], n_samples=300, discretize=False)
+    series = S.lime_tabular(f, dataset.X_train, dataset.X.loc[person], n_samples=300, discretize=False)
+    np.testing.assert_array_equal(series.weights, frame.weights)
+    assert (series.intercept, series.score, series.feature_labels) == (frame.intercept, frame.score,
+                                                                       frame.feature_labels)
+    assert [(type(v), v) for v in series.feature_values] == [(type(v), v) for v in frame.feature_values]
+
+
 def test_fitted_model_accepted_as_f():
     dataset = data.load_case("heart")
     model = models.get_model("heart", "logistic")
@@ -373,7 +391,7 @@ def test_bad_tabular_input(small):
         S.lime_tabular(f, X, x, kernel_width=-1.0)
     with pytest.raises(ValueError, match="n_features"):
         S.lime_tabular(f, X, x, n_features=0)
-    with pytest.raises(ValueError, match="unseen"):
+    with pytest.raises(ValueError, match="x column 'colour' has value.*'green'.*X_train never holds"):
         S.lime_tabular(f, X, x.assign(colour="green"))
     with pytest.raises(ValueError, match="random_state"):
         S.lime_tabular(f, X, x, random_state=None)
@@ -477,7 +495,7 @@ def test_bad_options_found_by_the_audit(small):
         S.lime_text(lambda texts: np.zeros(len(texts)), "good film", n_samples=50, batch_size=-1)
     with pytest.raises(TypeError, match="discretize must be True or False"):
         S.lime_tabular(f, X, x, n_samples=50, discretize="False")
-    with pytest.raises(ValueError, match="kernel_width must be a positive"):
+    with pytest.raises(ValueError, match=r"kernel_width must be in \(0.0, inf\]"):
         S.kernel(np.array([0.0, 1.0]), 0.0)
     result = S.lime_tabular(f, X, x, n_samples=50)
     with pytest.raises(TypeError, match="neighbourhood must be a Neighbourhood.*result.neighbourhood"):
@@ -510,3 +528,15 @@ def test_a_model_whose_output_never_changes_scores_as_lime(constant):
     # another constant: lime's intercept is one rounding unit off (0.30000000000000004) and it reports
     # 0; the exact fit of a constant is perfect, and the package reports 1 (see _weighted_r2)
     assert S.lime_tabular(lambda A: np.full(len(A), 0.3), X, X.iloc[[0]]).score == 1.0
+
+
+# ------------------------------------------------------------------------------ issue 27: the package
+def test_the_package_maps_its_modules_and_re_exports_them():
+    """Each module of ``xaibook.surrogate`` is in the package docstring's map, and every public name
+    of a module is importable from the package (``from xaibook.surrogate import lime_tabular``)."""
+    modules = {info.name for info in pkgutil.iter_modules(S.__path__)}
+    assert set(re.findall(r"^``(\w+)``\s+\S", S.__doc__, re.M)) == modules
+    for name in modules:
+        module = importlib.import_module(f"xaibook.surrogate.{name}")
+        for public in getattr(module, "__all__", []):
+            assert getattr(S, public) is getattr(module, public) and public in S.__all__, f"{name}.{public}"

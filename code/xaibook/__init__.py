@@ -16,7 +16,7 @@ One module per explanation method, named by its key (CONTRIBUTING.md has the mod
 ``importance``      chapter 3: permutation, grouped and drop-column importance
 ``dependence``      chapter 4: PDP, ICE, two-way PDP, ALE and the H statistic
 ``shapley``         chapter 5: exact, sampling and Kernel SHAP, the TreeSHAP adapter
-``surrogate``       chapter 6: LIME for tables, text and images (named so it never shadows ``lime``)
+``surrogate``       chapter 6: LIME for tables, text and images (a package; named so it never shadows ``lime``)
 ``counterfactual``  chapter 7: counterfactual search with actionability constraints, and its metrics
 ``agreement``       chapters 8 and 9: how much explanations agree (Krishna et al. 2022)
 ``adversarial``     chapter 8: the scaffolding attack on LIME and SHAP (Slack et al. 2020)
