@@ -776,7 +776,9 @@ def _cached(name: str, build: Callable[[], Any]) -> Any:
 
     digest = hashlib.sha256(models.cache_key().encode())
     for module in _STUDY_MODULES:
-        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
+        source = Path(importlib.import_module(module).__file__)   # a package: all of its files
+        for path in sorted(source.parent.rglob("*.py")) if source.name == "__init__.py" else [source]:
+            digest.update(path.read_bytes())
     return models.load_or_build(models.cache_dir() / f"faithfulness-{name}-{digest.hexdigest()[:16]}.joblib", build)
 
 
