@@ -34,15 +34,21 @@ def _check_vary(features_to_vary, X_reference: pd.DataFrame) -> list[str]:
     return check_features(features_to_vary, X_reference, name="features_to_vary", frame_name="X_reference")
 
 
+def _feature_items(option: Any, X_reference: pd.DataFrame, *, name: str, expected: str) -> list[tuple[Any, Any]]:
+    """The items of an option that maps features of ``X_reference`` to a setting (none when not given)."""
+    if option is None:
+        return []
+    if not isinstance(option, Mapping):
+        raise TypeError(f"{name} must be a dict {expected}")
+    if option:
+        check_features(list(option), X_reference, name=name, frame_name="X_reference")
+    return list(option.items())
+
+
 def _check_ranges(permitted_range, x: pd.DataFrame, X_reference: pd.DataFrame, vary: list[str]) -> dict[str, Any]:
     ranges: dict[str, Any] = {}
-    if permitted_range is None:
-        return ranges
-    if not isinstance(permitted_range, Mapping):
-        raise TypeError("permitted_range must be a dict feature -> (low, high) or feature -> categories")
-    if permitted_range:
-        check_features(list(permitted_range), X_reference, name="permitted_range", frame_name="X_reference")
-    for feature, spec in permitted_range.items():
+    for feature, spec in _feature_items(permitted_range, X_reference, name="permitted_range",
+                                        expected="feature -> (low, high) or feature -> categories"):
         if feature not in vary:
             raise ValueError(f"permitted_range names {feature!r}, which is not in features_to_vary; "
                              "a frozen feature cannot move, so a range for it is a contradiction")
@@ -79,13 +85,8 @@ def _check_interval(feature: str, spec: Any, value: Any) -> tuple[float, float]:
 
 def _check_directions(monotone, X_reference: pd.DataFrame, vary: list[str]) -> dict[str, str]:
     directions: dict[str, str] = {}
-    if monotone is None:
-        return directions
-    if not isinstance(monotone, Mapping):
-        raise TypeError('monotone must be a dict feature -> "increase" or "decrease"')
-    if monotone:
-        check_features(list(monotone), X_reference, name="monotone", frame_name="X_reference")
-    for feature, direction in monotone.items():
+    for feature, direction in _feature_items(monotone, X_reference, name="monotone",
+                                             expected='feature -> "increase" or "decrease"'):
         if direction not in ("increase", "decrease"):
             raise ValueError(f'monotone[{feature!r}] must be "increase" or "decrease", got {direction!r}')
         if not is_number_column(X_reference[feature]):

@@ -30,9 +30,13 @@ def mad_scales(X_reference: pd.DataFrame, features: Sequence[str] | None = None)
         if chosen:  # an empty list has always meant every feature
             names = check_features(chosen, X_reference, frame_name="X_reference")
     numeric = [c for c in names if is_number_column(X_reference[c])]
-    values = X_reference[numeric].to_numpy(dtype=float)
+    return pd.Series(_mad(X_reference[numeric].to_numpy(dtype=float)), index=numeric, name="MAD")
+
+
+def _mad(values: np.ndarray) -> np.ndarray:
+    """Median absolute deviation of each column of ``values``, 0 replaced by 1 (as DiCE does)."""
     mad = np.median(np.abs(values - np.median(values, axis=0)), axis=0)
-    return pd.Series(np.where(mad > 0, mad, 1.0), index=numeric, name="MAD")
+    return np.where(mad > 0, mad, 1.0)
 
 
 def band_scales(X_reference: pd.DataFrame, ordered: Mapping[str, Sequence] | None) -> dict[str, tuple[dict, float]]:
@@ -59,8 +63,7 @@ def band_scales(X_reference: pd.DataFrame, ordered: Mapping[str, Sequence] | Non
                              f"highest; missing {missing}" + (", with repeats" if repeats else ""))
         rank = {band: float(k) for k, band in enumerate(bands)}
         values = X_reference[feature].map(rank).to_numpy(dtype=float)
-        mad = float(np.median(np.abs(values - np.median(values))))
-        out[feature] = (rank, mad if mad > 0 else 1.0)
+        out[feature] = (rank, float(_mad(values)))
     return out
 
 
