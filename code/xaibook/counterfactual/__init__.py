@@ -57,18 +57,19 @@ The package, one module per concern (everything public is re-exported here, so
 :mod:`~xaibook.counterfactual.metrics`
     :func:`counterfactual_metrics` (validity, proximity, sparsity, diversity) of any set.
 :mod:`~xaibook.counterfactual.recourse`
-    :func:`recourse_cost` per row, and the exact optimum :func:`linear_recourse_cost` (``_costs``).
+    :func:`recourse_cost` (the search's cheapest, row by row) and the exact optimum of a model
+    additive in log-odds, :func:`linear_recourse_cost` (:func:`linear_recourse_costs` for many rows).
 :mod:`~xaibook.counterfactual.importance`
     :func:`counterfactual_importance`.
 :mod:`~xaibook.counterfactual.results`
     :class:`CounterfactualResult`, :class:`CounterfactualImportance`, :class:`AlreadyDesiredError`.
 
 The search's machinery is private: ``_space`` (coded rows, constraints, cost), ``_target`` (the
-model's probability and decision), ``_candidates`` (step 1) and ``_minimise`` (step 2). Its tuning
-constants live there and are re-exported here (``DIVERSITY_WEIGHT``, ``GRID_SIZE``, ...).
+model's probability and decision), ``_candidates`` (step 1) and ``_minimise`` (step 2). The
+tuning constants (``DIVERSITY_WEIGHT``, ``GRID_SIZE``, ...) live in the modules that use them and
+are re-exported here (not in ``__all__``, as before the split).
 """
 
-# with the search's tuning constants from the modules that use them (re-exported, not in __all__, as before)
 from xaibook.counterfactual._candidates import (  # noqa: F401
     LATTICE_ROWS,
     MAX_RANDOM_CHANGES,

@@ -180,7 +180,6 @@ def _random_candidates(space: _Space, X_reference: pd.DataFrame, rng: np.random.
     return Z
 
 
-
 def _lattice(space: _Space) -> np.ndarray:
     """Every combination of allowed values of the features free to change, when there are at most
     ``LATTICE_ROWS``: every allowed category, and for a numeric feature ``k`` evenly spaced values

@@ -230,7 +230,6 @@ class _Space:
         return value
 
 
-
 def _unique_rows(Z: np.ndarray) -> np.ndarray:
     """Distinct rows, values untouched: rounding here once moved every feature of a continuous x
     off its value (frozen features then "changed", and every row failed the constraint check)."""

@@ -19,7 +19,6 @@ class AlreadyDesiredError(ValueError):
     """The row is already predicted as the desired class: it needs no counterfactual."""
 
 
-
 @dataclass(frozen=True, eq=False)
 class CounterfactualResult:
     """Counterfactuals for one row ``original``, sorted by cost, with the standard metrics.

@@ -1,6 +1,6 @@
 """The search for counterfactuals of one row (:func:`counterfactuals`), in three steps: candidates
-(:mod:`._candidates`), minimisation (:mod:`._minimise`) and the final check, selection of diverse
-options and metrics (:func:`_report`, :func:`_select`). The package docstring describes each step."""
+(``_candidates``), minimisation (``_minimise``), and the final check, the selection of diverse
+options and the metrics (:func:`_report`, :func:`_select`). The package docstring describes each step."""
 
 from __future__ import annotations
 
@@ -123,7 +123,6 @@ def _report(space: _Space, target: _Target, x: pd.DataFrame, X_reference: pd.Dat
         validity=metrics["validity"], proximity=metrics["proximity"], sparsity=metrics["sparsity"],
         diversity=metrics["diversity"], n_requested=n, features_to_vary=vary, message=message,
         min_probability=target.min_probability)
-
 
 
 def _select(space: _Space, Z: np.ndarray, n: int) -> np.ndarray:
