@@ -625,3 +625,12 @@ def check_same_features(results: Any, *, name: str = "results") -> tuple[str, ..
                              "that the others do not (or lacks them); compare results on the same columns")
     return first
 
+
+
+# ------------------------------------------------------------------------------ added for the counterfactual package
+__all__ += ["is_number_column"]
+
+
+def is_number_column(column: pd.Series) -> bool:
+    """A column of numbers; a boolean column is not one (its two values are categories)."""
+    return _is_number_column(column)
