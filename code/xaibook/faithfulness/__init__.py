@@ -37,7 +37,13 @@ result with ``feature_names`` and a long ``to_frame()``.
 """
 
 from xaibook.faithfulness.attributions import attribution_matrix, global_attribution, random_attributions
-from xaibook.faithfulness.curves import PerturbationCurve, deletion_curve, insertion_curve, perturbation_curve_reference
+from xaibook.faithfulness.curves import (
+    PerturbationCurve,
+    deletion_curve,
+    insertion_curve,
+    model_function,
+    perturbation_curve_reference,
+)
 from xaibook.faithfulness.planted import (
     PLANTED_ROLES,
     PlantedData,
@@ -47,19 +53,23 @@ from xaibook.faithfulness.planted import (
     planted_score,
     planted_truth,
 )
-from xaibook.faithfulness.randomisation import RandomisationCheck, model_randomisation_check
+from xaibook.faithfulness.randomisation import RandomisationCheck, model_randomisation_check, randomise_parameters
 from xaibook.faithfulness.retrain import RemoveAndRetrain, remove_and_retrain
-from xaibook.faithfulness.scores import GroundTruthScores, ground_truth_scores
+from xaibook.faithfulness.scores import EffectScores, GroundTruthScores, effect_scores, ground_truth_scores
 from xaibook.faithfulness.studies import (
     CORRELATIONS,
     N_BACKGROUND,
     N_EXPLAINED,
     N_ROWS,
     ROAR_METHODS,
+    ROAR_ROW_METHODS,
     ROAR_STEPS,
     SEEDS,
+    case_study,
     credit_study,
+    effect_study,
     explain_all,
+    heart_study,
     interval_table,
     pdp_importance,
     planted_model,
@@ -78,9 +88,12 @@ __all__ = [
     "planted_main_effect",
     "GroundTruthScores",
     "ground_truth_scores",
+    "EffectScores",
+    "effect_scores",
     "PerturbationCurve",
     "deletion_curve",
     "insertion_curve",
+    "model_function",
     "perturbation_curve_reference",
     "attribution_matrix",
     "random_attributions",
@@ -88,6 +101,7 @@ __all__ = [
     "remove_and_retrain",
     "RandomisationCheck",
     "model_randomisation_check",
+    "randomise_parameters",
     "global_attribution",
     "CORRELATIONS",
     "SEEDS",
@@ -96,11 +110,15 @@ __all__ = [
     "N_BACKGROUND",
     "ROAR_STEPS",
     "ROAR_METHODS",
+    "ROAR_ROW_METHODS",
     "planted_model",
     "pdp_importance",
     "explain_all",
     "planted_study",
+    "case_study",
     "credit_study",
+    "heart_study",
+    "effect_study",
     "roar_study",
     "sanity_study",
     "interval_table",

@@ -21,6 +21,7 @@ __all__ = [
     "PerturbationCurve",
     "deletion_curve",
     "insertion_curve",
+    "model_function",
     "perturbation_curve_reference",
 ]
 
@@ -73,13 +74,18 @@ class PerturbationCurve:
                              "output": self.curves.ravel()})
 
 
-def _perturbation(kind: str, model: Any, X: Any, attributions: Any, background: Any, scale: str,
-                  random_state: RandomStateLike, batch_size: int) -> PerturbationCurve:
+def model_function(model: Any, scale: str) -> Callable[[pd.DataFrame], np.ndarray]:
+    """``model`` as a prediction function on ``scale``: a fitted model (checked) or a function as is."""
     if not callable(model) and not (hasattr(model, "predict") or hasattr(model, "predict_proba")):
         raise TypeError(f"model must be a fitted model or a prediction function, got {type(model).__name__}")
     if hasattr(model, "predict") or hasattr(model, "predict_proba"):
         check_fitted_model(model)
-    f = as_prediction_function(model, scale=scale, name="model")
+    return as_prediction_function(model, scale=scale, name="model")
+
+
+def _perturbation(kind: str, model: Any, X: Any, attributions: Any, background: Any, scale: str,
+                  random_state: RandomStateLike, batch_size: int) -> PerturbationCurve:
+    f = model_function(model, scale)
     X = check_frame(X, name="X")
     background = check_frame(background, name="background")
     if list(background.columns) != list(X.columns):

@@ -17,9 +17,13 @@ import pandas as pd
 
 from xaibook._validation import RandomStateLike, as_generator, check_frame, check_positive_int
 from xaibook.faithfulness.attributions import _orders, _spearman_rows, attribution_matrix
+from xaibook.faithfulness.curves import model_function
+from xaibook.faithfulness.planted import _CATEGORICAL, PLANTED_ROLES, _check_planted_frame, planted_main_effect
 
 __all__ = [
+    "EffectScores",
     "GroundTruthScores",
+    "effect_scores",
     "ground_truth_scores",
 ]
 
@@ -101,3 +105,87 @@ def ground_truth_scores(attributions: Any, truth: pd.DataFrame, *, k: int = 3,
     return GroundTruthScores(tuple(names), _spearman_rows(a, t), recovery, mass, k, tuple(irrelevant))
 
 
+# --------------------------------------------------------------------------------------------
+# Effect curves against the planted main effects
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class EffectScores:
+    """PD and ALE curves of a model scored against the planted main effects, per numeric feature.
+
+    ``ale_error[j]`` and ``pdp_error[j]`` are root mean squared differences (on the model's scale,
+    log-odds by default) between the curve and the true main effect at the ALE grid's edges, all
+    three centred alike (the count-weighted mean over the data's bins subtracted, as ALE centres).
+    ``curves`` is the long frame of the centred curves: ``feature``, ``value``, ``truth``,
+    ``ALE``, ``PDP``.
+    """
+
+    feature_names: tuple[str, ...]
+    ale_error: np.ndarray
+    pdp_error: np.ndarray
+    curves: pd.DataFrame
+
+    def __post_init__(self) -> None:
+        for field in ("ale_error", "pdp_error"):
+            array = np.array(getattr(self, field), dtype=float)
+            array.setflags(write=False)
+            object.__setattr__(self, field, array)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per feature: ``ALE`` and ``PDP`` errors."""
+        return pd.DataFrame({"ALE": self.ale_error, "PDP": self.pdp_error},
+                            index=pd.Index(self.feature_names, name="feature"))
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long format: ``feature``, ``method`` (``ALE`` or ``PDP``), ``error``."""
+        return (self.summary().reset_index().melt(id_vars="feature", var_name="method", value_name="error"))
+
+
+def _centre(curve: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``curve`` on bin edges minus its count-weighted mean over the bins (trapezoid per bin), ALE's centring."""
+    return curve - np.sum(counts * (curve[:-1] + curve[1:]) / 2) / counts.sum()
+
+
+def effect_scores(model: Any, X: pd.DataFrame, *, features: Sequence[str] | None = None, grid_resolution: int = 10,
+                  scale: str = "log-odds") -> EffectScores:
+    """Score the partial dependence (Friedman 2001) and first-order ALE (Apley & Zhu 2020) curves of
+    ``model`` on planted data ``X`` against :func:`~xaibook.faithfulness.planted_main_effect`.
+    ``model`` is a fitted model, read on ``scale`` (log-odds, the truth's scale), or a prediction
+    function returning log-odds, used as it is.
+
+    For each numeric planted feature (default: all seven), :func:`xaibook.dependence.ale` gives the
+    quantile grid ``z_0 < ... < z_K`` and the centred ALE; the PD curve (all rows of ``X``) and the
+    true main effect are evaluated on the same edges and centred the same way, and each curve's error
+    is its root mean squared difference from the truth over the edges. For the planted function
+    itself (the oracle) both errors are zero on every additive feature, up to rounding, and small
+    on ``amount`` (the sample's guarantor share is not exactly one half). Categorical features are
+    not scored: :func:`~xaibook.dependence.ale` needs an order of the values, which unordered
+    categories do not have.
+    """
+    from xaibook.dependence import ale, partial_dependence
+
+    X = _check_planted_frame(X, "X")
+    is_model = hasattr(model, "predict") or hasattr(model, "predict_proba")
+    f = model_function(model, scale if is_model else "probability")   # a function is used as it is
+    numeric = [c for c in PLANTED_ROLES if c not in _CATEGORICAL]
+    if features is None:
+        features = numeric
+    elif isinstance(features, str):
+        features = [features]
+    features = list(features)
+    wrong = [c for c in features if c not in numeric]
+    if not features or wrong or len(set(features)) != len(features):
+        raise ValueError(f"features must be distinct planted numeric features {numeric}; got {features} "
+                         "(categorical features have no ALE curve)")
+    grid_resolution = check_positive_int(grid_resolution, name="grid_resolution", minimum=2)
+    errors, frames = {"ALE": [], "PDP": []}, []
+    for feature in features:
+        curve = ale(f, X, feature, grid_resolution=grid_resolution)
+        counts = np.asarray(curve.counts, dtype=float)
+        truth = _centre(planted_main_effect(feature, curve.grid), counts)
+        pdp = _centre(partial_dependence(f, X, feature, grid=curve.grid).average, counts)
+        for method, values in (("ALE", np.asarray(curve.effect)), ("PDP", pdp)):
+            errors[method].append(float(np.sqrt(np.mean((values - truth) ** 2))))
+        frames.append(pd.DataFrame({"feature": feature, "value": curve.grid, "truth": truth,
+                                    "ALE": curve.effect, "PDP": pdp}))
+    return EffectScores(tuple(features), np.array(errors["ALE"]), np.array(errors["PDP"]),
+                        pd.concat(frames, ignore_index=True))

@@ -24,7 +24,7 @@ from xaibook.faithfulness.curves import deletion_curve, insertion_curve
 from xaibook.faithfulness.planted import PLANTED_ROLES, PlantedData, make_planted_credit
 from xaibook.faithfulness.randomisation import RandomisationCheck, model_randomisation_check
 from xaibook.faithfulness.retrain import remove_and_retrain
-from xaibook.faithfulness.scores import ground_truth_scores
+from xaibook.faithfulness.scores import effect_scores, ground_truth_scores
 
 __all__ = [
     "CORRELATIONS",
@@ -34,11 +34,15 @@ __all__ = [
     "N_BACKGROUND",
     "ROAR_STEPS",
     "ROAR_METHODS",
+    "ROAR_ROW_METHODS",
     "planted_model",
     "pdp_importance",
     "explain_all",
     "planted_study",
+    "case_study",
     "credit_study",
+    "heart_study",
+    "effect_study",
     "roar_study",
     "sanity_study",
     "interval_table",
@@ -187,25 +191,60 @@ def planted_study() -> pd.DataFrame:
     return _cached("planted", build)
 
 
-def credit_study() -> pd.DataFrame:
-    """Deletion and insertion areas of every method on the credit case's boosting model, per seed
-    (the seed picks the explained test rows, the background and the methods' randomness). Cached."""
+def case_study(case: str) -> pd.DataFrame:
+    """Deletion and insertion areas of every method on a case study's tuned boosting model, per seed
+    (the seed picks the explained test rows, the background and the methods' randomness); exact
+    SHAP left out (``2**20`` coalitions per row on credit, ``2**13`` on heart). Long frame:
+    ``seed, method, metric, value``; cached."""
     from xaibook import data, models
 
+    if case not in data.CASES:
+        raise ValueError(f"case must be one of {list(data.CASES)}, got {case!r}")
+
     def build() -> pd.DataFrame:
-        credit = data.load_credit()
-        model = models.get_model("credit", "boosting")
+        dataset = data.load_case(case)
+        model = models.get_model(case, "boosting")
         records = []
         for seed in SEEDS:
             rng = np.random.default_rng(seed)
-            X = credit.X_test.iloc[rng.choice(len(credit.X_test), N_EXPLAINED, replace=False)]
-            background = credit.X_train.iloc[rng.choice(len(credit.X_train), N_BACKGROUND, replace=False)]
-            explanations = explain_all(model, credit.X_test, credit.y_test, X, background, exact=False,
-                                       random_state=seed)      # exact SHAP: 2**20 coalitions per row
+            X = dataset.X_test.iloc[rng.choice(len(dataset.X_test), N_EXPLAINED, replace=False)]
+            background = dataset.X_train.iloc[rng.choice(len(dataset.X_train), N_BACKGROUND, replace=False)]
+            explanations = explain_all(model, dataset.X_test, dataset.y_test, X, background, exact=False,
+                                       random_state=seed)
             for row in _score_methods(model, explanations, X, background, None, seed):
                 records.append({"seed": seed, **row})
         return pd.DataFrame(records).melt(id_vars=["seed", "method"], var_name="metric")
-    return _cached("credit", build)
+    return _cached(case, build)
+
+
+def credit_study() -> pd.DataFrame:
+    """:func:`case_study` on the credit case."""
+    return case_study("credit")
+
+
+def heart_study() -> pd.DataFrame:
+    """:func:`case_study` on the heart case."""
+    return case_study("heart")
+
+
+def effect_study() -> pd.DataFrame:
+    """PD and ALE curves scored against the planted main effects (:func:`effect_scores`) for each
+    correlation and seed, on the learnt boosting model and, at the middle correlation, the oracle.
+    Long frame: ``correlation, seed, model, feature, method, error``; cached."""
+    def build() -> pd.DataFrame:
+        frames = []
+        for rho in CORRELATIONS:
+            for seed in SEEDS:
+                planted, _, _ = _planted_sample(rho, seed)
+                models = [("boosting", planted_model().fit(planted.X, planted.y))]
+                if rho == CORRELATIONS[1]:
+                    models.insert(0, ("oracle", planted.oracle()))
+                for label, model in models:
+                    frames.append(effect_scores(model, planted.X).to_frame().assign(
+                        correlation=rho, seed=seed, model=label))
+        columns = ["correlation", "seed", "model", "feature", "method", "error"]
+        return pd.concat(frames, ignore_index=True)[columns]
+    return _cached("effects", build)
 
 
 def interval_table(study: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -216,12 +255,30 @@ def interval_table(study: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 #: Counts of top features removed before each refit in the chapter's remove-and-retrain runs.
 ROAR_STEPS = (0, 1, 2, 3, 4)
 ROAR_METHODS = ("TreeSHAP", "path-dependent SHAP", "permutation importance", "random")
+#: The methods whose own per-row rankings the per-row remove-and-retrain runs use.
+ROAR_ROW_METHODS = ("planted truth", "TreeSHAP", "path-dependent SHAP", "random")
+
+
+def _row_attributions(method: str, model: Any, planted: PlantedData, rows: pd.DataFrame,
+                      background: pd.DataFrame, seed: int) -> Any:
+    """One method's attribution of every row of ``rows`` (the per-row ROAR needs train and test rows)."""
+    from xaibook import shapley
+
+    if method == "planted truth":
+        return planted.truth(rows, background)
+    if method == "TreeSHAP":
+        return shapley.tree_shap(model, rows, background, scale="log-odds").to_wide()
+    if method == "path-dependent SHAP":
+        return shapley.path_dependent_shap(model, rows, scale="log-odds").to_wide()
+    return random_attributions(rows, random_state=seed)
 
 
 def roar_study() -> pd.DataFrame:
-    """Deletion area and remove-and-retrain on the learnt planted model at the lowest and highest
-    correlation (seed 0), with the global ranking of each method in ``ROAR_METHODS``. Long frame:
-    ``correlation, method, n_removed, removed, score``; cached."""
+    """Remove-and-retrain on the learnt planted model at the lowest and highest correlation (seed 0):
+    ``ranking="global"`` with the global ranking of each method in ``ROAR_METHODS``, ``ranking="per
+    row"`` with each row's own ranking (Hooker et al.'s form) for ``ROAR_ROW_METHODS``, every row of
+    the training and test halves explained on the model fitted to all rows. Long frame:
+    ``correlation, ranking, method, n_removed, removed, score``; cached."""
     def build() -> pd.DataFrame:
         frames = []
         for rho in (CORRELATIONS[0], CORRELATIONS[-1]):
@@ -234,14 +291,25 @@ def roar_study() -> pd.DataFrame:
                 ranking = global_attribution(explanations[method], X)
                 result = remove_and_retrain(planted_model(), train, y_train, test, y_test, ranking,
                                             n_removed=ROAR_STEPS, random_state=0)
-                frames.append(result.to_frame().assign(correlation=rho, method=method))
-        return pd.concat(frames, ignore_index=True)
+                frames.append(result.to_frame().assign(correlation=rho, ranking="global", method=method))
+            for i, method in enumerate(ROAR_ROW_METHODS):
+                every = _row_attributions(method, learnt, planted, planted.X, background, seed=i)
+                every = pd.DataFrame(np.asarray(every, dtype=float), index=planted.X.index, columns=planted.X.columns)
+                result = remove_and_retrain(planted_model(), train, y_train, test, y_test, every.loc[test.index],
+                                            train_attributions=every.loc[train.index], per_row=True,
+                                            n_removed=ROAR_STEPS, random_state=0)
+                frames.append(result.to_frame().assign(correlation=rho, ranking="per row", method=method))
+        columns = ["correlation", "ranking", "method", "n_removed", "fraction", "removed", "score"]
+        return pd.concat(frames, ignore_index=True)[columns]
     return _cached("roar", build)
 
 
-def sanity_study() -> RandomisationCheck:
+def sanity_study(kind: str = "labels") -> RandomisationCheck:
     """The model-randomisation check on the learnt planted model (correlation 0.5, seed 0): every
-    method, two label shuffles. Cached."""
+    method, two repeats of ``kind`` (``"labels"``: refits on shuffled labels; ``"parameters"``: the
+    trained trees' leaf values randomised). Cached."""
+    if kind not in ("labels", "parameters"):
+        raise ValueError(f"kind must be 'labels' or 'parameters', got {kind!r}")
     from xaibook import importance, shapley, surrogate
     from xaibook.predict import prediction_function
 
@@ -263,6 +331,6 @@ def sanity_study() -> RandomisationCheck:
                 m, planted.X, planted.y, scoring="roc_auc", n_repeats=3, random_state=0).importances_mean,
             "PDP importance": lambda m, Z: pdp_importance(log_odds(m), planted.X).to_numpy(),
         }
-        return model_randomisation_check(learnt, planted.X, planted.y, X, explainers, n_repeats=2,
+        return model_randomisation_check(learnt, planted.X, planted.y, X, explainers, n_repeats=2, kind=kind,
                                          random_state=0)
-    return _cached("sanity", build)
+    return _cached("sanity" if kind == "labels" else f"sanity-{kind}", build)
