@@ -156,17 +156,27 @@ def test_remove_and_retrain_refits_and_prefers_the_informative_features():
     assert list(good.to_frame().columns) == ["n_removed", "fraction", "removed", "score"]
 
 
-def test_model_randomisation_check():
+@pytest.fixture(scope="module")
+def linear_case():
+    """A logistic regression on planted data and two explainers: its coefficients, and a constant."""
     data = fa.make_planted_credit(400, correlation=0.0, random_state=2)
     model = make_pipeline(make_preprocessor(numeric=NUMERIC, categorical=["housing", "guarantor"]),
                           LogisticRegression(max_iter=1000)).fit(data.X, data.y)
-    X = data.X.iloc[:10]
     explainers = {
         "coefficients": lambda m, Z: np.tile(np.abs(m[-1].coef_[0][:7]).tolist() + [0.0, 0.0], (len(Z), 1)),
         "constant": lambda m, Z: np.arange(Z.shape[1], dtype=float),
     }
-    check = fa.model_randomisation_check(model, data.X, data.y, X, explainers, n_repeats=2, random_state=0)
+    return data, model, data.X.iloc[:10], explainers
+
+
+@pytest.mark.parametrize("kind", ["labels", "parameters"])
+def test_model_randomisation_check(linear_case, kind):
+    data, model, X, explainers = linear_case
+    check = fa.model_randomisation_check(model, data.X, data.y, X, explainers, n_repeats=2, kind=kind,
+                                         random_state=0)
+    assert check.kind == kind
     assert check.similarity["constant"].tolist() == [1.0, 1.0]          # ignores the model: fails the check
+    assert check.similarity["coefficients"].max() < 1.0
     assert check.summary().index[0] == "constant"
     assert check.randomised_scores.max() < check.original_score
     assert set(check.to_frame().columns) == {"method", "repeat", "rank_correlation", "size_ratio"}
@@ -337,23 +347,21 @@ def test_parameter_randomisation_makes_the_output_independent_of_the_trained_mod
                    for t, u in zip(boosting[-1].estimators_[50:, 0], changed))
 
 
-def test_model_randomisation_check_by_parameters():
-    data = fa.make_planted_credit(400, correlation=0.0, random_state=2)
-    model = make_pipeline(make_preprocessor(numeric=NUMERIC, categorical=["housing", "guarantor"]),
-                          LogisticRegression(max_iter=1000)).fit(data.X, data.y)
-    X = data.X.iloc[:10]
-    explainers = {
-        "coefficients": lambda m, Z: np.tile(np.abs(m[-1].coef_[0][:7]).tolist() + [0.0, 0.0], (len(Z), 1)),
-        "constant": lambda m, Z: np.arange(Z.shape[1], dtype=float),
-    }
-    check = fa.model_randomisation_check(model, data.X, data.y, X, explainers, n_repeats=3, kind="parameters")
-    assert check.kind == "parameters"
-    assert check.similarity["constant"].tolist() == [1.0, 1.0, 1.0]
-    assert check.similarity["coefficients"].max() < 1.0
-    assert check.randomised_scores.max() < check.original_score
+def test_parameter_randomisation_refuses_what_it_cannot_do(linear_case):
+    data, model, X, explainers = linear_case
     with pytest.raises(ValueError, match="kind"):
         fa.model_randomisation_check(model, data.X, data.y, X, explainers, kind="weights")
     with pytest.raises(TypeError, match="supports"):
         fa.randomise_parameters(data.oracle())
     with pytest.raises(ValueError, match="fraction"):
         fa.randomise_parameters(model, fraction=1.5)
+
+
+def test_the_package_re_exports_every_module_s_public_names():
+    import importlib
+
+    modules = ["planted", "attributions", "scores", "curves", "retrain", "randomisation", "studies"]
+    names = [n for m in modules for n in importlib.import_module(f"xaibook.faithfulness.{m}").__all__]
+    assert sorted(names) == sorted(fa.__all__) and len(set(names)) == len(names)
+    assert all(getattr(fa, n) is getattr(importlib.import_module(f"xaibook.faithfulness.{m}"), n)
+               for m in modules for n in importlib.import_module(f"xaibook.faithfulness.{m}").__all__)

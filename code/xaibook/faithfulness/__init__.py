@@ -79,47 +79,21 @@ from xaibook.faithfulness.studies import (
 )
 
 __all__ = [
-    "PLANTED_ROLES",
-    "PlantedData",
-    "PlantedModel",
-    "make_planted_credit",
+    # planted
+    "PLANTED_ROLES", "PlantedData", "PlantedModel", "make_planted_credit", "planted_main_effect", "planted_score",
     "planted_truth",
-    "planted_score",
-    "planted_main_effect",
-    "GroundTruthScores",
-    "ground_truth_scores",
-    "EffectScores",
-    "effect_scores",
-    "PerturbationCurve",
-    "deletion_curve",
-    "insertion_curve",
-    "model_function",
-    "perturbation_curve_reference",
-    "attribution_matrix",
-    "random_attributions",
-    "RemoveAndRetrain",
-    "remove_and_retrain",
-    "RandomisationCheck",
-    "model_randomisation_check",
-    "randomise_parameters",
-    "global_attribution",
-    "CORRELATIONS",
-    "SEEDS",
-    "N_ROWS",
-    "N_EXPLAINED",
-    "N_BACKGROUND",
-    "ROAR_STEPS",
-    "ROAR_METHODS",
-    "ROAR_ROW_METHODS",
-    "planted_model",
-    "pdp_importance",
-    "explain_all",
-    "planted_study",
-    "case_study",
-    "credit_study",
-    "heart_study",
-    "effect_study",
-    "roar_study",
-    "sanity_study",
-    "interval_table",
+    # attributions
+    "attribution_matrix", "global_attribution", "random_attributions",
+    # scores
+    "EffectScores", "GroundTruthScores", "effect_scores", "ground_truth_scores",
+    # curves
+    "PerturbationCurve", "deletion_curve", "insertion_curve", "model_function", "perturbation_curve_reference",
+    # retrain
+    "RemoveAndRetrain", "remove_and_retrain",
+    # randomisation
+    "RandomisationCheck", "model_randomisation_check", "randomise_parameters",
+    # studies
+    "CORRELATIONS", "SEEDS", "N_ROWS", "N_EXPLAINED", "N_BACKGROUND", "ROAR_STEPS", "ROAR_METHODS", "ROAR_ROW_METHODS",
+    "planted_model", "pdp_importance", "explain_all", "planted_study", "case_study", "credit_study", "heart_study",
+    "effect_study", "roar_study", "sanity_study", "interval_table",
 ]
