@@ -2362,6 +2362,11 @@ def faith_case_study_unknown_case():
     return faith.case_study("bank")
 
 
+@case("options", "kind")
+def faith_sanity_study_unknown_kind():
+    return faith.sanity_study("weights")
+
+
 # --------------------------------------------------------------------------------------------
 # reason codes (chapter 10) and the distributed runs (appendix)
 # --------------------------------------------------------------------------------------------
