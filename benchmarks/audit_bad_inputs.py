@@ -2257,6 +2257,117 @@ def faith_randomisation_no_explainers():
 
 
 # --------------------------------------------------------------------------------------------
+# faithfulness, second round (chapter 11): per-row ROAR, parameter randomisation, effect curves
+# --------------------------------------------------------------------------------------------
+from sklearn.pipeline import make_pipeline  # noqa: E402
+
+FA_TRAIN, FA_TEST = FA.X.iloc[:30], FA.X.iloc[30:]
+FA_LINEAR = make_pipeline(models.make_preprocessor(numeric=[c for c in FA.X.columns if c not in ("housing", "guarantor")],
+                                            categorical=["housing", "guarantor"]),
+                          LogisticRegression(max_iter=500)).fit(FA.X, FA.y)
+
+
+@case("options", "per_row")
+def faith_roar_per_row_not_a_bool():
+    return faith.remove_and_retrain(FA_LINEAR, FA_TRAIN, FA.y.iloc[:30], FA_TEST, FA.y.iloc[30:],
+                                    np.zeros(FA_TEST.shape), per_row="yes")
+
+
+@case("wrong shapes", "per_row", "rows x features")
+def faith_roar_per_row_global_vector():
+    return faith.remove_and_retrain(FA_LINEAR, FA_TRAIN, FA.y.iloc[:30], FA_TEST, FA.y.iloc[30:], np.ones(9),
+                                    per_row=True, train_attributions=np.zeros(FA_TRAIN.shape))
+
+
+@case("missing argument", "train_attributions")
+def faith_roar_per_row_without_train_attributions():
+    return faith.remove_and_retrain(FA_LINEAR, FA_TRAIN, FA.y.iloc[:30], FA_TEST, FA.y.iloc[30:],
+                                    np.zeros(FA_TEST.shape), per_row=True)
+
+
+@case("wrong shapes", "train_attributions", "shape")
+def faith_roar_per_row_train_attributions_wrong_rows():
+    return faith.remove_and_retrain(FA_LINEAR, FA_TRAIN, FA.y.iloc[:30], FA_TEST, FA.y.iloc[30:],
+                                    np.zeros(FA_TEST.shape), per_row=True, train_attributions=np.zeros((3, 9)))
+
+
+@case("options", "train_attributions", "per_row")
+def faith_roar_train_attributions_without_per_row():
+    return faith.remove_and_retrain(FA_LINEAR, FA_TRAIN, FA.y.iloc[:30], FA_TEST, FA.y.iloc[30:],
+                                    np.zeros(FA_TEST.shape), train_attributions=np.zeros(FA_TRAIN.shape))
+
+
+@case("unfitted model", "not fitted")
+def faith_randomise_unfitted():
+    return faith.randomise_parameters(faith.planted_model())
+
+
+@case("model type", "randomise_parameters", "supports")
+def faith_randomise_unsupported_model():
+    return faith.randomise_parameters(FA.oracle())
+
+
+@case("out of range", "fraction")
+def faith_randomise_fraction_above_one():
+    return faith.randomise_parameters(FA_LINEAR, fraction=1.5)
+
+
+@case("X type", "fraction")
+def faith_randomise_fraction_text():
+    return faith.randomise_parameters(FA_LINEAR, fraction="half")
+
+
+@case("random_state", "random_state")
+def faith_randomise_random_state_none():
+    return faith.randomise_parameters(FA_LINEAR, random_state=None)
+
+
+@case("options", "kind")
+def faith_randomisation_unknown_kind():
+    return faith.model_randomisation_check(FA_LINEAR, FA.X, FA.y, FA_X, {"a": lambda m, Z: FA_A}, kind="weights")
+
+
+@case("unknown feature names", "features", "housing")
+def faith_effects_categorical_feature():
+    return faith.effect_scores(FA_LINEAR, FA.X, features=["housing"])
+
+
+@case("non-positive counts", "grid_resolution")
+def faith_effects_grid_of_one():
+    return faith.effect_scores(FA_LINEAR, FA.X, grid_resolution=1)
+
+
+@case("columns", "planted columns")
+def faith_effects_not_planted_data():
+    return faith.effect_scores(FA_LINEAR, FA.X.drop(columns="noise"))
+
+
+@case("unfitted model", "not fitted")
+def faith_effects_unfitted():
+    return faith.effect_scores(faith.planted_model(), FA.X)
+
+
+@case("unknown feature names", "feature", "colour")
+def faith_main_effect_unknown_feature():
+    return faith.planted_main_effect("colour", [0.0, 1.0])
+
+
+@case("NaN or inf in X", "values", "finite")
+def faith_main_effect_nan():
+    return faith.planted_main_effect("income", [0.0, np.nan])
+
+
+@case("options", "case")
+def faith_case_study_unknown_case():
+    return faith.case_study("bank")
+
+
+@case("options", "kind")
+def faith_sanity_study_unknown_kind():
+    return faith.sanity_study("weights")
+
+
+# --------------------------------------------------------------------------------------------
 # reason codes (chapter 10) and the distributed runs (appendix)
 # --------------------------------------------------------------------------------------------
 from xaibook import reasons as rc  # noqa: E402

@@ -156,17 +156,27 @@ def test_remove_and_retrain_refits_and_prefers_the_informative_features():
     assert list(good.to_frame().columns) == ["n_removed", "fraction", "removed", "score"]
 
 
-def test_model_randomisation_check():
+@pytest.fixture(scope="module")
+def linear_case():
+    """A logistic regression on planted data and two explainers: its coefficients, and a constant."""
     data = fa.make_planted_credit(400, correlation=0.0, random_state=2)
     model = make_pipeline(make_preprocessor(numeric=NUMERIC, categorical=["housing", "guarantor"]),
                           LogisticRegression(max_iter=1000)).fit(data.X, data.y)
-    X = data.X.iloc[:10]
     explainers = {
         "coefficients": lambda m, Z: np.tile(np.abs(m[-1].coef_[0][:7]).tolist() + [0.0, 0.0], (len(Z), 1)),
         "constant": lambda m, Z: np.arange(Z.shape[1], dtype=float),
     }
-    check = fa.model_randomisation_check(model, data.X, data.y, X, explainers, n_repeats=2, random_state=0)
+    return data, model, data.X.iloc[:10], explainers
+
+
+@pytest.mark.parametrize("kind", ["labels", "parameters"])
+def test_model_randomisation_check(linear_case, kind):
+    data, model, X, explainers = linear_case
+    check = fa.model_randomisation_check(model, data.X, data.y, X, explainers, n_repeats=2, kind=kind,
+                                         random_state=0)
+    assert check.kind == kind
     assert check.similarity["constant"].tolist() == [1.0, 1.0]          # ignores the model: fails the check
+    assert check.similarity["coefficients"].max() < 1.0
     assert check.summary().index[0] == "constant"
     assert check.randomised_scores.max() < check.original_score
     assert set(check.to_frame().columns) == {"method", "repeat", "rank_correlation", "size_ratio"}
@@ -227,3 +237,131 @@ def test_counterfactual_rounding_is_not_a_change(planted):
     diff = np.abs(result.counterfactuals[NUMERIC].to_numpy() - result.original[NUMERIC].to_numpy())
     assert (result.changed()[NUMERIC].to_numpy() == (diff > 1e-6)).all()
     assert result.feature_frequency()[["age", "noise"]].max() < 1
+
+
+# -------------------------------------------------------------------------------- effect curves
+def test_effect_scores_are_zero_for_the_planted_function_and_see_a_known_error(additive):
+    data = additive[0]
+    exact = fa.effect_scores(data.oracle(), data.X)
+    assert exact.feature_names == tuple(NUMERIC)
+    assert np.abs(exact.ale_error).max() < 1e-10 and np.abs(exact.pdp_error).max() < 1e-10
+
+    # a model with 0.5 * income added: both curves of income are off by 0.5 * (income - its ALE level)
+    def tilted(Z):
+        return data.score(Z) + 0.5 * Z["income"].to_numpy()
+
+    scores = fa.effect_scores(tilted, data.X, features=["income", "noise"])
+    curve = scores.curves[scores.curves["feature"] == "income"]
+    from xaibook.dependence import ale
+    reference = ale(tilted, data.X, "income")
+    counts = reference.counts
+    extra = 0.5 * reference.grid
+    extra = extra - np.sum(counts * (extra[:-1] + extra[1:]) / 2) / counts.sum()
+    assert np.allclose(curve["ALE"] - curve["truth"], extra)
+    assert scores.ale_error[0] == pytest.approx(np.sqrt(np.mean(extra ** 2)))
+    assert scores.pdp_error[0] == pytest.approx(np.sqrt(np.mean(extra ** 2)))
+    assert scores.ale_error[1] < 1e-10
+    assert list(scores.to_frame().columns) == ["feature", "method", "error"]
+
+
+def test_planted_main_effect_matches_the_planted_score(additive):
+    data = additive[0]
+    for feature in ("income", "duration", "employment_years"):
+        moved = data.X.assign(**{feature: data.X[feature] + 1.0})
+        change = data.score(moved) - data.score()
+        expected = (fa.planted_main_effect(feature, moved[feature].to_numpy())
+                    - fa.planted_main_effect(feature, data.X[feature].to_numpy()))
+        assert np.allclose(change, expected)
+    assert (fa.planted_main_effect("age", [0.0, 2.0]) == 0).all()
+
+
+# -------------------------------------------------------------------------------- per-row ROAR
+def test_per_row_remove_and_retrain_with_the_truth_beats_a_random_ranking():
+    """Hooker et al.'s per-row ROAR: removing each row's own largest true contributions costs the
+    refit more accuracy than removing random features, on additive planted data."""
+    data = fa.make_planted_credit(800, correlation=0.0, interaction=0.0, random_state=5)
+    train, test = data.X.iloc[:400], data.X.iloc[400:]
+    y_train, y_test = data.y.iloc[:400], data.y.iloc[400:]
+    estimator = make_pipeline(make_preprocessor(numeric=NUMERIC, categorical=["housing", "guarantor"]),
+                              LogisticRegression(max_iter=1000))
+    background = data.X.iloc[:50]
+    truth_train, truth_test = data.truth(train, background), data.truth(test, background)
+    kwargs = {"n_removed": (0, 1, 2, 3), "per_row": True}
+    truth = fa.remove_and_retrain(estimator, train, y_train, test, y_test, truth_test,
+                                  train_attributions=truth_train, **kwargs)
+    noise = fa.remove_and_retrain(estimator, train, y_train, test, y_test,
+                                  fa.random_attributions(test, random_state=1),
+                                  train_attributions=fa.random_attributions(train, random_state=2), **kwargs)
+    assert truth.scores[0] == noise.scores[0]
+    assert (truth.scores[1:] < noise.scores[1:]).all()
+    assert truth.per_row and list(truth.n_removed) == [0, 1, 2, 3]
+    # the features removed are each row's own: income (the largest term) most often first
+    assert truth.removed[0] == () and len(truth.removed[1]) > 1
+    assert set(truth.to_frame()["removed"].iloc[1:]) == {"per row"}
+    # a global vector cannot give per-row rankings, and the training rows need their own attributions
+    with pytest.raises(ValueError, match="rows x features"):
+        fa.remove_and_retrain(estimator, train, y_train, test, y_test, truth_test.abs().mean(),
+                              train_attributions=truth_train, per_row=True)
+    with pytest.raises(ValueError, match="train_attributions"):
+        fa.remove_and_retrain(estimator, train, y_train, test, y_test, truth_test, per_row=True)
+
+
+def test_per_row_removal_replaces_exactly_each_rows_top_k():
+    from xaibook.faithfulness.retrain import _ranks, _remove, _uninformative
+
+    data = fa.make_planted_credit(40, random_state=1)
+    values = fa.random_attributions(data.X, random_state=3).to_numpy()
+    ranks = _ranks(values, np.random.default_rng(0))
+    removed = _remove(data.X, ranks < 2, _uninformative(data.X))
+    fill = _uninformative(data.X)
+    for i in range(len(data.X)):
+        top = set(np.argsort(-np.abs(values[i]))[:2])
+        for j, name in enumerate(data.X.columns):
+            expected = fill[name] if j in top else data.X.iloc[i, j]
+            assert removed.iloc[i, j] == expected
+
+
+# -------------------------------------------------------------------------------- parameter randomisation
+def test_parameter_randomisation_makes_the_output_independent_of_the_trained_model():
+    data = fa.make_planted_credit(600, correlation=0.0, random_state=6)
+    boosting = fa.planted_model().fit(data.X, data.y)
+    linear = make_pipeline(make_preprocessor(numeric=NUMERIC, categorical=["housing", "guarantor"]),
+                           LogisticRegression(max_iter=1000)).fit(data.X, data.y)
+    for model in (boosting, linear):
+        trained = model.decision_function(data.X)
+        before = model.decision_function(data.X).copy()
+        randomised = [fa.randomise_parameters(model, random_state=s).decision_function(data.X) for s in range(10)]
+        correlations = [np.corrcoef(trained, r)[0, 1] for r in randomised]
+        assert abs(np.mean(correlations)) < 0.15, correlations   # independent on average over the draws
+        assert np.array_equal(model.decision_function(data.X), before)      # the model passed in is unchanged
+        same = fa.randomise_parameters(model, fraction=0.0)
+        assert np.array_equal(same.decision_function(data.X), trained)
+        a = fa.randomise_parameters(model, random_state=3).decision_function(data.X)
+        b = fa.randomise_parameters(model, random_state=3).decision_function(data.X)
+        assert np.array_equal(a, b)
+    # the cascade: randomising the last half of the trees keeps the first half's predictions
+    half = fa.randomise_parameters(boosting, fraction=0.5, random_state=0)
+    kept, changed = boosting[-1].estimators_[:50, 0], half[-1].estimators_[50:, 0]
+    assert all(np.array_equal(t.tree_.value, u.tree_.value) for t, u in zip(kept, half[-1].estimators_[:50, 0]))
+    assert not any(np.array_equal(t.tree_.value, u.tree_.value)
+                   for t, u in zip(boosting[-1].estimators_[50:, 0], changed))
+
+
+def test_parameter_randomisation_refuses_what_it_cannot_do(linear_case):
+    data, model, X, explainers = linear_case
+    with pytest.raises(ValueError, match="kind"):
+        fa.model_randomisation_check(model, data.X, data.y, X, explainers, kind="weights")
+    with pytest.raises(TypeError, match="supports"):
+        fa.randomise_parameters(data.oracle())
+    with pytest.raises(ValueError, match="fraction"):
+        fa.randomise_parameters(model, fraction=1.5)
+
+
+def test_the_package_re_exports_every_module_s_public_names():
+    import importlib
+
+    modules = ["planted", "attributions", "scores", "curves", "retrain", "randomisation", "studies"]
+    names = [n for m in modules for n in importlib.import_module(f"xaibook.faithfulness.{m}").__all__]
+    assert sorted(names) == sorted(fa.__all__) and len(set(names)) == len(names)
+    assert all(getattr(fa, n) is getattr(importlib.import_module(f"xaibook.faithfulness.{m}"), n)
+               for m in modules for n in importlib.import_module(f"xaibook.faithfulness.{m}").__all__)
