@@ -24,6 +24,7 @@ from xaibook.pipeline import feature_groups, split_model, transform
 from xaibook.predict import prediction_function
 from xaibook.shapley.exact import _shapley_weights
 from xaibook.shapley.result import ShapleyInteractions, ShapleyResult
+from xaibook.shapley.tree import _check_scale
 
 __all__ = ["path_dependent_value", "path_dependent_shap", "path_dependent_interactions"]
 
@@ -45,16 +46,11 @@ def _tree_parts(model: Any, scale: str) -> tuple[Any, list[_TreePart], float, li
     initial log-odds, so it is additive over trees on the log-odds scale only.
     """
     check_fitted_model(model)
-    if scale not in ("probability", "log-odds"):
-        raise ValueError(f"scale must be 'probability' or 'log-odds', got {scale!r}")
     preprocess, estimator = split_model(model)
-    classifier = hasattr(estimator, "predict_proba")
+    classifier = _check_scale(scale, estimator)
     if classifier and len(getattr(estimator, "classes_", [])) != 2:
         raise ValueError(f"path-dependent TreeSHAP here explains binary classifiers (P(class 1)); "
                          f"{type(estimator).__name__} has {len(estimator.classes_)} classes")
-    if not classifier and scale != "probability":
-        raise ValueError(f"scale applies to classifiers; {type(estimator).__name__} is a regressor, whose "
-                         "prediction is explained as it is (leave scale at its default)")
     boosting = type(estimator).__name__.startswith("GradientBoosting")
 
     def leaf_output(tree: Any) -> np.ndarray:

@@ -39,6 +39,18 @@ def _tree_output(explainer_values: np.ndarray, expected: Any, n_features: int) -
     return values.reshape(-1, n_features), float(base[0])
 
 
+def _check_scale(scale: str, estimator: Any) -> bool:
+    """``scale`` must be ``"probability"`` or ``"log-odds"``, and only a classifier has a choice;
+    returns whether ``estimator`` is a classifier."""
+    if scale not in ("probability", "log-odds"):
+        raise ValueError(f"scale must be 'probability' or 'log-odds', got {scale!r}")
+    classifier = hasattr(estimator, "predict_proba")
+    if not classifier and scale != "probability":
+        raise ValueError(f"scale applies to classifiers; {type(estimator).__name__} is a regressor, whose "
+                         "prediction is explained as it is (leave scale at its default)")
+    return classifier
+
+
 def float32_floor(thresholds: np.ndarray) -> np.ndarray:
     """Each threshold rounded *down* to a float32 number (returned as float64).
 
@@ -90,17 +102,12 @@ def tree_shap(model: Any, X: pd.DataFrame, background: pd.DataFrame, *, scale: s
                                     reference_name="X")
     check_model_input(model, X, name="X")
     check_model_input(model, background, name="background")
-    if scale not in ("probability", "log-odds"):
-        raise ValueError(f"scale must be 'probability' or 'log-odds', got {scale!r}")
     preprocess, estimator = split_model(model)
     if not hasattr(estimator, "tree_") and not hasattr(estimator, "estimators_"):
         raise TypeError(f"tree_shap needs a tree model, got {type(estimator).__name__}; use kernel_shap or "
                         "exact_shapley for other models")
-    classifier = hasattr(estimator, "predict_proba")
+    classifier = _check_scale(scale, estimator)
     boosting = hasattr(estimator, "loss") or type(estimator).__name__.startswith("GradientBoosting")
-    if not classifier and scale != "probability":
-        raise ValueError(f"scale applies to classifiers; {type(estimator).__name__} is a regressor, whose "
-                         "prediction is explained as it is (leave scale at its default)")
     if scale == "log-odds" and not boosting:
         raise ValueError(f"scale='log-odds' is available for gradient boosting only; {type(estimator).__name__} "
                          "averages probabilities, so explain scale='probability'")
