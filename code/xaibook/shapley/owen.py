@@ -58,6 +58,41 @@ def _subset_codes(items: Sequence[int], bits_of: Sequence[int]) -> tuple[np.ndar
     return codes, sizes
 
 
+def _owen_plan(members: list[list[int]], m: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], np.ndarray]:
+    """Per group ``k``: the codes and sizes of the coalitions ``R`` of other groups; and the sorted
+    codes of every coalition ``R + T`` the values need (``T`` a subset of group ``k``)."""
+    feature_bit = [1 << j for j in range(m)]
+    group_bit = [sum(feature_bit[j] for j in b) for b in members]
+    plan, needed = [], []
+    for k, b in enumerate(members):
+        r_codes, r_sizes = _subset_codes([h for h in range(len(members)) if h != k], group_bit)
+        t_codes, _ = _subset_codes(b, feature_bit)
+        plan.append((r_codes, r_sizes))
+        needed.append((r_codes[:, None] | t_codes[None, :]).reshape(-1))
+    return plan, np.unique(np.concatenate(needed))
+
+
+def _owen_sums(v: np.ndarray, codes: np.ndarray, members: list[list[int]],
+               plan: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The two-level weighted sums of marginal contributions; ``v[:, p]`` is the value of the
+    coalition ``codes[p]`` (sorted) for each row."""
+    m = sum(len(b) for b in members)
+    feature_bit = [1 << j for j in range(m)]
+    w_between = _shapley_weights(len(members))
+    values = np.zeros((len(v), m))
+    for k, b in enumerate(members):
+        r_codes, r_sizes = plan[k]
+        w_within = _shapley_weights(len(b))
+        for i in b:
+            t_codes, t_sizes = _subset_codes([h for h in b if h != i], feature_bit)
+            without = (r_codes[:, None] | t_codes[None, :]).reshape(-1)
+            weight = (w_between[r_sizes][:, None] * w_within[t_sizes][None, :]).reshape(-1)
+            with_i = np.searchsorted(codes, without | feature_bit[i])
+            gain = v[:, with_i] - v[:, np.searchsorted(codes, without)]
+            values[:, i] = gain @ weight
+    return values
+
+
 def owen_values(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame, *, groups: Any,
                 max_coalitions: int = 2 ** MAX_EXACT_FEATURES,
                 batch_size: int = DEFAULT_BATCH_SIZE) -> ShapleyResult:
@@ -96,20 +131,12 @@ def owen_values(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame
         raise ValueError(f"owen_values needs {n_needed:,} coalitions per row for {g} groups of {m} features, "
                          f"more than max_coalitions={max_coalitions:,}; use fewer, larger groups, or raise "
                          "max_coalitions if you can wait")
+    background = check_frame(background, name="background")
     check_memory(len(X) * n_needed * 16.0 + max(_MAX_CANDIDATES, n_needed * len(background)) * 48,
                  what=f"owen_values over {n_needed:,} coalitions for {len(X)} row(s) and {len(background)} "
                       "background rows", knob="the number of groups or rows")
     X, background, game, base_value, prediction = _start(f, X, background, batch_size)
-    feature_bit = [1 << j for j in range(m)]
-    group_bit = [sum(feature_bit[j] for j in b) for b in members]
-    plan = []                                       # per group: codes of R, |R|
-    needed = []
-    for k, b in enumerate(members):
-        r_codes, r_sizes = _subset_codes([h for h in range(g) if h != k], group_bit)
-        t_codes, _ = _subset_codes(b, feature_bit)
-        plan.append((r_codes, r_sizes))
-        needed.append((r_codes[:, None] | t_codes[None, :]).reshape(-1))
-    codes = np.unique(np.concatenate(needed))
+    plan, codes = _owen_plan(members, m)
     full = np.int64((1 << m) - 1)
     inner_codes = codes[(codes != 0) & (codes != full)]
     masks = ((inner_codes[:, None] >> np.arange(m, dtype=np.int64)) & 1).astype(bool)
@@ -117,20 +144,8 @@ def owen_values(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame
     inner = game.values(rows, [masks] * len(X)) if len(inner_codes) else [np.empty(0)] * len(X)
     all_codes = np.concatenate([[0], inner_codes, [full]])
     order = np.argsort(all_codes)
-    all_codes = all_codes[order]
     v = np.column_stack([np.full(len(X), base_value), np.vstack(inner).reshape(len(X), -1), prediction])[:, order]
-    w_between = _shapley_weights(g)
-    values = np.zeros((len(X), m))
-    for k, b in enumerate(members):
-        r_codes, r_sizes = plan[k]
-        w_within = _shapley_weights(len(b))
-        for i in b:
-            t_codes, t_sizes = _subset_codes([h for h in b if h != i], feature_bit)
-            without = (r_codes[:, None] | t_codes[None, :]).reshape(-1)
-            weight = (w_between[r_sizes][:, None] * w_within[t_sizes][None, :]).reshape(-1)
-            with_i = np.searchsorted(all_codes, without | feature_bit[i])
-            gain = v[:, with_i] - v[:, np.searchsorted(all_codes, without)]
-            values[:, i] = gain @ weight
+    values = _owen_sums(v, all_codes[order], members, plan)
     values[~game.varying(rows)] = 0.0               # null player, exactly (no rounding residue)
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "owen",
                          _output_name(f), game.n_evaluations)
