@@ -3,6 +3,8 @@ sanity check, and the bad inputs of every public function."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -227,3 +229,10 @@ def test_counterfactual_rounding_is_not_a_change(planted):
     diff = np.abs(result.counterfactuals[NUMERIC].to_numpy() - result.original[NUMERIC].to_numpy())
     assert (result.changed()[NUMERIC].to_numpy() == (diff > 1e-6)).all()
     assert result.feature_frequency()[["age", "noise"]].max() < 1
+
+
+def test_the_study_cache_key_reads_every_module_of_a_package():
+    """A method split into a package (``shapley/``) keys the cache on all its modules, not its __init__."""
+    names = {path.relative_to(Path(fa.__file__).parent).as_posix()
+             for path in fa._study_sources()}
+    assert {"shapley/exact.py", "shapley/kernel.py", "faithfulness.py", "_validation.py"} <= names

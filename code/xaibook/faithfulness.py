@@ -770,13 +770,22 @@ _STUDY_MODULES = ("xaibook.faithfulness", "xaibook.shapley", "xaibook.surrogate"
                   "xaibook.dependence", "xaibook.counterfactual", "xaibook.predict", "xaibook._validation")
 
 
+def _study_sources() -> list[Path]:
+    """The source files of the study modules; for a package (``shapley/``), all its modules."""
+    files = []
+    for module in _STUDY_MODULES:
+        source = Path(importlib.import_module(module).__file__)
+        files += sorted(source.parent.rglob("*.py")) if source.name == "__init__.py" else [source]
+    return files
+
+
 def _cached(name: str, build: Callable[[], Any]) -> Any:
     """``build()`` stored on disk under a key of the zoo's key and the methods' code."""
     from xaibook import models
 
     digest = hashlib.sha256(models.cache_key().encode())
-    for module in _STUDY_MODULES:
-        digest.update(Path(importlib.import_module(module).__file__).read_bytes())
+    for path in _study_sources():
+        digest.update(path.read_bytes())
     return models.load_or_build(models.cache_dir() / f"faithfulness-{name}-{digest.hexdigest()[:16]}.joblib", build)
 
 
