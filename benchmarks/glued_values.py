@@ -26,7 +26,8 @@ def glued_values(build: Path) -> dict[str, list[str]]:
             for output in cell.get("outputs", []):
                 name = output.get("metadata", {}).get("scrapbook", {}).get("name")
                 if name is not None:
-                    text = output.get("data", {}).get("text/plain", "")
+                    data = output.get("data", {})   # glue(..., display=False) stores a papermill record
+                    text = data.get("text/plain", data.get("application/papermill.record/text/plain", ""))
                     values.setdefault(name, []).append("".join(text) if isinstance(text, list) else text)
     return {name: sorted(found) for name, found in sorted(values.items())}
 

@@ -97,7 +97,7 @@ def test_chart_helpers_check_their_input():
     from xaibook.charts import _base
     from xaibook.shapley import ShapleyResult
 
-    with pytest.raises(TypeError, match=r"result must be a ShapleyResult \(from xaibook.shapley\), got int"):
+    with pytest.raises(TypeError, match=r"result must be a ShapleyResult \(from xaibook.shapley.result\), got int"):
         _base.check_result(3, ShapleyResult)
     with pytest.raises(ValueError, match="top must be a positive integer"):
         _base.check_top(0, 5)

@@ -3,6 +3,8 @@ sanity check, and the bad inputs of every public function."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -365,3 +367,10 @@ def test_the_package_re_exports_every_module_s_public_names():
     assert sorted(names) == sorted(fa.__all__) and len(set(names)) == len(names)
     assert all(getattr(fa, n) is getattr(importlib.import_module(f"xaibook.faithfulness.{m}"), n)
                for m in modules for n in importlib.import_module(f"xaibook.faithfulness.{m}").__all__)
+def test_the_study_cache_key_reads_every_module_of_a_package():
+    """A method split into a package (``shapley/``) keys the cache on all its modules, not its __init__."""
+    from xaibook.faithfulness.studies import _source_files
+
+    names = {path.name for path in _source_files("xaibook.shapley")}
+    assert {"exact.py", "kernel.py", "path_dependent.py", "__init__.py"} <= names
+    assert [path.name for path in _source_files("xaibook._validation")] == ["_validation.py"]

@@ -429,8 +429,6 @@ def test_bad_inputs(mixed):
         S.kernel_shap(f, X, background.to_numpy())
     with pytest.raises(ValueError, match=r"missing \['unused'\]"):
         S.exact_shapley(f, X, background.drop(columns="unused"))
-    with pytest.raises(ValueError, match="different order"):
-        S.sampling_shapley(f, X, background[X.columns[::-1]])
     with pytest.raises(TypeError, match="callable"):
         S.exact_shapley("model", X, background)
     with pytest.raises(ValueError, match="one number per row"):
@@ -459,8 +457,26 @@ def test_tree_shap_bad_inputs(pipeline_case):
         S.tree_shap(model, X, X, scale="odds")
     with pytest.raises(ValueError, match="not fitted"):
         S.tree_shap(DecisionTreeClassifier(), X, X)
-    with pytest.raises(ValueError, match="same order"):
-        S.tree_shap(model, X, X[X.columns[::-1]])
+    with pytest.raises(ValueError, match=r"background's columns do not match X's: missing \['age'\]"):
+        S.tree_shap(model, X, X.drop(columns="age"))
+
+
+def test_background_columns_in_another_order_are_aligned_to_X(mixed, pipeline_case):
+    """A background with X's columns in another order is reordered (by name), not refused."""
+    X, f = mixed
+    background = X.iloc[:5]
+    for method in (S.exact_shapley, S.sampling_shapley, S.kernel_shap):
+        aligned = method(f, X.iloc[:2], background)
+        reordered = method(f, X.iloc[:2], background[X.columns[::-1]])
+        assert np.array_equal(reordered.values, aligned.values) and reordered.base_value == aligned.base_value
+    groups = [["colour", "shape"]]
+    aligned = S.owen_values(f, X.iloc[:2], background, groups=groups)
+    reordered = S.owen_values(f, X.iloc[:2], background[X.columns[::-1]], groups=groups)
+    assert np.array_equal(reordered.values, aligned.values)
+    X, model = pipeline_case
+    aligned = S.tree_shap(model, X.iloc[:3], X.iloc[:20])
+    reordered = S.tree_shap(model, X.iloc[:3], X.iloc[:20][X.columns[::-1]])
+    assert np.array_equal(reordered.values, aligned.values) and reordered.base_value == aligned.base_value
 
 
 def test_interaction_strength_finds_the_partner():
@@ -501,7 +517,7 @@ def test_shap_module_imports_shap_silently():
     """In a fresh interpreter (shap not imported yet), with every warning an error."""
     code = "from xaibook.shapley import shap_module; print(shap_module().__name__)"
     result = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "PYTHONPATH": str(Path(S.__file__).parents[1])})
+                            timeout=300, env={**os.environ, "PYTHONPATH": str(Path(S.__file__).parents[2])})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "shap" and result.stderr == ""
     assert S.shap_module() is shap
@@ -665,8 +681,8 @@ def test_owen_values_bad_inputs(mixed):
         S.owen_values(f, X.iloc[:1], background, groups=[], max_coalitions=4)
     with pytest.raises(ValueError, match="max_coalitions"):
         S.owen_values(f, X.iloc[:1], background, groups=[], max_coalitions=0)
-    with pytest.raises(ValueError, match="background"):
-        S.owen_values(f, X.iloc[:1], background[background.columns[::-1]], groups=[])
+    with pytest.raises(ValueError, match="background's columns do not match X's"):
+        S.owen_values(f, X.iloc[:1], background.drop(columns=first), groups=[])
     # a list of names is not a list of groups (issue 26: it used to form singleton groups silently)
     with pytest.raises(TypeError, match=r"groups is a list holding feature names.*\[\['a', 'b'\]"):
         S.owen_values(f, X.iloc[:1], background, groups=[first])

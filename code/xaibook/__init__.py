@@ -15,7 +15,7 @@ One module per explanation method, named by its key (CONTRIBUTING.md has the mod
 ``glassbox``        chapter 2: logistic coefficients, tree rules, GAM shapes, the what-if (a package)
 ``importance``      chapter 3: permutation, grouped and drop-column importance
 ``dependence``      chapter 4: PDP, ICE, two-way PDP, ALE and the H statistic
-``shapley``         chapter 5: exact, sampling and Kernel SHAP, the TreeSHAP adapter
+``shapley``         chapter 5: exact, sampling and Kernel SHAP, TreeSHAP, Owen values (a package)
 ``surrogate``       chapter 6: LIME for tables, text and images (a package; named so it never shadows ``lime``)
 ``counterfactual``  chapter 7: counterfactual search with actionability constraints, and its metrics
 ``agreement``       chapters 8 and 9: how much explanations agree (Krishna et al. 2022)
