@@ -3,8 +3,6 @@ sanity check, and the bad inputs of every public function."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
