@@ -329,8 +329,6 @@ def test_batching_modes(mixed):
         imp.permutation_importance(models["logistic"], X_test, y_test, batch="yes")
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
         imp.permutation_importance(models["logistic"], X_test, y_test, batch_size=0)
-    with pytest.raises(ValueError, match="batch_size must be at least 1"):  # the old name, an alias
-        imp.permutation_importance(models["logistic"], X_test, y_test, max_rows=0)
 
 
 @pytest.mark.parametrize("case, name, scoring", [

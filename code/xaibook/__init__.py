@@ -36,7 +36,6 @@ and the infrastructure they share:
 ``evaluation``      model metrics (paired AUC difference, calibration error)
 ``unstructured``    chapter 6's text and image models
 ``_validation``     the shared input checks
-``_aliases``        old names kept working
 ``charts``          Altair chart builders (``charts.<key>``) and the book's theme
 ``exercises``       the exercise checkers (``exercises.<key>``)
 ``notebook``        ``glue`` for numbers in the prose

@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats.mstats import mquantiles
 
-from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
     RandomStateLike,
     as_legacy_random_state,
@@ -435,7 +434,6 @@ def ice_reference(f: Callable[[pd.DataFrame], np.ndarray], X: pd.DataFrame, feat
 
 
 # --------------------------------------------------------------------------- public functions
-@renamed_keywords(sample="n_samples")
 def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[Any] | None = None,
                        grid_resolution: int = 20, percentiles: tuple[float, float] = (0.05, 0.95),
                        n_samples: int | None = None, random_state: RandomStateLike = 0,
@@ -518,7 +516,6 @@ def _quantile_bins(column: pd.Series, grid_resolution: int) -> tuple[np.ndarray,
     return edges, bin_of_row
 
 
-@renamed_keywords(bins="grid_resolution")
 def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
         batch_size: int = DEFAULT_BATCH_SIZE) -> AccumulatedLocalEffects:
     """First-order accumulated local effects of a numeric ``feature`` (Apley & Zhu 2020).
@@ -705,7 +702,6 @@ def _restore_h_statistic(value: float, features: tuple[str, str], n_samples: int
     return HStatistic(value, features=features, n_samples=n_samples)
 
 
-@renamed_keywords(sample="n_samples")
 def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, n_samples: int | None = 200,
                 random_state: RandomStateLike = 0, batch_size: int = DEFAULT_BATCH_SIZE) -> HStatistic:
     """Friedman's H statistic of the interaction between two features (Friedman & Popescu 2008).

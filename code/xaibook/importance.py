@@ -17,7 +17,7 @@ importance.
 
 :func:`permutation_importance` reproduces :func:`sklearn.inspection.permutation_importance`
 exactly (bit for bit) for the same estimator, data, scoring and integer ``random_state``, because it
-follows scikit-learn's random-number protocol (:func:`_shuffle_orders`). It is faster because it
+follows scikit-learn's random-number protocol (:func:`shuffle_orders`). It is faster because it
 stacks every shuffled copy of the data into one frame and calls the model once per batch instead of
 once per feature and repeat.
 """
@@ -56,7 +56,6 @@ from sklearn.preprocessing import (
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
     RandomStateLike,
     as_legacy_random_state,
@@ -84,9 +83,6 @@ __all__ = [
     # building blocks the chapter shows (inputs checked by the public functions that call them)
     "permuted_scores", "shuffle_within_strata",
 ]
-
-#: Old name of :data:`DEFAULT_BATCH_SIZE`.
-MAX_ROWS = DEFAULT_BATCH_SIZE
 
 _RESPONSE_METHODS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
 
@@ -381,10 +377,6 @@ def shuffle_orders(n_rows: int, n_repeats: int, random_state: RandomStateLike) -
     return orders
 
 
-#: Old (private) name of :func:`shuffle_orders`.
-_shuffle_orders = shuffle_orders
-
-
 def permutation_importance_reference(model: Any, X: pd.DataFrame, y: Any, *, scoring: Any = None,
                                      n_repeats: int = 5, random_state: int = 0) -> np.ndarray:
     """Permutation importance written as the formula, one feature and one shuffle at a time.
@@ -546,7 +538,6 @@ def _check_batch(batch: Any) -> bool | str:
 # Public functions
 # --------------------------------------------------------------------------------------------
 
-@renamed_keywords(max_rows="batch_size")
 def permutation_importance(model: Any, X: pd.DataFrame, y: Any, *, scoring: Any = None, n_repeats: int = 5,
                            random_state: RandomStateLike = 0, sample_weight: Any = None,
                            batch_size: int = DEFAULT_BATCH_SIZE,
@@ -574,7 +565,6 @@ def permutation_importance(model: Any, X: pd.DataFrame, y: Any, *, scoring: Any 
                                       batch_size=batch_size, batch=batch, groups=None)
 
 
-@renamed_keywords(max_rows="batch_size")
 def grouped_permutation_importance(model: Any, X: pd.DataFrame, y: Any, groups: Mapping[str, Sequence[str]], *,
                                    scoring: Any = None, n_repeats: int = 5, random_state: RandomStateLike = 0,
                                    sample_weight: Any = None, batch_size: int = DEFAULT_BATCH_SIZE,
