@@ -13,7 +13,7 @@ One module per explanation method, named by its key (CONTRIBUTING.md has the mod
 
 ``overview``        chapter 1: outcome rates with Wilson intervals; the book's map of methods
 ``glassbox``        chapter 2: logistic coefficients, tree rules, GAM shapes, the what-if (a package)
-``importance``      chapter 3: permutation, grouped and drop-column importance
+``importance``      chapter 3: permutation, grouped, conditional, drop-column and bootstrap importance (a package)
 ``dependence``      chapter 4: PDP, ICE, two-way PDP, ALE and the H statistic
 ``shapley``         chapter 5: exact, sampling and Kernel SHAP, the TreeSHAP adapter
 ``surrogate``       chapter 6: LIME for tables, text and images (named so it never shadows ``lime``)
