@@ -360,9 +360,9 @@ def pi_batch_bad():
     return imp.permutation_importance(TOY_LR, TOY, TOY_Y, batch="yes")
 
 
-@case("counts", "max_rows", "batch_size")  # max_rows: the old name of batch_size
-def pi_max_rows_zero():
-    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, max_rows=0)
+@case("counts", "batch_size")
+def pi_batch_size_zero():
+    return imp.permutation_importance(TOY_LR, TOY, TOY_Y, batch_size=0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -545,19 +545,19 @@ def pdp_inf():
     return dep.partial_dependence(f_toy, TOY.assign(feat_a=np.r_[np.inf, TOY["feat_a"][1:]]), "feat_b")
 
 
-@case("counts", "sample")
-def pdp_sample_zero():
-    return dep.partial_dependence(f_toy, TOY, "feat_a", sample=0)
+@case("counts", "n_samples")
+def pdp_n_samples_zero():
+    return dep.partial_dependence(f_toy, TOY, "feat_a", n_samples=0)
 
 
 @case("random_state", "random_state")
 def pdp_random_state_none():
-    return dep.partial_dependence(f_toy, TOY, "feat_a", sample=10, random_state=None)
+    return dep.partial_dependence(f_toy, TOY, "feat_a", n_samples=10, random_state=None)
 
 
-@case("counts", "bins", "grid_resolution")  # bins: the old name of grid_resolution
-def ale_bins_zero():
-    return dep.ale(f_toy, TOY, "feat_a", bins=0)
+@case("counts", "grid_resolution")
+def ale_grid_resolution_zero():
+    return dep.ale(f_toy, TOY, "feat_a", grid_resolution=0)
 
 
 @case("features", "feature", "categorical")
@@ -966,24 +966,24 @@ def refit_zero():
 def auc_y_sorted_index():
     pa = pd.Series(H_LOG.predict_proba(heart.X_test)[:, 1], index=heart.X_test.index)
     pb = pd.Series(H_TREE.predict_proba(heart.X_test)[:, 1], index=heart.X_test.index)
-    return gb.paired_auc_difference(heart.y_test.sort_index(), pa, pb, n_bootstrap=50)
+    return ev.paired_auc_difference(heart.y_test.sort_index(), pa, pb, n_bootstrap=50)
 
 
 @case("degenerate data", "n_bootstrap", check=lambda r: r.n_bootstrap == 200)
 def auc_lowers_n_bootstrap():
     y = np.r_[1, np.zeros(29, dtype=int)]
     p = np.linspace(0, 1, 30)
-    return gb.paired_auc_difference(y, p, p[::-1], n_bootstrap=200)
+    return ev.paired_auc_difference(y, p, p[::-1], n_bootstrap=200)
 
 
 @case("shapes", "proba_a", "y")
 def auc_shape():
-    return gb.paired_auc_difference([0, 1, 0, 1], [0.1, 0.2, 0.3], [0.1, 0.2, 0.3, 0.4])
+    return ev.paired_auc_difference([0, 1, 0, 1], [0.1, 0.2, 0.3], [0.1, 0.2, 0.3, 0.4])
 
 
 @case("NaN/inf in X", "proba_a", "NaN", "finite")
 def auc_nan():
-    return gb.paired_auc_difference([0, 1, 0, 1], [0.1, np.nan, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4])
+    return ev.paired_auc_difference([0, 1, 0, 1], [0.1, np.nan, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4])
 
 
 @case("features", "features", check=lambda r: r.features == ("age",))
@@ -1058,10 +1058,10 @@ def gam_numeric_string():
     return gb.spline_gam(heart.X_train, heart.y_train, numeric_features="sex")
 
 
-@case("counts", "grid_points", "grid_resolution")  # grid_points: the old name
+@case("counts", "grid_resolution")
 def shape_functions_zero_points():
     gam = gb.spline_gam(heart.X_train, heart.y_train)
-    return gb.shape_functions(gam, heart.X_train, grid_points=0)
+    return gb.shape_functions(gam, heart.X_train, grid_resolution=0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1069,11 +1069,7 @@ def shape_functions_zero_points():
 # --------------------------------------------------------------------------------------------
 from xaibook.charts import dependence as dep_charts  # noqa: E402
 from xaibook.charts import importance as imp_charts  # noqa: E402
-
-try:
-    from xaibook.charts import shap as shap_charts  # noqa: E402
-except ImportError:  # renamed to charts.shapley by the restructuring of issue 10
-    from xaibook.charts import shapley as shap_charts  # noqa: E402
+from xaibook.charts import shapley as shap_charts  # noqa: E402
 
 
 def _pdp(feature, X=None, f=None):
@@ -1102,14 +1098,14 @@ def shap_compare_different_features():
     a = sh.exact_shapley(f_toy, TOY.iloc[:1], TOY.iloc[:10])
     X2 = TOY.rename(columns={"feat_c": "feat_d"})
     b = sh.exact_shapley(lambda d: f_toy(d.rename(columns={"feat_d": "feat_c"})), X2.iloc[:1], X2.iloc[:10])
-    return shap_charts.compare({"one": a, "two": b})
+    return shap_charts.comparison_chart({"one": a, "two": b})
 
 
 @case("chart mismatch", "results", "row")
 def shap_compare_different_rows():
     a = sh.exact_shapley(f_toy, TOY.iloc[:1], TOY.iloc[:10])
     b = sh.exact_shapley(f_toy, TOY.iloc[1:2], TOY.iloc[:10])
-    return shap_charts.compare({"one": a, "two": b})
+    return shap_charts.comparison_chart({"one": a, "two": b})
 
 
 @case("chart mismatch", "result", "PartialDependence")
@@ -1119,18 +1115,18 @@ def ice_chart_wrong_type():
 
 @case("chart mismatch", "result", "ShapleyResult")
 def waterfall_wrong_type():
-    return shap_charts.waterfall(_pdp("age"))
+    return shap_charts.waterfall_chart(_pdp("age"))
 
 
 @case("counts", "top")
 def importance_chart_top_zero():
-    return imp_charts.importance_spread(imp.permutation_importance(TOY_LR, TOY, TOY_Y, n_repeats=2), top=0)
+    return imp_charts.importance_spread_chart(imp.permutation_importance(TOY_LR, TOY, TOY_Y, n_repeats=2), top=0)
 
 
 @case("features", "feature")
 def shap_dependence_unknown():
     r = sh.exact_shapley(f_toy, TOY.iloc[:20], TOY.iloc[:10])
-    return shap_charts.dependence(r, "feat_z")
+    return shap_charts.dependence_chart(r, "feat_z")
 
 
 @case("chart mismatch", "comparison", "labels")
@@ -1146,11 +1142,7 @@ from xaibook import (
     exercises,  # noqa: E402
     render,  # noqa: E402
 )
-
-try:
-    from xaibook.exercises import partial_dependence as ex_pd  # noqa: E402
-except ImportError:  # renamed by issue 10
-    from xaibook.exercises import dependence as ex_pd  # noqa: E402
+from xaibook.exercises import dependence as ex_pd  # noqa: E402
 
 
 @case("options", "scale")
@@ -1243,9 +1235,9 @@ def pdp_series_X():
     return dep.partial_dependence(f_toy, TOY["feat_a"], "feat_a")
 
 
-@case("degenerate data", "sample", "rows")
+@case("degenerate data", "n_samples", "rows")
 def h_one_row():
-    return dep.h_statistic(f_toy, TOY, ("feat_a", "feat_b"), sample=1)
+    return dep.h_statistic(f_toy, TOY, ("feat_a", "feat_b"), n_samples=1)
 
 
 @case("unsorted grid", "grids", check=lambda r: all(np.all(np.diff(g.astype(float)) > 0) for g in r.grids))
@@ -1290,19 +1282,19 @@ def shapley_result_getitem_out_of_range():
 @case("counts", "max_rows")
 def beeswarm_zero_rows():
     r = sh.exact_shapley(f_toy, TOY.iloc[:5], TOY.iloc[:10])
-    return shap_charts.beeswarm(r, max_rows=0)
+    return shap_charts.beeswarm_chart(r, max_rows=0)
 
 
 @case("counts", "top")
 def waterfall_top_zero():
     r = sh.exact_shapley(f_toy, TOY.iloc[:5], TOY.iloc[:10])
-    return shap_charts.waterfall(r, top=0)
+    return shap_charts.waterfall_chart(r, top=0)
 
 
 @case("shapes", "row")
 def waterfall_unknown_row():
     r = sh.exact_shapley(f_toy, TOY.iloc[:5], TOY.iloc[:10])
-    return shap_charts.waterfall(r, row=10**6)
+    return shap_charts.waterfall_chart(r, row=10**6)
 
 
 @case("options", "answer", check=lambda r: not r.correct)
@@ -1402,53 +1394,50 @@ def pdp_linked_chart_empty():
 
 @case("chart mismatch", "result", "PermutationImportance")
 def importance_chart_wrong_type():
-    return imp_charts.importance_spread(_pdp("age"))
+    return imp_charts.importance_spread_chart(_pdp("age"))
 
 
 # --------------------------------------------------------------------------------------------
 # the exercise helpers readers call to see an expected answer
 # --------------------------------------------------------------------------------------------
-def _exercises(new: str, old: str):
+def _exercises(key: str):
     import importlib
-    try:
-        return importlib.import_module(f"xaibook.exercises.{new}")
-    except ImportError:  # before the renames of issue 10
-        return importlib.import_module(f"xaibook.exercises.{old}")
+    return importlib.import_module(f"xaibook.exercises.{key}")
 
 
 @case("options", "months")
 def ex_duration_text():
-    return _exercises("glassbox", "basics").duration_odds_factor("x")
+    return _exercises("glassbox").duration_odds_factor("x")
 
 
 @case("features", "feature", "zz")
 def ex_feature_importance_unknown():
-    return _exercises("importance", "permutation_importance").feature_importance("zz")
+    return _exercises("importance").feature_importance("zz")
 
 
 @case("counts", "top")
 def ex_top_features_zero():
-    return _exercises("importance", "permutation_importance").top_features(top=0)
+    return _exercises("importance").top_features(top=0)
 
 
 @case("features", "feature", "zz")
 def ex_toy_value_unknown():
-    return _exercises("shapley", "shap").toy_value_two_references("zz")
+    return _exercises("shapley").toy_value_two_references("zz")
 
 
 @case("counts", "top")
 def ex_global_ranking_zero():
-    return _exercises("shapley", "shap").global_ranking(top=0)
+    return _exercises("shapley").global_ranking(top=0)
 
 
 @case("degenerate data", "age_limit")
 def ex_young_rate_empty_group():
-    return _exercises("overview", "why_explain").young_bad_risk_rate(age_limit=0)
+    return _exercises("overview").young_bad_risk_rate(age_limit=0)
 
 
 @case("options", "cost_accept_bad")
 def ex_negative_cost():
-    return _exercises("overview", "why_explain").cost_optimal_threshold(-1, 1)
+    return _exercises("overview").cost_optimal_threshold(-1, 1)
 
 # --------------------------------------------------------------------------------------------
 # run

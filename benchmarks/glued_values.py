@@ -24,10 +24,11 @@ def glued_values(build: Path) -> dict[str, list[str]]:
     for path in notebooks:
         for cell in json.loads(path.read_text())["cells"]:
             for output in cell.get("outputs", []):
-                name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-                if name is not None:
-                    data = output.get("data", {})   # glue(..., display=False) stores a papermill record
-                    text = data.get("text/plain", data.get("application/papermill.record/text/plain", ""))
+                scrapbook = output.get("metadata", {}).get("scrapbook", {})
+                name = scrapbook.get("name")
+                if name is not None:  # glue stores the value under its mime prefix, not plain text/plain
+                    key = scrapbook.get("mime_prefix", "") + "text/plain"
+                    text = output.get("data", {}).get(key, "")
                     values.setdefault(name, []).append("".join(text) if isinstance(text, list) else text)
     return {name: sorted(found) for name, found in sorted(values.items())}
 

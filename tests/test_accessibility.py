@@ -307,9 +307,9 @@ def test_linked_shap_view_can_pick_a_person_with_the_keyboard(browser, site_url,
 def test_whatif_slider_result_is_read_out(browser, site_url, built_site):
     if not (HTML_DIR / "book" / "02_basics.html").exists():
         pytest.skip("chapter 2 is not in the book yet")
-    from xaibook.exercises import basics
+    from xaibook.exercises import glassbox
 
-    spec = basics.whatif()
+    spec = glassbox.whatif()
     visit = _open(browser, site_url, "book/02_basics", "light")
     page = visit.page
     try:

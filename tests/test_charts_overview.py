@@ -12,7 +12,6 @@ def test_distribution_chart_is_small_and_described():
     assert spec["description"] and spec["title"]
     rows = list(spec["datasets"].values())[0]
     assert len(rows) < 500
-    assert charts.distributions_by_outcome is charts.distribution_chart  # documented alias
 
 
 def test_outcome_rate_chart_draws_the_given_rates():

@@ -482,12 +482,9 @@ def test_off_data_share_bad_input():
         off_data_share(real.assign(b=["x", "y", "z"]), real.assign(b=["x", "y", "z"]))
 
 
-def test_old_keyword_names_still_work_and_random_state_takes_generators(numbers):
-    """``sample=`` and ``bins=`` are documented aliases of ``n_samples=`` and ``grid_resolution=``;
-    a RandomState or a Generator works wherever an int seed does."""
+def test_random_state_takes_generators(numbers):
+    """A RandomState or a Generator works wherever an int seed does."""
     new = dep.partial_dependence(additive, numbers, "x1", n_samples=12, random_state=5)
-    old = dep.partial_dependence(additive, numbers, "x1", sample=12, random_state=5)
-    np.testing.assert_array_equal(new.rows, old.rows)
     legacy = dep.partial_dependence(additive, numbers, "x1", n_samples=12,
                                     random_state=np.random.RandomState(5))
     np.testing.assert_array_equal(new.rows, legacy.rows)
@@ -497,10 +494,6 @@ def test_old_keyword_names_still_work_and_random_state_takes_generators(numbers)
     h = dep.h_statistic(additive, numbers, ("x1", "x2"), n_samples=30, random_state=np.random.default_rng(1))
     assert isinstance(h, dep.HStatistic) and h.n_samples == 30 and h.features == ("x1", "x2")
     assert float(h) == h.statistic == h.to_frame()["h_statistic"].item()
-    np.testing.assert_array_equal(dep.ale(additive, numbers, "x1", bins=6).grid,
-                                  dep.ale(additive, numbers, "x1", grid_resolution=6).grid)
-    with pytest.raises(TypeError, match="both n_samples= and its old name sample="):
-        dep.partial_dependence(additive, numbers, "x1", n_samples=3, sample=3)
 
 
 # --------------------------------------------------------------------------- M-plot and d-ICE

@@ -15,6 +15,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from xaibook import importance as imp
+from xaibook.importance.batching import _batchable_parts
 
 
 @pytest.fixture(scope="module")
@@ -323,14 +324,12 @@ def test_batching_modes(mixed):
         assert np.array_equal(ours.importances, ref.importances)
     forced = imp.permutation_importance(models["logistic"], X_test, y_test, batch=True, **kwargs)
     np.testing.assert_allclose(forced.importances, ref.importances, rtol=0, atol=1e-12)
-    assert imp._batchable_parts(models["forest"], "auto")[2] is True
-    assert imp._batchable_parts(models["logistic"], "auto")[2] is False
+    assert _batchable_parts(models["forest"], "auto")[2] is True
+    assert _batchable_parts(models["logistic"], "auto")[2] is False
     with pytest.raises(ValueError, match="batch must be 'auto', True or False"):
         imp.permutation_importance(models["logistic"], X_test, y_test, batch="yes")
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
         imp.permutation_importance(models["logistic"], X_test, y_test, batch_size=0)
-    with pytest.raises(ValueError, match="batch_size must be at least 1"):  # the old name, an alias
-        imp.permutation_importance(models["logistic"], X_test, y_test, max_rows=0)
 
 
 @pytest.mark.parametrize("case, name, scoring", [

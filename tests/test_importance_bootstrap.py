@@ -66,3 +66,18 @@ def test_bad_random_state(fitted):
     with pytest.raises(TypeError, match="int seed"):
         bootstrap_permutation_importance(model, X, y, n_bootstrap=2,
                                          random_state=np.random.RandomState(0))
+
+
+def test_the_largest_seed_derives_valid_shuffle_seeds(fitted):
+    """Resample b shuffles with seed (random_state + b) mod 2**32, so 2**32 - 1 is a valid seed
+    and its second resample shuffles with seed 0."""
+    model, X, y = fitted
+    top = 2**32 - 1
+    result = bootstrap_permutation_importance(model, X, y, scoring="roc_auc", n_bootstrap=2,
+                                              n_repeats=2, random_state=top)
+    rng = np.random.default_rng(top)
+    rng.integers(0, len(X), size=len(X))                       # resample 0's rows
+    rows = rng.integers(0, len(X), size=len(X))                # resample 1's rows
+    second = permutation_importance(model, X.iloc[rows].reset_index(drop=True), y.to_numpy()[rows],
+                                    scoring="roc_auc", n_repeats=2, random_state=0)
+    np.testing.assert_allclose(result.importances[:, 1], second.importances_mean)

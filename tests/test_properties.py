@@ -142,9 +142,9 @@ def test_pdp_is_mean_of_ice_on_a_sorted_grid_for_any_batch(inputs, batch_size):
 def test_ale_is_centred_on_the_data(X, bins):
     if X["x0"].nunique() < 2:
         with pytest.raises(ValueError, match="constant"):
-            dep.ale(_smooth, X, "x0", bins=bins)
+            dep.ale(_smooth, X, "x0", grid_resolution=bins)
         return
-    result = dep.ale(_smooth, X, "x0", bins=bins)
+    result = dep.ale(_smooth, X, "x0", grid_resolution=bins)
     mids = (result.effect[:-1] + result.effect[1:]) / 2
     assert abs(np.sum(result.counts * mids) / result.counts.sum()) < 1e-9 * (1 + np.abs(result.effect).max())
     assert result.counts.sum() == len(X)

@@ -24,12 +24,8 @@ from xaibook import exercises, models, render
 from xaibook import importance as imp
 from xaibook import shapley as sh
 from xaibook.charts import dependence as dep_charts
+from xaibook.charts import shapley as shap_charts
 from xaibook.predict import prediction_function
-
-try:
-    from xaibook.charts import shap as shap_charts
-except ImportError:  # renamed to charts.shapley (issue 10)
-    from xaibook.charts import shapley as shap_charts
 
 
 @pytest.fixture(scope="module")
@@ -264,12 +260,12 @@ def test_results_of_different_features_or_people_are_not_compared(toy):
     renamed = X.rename(columns={"c": "d"})
     other = sh.exact_shapley(lambda d: f_linear(d.rename(columns={"d": "c"})), renamed.iloc[:1], renamed.iloc[:10])
     with pytest.raises(ValueError, match="results explain different features"):
-        shap_charts.compare({"one": one, "two": other})
+        shap_charts.comparison_chart({"one": one, "two": other})
     shifted = X.copy()
     shifted.index = X.index[::-1]                 # same label, another person
     moved = sh.exact_shapley(f_linear, shifted.iloc[[-1]], X.iloc[:10])
     with pytest.raises(ValueError, match="not the same person"):
-        shap_charts.compare({"one": one, "two": moved})
+        shap_charts.comparison_chart({"one": one, "two": moved})
     with pytest.raises(ValueError, match="ale_result and pdp_result must be computed for the same feature"):
         dep_charts.ale_vs_pdp_chart(dep.ale(model, X, "a"), dep.partial_dependence(model, X, "b"))
 
@@ -292,10 +288,7 @@ def test_raw_errors_now_name_the_argument(toy):
 
 
 def test_interaction_strengths_uses_its_pairs():
-    try:
-        from xaibook.exercises import partial_dependence as ex
-    except ImportError:  # renamed by issue 10
-        from xaibook.exercises import dependence as ex
+    from xaibook.exercises import dependence as ex
     strengths = ex.interaction_strengths(pairs=[("age", "cholesterol")], n_samples=20)
     assert list(strengths) == [("age", "cholesterol")]
     with pytest.raises(ValueError, match="pairs must be a non-empty list of feature pairs"):
@@ -327,7 +320,7 @@ def test_generators_and_random_states_are_accepted_everywhere(toy):
     seeded = imp.permutation_importance(model, X, y, n_repeats=2, random_state=7).importances
     legacy = imp.permutation_importance(model, X, y, n_repeats=2, random_state=np.random.RandomState(7)).importances
     np.testing.assert_array_equal(seeded, legacy)          # an int seed is scikit-learn's RandomState stream
-    pdp = dep.partial_dependence(model, X, "a", sample=10, random_state=np.random.default_rng(0))
+    pdp = dep.partial_dependence(model, X, "a", n_samples=10, random_state=np.random.default_rng(0))
     assert len(pdp.rows) == 10
     kernel = sh.kernel_shap(f_linear, X.iloc[:2], X.iloc[:10], random_state=np.random.RandomState(0))
     np.testing.assert_allclose(kernel.efficiency_gap(), 0, atol=1e-12)

@@ -6,10 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-try:
-    from xaibook.evaluation import expected_calibration_error
-except ImportError:  # before the move of issue 10
-    from xaibook.models import expected_calibration_error
+from xaibook.evaluation import expected_calibration_error
 
 
 def test_degenerate_calibration_inputs_are_errors():

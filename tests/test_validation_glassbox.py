@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from xaibook import evaluation as ev
 from xaibook import glassbox as gb
 from xaibook import models
 from xaibook.data import load_case
@@ -60,18 +61,18 @@ def test_refit_trees_aligns_y_and_needs_two_classes(heart, tree):
 def test_paired_auc_difference_pairs_by_index_and_keeps_n_bootstrap(heart, logistic, tree):
     pa = pd.Series(logistic.predict_proba(heart.X_test)[:, 1], index=heart.X_test.index)
     pb = pd.Series(tree.predict_proba(heart.X_test)[:, 1], index=heart.X_test.index)
-    result = gb.paired_auc_difference(heart.y_test.sort_index(), pa, pb, n_bootstrap=50)
+    result = ev.paired_auc_difference(heart.y_test.sort_index(), pa, pb, n_bootstrap=50)
     assert result.auc_a == pytest.approx(roc_auc_score(heart.y_test, pa), abs=1e-12)
-    same = gb.paired_auc_difference(heart.y_test, pa, pb, n_bootstrap=50)
+    same = ev.paired_auc_difference(heart.y_test, pa, pb, n_bootstrap=50)
     assert result.difference == pytest.approx(same.difference, abs=1e-12)
     y = np.r_[1, np.zeros(29, dtype=int)]                  # most resamples miss the one positive
     p = np.linspace(0, 1, 30)
-    rare = gb.paired_auc_difference(y, p, p[::-1], n_bootstrap=200)
+    rare = ev.paired_auc_difference(y, p, p[::-1], n_bootstrap=200)
     assert rare.n_bootstrap == 200
     with pytest.raises(ValueError, match="proba_a contains NaN"):
-        gb.paired_auc_difference([0, 1, 0, 1], [0.1, np.nan, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4])
+        ev.paired_auc_difference([0, 1, 0, 1], [0.1, np.nan, 0.3, 0.4], [0.1, 0.2, 0.3, 0.4])
     with pytest.raises(ValueError, match="proba_b's index labels do not match y's"):
-        gb.paired_auc_difference(heart.y_test, pa, pb.reset_index(drop=True), n_bootstrap=50)
+        ev.paired_auc_difference(heart.y_test, pa, pb.reset_index(drop=True), n_bootstrap=50)
 
 
 def test_glass_box_helpers_name_unknown_categories_and_bad_options(heart, logistic, tree):
@@ -99,7 +100,7 @@ def test_glass_box_random_states_and_slider_values(heart, logistic, tree):
                                random_state=np.random.default_rng(0))
     assert len(generator.to_frame()) == 2
     p = logistic.predict_proba(heart.X_test)[:, 1]
-    diff = gb.paired_auc_difference(heart.y_test, p, p[::-1], n_bootstrap=20, random_state=np.random.default_rng(1))
+    diff = ev.paired_auc_difference(heart.y_test, p, p[::-1], n_bootstrap=20, random_state=np.random.default_rng(1))
     assert diff.n_bootstrap == 20
     spec = gb.whatif_spec(logistic, heart.X_test.iloc[[0]], ["age"])
     with pytest.raises(ValueError, match=r"values\['age'\] must be a finite number, got 'fifty'"):

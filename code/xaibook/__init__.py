@@ -13,7 +13,7 @@ One module per explanation method, named by its key (CONTRIBUTING.md has the mod
 
 ``overview``        chapter 1: outcome rates with Wilson intervals; the book's map of methods
 ``glassbox``        chapter 2: logistic coefficients, tree rules, GAM shapes, the what-if (a package)
-``importance``      chapter 3: permutation, grouped and drop-column importance
+``importance``      chapter 3: permutation, grouped, conditional, drop-column and bootstrap importance (a package)
 ``dependence``      chapter 4: PDP, ICE, two-way PDP, ALE and the H statistic
 ``shapley``         chapter 5: exact, sampling and Kernel SHAP, TreeSHAP, Owen values (a package)
 ``surrogate``       chapter 6: LIME for tables, text and images (a package; named so it never shadows ``lime``)
@@ -36,7 +36,6 @@ and the infrastructure they share:
 ``evaluation``      model metrics (paired AUC difference, calibration error)
 ``unstructured``    chapter 6's text and image models
 ``_validation``     the shared input checks
-``_aliases``        old names kept working
 ``charts``          Altair chart builders (``charts.<key>``) and the book's theme
 ``exercises``       the exercise checkers (``exercises.<key>``)
 ``notebook``        ``glue`` for numbers in the prose

@@ -46,7 +46,6 @@ import numpy as np
 import pandas as pd
 from scipy.stats.mstats import mquantiles
 
-from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
     RandomStateLike,
     as_legacy_random_state,
@@ -55,6 +54,7 @@ from xaibook._validation import (
     check_memory,
     check_positive_int,
     check_prediction_function,
+    readonly,
 )
 from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function
 
@@ -72,12 +72,8 @@ Kind = Literal["numeric", "categorical"]
 
 
 # --------------------------------------------------------------------------- result types
-def _readonly(array: Any) -> np.ndarray:
-    out = np.array(array)  # a copy, so the caller's array stays writable
-    out.setflags(write=False)
-    return out
-
-
+# Their arrays are read-only copies; ``readonly(..., dtype=None)`` keeps the dtype (categorical grids,
+# row labels, integer counts).
 @dataclass(frozen=True, eq=False)
 class PartialDependence:
     """ICE curves and their average (the partial dependence) for one feature.
@@ -106,8 +102,8 @@ class PartialDependence:
         if self.is_centered:
             return self
         individual = self.individual - self.individual[:, :1]
-        return replace(self, individual=_readonly(individual),
-                       average=_readonly(self.average - self.average[0]), is_centered=True)
+        return replace(self, individual=readonly(individual, dtype=None),
+                       average=readonly(self.average - self.average[0], dtype=None), is_centered=True)
 
     def centred_on_data(self) -> np.ndarray:
         """The PDP minus its average over the data (numeric features), the centring ALE uses.
@@ -435,7 +431,6 @@ def ice_reference(f: Callable[[pd.DataFrame], np.ndarray], X: pd.DataFrame, feat
 
 
 # --------------------------------------------------------------------------- public functions
-@renamed_keywords(sample="n_samples")
 def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[Any] | None = None,
                        grid_resolution: int = 20, percentiles: tuple[float, float] = (0.05, 0.95),
                        n_samples: int | None = None, random_state: RandomStateLike = 0,
@@ -462,9 +457,10 @@ def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[
                  "grid values", knob="n_samples (rows) or the grid")
     individual = predict_on_grid(f, rows, [feature], [values], batch_size)
     return PartialDependence(
-        feature=feature, kind=kind, grid=_readonly(values), average=_readonly(individual.mean(axis=0)),
-        individual=_readonly(individual), rows=_readonly(rows.index.to_numpy()),
-        observed=_readonly(rows[feature].to_numpy()),
+        feature=feature, kind=kind, grid=readonly(values, dtype=None),
+        average=readonly(individual.mean(axis=0), dtype=None),
+        individual=readonly(individual, dtype=None), rows=readonly(rows.index.to_numpy(), dtype=None),
+        observed=readonly(rows[feature].to_numpy(), dtype=None),
     )
 
 
@@ -497,8 +493,8 @@ def partial_dependence_2d(f: Any, X: pd.DataFrame, features: tuple[str, str], *,
     columns = [np.repeat(ga, len(gb)), np.tile(gb, len(ga))]
     average = predict_on_grid(f, X, names, columns, batch_size, reduce="mean")
     return PartialDependence2D(features=tuple(names), kinds=tuple(kinds),
-                               grids=(_readonly(ga), _readonly(gb)),
-                               average=_readonly(average.reshape(len(ga), len(gb))))
+                               grids=(readonly(ga, dtype=None), readonly(gb, dtype=None)),
+                               average=readonly(average.reshape(len(ga), len(gb)), dtype=None))
 
 
 def _quantile_edges(column: pd.Series, bins: int) -> np.ndarray:
@@ -518,7 +514,6 @@ def _quantile_bins(column: pd.Series, grid_resolution: int) -> tuple[np.ndarray,
     return edges, bin_of_row
 
 
-@renamed_keywords(bins="grid_resolution")
 def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
         batch_size: int = DEFAULT_BATCH_SIZE) -> AccumulatedLocalEffects:
     """First-order accumulated local effects of a numeric ``feature`` (Apley & Zhu 2020).
@@ -553,8 +548,8 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
     uncentred = np.concatenate([[0.0], np.cumsum(local)])
     level = np.sum(counts * (uncentred[:-1] + uncentred[1:]) / 2) / counts.sum()
     return AccumulatedLocalEffects(
-        feature=feature, grid=_readonly(edges), effect=_readonly(uncentred - level),
-        local_effects=_readonly(local), counts=_readonly(counts),
+        feature=feature, grid=readonly(edges, dtype=None), effect=readonly(uncentred - level, dtype=None),
+        local_effects=readonly(local, dtype=None), counts=readonly(counts, dtype=None),
     )
 
 
@@ -613,9 +608,10 @@ def marginal_plot(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int
     counts = np.bincount(bin_of_row - 1, minlength=n_bins)
     average = np.bincount(bin_of_row - 1, weights=predictions, minlength=n_bins) / counts
     centers = (edges[:-1].astype(float) + edges[1:].astype(float)) / 2
-    return MarginalPlot(feature=feature, grid=_readonly(edges), centers=_readonly(centers),
-                        average=_readonly(average), effect=_readonly(average - predictions.mean()),
-                        counts=_readonly(counts))
+    return MarginalPlot(feature=feature, grid=readonly(edges, dtype=None), centers=readonly(centers, dtype=None),
+                        average=readonly(average, dtype=None),
+                        effect=readonly(average - predictions.mean(), dtype=None),
+                        counts=readonly(counts, dtype=None))
 
 
 @dataclass(frozen=True, eq=False)
@@ -666,9 +662,9 @@ def ice_derivatives(result: PartialDependence) -> IceDerivatives:
         raise ValueError(f"the grid of {result.feature!r} must increase strictly for slopes, got "
                          f"{grid[:6].tolist()}...; compute the result with partial_dependence (it sorts the grid)")
     slopes = np.diff(result.individual, axis=1) / steps
-    return IceDerivatives(feature=result.feature, grid=_readonly(grid[:-1] + steps / 2),
-                          individual=_readonly(slopes), average=_readonly(slopes.mean(axis=0)),
-                          spread=_readonly(slopes.std(axis=0)), rows=_readonly(result.rows))
+    return IceDerivatives(feature=result.feature, grid=readonly(grid[:-1] + steps / 2, dtype=None),
+                          individual=readonly(slopes, dtype=None), average=readonly(slopes.mean(axis=0), dtype=None),
+                          spread=readonly(slopes.std(axis=0), dtype=None), rows=readonly(result.rows, dtype=None))
 
 
 class HStatistic(float):
@@ -705,7 +701,6 @@ def _restore_h_statistic(value: float, features: tuple[str, str], n_samples: int
     return HStatistic(value, features=features, n_samples=n_samples)
 
 
-@renamed_keywords(sample="n_samples")
 def h_statistic(f: Any, X: pd.DataFrame, features: tuple[str, str], *, n_samples: int | None = 200,
                 random_state: RandomStateLike = 0, batch_size: int = DEFAULT_BATCH_SIZE) -> HStatistic:
     """Friedman's H statistic of the interaction between two features (Friedman & Popescu 2008).

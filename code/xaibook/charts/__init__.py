@@ -6,11 +6,8 @@ chapters call ``charts.<key>.<thing>_chart(result, ...)``. Each builder takes a 
 (or a small DataFrame), returns an Altair chart with a title and a description, and keeps the
 data it embeds small (aggregated or sampled) so pages stay light. Shared helpers are in
 :mod:`xaibook.charts._base`.
-
-Alias: ``charts.shap`` is the old name of :mod:`xaibook.charts.shapley`.
 """
 
-from xaibook._aliases import module_aliases
 from xaibook.charts import counterfactual, dependence, failures, glassbox, importance, overview, shapley, surrogate
 from xaibook.charts._base import (
     DIVERGING_SCHEME,
@@ -28,5 +25,3 @@ __all__ = [
     "xaibook_theme",
     "counterfactual", "dependence", "failures", "glassbox", "importance", "overview", "shapley", "surrogate",
 ]
-
-__getattr__ = module_aliases(__name__, {"shap": "shapley"})

@@ -16,7 +16,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook._aliases import renamed_keywords
 from xaibook._validation import as_legacy_random_state
 from xaibook.charts._base import DIGITS, PALETTE, check_count, check_result, click_on_mark, describe
 from xaibook.dependence import (
@@ -30,7 +29,7 @@ from xaibook.dependence import (
 __all__ = [
     "ICE_COLOR", "PDP_COLOR", "HIGHLIGHT_COLOR", "ALE_COLOR", "PDP_LABEL", "ALE_LABEL", "ice_frame",
     "ice_chart", "centered_ice_chart", "categorical_pdp_chart", "linked_ice_chart",
-    "pdp_heatmap_chart", "ale_vs_pdp_chart", "curve_spread_chart", "pdp_heatmap",
+    "pdp_heatmap_chart", "ale_vs_pdp_chart", "curve_spread_chart",
     "MPLOT_COLOR", "MPLOT_LABEL", "three_effects_chart", "derivative_ice_chart",
 ]
 
@@ -64,7 +63,6 @@ def _as_list(values) -> list:
         else _round(values).tolist()
 
 
-@renamed_keywords(n_curves="max_rows")
 def ice_frame(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0) -> pd.DataFrame:
     """One row per sampled person: ``id``, ``obs`` (actual value), ``x`` (grid list), ``y`` (ICE list).
 
@@ -102,7 +100,6 @@ def _ice_tooltip(feature: str, id_title: str, y: str, kind: str = "Q") -> list:
             alt.Tooltip(f"x:{kind}", title=f"{feature} set to"), alt.Tooltip("y:Q", title=y, format=".3f")]
 
 
-@renamed_keywords(n_curves="max_rows")
 def ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0,
               y_title: str = "prediction", id_title: str = "row", highlight: Any = None,
               title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
@@ -170,7 +167,6 @@ def ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: in
     )
 
 
-@renamed_keywords(n_curves="max_rows")
 def centered_ice_chart(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0,
                        y_title: str = "prediction", id_title: str = "row", highlight: Any = None,
                        title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
@@ -180,7 +176,6 @@ def centered_ice_chart(result: PartialDependence, *, max_rows: int = 60, random_
                      title=title, description=description)
 
 
-@renamed_keywords(n_curves="max_rows")
 def categorical_pdp_chart(result: PartialDependence, *, max_rows: int = 60, random_state: int = 0,
                           y_title: str = "prediction", id_title: str = "row",
                           title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
@@ -222,7 +217,6 @@ def categorical_pdp_chart(result: PartialDependence, *, max_rows: int = 60, rand
     )
 
 
-@renamed_keywords(n_curves="max_rows")
 def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40,
                      random_state: int = 0, y_title: str = "prediction", id_title: str = "row",
                      columns: int = 3, title: str | None = None,
@@ -301,7 +295,6 @@ def _cell_edges(grid) -> tuple[np.ndarray, np.ndarray]:
             np.concatenate([mids, [2 * g[-1] - mids[-1]]]))
 
 
-@renamed_keywords(n_points="max_rows")
 def pdp_heatmap_chart(result: PartialDependence2D, *, data: pd.DataFrame | None = None,
                       max_rows: int = 300, random_state: int = 0, value_title: str = "prediction",
                       title: str | None = None, description: str | None = None) -> alt.TopLevelMixin:
@@ -558,6 +551,3 @@ def derivative_ice_chart(result: IceDerivatives, *, max_rows: int = 40, random_s
         ),
     )
 
-
-# Old names, kept as aliases (CONTRIBUTING.md, "Aliases").
-pdp_heatmap = pdp_heatmap_chart

@@ -21,7 +21,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook._aliases import renamed_keywords
 from xaibook.charts._base import (
     OUTCOME_COLORS,
     PALETTE,
@@ -60,20 +59,17 @@ def _class_label(value, labels: dict | None) -> str:
 
 # --------------------------------------------------------------------------- coefficients
 
-@renamed_keywords(scale="axis")
 def coefficient_chart(result: LogisticCoefficients, *, axis: str = "odds-ratio", top: int | None = None,
                       outcome: str = "class 1", title: str | None = None,
                       description: str | None = None) -> alt.Chart:
     """Odds ratios (``axis="odds-ratio"``: log axis, reference line at 1) or log-odds coefficients
     (``axis="log-odds"``: line at 0) with confidence-interval error bars, one row per transformed
-    feature, largest effects first. (``scale=`` and ``"odds"`` are the old names; ``scale`` is kept
-    for a model's output scale everywhere else.)
+    feature, largest effects first.
 
     Hovering a row highlights every level of the same raw feature. ``top`` keeps the ``top``
     largest ``|coefficient|`` rows; ``outcome`` names class 1 in the text (e.g. "bad credit risk").
     """
     check_result(result, LogisticCoefficients, name="result")
-    axis = {"odds": "odds-ratio"}.get(axis, axis)
     if axis not in ("odds-ratio", "log-odds"):
         raise ValueError(f"axis must be 'odds-ratio' or 'log-odds', got {axis!r}")
     frame = result.to_frame(sort=True)

@@ -15,7 +15,6 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook._aliases import renamed_keywords
 from xaibook._validation import as_legacy_random_state
 from xaibook.charts._base import DIGITS, PALETTE, check_result, check_top, describe, zero_rule
 from xaibook.importance import BootstrapImportance, ImportanceComparison, PermutationImportance
@@ -23,8 +22,7 @@ from xaibook.importance import BootstrapImportance, ImportanceComparison, Permut
 __all__ = [
     "MEAN_COLOR", "REPEAT_COLOR", "HIGHLIGHT_COLOR", "importance_spread_chart",
     "importance_comparison_chart", "rank_heatmap_chart", "train_test_chart", "measures_chart",
-    "shuffled_pairs_chart", "bootstrap_interval_chart", "importance_spread", "importance_comparison", "rank_heatmap",
-    "measures_side_by_side",
+    "shuffled_pairs_chart", "bootstrap_interval_chart",
 ]
 
 MEAN_COLOR = PALETTE[4]      # sky blue: the mean bar
@@ -275,7 +273,6 @@ def measures_chart(table: pd.DataFrame, *, title: str, description: str,
     return describe(chart, title=title, description=description, subtitle=subtitle)
 
 
-@renamed_keywords(max_points="max_rows")
 def shuffled_pairs_chart(X: pd.DataFrame, feature: str, partner: str, *, random_state: int = 0,
                          max_rows: int = 300, title: str | None = None,
                          description: str | None = None) -> alt.Chart:
@@ -388,9 +385,3 @@ def bootstrap_interval_chart(bootstrap: BootstrapImportance, shuffles: Permutati
             "reach zero."),
     )
 
-
-# Old names, kept as aliases (CONTRIBUTING.md, "Aliases").
-importance_spread = importance_spread_chart
-importance_comparison = importance_comparison_chart
-rank_heatmap = rank_heatmap_chart
-measures_side_by_side = measures_chart

@@ -1,7 +1,6 @@
 """Charts that introduce a case study: distributions by outcome and outcome rates by group.
 
-The numbers come from :mod:`xaibook.overview`. Aliases: ``distributions_by_outcome`` is the old
-name of :func:`distribution_chart`; ``outcome_rates`` is re-exported from :mod:`xaibook.overview`.
+The numbers come from :mod:`xaibook.overview`.
 """
 
 from __future__ import annotations
@@ -11,9 +10,9 @@ import pandas as pd
 
 from xaibook.charts._base import OUTCOME_COLORS, describe
 from xaibook.data import Dataset
-from xaibook.overview import outcome_histograms, outcome_rates
+from xaibook.overview import outcome_histograms
 
-__all__ = ["outcome_rate_chart", "distribution_chart", "distributions_by_outcome", "outcome_rates"]
+__all__ = ["outcome_rate_chart", "distribution_chart"]
 
 
 def outcome_rate_chart(rates: pd.DataFrame, *, outcome: str, overall: float,
@@ -80,6 +79,3 @@ def distribution_chart(dataset: Dataset, *, bins: int = 20, title: str | None = 
             "people with each outcome in their own colour; a dropdown picks the feature."),
         subtitle="pick a feature below the chart; bars of the two outcomes overlap")
 
-
-#: Old name of :func:`distribution_chart`.
-distributions_by_outcome = distribution_chart

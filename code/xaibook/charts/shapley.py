@@ -40,8 +40,7 @@ __all__ = [
     "RAISE_COLOR", "LOWER_COLOR", "NEUTRAL_COLOR", "LABEL_LENGTH", "waterfall_frame",
     "waterfall_chart", "beeswarm_frame", "beeswarm_chart", "importance_chart", "dependence_chart",
     "linked_chart", "compare_frame", "comparison_chart", "convergence_chart",
-    "interaction_frame", "interaction_chart", "waterfall",
-    "beeswarm", "importance", "dependence", "linked", "compare", "convergence",
+    "interaction_frame", "interaction_chart",
 ]
 
 RAISE_COLOR = PALETTE[5]     # vermillion: pushes the prediction up
@@ -608,16 +607,6 @@ def convergence_chart(frame: pd.DataFrame, *, x: str = "evaluations", y: str = "
             f"Line chart on logarithmic axes of the {y.replace('_', ' ')} against the number of "
             f"{x.replace('_', ' ')} for {methods}."),
     )
-
-
-# Old names, kept as aliases (CONTRIBUTING.md, "Aliases").
-waterfall = waterfall_chart
-beeswarm = beeswarm_chart
-importance = importance_chart
-dependence = dependence_chart
-linked = linked_chart
-compare = comparison_chart
-convergence = convergence_chart
 
 
 # -------------------------------------------------------------------------------- force plot

@@ -8,10 +8,6 @@ a typed-in constant), then compares it with the reader's answer using one of the
 
 Chapter-specific checkers live in ``xaibook/exercises/<key>.py``, named after the method key of
 the chapter (CONTRIBUTING.md), and return a :class:`Verdict`.
-
-Aliases (old module names, kept working for ``from xaibook.exercises import <old>``):
-``why_explain`` -> ``overview``, ``basics`` -> ``glassbox``, ``permutation_importance`` ->
-``importance``, ``partial_dependence`` -> ``dependence``, ``shap`` -> ``shapley``.
 """
 
 from __future__ import annotations
@@ -25,16 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xaibook._aliases import module_aliases
-
-__all__ = ["Verdict", "check_number", "check_ranking", "check_choice"]
-
-__getattr__ = module_aliases(__name__, {
-    "why_explain": "overview", "basics": "glassbox", "permutation_importance": "importance",
-    "partial_dependence": "dependence", "shap": "shapley",
-})
 from xaibook._validation import check_number as check_number_argument
 from xaibook._validation import check_positive_int
+
+__all__ = ["Verdict", "check_number", "check_ranking", "check_choice"]
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,9 @@ This package reads them out of the case-study pipelines (``preprocess`` ColumnTr
 Everything is re-exported here, so ``from xaibook import glassbox; glassbox.tree_rules(...)``
 works. Pipeline introspection (what each transformed column means) lives in
 :mod:`xaibook.pipeline`, model evaluation in :mod:`xaibook.evaluation` and the book's map of
-methods in :mod:`xaibook.overview`; their old homes here are kept as aliases:
-``glassbox.transformed_features``, ``glassbox.paired_auc_difference``,
-``glassbox.AucDifference`` and ``glassbox.method_map``.
+methods in :mod:`xaibook.overview`.
 """
 
-from xaibook.evaluation import AucDifference, paired_auc_difference
 from xaibook.glassbox.gam import ShapeFunctions, shape_functions, spline_gam
 from xaibook.glassbox.logistic import (
     LogisticCoefficients,
@@ -44,8 +41,6 @@ from xaibook.glassbox.trees import (
     tree_rules,
 )
 from xaibook.glassbox.whatif import WhatIfSpec, whatif_spec
-from xaibook.overview import method_map
-from xaibook.pipeline import transformed_features
 
 __all__ = [
     "logistic_coefficients", "LogisticCoefficients", "logistic_contributions",
@@ -54,6 +49,4 @@ __all__ = [
     "refit_trees", "TreeRefits",
     "spline_gam", "shape_functions", "ShapeFunctions",
     "whatif_spec", "WhatIfSpec",
-    # aliases of functions that moved
-    "transformed_features", "paired_auc_difference", "AucDifference", "method_map",
 ]

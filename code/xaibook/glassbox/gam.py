@@ -5,8 +5,6 @@
     basis, no roughness penalty).
 :func:`shape_functions`
     its per-feature shape functions ``f_j``, centred, on the log-odds scale.
-
-Alias: ``shape_functions(grid_points=...)`` is the old name of ``grid_resolution=``.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, SplineTransformer
 
-from xaibook._aliases import renamed_keywords
 from xaibook._validation import check_features, check_frame, check_positive_int, check_rows, check_target
 from xaibook.glassbox.logistic import _logistic_estimator
 from xaibook.pipeline import transform, transformed_features
@@ -77,7 +74,6 @@ class ShapeFunctions:
         return self.frame.copy()
 
 
-@renamed_keywords(grid_points="grid_resolution")
 def shape_functions(model: Any, X: pd.DataFrame, features: Any = None, *,
                     grid_resolution: int = 40) -> ShapeFunctions:
     """Each numeric feature's contribution ``f_j(x)`` to the log-odds of a (spline) GAM.

@@ -329,8 +329,7 @@ def logistic_coefficients(model: Any, X: pd.DataFrame, y: Any = None, *, method:
 class LogisticContributions:
     """One row's log-odds split into per-raw-feature contributions around a background average.
 
-    ``base_value + sum(contribution) == log_odds`` (the model's log-odds for the row); the old
-    name ``baseline`` is kept as an alias of ``base_value``.
+    ``base_value + sum(contribution) == log_odds`` (the model's log-odds for the row).
     """
 
     frame: pd.DataFrame = field(repr=False)
@@ -338,11 +337,6 @@ class LogisticContributions:
     log_odds: float
     probability: float
     confidence: float | None = None
-
-    @property
-    def baseline(self) -> float:
-        """Old name of :attr:`base_value`."""
-        return self.base_value
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -370,8 +364,8 @@ def logistic_contributions(model: Any, x: pd.DataFrame, background: pd.DataFrame
                            coefficients: LogisticCoefficients | None = None) -> LogisticContributions:
     """Why this row: ``phi_j = sum_{k in j} beta_k (z_k - mean_background z_k)`` per raw feature.
 
-    For a logistic model the log-odds are additive, so this split is exact: ``baseline`` is the
-    mean log-odds over ``background`` and ``baseline + sum_j phi_j`` is the row's log-odds. It is
+    For a logistic model the log-odds are additive, so this split is exact: ``base_value`` is the
+    mean log-odds over ``background`` and ``base_value + sum_j phi_j`` is the row's log-odds. It is
     the Shapley value of the log-odds under an independent background (Lundberg & Lee 2017).
     With ``coefficients`` (from :func:`logistic_coefficients` on the same model) each
     contribution also gets an interval from the coefficients' uncertainty: percentiles over the

@@ -7,8 +7,6 @@
     the tests one row passes from the root to its leaf.
 :func:`refit_trees`
     the same tree specification refitted on resamples: how much its root and rules move.
-
-Alias: ``refit_trees(row=...)`` is the old name of ``x=``.
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.tree import DecisionTreeClassifier
 
-from xaibook._aliases import renamed_keywords
 from xaibook._validation import (
     RandomStateLike,
     as_legacy_random_state,
@@ -366,7 +363,6 @@ class TreeRefits:
         return self.frame.copy()
 
 
-@renamed_keywords(row="x")
 def refit_trees(model: Any, X: pd.DataFrame, y: Any, *, n_refits: int = 8, random_state: RandomStateLike = 0,
                 x: pd.DataFrame | None = None, resample: bool = True) -> TreeRefits:
     """Refit a tree pipeline ``n_refits`` times and record its root test, its second-level tests,
