@@ -11,8 +11,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from glued_values import glued_values  # noqa: E402
 
 
-def _output(name: str, mime: str, text: str) -> dict:
-    return {"output_type": "display_data", "metadata": {"scrapbook": {"name": name}}, "data": {mime: text}}
+def _output(name: str, prefix: str, text: str) -> dict:
+    """An output as MyST-NB's glue writes it: the value under ``<mime_prefix>text/plain``."""
+    return {"output_type": "display_data", "metadata": {"scrapbook": {"name": name, "mime_prefix": prefix}},
+            "data": {prefix + "text/plain": text}}
 
 
 def test_both_glue_forms_are_read(tmp_path):
@@ -20,8 +22,8 @@ def test_both_glue_forms_are_read(tmp_path):
     notebook = tmp_path / ".jupyter_cache" / "executed" / "abc" / "base.ipynb"
     notebook.parent.mkdir(parents=True)
     cells = [{"cell_type": "code", "outputs": [
-        _output("shown", "text/plain", "0.25"),
-        _output("hidden", "application/papermill.record/text/plain", "105"),
+        _output("shown", "", "0.25"),
+        _output("hidden", "application/papermill.record/", "105"),
     ]}]
     notebook.write_text(json.dumps({"cells": cells}))
     assert glued_values(tmp_path) == {"hidden": ["105"], "shown": ["0.25"]}
