@@ -15,6 +15,21 @@ import sys
 from pathlib import Path
 
 
+def _plain_text(output: dict, scrapbook: dict) -> str:
+    """The plain-text value of one glue output, stored under the scrapbook's MIME prefix.
+
+    MyST-NB's ``glue`` records ``<mime_prefix>text/plain`` (``application/papermill.record/``);
+    an output without a plain-text form is an error, never an empty string that would compare
+    equal to any other.
+    """
+    key = scrapbook.get("mime_prefix", "") + "text/plain"
+    data = output.get("data", {})
+    if key not in data:
+        raise SystemExit(f"glue {scrapbook['name']!r} has no {key} output (found {sorted(data)})")
+    text = data[key]
+    return "".join(text) if isinstance(text, list) else text
+
+
 def glued_values(build: Path) -> dict[str, list[str]]:
     """Glue name -> the plain-text values stored under that name (one per chapter that glues it)."""
     notebooks = sorted((build / ".jupyter_cache" / "executed").glob("*/base.ipynb"))
@@ -24,10 +39,9 @@ def glued_values(build: Path) -> dict[str, list[str]]:
     for path in notebooks:
         for cell in json.loads(path.read_text())["cells"]:
             for output in cell.get("outputs", []):
-                name = output.get("metadata", {}).get("scrapbook", {}).get("name")
-                if name is not None:
-                    text = output.get("data", {}).get("text/plain", "")
-                    values.setdefault(name, []).append("".join(text) if isinstance(text, list) else text)
+                scrapbook = output.get("metadata", {}).get("scrapbook", {})
+                if "name" in scrapbook:
+                    values.setdefault(scrapbook["name"], []).append(_plain_text(output, scrapbook))
     return {name: sorted(found) for name, found in sorted(values.items())}
 
 
