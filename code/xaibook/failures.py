@@ -6,7 +6,8 @@ or ``failures.bootstrap_refits(...)`` without knowing where each lives:
 :mod:`xaibook.refits`  the models chapter 8 refits (Rashomon set, shuffled labels, monotonic
                        constraints, a correlated copy), each fitted once and cached;
 :mod:`xaibook.labs`    the labs' runs of chapters 8 and 9 (sanity check, kernel widths, adversary,
-                       report card, decision guide, recourse under refits), the costly ones cached.
+                       report card, decision guide, recourse under refits), the costly ones cached;
+:mod:`xaibook.studies` chapter 8's analysis steps between those runs and its numbers (uncached).
 
 Each name below is the same object as in its home module.
 """
@@ -38,6 +39,19 @@ from xaibook.refits import (
     test_auc,
     unconstrained_model,
 )
+from xaibook.studies import (
+    DuplicatedFeature,
+    break_ties_by_column,
+    curve_landmarks,
+    duplicated_feature_study,
+    four_method_explanations,
+    ice_curves,
+    lime_top_features,
+    outcome_rate_by_quantile,
+    quantile_grid,
+    recourse_validity,
+    refit_explanations,
+)
 
 __all__ = [
     # xaibook.refits
@@ -47,4 +61,8 @@ __all__ = [
     "Adversary", "DECISION_GUIDE", "adversary", "counterfactual_importance_table", "decision_guide",
     "kernel_width_study", "local_explanations", "measured_people", "method_measurements", "recourse_under_refits",
     "report_card", "sanity_table", "shap_threshold_tradeoff",
+    # xaibook.studies
+    "DuplicatedFeature", "break_ties_by_column", "curve_landmarks", "duplicated_feature_study",
+    "four_method_explanations", "ice_curves", "lime_top_features", "outcome_rate_by_quantile", "quantile_grid",
+    "recourse_validity", "refit_explanations",
 ]
