@@ -16,18 +16,20 @@ from pathlib import Path
 
 
 def _plain_text(output: dict, scrapbook: dict) -> str:
-    """The plain-text value of one glue output, stored under the scrapbook's MIME prefix.
+    """The text of one glue output, stored under the scrapbook's MIME prefix.
 
-    MyST-NB's ``glue`` records ``<mime_prefix>text/plain`` (``application/papermill.record/``);
-    an output without a plain-text form is an error, never an empty string that would compare
-    equal to any other.
+    MyST-NB's ``glue`` records ``<mime_prefix>text/plain`` (``application/papermill.record/``), and
+    for a ``Markdown`` value also ``<mime_prefix>text/markdown``, whose text is what the page shows
+    (its plain form is only ``<IPython.core.display.Markdown object>``): the Markdown is read
+    first. An output with neither is an error, never an empty string that would compare equal to
+    any other.
     """
-    key = scrapbook.get("mime_prefix", "") + "text/plain"
-    data = output.get("data", {})
-    if key not in data:
-        raise SystemExit(f"glue {scrapbook['name']!r} has no {key} output (found {sorted(data)})")
-    text = data[key]
-    return "".join(text) if isinstance(text, list) else text
+    prefix, data = scrapbook.get("mime_prefix", ""), output.get("data", {})
+    for key in (prefix + "text/markdown", prefix + "text/plain"):
+        if key in data:
+            text = data[key]
+            return "".join(text) if isinstance(text, list) else text
+    raise SystemExit(f"glue {scrapbook['name']!r} has no {prefix}text/plain output (found {sorted(data)})")
 
 
 def glued_values(build: Path) -> dict[str, list[str]]:
