@@ -174,3 +174,64 @@ def test_recourse_validity_by_hand():
         studies.recourse_validity(recourse.drop(columns="valid"))
     with pytest.raises(ValueError, match="empty"):
         studies.recourse_validity(recourse.iloc[:0])
+
+
+# ------------------------------------------------------------------------------------------ kernel widths
+def test_kernel_width_regimes_flag_the_widths_where_fewer_samples_count_than_coefficients():
+    study = pd.DataFrame({"kernel_width": [0.5, 0.5, 2.0, 2.0], "feature": ["p", "q", "p", "q"],
+                          "weight": [1.0, 0.1, 0.2, 0.9], "fidelity": [0.9, 0.9, 0.4, 0.4],
+                          "effective_samples": [2.5, 2.5, 300.0, 300.0], "shrinkage": [40.0, 40.0, 1.1, 1.1],
+                          "top_feature": ["p", "p", "q", "q"]})
+    regimes = studies.kernel_width_regimes(study)          # 2 features + intercept: 3 coefficients
+    assert list(regimes.index) == [0.5, 2.0] and list(regimes["few_samples"]) == [True, False]
+    assert list(regimes["top_feature"]) == ["p", "q"] and regimes.loc[2.0, "fidelity"] == 0.4
+    assert list(studies.kernel_width_regimes(study, n_coefficients=400)["few_samples"]) == [True, True]
+    assert not studies.kernel_width_regimes(study, n_coefficients=2)["few_samples"].any()
+    with pytest.raises(ValueError, match="lacks the columns"):
+        studies.kernel_width_regimes(study.drop(columns="shrinkage"))
+
+
+# ------------------------------------------------------------------------------------------ chapter 9
+def _card():
+    return pd.DataFrame({"method": ["A"] * 4 + ["B"] * 4, "feature": list("wxyz") * 2,
+                         "value": [0.5, -0.4, 0.1, 0.0, -0.5, -0.2, 0.3, 0.3]})
+
+
+def test_report_card_tops_by_hand():
+    tops = studies.report_card_tops(_card())
+    assert list(tops.columns) == ["1st", "2nd", "3rd"] and list(tops.index) == ["A", "B"]
+    assert list(tops.loc["A"]) == ["w", "x", "y"] and list(tops.loc["B"]) == ["w", "y", "z"]
+    assert list(studies.report_card_tops(_card(), k=4).columns) == ["1st", "2nd", "3rd", "4th"]
+    with pytest.raises(ValueError, match="explains only 4 features"):
+        studies.report_card_tops(_card(), k=5)
+    with pytest.raises(ValueError, match="lacks"):
+        studies.report_card_tops(_card().drop(columns="value"))
+    assert [studies._ordinal(i) for i in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
+
+
+def test_sign_conflicts_by_hand():
+    assert studies.sign_conflicts(_card(), "A", "B", k=2) == ["w"]          # x agrees in sign; y is not top 2 of A
+    assert studies.sign_conflicts(_card(), "A", "B", k=4) == ["w"]          # z: sign 0 is no conflict
+    card = _card().assign(value=lambda d: np.where(d["method"] == "B", -d["value"], d["value"]))
+    assert studies.sign_conflicts(card, "A", "B", k=1) == []                # both lead with w, same sign
+    assert studies.sign_conflicts(card, "A", "B", k=2) == ["x", "y"]        # y is in B's top 2 only
+    with pytest.raises(ValueError, match="'C' is not a method of the report card"):
+        studies.sign_conflicts(_card(), "A", "C")
+
+
+def test_intervals_apart_and_overlapping_by_hand():
+    measured = pd.DataFrame({"method": ["low", "mid", "high", "one"],
+                             "refit_low": [0.1, 0.4, 0.8, np.nan], "refit_high": [0.3, 0.7, 0.9, np.nan],
+                             "seed_low": [0.5, 0.5, 0.5, 0.5], "seed_high": [0.6, 0.6, 0.6, 0.6]})
+    assert studies.interval_apart(measured, "low", ["mid", "high"])
+    assert studies.interval_apart(measured, "high", ["low", "mid"], below=False)
+    assert not studies.interval_apart(measured, "mid", ["low", "high"])
+    assert not studies.interval_apart(measured, "one", ["low"]) and not studies.interval_apart(measured, "low", ["one"])
+    assert not studies.interval_apart(measured, "low", ["mid"], measure="seed")
+    assert not studies.intervals_overlap(measured, ["low", "mid"]) and studies.intervals_overlap(measured, ["mid"])
+    assert studies.intervals_overlap(measured, ["low", "mid", "high"], measure="seed")
+    with pytest.raises(ValueError, match=r"methods \['LIME'\] were not measured"):
+        studies.interval_apart(measured, "LIME", ["low"])
+    with pytest.raises(ValueError, match="lacks the columns"):
+        studies.intervals_overlap(measured.drop(columns="refit_low"), ["low"])

@@ -46,11 +46,16 @@ from xaibook.studies import (
     duplicated_feature_study,
     four_method_explanations,
     ice_curves,
+    interval_apart,
+    intervals_overlap,
+    kernel_width_regimes,
     lime_top_features,
     outcome_rate_by_quantile,
     quantile_grid,
     recourse_validity,
     refit_explanations,
+    report_card_tops,
+    sign_conflicts,
 )
 
 __all__ = [
@@ -63,6 +68,7 @@ __all__ = [
     "report_card", "sanity_table", "shap_threshold_tradeoff",
     # xaibook.studies
     "DuplicatedFeature", "break_ties_by_column", "curve_landmarks", "duplicated_feature_study",
-    "four_method_explanations", "ice_curves", "lime_top_features", "outcome_rate_by_quantile", "quantile_grid",
-    "recourse_validity", "refit_explanations",
+    "four_method_explanations", "ice_curves", "interval_apart", "intervals_overlap", "kernel_width_regimes",
+    "lime_top_features", "outcome_rate_by_quantile", "quantile_grid", "recourse_validity", "refit_explanations",
+    "report_card_tops", "sign_conflicts",
 ]

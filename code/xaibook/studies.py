@@ -1,14 +1,17 @@
-"""Chapter 8's studies: the analysis steps between the labs' runs and the chapter's numbers.
+"""Chapters 8 and 9's studies: the analysis steps between the labs' runs and the chapters' numbers.
 
-Chapter 8 (*Where explanations fail*) runs each failure as an experiment. The costly runs are the
-cached labs of :mod:`xaibook.labs`; the steps that turn the models and those runs into the numbers
-the chapter glues are here, uncached (each takes a second or less), tested, and kept out of the
-labs' module so that editing one never re-runs the labs (their cache key hashes ``labs.py``):
+Chapter 8 (*Where explanations fail*) runs each failure as an experiment, and chapter 9 (*Wrap-up*)
+compares the methods. The costly runs are the cached labs of :mod:`xaibook.labs`; the steps that
+turn the models and those runs into the numbers the chapters glue are here, uncached, tested, and
+kept out of the labs' module so that editing one never re-runs the labs (their cache key hashes
+``labs.py``):
 
 :func:`four_method_explanations`   SHAP, LIME, permutation and counterfactual importance on the
                                    people for whom counterfactuals were found (the disagreement lab)
 :func:`break_ties_by_column`       attributions whose ties are broken by column order, the rule the
                                    agreement metrics refuse (to show what it would have said)
+:func:`kernel_width_regimes`       per kernel width of LIME: fidelity, effective samples, shrinkage,
+                                   top feature, and whether fewer samples count than coefficients
 :func:`refit_explanations`         each refit's TreeSHAP values, prediction and top feature for one
                                    person (the Rashomon lab)
 :func:`duplicated_feature_study`   permutation importance, grouped importance, SHAP and off-data rows
@@ -19,6 +22,10 @@ labs' module so that editing one never re-runs the labs (their cache key hashes 
 :func:`curve_landmarks`            a curve's value at a point, its minimum and its end
 :func:`outcome_rate_by_quantile`   the share of positives in each quantile bin of a feature
 :func:`recourse_validity`          for each counterfactual, the share of refits for which it still works
+:func:`report_card_tops`           chapter 9: each method's top features on a report card
+:func:`sign_conflicts`             chapter 9: features two methods rank high with opposite signs
+:func:`interval_apart`             chapter 9: is one method's interval below (above) all the others'?
+:func:`intervals_overlap`          chapter 9: do the intervals of some methods all overlap pairwise?
 
 :mod:`xaibook.failures` re-exports them, as the chapter calls them.
 """
@@ -49,11 +56,16 @@ __all__ = [
     "duplicated_feature_study",
     "four_method_explanations",
     "ice_curves",
+    "interval_apart",
+    "intervals_overlap",
+    "kernel_width_regimes",
     "lime_top_features",
     "outcome_rate_by_quantile",
     "quantile_grid",
     "recourse_validity",
     "refit_explanations",
+    "report_card_tops",
+    "sign_conflicts",
 ]
 
 
@@ -101,6 +113,23 @@ def break_ties_by_column(frame: pd.DataFrame, *, step: float = 1e-9) -> pd.DataF
     check_frame(frame, name="frame")
     step = check_positive_number(step, name="step")
     return frame + step * np.arange(frame.shape[1], 0, -1)
+
+
+def kernel_width_regimes(study: pd.DataFrame, *, n_coefficients: int | None = None) -> pd.DataFrame:
+    """One row per kernel width of :func:`xaibook.labs.kernel_width_study` (its order), indexed by
+    ``kernel_width``: ``fidelity``, ``effective_samples``, ``shrinkage``, ``top_feature`` and
+    ``few_samples``, true when fewer samples count (Kish's effective sample size) than the
+    surrogate has coefficients: ``n_coefficients``, by default one per feature plus the intercept.
+    There the fit is underdetermined and the ridge penalty, not the data, decides the ranking."""
+    columns = ["kernel_width", "feature", "fidelity", "effective_samples", "shrinkage", "top_feature"]
+    missing = [c for c in columns if c not in getattr(study, "columns", ())]
+    if missing:
+        raise ValueError(f"study must be kernel_width_study's frame; it lacks the columns {missing}")
+    if n_coefficients is None:
+        n_coefficients = study["feature"].nunique() + 1
+    n_coefficients = check_positive_int(n_coefficients, name="n_coefficients")
+    regimes = study.drop_duplicates("kernel_width").set_index("kernel_width")[columns[2:]]
+    return regimes.assign(few_samples=regimes["effective_samples"] < n_coefficients)
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,3 +321,87 @@ def recourse_validity(recourse: pd.DataFrame) -> pd.DataFrame:
     grouped = recourse.groupby(keys, sort=False)["valid"]
     return pd.concat([grouped.mean().rename("share_valid"), grouped.all().rename("valid_everywhere")],
                      axis=1).reset_index()
+
+
+# --------------------------------------------------------------------------------------------
+# Chapter 9: the report cards and the decision guide's intervals
+# --------------------------------------------------------------------------------------------
+def _card_values(card: pd.DataFrame, method: str) -> pd.Series:
+    """One method's values on a report card, indexed by feature."""
+    if method not in set(card["method"]):
+        raise ValueError(f"{method!r} is not a method of the report card; it has {list(dict.fromkeys(card['method']))}")
+    return card[card["method"] == method].set_index("feature")["value"]
+
+
+def _check_card(card: Any) -> pd.DataFrame:
+    missing = [c for c in ("method", "feature", "value") if c not in getattr(card, "columns", ())]
+    if missing:
+        raise ValueError(f"card must be report_card's long frame (method, feature, value); it lacks {missing}")
+    return card
+
+
+def _ordinal(i: int) -> str:
+    """1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st."""
+    suffix = "th" if 10 <= i % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(i % 10, "th")
+    return f"{i}{suffix}"
+
+
+def report_card_tops(card: pd.DataFrame, *, k: int = 3) -> pd.DataFrame:
+    """Each method's ``k`` largest ``|value|`` features on a :func:`xaibook.labs.report_card`.
+
+    One row per method (the card's order), columns ``1st``, ``2nd``, ...; ties go to the earlier
+    feature (:func:`xaibook.agreement.ranking`).
+    """
+    card = _check_card(card)
+    k = check_positive_int(k, name="k")
+    ordinals = [_ordinal(i) for i in range(1, k + 1)]
+    rows = {}
+    for method, part in card.groupby("method", sort=False):
+        top = ranking(part.set_index("feature")["value"])
+        if len(top) < k:
+            raise ValueError(f"k={k}, but {method!r} explains only {len(top)} features")
+        rows[method] = dict(zip(ordinals, top[:k]))
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def sign_conflicts(card: pd.DataFrame, a: str, b: str, *, k: int = 5) -> list[str]:
+    """Features among the top ``k`` (by ``|value|``) of method ``a`` or of method ``b`` on a report
+    card to which the two give opposite signs, sorted: where they agree a feature matters but
+    disagree in which direction it pushes."""
+    card = _check_card(card)
+    k = check_positive_int(k, name="k")
+    va, vb = _card_values(card, a), _card_values(card, b)
+    top = set(ranking(va)[:k]) | set(ranking(vb)[:k])
+    return sorted(f for f in top if np.sign(va[f]) * np.sign(vb[f]) < 0)
+
+
+def _intervals(measured: Any, methods: Sequence[str], measure: str) -> pd.DataFrame:
+    columns = [f"{measure}_low", f"{measure}_high"]
+    missing = [c for c in ["method", *columns] if c not in getattr(measured, "columns", ())]
+    if missing:
+        raise ValueError(f"measured must be method_measurements's frame; it lacks the columns {missing}")
+    by_method = measured.set_index("method")
+    unknown = [m for m in methods if m not in by_method.index]
+    if unknown:
+        raise ValueError(f"methods {unknown} were not measured; measured: {list(by_method.index)}")
+    return by_method[columns]
+
+
+def interval_apart(measured: pd.DataFrame, method: str, others: Sequence[str], *, measure: str = "refit",
+                   below: bool = True) -> bool:
+    """Does ``method``'s 95% interval of ``measure`` agreement (:func:`xaibook.labs.method_measurements`)
+    lie entirely below (``below=True``) or above every one of ``others``'? A NaN bound (one person,
+    no interval) is never apart."""
+    bounds = _intervals(measured, [method, *others], measure)
+    low, high = bounds.loc[method]
+    if below:
+        return all(high < bounds.loc[o, f"{measure}_low"] for o in others)
+    return all(low > bounds.loc[o, f"{measure}_high"] for o in others)
+
+
+def intervals_overlap(measured: pd.DataFrame, methods: Sequence[str], *, measure: str = "refit") -> bool:
+    """Do the 95% intervals of ``measure`` agreement of ``methods`` overlap pairwise (so the
+    measurements do not rank them)?"""
+    bounds = _intervals(measured, methods, measure)
+    lows, highs = bounds[f"{measure}_low"], bounds[f"{measure}_high"]
+    return all(lows[a] <= highs[b] and lows[b] <= highs[a] for a in methods for b in methods)
