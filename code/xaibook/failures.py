@@ -7,7 +7,7 @@ or ``failures.bootstrap_refits(...)`` without knowing where each lives:
                        constraints, a correlated copy), each fitted once and cached;
 :mod:`xaibook.labs`    the labs' runs of chapters 8 and 9 (sanity check, kernel widths, adversary,
                        report card, decision guide, recourse under refits), the costly ones cached;
-:mod:`xaibook.studies` chapter 8's analysis steps between those runs and its numbers (uncached).
+:mod:`xaibook.studies` the analysis steps between those runs and the chapters' numbers (uncached).
 
 Each name below is the same object as in its home module.
 """
