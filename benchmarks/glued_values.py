@@ -15,6 +15,23 @@ import sys
 from pathlib import Path
 
 
+def _plain_text(output: dict, scrapbook: dict) -> str:
+    """The text of one glue output, stored under the scrapbook's MIME prefix.
+
+    MyST-NB's ``glue`` records ``<mime_prefix>text/plain`` (``application/papermill.record/``), and
+    for a ``Markdown`` value also ``<mime_prefix>text/markdown``, whose text is what the page shows
+    (its plain form is only ``<IPython.core.display.Markdown object>``): the Markdown is read
+    first. An output with neither is an error, never an empty string that would compare equal to
+    any other.
+    """
+    prefix, data = scrapbook.get("mime_prefix", ""), output.get("data", {})
+    for key in (prefix + "text/markdown", prefix + "text/plain"):
+        if key in data:
+            text = data[key]
+            return "".join(text) if isinstance(text, list) else text
+    raise SystemExit(f"glue {scrapbook['name']!r} has no {prefix}text/plain output (found {sorted(data)})")
+
+
 def glued_values(build: Path) -> dict[str, list[str]]:
     """Glue name -> the plain-text values stored under that name (one per chapter that glues it)."""
     notebooks = sorted((build / ".jupyter_cache" / "executed").glob("*/base.ipynb"))
@@ -25,11 +42,8 @@ def glued_values(build: Path) -> dict[str, list[str]]:
         for cell in json.loads(path.read_text())["cells"]:
             for output in cell.get("outputs", []):
                 scrapbook = output.get("metadata", {}).get("scrapbook", {})
-                name = scrapbook.get("name")
-                if name is not None:  # glue stores the value under its mime prefix, not plain text/plain
-                    key = scrapbook.get("mime_prefix", "") + "text/plain"
-                    text = output.get("data", {}).get(key, "")
-                    values.setdefault(name, []).append("".join(text) if isinstance(text, list) else text)
+                if "name" in scrapbook:
+                    values.setdefault(scrapbook["name"], []).append(_plain_text(output, scrapbook))
     return {name: sorted(found) for name, found in sorted(values.items())}
 
 

@@ -22,6 +22,7 @@ from xaibook.adversarial import (
 )
 from xaibook.predict import prediction_function
 from xaibook.shapley import kernel_shap
+from xaibook.studies import lime_top_features
 from xaibook.surrogate import lime_tabular
 
 N_EXPLAINED = 10
@@ -53,9 +54,7 @@ def setup(credit):
 
 
 def _lime_top(credit, model, rows):
-    f = prediction_function(model)
-    return pd.Series([pd.Series(lime_tabular(f, credit.X_train, rows.iloc[[i]], n_samples=1000, random_state=5).weights,
-                                credit.X.columns).abs().idxmax() for i in range(len(rows))])
+    return lime_top_features(model, credit.X_train, rows, n_samples=1000, random_state=5)
 
 
 def _shap_top(setup, model, rows):

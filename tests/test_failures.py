@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from xaibook import data, failures, labs, models, refits
+from xaibook import data, failures, labs, models, refits, studies
 
 
 @pytest.fixture(scope="module")
@@ -16,19 +16,20 @@ def credit():
 
 
 def test_failures_re_exports_the_refits_and_the_labs():
-    """``failures`` is the chapters' one name for both halves; each half lists every public function
-    and class it defines in ``__all__`` (so tests/test_conventions.py covers them)."""
+    """``failures`` is the chapters' one name for the refits, the labs and the studies; each lists
+    every public function and class it defines in ``__all__`` (so tests/test_conventions.py covers them)."""
     import inspect
 
-    assert failures.__all__ == refits.__all__ + labs.__all__
-    for module in (refits, labs):
+    assert failures.__all__ == refits.__all__ + labs.__all__ + studies.__all__
+    for module in (refits, labs, studies):
         defined = [name for name, obj in vars(module).items() if not name.startswith("_")
                    and (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__]
         assert sorted(defined) == sorted(n for n in module.__all__ if n != "DECISION_GUIDE")
     for name in refits.__all__:
         assert getattr(failures, name) is getattr(refits, name)
-    for name in labs.__all__:
-        assert getattr(failures, name) is getattr(labs, name)
+    for module in (labs, studies):
+        for name in module.__all__:
+            assert getattr(failures, name) is getattr(module, name)
 
 
 def test_the_refits_cache_key_ignores_the_labs(monkeypatch, tmp_path):

@@ -91,3 +91,17 @@ def test_method_map_links_only_chapters_that_exist():
             assert defined.get(label) == chapter, f"{label} is not the label of chapter {chapter}"
         else:
             assert chapter not in defined.values(), f"chapter {chapter} exists but has no label in the map"
+
+
+def test_adjust_to_base_rate_is_elkan_s_formula_and_inverts():
+    p = np.array([0.0, 0.1, 1 / 6, 0.5, 0.9])
+    b, b_new = 0.3, 0.05
+    elkan = b_new * (p - p * b) / (b - p * b + b_new * p - b * b_new)       # Elkan (2001), theorem 2
+    assert np.allclose(overview.adjust_to_base_rate(p, b, b_new), elkan)
+    assert overview.adjust_to_base_rate(0.5, 0.5, 0.2) == pytest.approx(0.2)   # even odds take the new base rate
+    assert overview.adjust_to_base_rate(0.4, 0.3, 0.3) == pytest.approx(0.4)
+    assert np.allclose(overview.adjust_to_base_rate(overview.adjust_to_base_rate(p, b, b_new), b_new, b), p)
+    with pytest.raises(ValueError, match="new_rate must be a share strictly between 0 and 1"):
+        overview.adjust_to_base_rate(0.5, 0.3, 1.0)
+    with pytest.raises(ValueError, match="p must hold probabilities"):
+        overview.adjust_to_base_rate([0.2, 1.0], 0.3, 0.05)

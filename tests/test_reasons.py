@@ -395,3 +395,23 @@ def test_change_sentences_name_every_changed_characteristic_at_its_new_value(toy
                 assert template.format(value=value) in line
     with pytest.raises(TypeError, match="CounterfactualResult"):
         reasons.change_sentences("letter")
+
+
+def test_refit_without_is_the_same_pipeline_fitted_without_the_dropped_columns(toy):
+    model, X, y, _ = toy
+    lawful = reasons.refit_without(model, X, y, ["sex"])
+    by_hand = make_pipeline(ColumnTransformer([("num", StandardScaler(), ["duration", "amount"]),
+                                               ("cat", OneHotEncoder(), ["account"])]),
+                            LogisticRegression(C=10.0)).fit(X.drop(columns="sex"), y)
+    assert np.array_equal(lawful[-1].coef_, by_hand[-1].coef_)
+    assert list(lawful.feature_names_in_) == ["duration", "amount", "account"]
+    assert lawful[-1].C == 10.0 and model[-1].coef_.shape[1] == lawful[-1].coef_.shape[1] + 2   # f and m gone
+    both = reasons.refit_without(model, X, y, ["sex", "amount"])
+    assert list(both.feature_names_in_) == ["duration", "account"]
+    assert model[-1].coef_.shape[1] == 7                   # the original is left alone
+    with pytest.raises(ValueError, match=r"features \['income'\] are not columns of X_train"):
+        reasons.refit_without(model, X, y, ["income"])
+    with pytest.raises(ValueError, match="nothing would be left"):
+        reasons.refit_without(model, X, y, list(X.columns))
+    with pytest.raises(TypeError, match="first step is a ColumnTransformer"):
+        reasons.refit_without(LogisticRegression(), X, y, ["sex"])

@@ -20,9 +20,10 @@ One module per explanation method, named by its key (CONTRIBUTING.md has the mod
 ``counterfactual``  chapter 7: counterfactual search with actionability constraints, and its metrics
 ``agreement``       chapters 8 and 9: how much explanations agree (Krishna et al. 2022)
 ``adversarial``     chapter 8: the scaffolding attack on LIME and SHAP (Slack et al. 2020)
-``failures``        chapters 8 and 9: the labs' key, re-exporting ``refits`` and ``labs``
+``failures``        chapters 8 and 9: the labs' key, re-exporting ``refits``, ``labs`` and ``studies``
 ``refits``          chapter 8: the refitted model variants (Rashomon set, shuffled labels, monotone) and their cache
 ``labs``            chapters 8 and 9: the labs' cached runs (report card, decision guide, adversary)
+``studies``         chapters 8 and 9: the analysis steps between the labs' runs and their numbers
 ``reasons``         chapter 10: reason codes for adverse-action notices
 ``faithfulness``    chapter 11: is the explanation right? planted truth, deletion curves, retraining, sanity checks
 ``scale``           the appendix: the row-wise methods on a Dask cluster, results independent of the partitioning

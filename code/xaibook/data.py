@@ -35,7 +35,7 @@ __all__ = [
     "data_path", "Dataset", "CREDIT_CODES", "CREDIT_COLUMNS", "CREDIT_DICTIONARY", "HEART_RENAME",
     "HEART_CATEGORIES", "HEART_DICTIONARY", "heart_missing_values", "load_credit", "load_heart",
     "load_case", "south_german_comparison", "TextDataset", "load_reviews", "ImageDataset",
-    "load_faces", "load_digits_images",
+    "load_faces", "load_digits_images", "credit_code_table",
 ]
 
 CASES = ("credit", "heart")

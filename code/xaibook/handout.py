@@ -37,7 +37,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["BookInfo", "Page", "build_handout", "book_info", "find_chromium", "handout_link_block",
+__all__ = ["BookInfo", "Page", "bibtex_entry", "build_handout", "book_info", "find_chromium", "handout_link_block",
            "handout_links", "handout_pages", "insert_handout_links", "link_site_to_handout", "main",
            "toc_documents"]
 
@@ -290,7 +290,7 @@ licence. Online, with interactive charts and runnable notebooks: {url}</p>
 
 
 @contextmanager
-def serve(directory: Path) -> Iterator[str]:
+def _serve(directory: Path) -> Iterator[str]:
     """Serve ``directory`` on a free local port for the duration of the block."""
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):  # noqa: D401 - keep the console clean
@@ -319,7 +319,7 @@ window.xaibookDrawAll = true;
 """
 
 
-def print_page(context, url: str, page: Page, info: BookInfo, out: Path, *, timeout_ms: int = 90_000) -> dict:
+def _print_page(context, url: str, page: Page, info: BookInfo, out: Path, *, timeout_ms: int = 90_000) -> dict:
     """Open one page, draw everything, prepare it for paper and print it to ``out``."""
     tab = context.new_page()
     errors: list[str] = []
@@ -445,7 +445,7 @@ def _print_and_assemble(browser, url: str, pages: list[Page], info: BookInfo, ra
                             f" document.head.appendChild(s); }});")
     for page in pages:
         started = time.perf_counter()
-        result = print_page(context, url, page, info, raw_dir / page.pdf_name)
+        result = _print_page(context, url, page, info, raw_dir / page.pdf_name)
         titles[page.docname] = result["title"]
         log(f"printed {page.html_path}: {result['figures']} figures, {result['solutions']} solutions "
             f"({time.perf_counter() - started:.1f} s)")
@@ -521,7 +521,7 @@ def build_handout(repo: Path, html_dir: Path, out_dir: Path, *, copy_to_site: bo
     raw_dir = out_dir / "pages"
     raw_dir.mkdir(parents=True, exist_ok=True)
     css = (Path(__file__).parent / "static" / "xaibook-print.css").read_text(encoding="utf-8")
-    with serve(html_dir) as url:
+    with _serve(html_dir) as url:
         if browser is not None:
             written = _print_and_assemble(browser, url, pages, info, raw_dir, out_dir, css, log)
         else:

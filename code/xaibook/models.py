@@ -74,7 +74,7 @@ __all__ = [
     "make_estimator", "make_model", "fit_model", "cache_key", "cache_dir", "get_model", "model_zoo",
     "metrics_table", "FEATURED_PROBABILITY", "featured_person",
     "expected_calibration_error",  # moved to xaibook.evaluation; kept here as an alias
-    "load_or_build",
+    "load_or_build", "tuning_folds",
 ]
 
 MODEL_NAMES = ("logistic", "tree", "boosting", "forest", "mlp")

@@ -7,6 +7,8 @@ histograms that introduce a case study.
     the share of ``y = 1`` per group of one feature, with its Wilson interval.
 :func:`outcome_histograms`
     binned counts of every numeric feature, split by outcome (small enough to embed in a page).
+:func:`adjust_to_base_rate`
+    a probability fitted at one base rate, read at another (the standard prior-shift correction).
 :func:`method_map`
     the book's explanation methods by scope, model dependence, output kind and cost, with the
     chapter that treats each (drawn in chapter 2 by :func:`xaibook.charts.glassbox.method_map_chart`).
@@ -24,7 +26,8 @@ import pandas as pd
 from xaibook._validation import check_features, check_positive_int
 from xaibook.data import Dataset
 
-__all__ = ["wilson_interval", "outcome_rates", "outcome_histograms", "method_map", "CHAPTER_LABELS"]
+__all__ = ["wilson_interval", "outcome_rates", "outcome_histograms", "adjust_to_base_rate", "method_map",
+           "CHAPTER_LABELS"]
 
 
 def wilson_interval(positives: Sequence[float] | np.ndarray, n: Sequence[float] | np.ndarray, *,
@@ -122,6 +125,27 @@ _METHODS = [
     ("Counterfactual explanations", "local", "model-agnostic", "counterfactual",
      3, "an optimisation per row (many predictions)", 7),
 ]
+
+
+def adjust_to_base_rate(p: float | np.ndarray, fitted_rate: float, new_rate: float) -> float | np.ndarray:
+    """A probability ``p`` of class 1 from a model fitted where a share ``fitted_rate`` is class 1,
+    read where a share ``new_rate`` is: its odds multiplied by the ratio of the two base rates' odds,
+
+    ``p' / (1 - p') = p / (1 - p) * (b' / (1 - b')) / (b / (1 - b))``
+
+    (Bayes' rule with unchanged class-conditional distributions; Elkan 2001, section 3). Swapping
+    the two rates inverts it: ``adjust_to_base_rate(t, b', b)`` is the probability on the fitted
+    scale that means ``t`` at the new base rate.
+    """
+    for name, rate in (("fitted_rate", fitted_rate), ("new_rate", new_rate)):
+        if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating)) or not 0 < rate < 1:
+            raise ValueError(f"{name} must be a share strictly between 0 and 1, got {rate!r}")
+    values = np.asarray(p, dtype=float)
+    if not ((values >= 0) & (values < 1)).all():
+        raise ValueError("p must hold probabilities in [0, 1) (a probability of 1 has infinite odds)")
+    shift = (new_rate / (1 - new_rate)) / (fitted_rate / (1 - fitted_rate))
+    odds = p / (1 - p) * shift
+    return odds / (1 + odds)
 
 
 def method_map() -> pd.DataFrame:

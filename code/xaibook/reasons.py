@@ -73,7 +73,7 @@ __all__ = [
     "METHODS", "CREDIT_PHRASES", "Reason", "ReasonCodes", "characteristic_groups", "reason_codes", "letters",
     "reason_codes_table", "letters_frame", "reason_sentence", "reason_overlap", "reasons_agreement",
     "best_applicant", "scorecard_points", "is_additive", "near_cutoff", "share_naming", "reason_counts",
-    "changed_letters", "shares_by_group", "refit_letters", "change_sentences",
+    "changed_letters", "shares_by_group", "refit_letters", "change_sentences", "refit_without",
 ]
 
 #: The rules :func:`reason_codes` knows.
@@ -736,6 +736,35 @@ def refit_letters(model: Any, X_train: pd.DataFrame, y_train: Any, X: pd.DataFra
         refit = clone(model).fit(X_train.iloc[rows], y[rows])
         out.append(letters(refit, X, X_train, **settings))
     return out
+
+
+def refit_without(model: Any, X_train: pd.DataFrame, y_train: Any, features: Any) -> Pipeline:
+    """``model`` refitted on ``X_train`` without the characteristics ``features`` (for instance the
+    protected ones a lender may not use): a ``sklearn.base.clone`` of the pipeline whose
+    ColumnTransformer drops ``features`` from its transformers' column lists, with the same
+    transformers, estimator and settings. The refit model takes rows without those columns.
+    """
+    from sklearn.base import clone
+
+    X_train = check_frame(X_train, name="X_train")
+    drop = _names(features, "features")
+    unknown = sorted(drop - set(X_train.columns))
+    if unknown:
+        raise ValueError(f"features {unknown} are not columns of X_train")
+    keep = [c for c in X_train.columns if c not in drop]
+    if not keep:
+        raise ValueError("features names every column of X_train: nothing would be left to fit on")
+    steps = getattr(model, "steps", None)
+    if not steps or not isinstance(steps[0][1], ColumnTransformer):
+        raise TypeError(f"model must be a Pipeline whose first step is a ColumnTransformer, got {type(model).__name__}")
+    refit = clone(model)
+    preprocess = refit.steps[0][1]
+    for _, _, columns in preprocess.transformers:
+        if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+            raise TypeError("the ColumnTransformer must select its columns by lists of names to drop some of them")
+    preprocess.set_params(transformers=[(name, transformer, [c for c in columns if c not in drop])
+                                        for name, transformer, columns in preprocess.transformers])
+    return refit.fit(X_train[keep], y_train)
 
 
 def change_sentences(result: Any, *, phrases: Mapping[str, str] | None = None) -> list[str]:

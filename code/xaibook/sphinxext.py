@@ -45,6 +45,7 @@ __all__ = [
     "PAGE_SCRIPT", "MATHJAX_FILE",
     "CACHE_STAMP", "USES_PACKAGE_MARKER", "vega_bundle_source", "mathjax_source_file",
     "write_static_files", "invalidate_execution_cache", "localise_citations", "setup",
+    "write_theme_overrides", "page_has_math", "root_relative_links", "accessible_citation_roles",
 ]
 
 logger = logging.getLogger(__name__)
