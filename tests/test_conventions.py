@@ -29,12 +29,6 @@ def test_every_public_module_declares_all(name):
     assert not missing, f"{name}.__all__ lists names it does not define: {missing}"
 
 
-#: Modules being split into packages by other helpers while this test was written (issue 27, item
-#: 1): skipped until they land, then this set empties. ``surrogate.results_frame`` and
-#: ``surrogate.kernel_width_path`` are public there and missing from its ``__all__``.
-BEING_SPLIT = {"xaibook.shapley", "xaibook.counterfactual", "xaibook.surrogate", "xaibook.importance"}
-
-
 def _unlisted(module) -> list[str]:
     """Public functions and classes that ``module`` defines itself (not imports) but leaves out of ``__all__``."""
     return sorted(name for name, obj in vars(module).items()
@@ -46,8 +40,6 @@ def _unlisted(module) -> list[str]:
 def test_every_public_function_and_class_is_in_all(name):
     """A public name a module defines is API: ``__all__`` lists it (so the conventions above cover
     it), or it takes a leading underscore."""
-    if name in BEING_SPLIT or name.rpartition(".")[0] in BEING_SPLIT:
-        pytest.skip(f"{name} is being split into a package (issue 27)")
     module = importlib.import_module(name)
     unlisted = _unlisted(module)
     assert not unlisted, (f"{name} defines {unlisted} but leaves them out of __all__: list them, or "
