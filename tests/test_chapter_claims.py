@@ -467,3 +467,110 @@ def test_issue_25_provenance_reports_the_whole_file_comparison():
         assert f"`{column}` ({n}" in provenance, column
     assert table["checking_account"] == 0 and "checking-account status and the class never differ" in provenance
     assert "sgc_differ" in (BOOK / "01_why_explain.md").read_text()
+
+
+# --- expert re-read of chapters 10 and 11 (helper review) ---------------------------------------
+
+LATE = [BOOK / "10_reason_codes.md", BOOK / "11_faithfulness.md"]
+
+# phrase (regular expression, case-insensitive) -> why it is wrong
+WRONG_REVIEW = {
+    r"Summing columns is exact for both methods": "a group's Shapley value is not the sum of its members' "
+                                                  "when the columns interact",
+    r"a stand-in for national origin, on which": "Regulation B lets a creditor consider immigration status "
+                                                "(12 CFR 1002.6(b)(7)); the data dictionary's choice is stricter",
+    r"so the model must be refitted without it": "the law does not force it; the book's dictionary does",
+    r"clearly tied to repayment": "'for free' housing has a higher bad rate than average in this data",
+    r"add a fourth family": "the chapter already lists five kinds of check",
+    r"Exact SHAP, KernelSHAP, TreeSHAP, permutation importance": "KernelSHAP keeps the dummy promise only "
+                                                                 "with every coalition",
+    r"PD and ALE curves of the planted function are exact;": "on amount (the pure interaction) they are not",
+    r"is wrong whenever the model": "Faber et al. show pitfalls for graph networks, not a theorem",
+}
+
+
+@pytest.mark.parametrize("page", LATE, ids=lambda p: p.name)
+def test_review_late_chapter_claims_stay_corrected(page):
+    assert_free_of(page, WRONG_REVIEW)
+
+
+def _interventional_value(f, x, background, players, coalition):
+    """v(S): the mean of f over the background with the columns of the players in S set to x's."""
+    hybrid = background.copy()
+    for player in coalition:
+        for column in players[player]:
+            hybrid[column] = x[column].iloc[0]
+    return float(f(hybrid).mean())
+
+
+def test_review_group_shapley_is_the_sum_of_members_only_without_interactions():
+    """Chapter 10: summing a characteristic's columns is exact for an additive model, and not the
+    Shapley value of the characteristic as one player when its columns interact with another."""
+    import numpy as np
+    import pandas as pd
+
+    from xaibook.shapley import exact_shapley
+
+    rng = np.random.default_rng(0)
+    background = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    x = pd.DataFrame({"a": [1.5], "b": [-1.0], "c": [2.0]})
+    players = {"group": ["a", "b"], "c": ["c"]}
+
+    def group_value(f):        # two players, {a, b} as one and c: the average of both marginals
+        v = {s: _interventional_value(f, x, background, players, s)
+             for s in [(), ("group",), ("c",), ("group", "c")]}
+        return 0.5 * ((v[("group",)] - v[()]) + (v[("group", "c")] - v[("c",)]))
+
+    additive = lambda X: 2.0 * X["a"].to_numpy() - X["b"].to_numpy() + 0.5 * X["c"].to_numpy()  # noqa: E731
+    product = lambda X: X["a"].to_numpy() * X["b"].to_numpy() * X["c"].to_numpy()               # noqa: E731
+    for f, equal in ((additive, True), (product, False)):
+        members = exact_shapley(f, x, background).to_wide()[["a", "b"]].to_numpy().sum()
+        assert bool(abs(members - group_value(f)) < 1e-10) is equal
+
+
+def test_review_sampled_kernel_shap_leaves_weight_on_an_ignored_feature():
+    """Chapter 11: KernelSHAP keeps the dummy axiom with every coalition; with sampled coalitions
+    and strong interactions its regression leaves weight on a feature the function never reads."""
+    import numpy as np
+    import pandas as pd
+
+    from xaibook.shapley import kernel_shap
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame(rng.normal(size=(60, 8)), columns=[f"x{j}" for j in range(8)])
+
+    def f(X):                  # x6 and x7 are never read
+        Z = np.asarray(X, dtype=float)
+        return 3 * Z[:, 0] * Z[:, 1] * Z[:, 2] + 2 * Z[:, 3] * Z[:, 4] + Z[:, 5]
+
+    X, background = data.iloc[:10], data.iloc[20:]
+    every = kernel_shap(f, X, background, n_samples=2 ** 8 - 2).to_wide()
+    sampled = kernel_shap(f, X, background, n_samples=64, random_state=0).to_wide()
+    assert np.abs(every[["x6", "x7"]].to_numpy()).max() < 1e-10
+    assert np.abs(sampled[["x6", "x7"]].to_numpy()).max() > 0.05
+
+
+def test_review_lime_weight_of_a_category_compares_with_the_other_categories():
+    """Chapter 10: LIME's weight for a yes/no characteristic is the effect of the *other* category
+    (like the scorecard rule's best value), while SHAP compares with the average, which a rare
+    value barely moves."""
+    import numpy as np
+    import pandas as pd
+
+    from xaibook.surrogate import lime_tabular
+
+    rng = np.random.default_rng(0)
+    n = 400
+    X_train = pd.DataFrame({"worker": np.where(rng.random(n) < 0.05, "yes", "no"),
+                            "income": rng.normal(size=n)})
+    X_train.loc[:3, "worker"] = "yes"
+
+    def f(X):                  # "no" adds 1 to the score, whatever else
+        return (X["worker"].to_numpy() == "no") * 1.0 + 0.1 * X["income"].to_numpy()
+
+    x = pd.DataFrame({"worker": ["no"], "income": [0.0]})
+    result = lime_tabular(f, X_train, x, n_samples=5000, random_state=0)
+    weight = pd.Series(result.weights, index=list(result.feature_names))["worker"]
+    shap_value = 1.0 - (X_train["worker"] == "no").mean()        # interventional SHAP of an additive term
+    assert weight == pytest.approx(1.0, abs=0.1)
+    assert shap_value < 0.1 < weight
