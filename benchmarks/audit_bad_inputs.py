@@ -92,7 +92,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression  # noqa: E
 from sklearn.metrics import roc_auc_score  # noqa: E402
 from sklearn.svm import SVC  # noqa: E402
 
-from xaibook import models  # noqa: E402
+from xaibook import evaluation, models  # noqa: E402
 from xaibook.data import load_case  # noqa: E402
 
 heart, credit = load_case("heart"), load_case("credit")
@@ -889,22 +889,22 @@ def get_model_unknown_case():
 
 @case("degenerate data", "y_true", "proba", "empty")
 def ece_empty():
-    return models.expected_calibration_error([], [])
+    return evaluation.expected_calibration_error([], [])
 
 
 @case("counts", "bins")
 def ece_zero_bins():
-    return models.expected_calibration_error([0, 1], [0.2, 0.8], bins=0)
+    return evaluation.expected_calibration_error([0, 1], [0.2, 0.8], bins=0)
 
 
 @case("shapes", "y_true", "proba")
 def ece_length_mismatch():
-    return models.expected_calibration_error([0, 1, 1], [0.2, 0.8])
+    return evaluation.expected_calibration_error([0, 1, 1], [0.2, 0.8])
 
 
 @case("options", "proba", "[0, 1]")
 def ece_not_probability():
-    return models.expected_calibration_error([0, 1], [-3.0, 5.0])
+    return evaluation.expected_calibration_error([0, 1], [-3.0, 5.0])
 
 
 # --------------------------------------------------------------------------------------------

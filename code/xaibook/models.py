@@ -73,7 +73,6 @@ __all__ = [
     "MODEL_NAMES", "GLASS_BOX", "OPAQUE", "SEED", "MODEL_LABELS", "make_preprocessor",
     "make_estimator", "make_model", "fit_model", "cache_key", "cache_dir", "get_model", "model_zoo",
     "metrics_table", "FEATURED_PROBABILITY", "featured_person",
-    "expected_calibration_error",  # moved to xaibook.evaluation; kept here as an alias
     "load_or_build", "tuning_folds",
 ]
 

@@ -79,9 +79,6 @@ class ShapleyResult:
             "shap": self.values.reshape(-1),
         })
 
-    #: Old name of :meth:`to_frame` (the long format).
-    to_long = to_frame
-
     def mean_abs(self) -> pd.Series:
         """Global importance: mean absolute Shapley value per feature, largest first."""
         return (pd.Series(np.abs(self.values).mean(axis=0), index=list(self.feature_names), name="mean_abs_shap")
