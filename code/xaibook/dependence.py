@@ -55,6 +55,7 @@ from xaibook._validation import (
     check_memory,
     check_positive_int,
     check_prediction_function,
+    output_scale,
 )
 from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function
 
@@ -96,6 +97,9 @@ class PartialDependence:
     rows: np.ndarray
     observed: np.ndarray
     is_centered: bool = False
+    #: the output scale of ``f`` (``"probability"``, ``"log-odds"`` or ``"model output"``), so that
+    #: charts refuse to draw results of two scales on one axis (issue 26)
+    scale: str = "model output"
 
     def centered(self) -> PartialDependence:
         """Centred ICE (c-ICE, Goldstein et al. 2015): every curve minus its value at ``grid[0]``.
@@ -153,6 +157,7 @@ class PartialDependence2D:
     kinds: tuple[Kind, Kind]
     grids: tuple[np.ndarray, np.ndarray]
     average: np.ndarray
+    scale: str = "model output"  # the output scale of f, as in PartialDependence
 
     def to_frame(self) -> pd.DataFrame:
         """Long form: one row per grid pair, columns ``<feature a>``, ``<feature b>``, ``average``."""
@@ -177,6 +182,7 @@ class AccumulatedLocalEffects:
     local_effects: np.ndarray
     counts: np.ndarray
     kind: Kind = "numeric"
+    scale: str = "model output"  # the output scale of f, as in PartialDependence
 
     def to_frame(self) -> pd.DataFrame:
         """One row per bin edge: columns ``<feature>``, ``effect`` and ``count`` (rows in the bin
@@ -464,7 +470,7 @@ def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[
     return PartialDependence(
         feature=feature, kind=kind, grid=_readonly(values), average=_readonly(individual.mean(axis=0)),
         individual=_readonly(individual), rows=_readonly(rows.index.to_numpy()),
-        observed=_readonly(rows[feature].to_numpy()),
+        observed=_readonly(rows[feature].to_numpy()), scale=output_scale(f),
     )
 
 
@@ -498,7 +504,7 @@ def partial_dependence_2d(f: Any, X: pd.DataFrame, features: tuple[str, str], *,
     average = predict_on_grid(f, X, names, columns, batch_size, reduce="mean")
     return PartialDependence2D(features=tuple(names), kinds=tuple(kinds),
                                grids=(_readonly(ga), _readonly(gb)),
-                               average=_readonly(average.reshape(len(ga), len(gb))))
+                               average=_readonly(average.reshape(len(ga), len(gb))), scale=output_scale(f))
 
 
 def _quantile_edges(column: pd.Series, bins: int) -> np.ndarray:
@@ -554,7 +560,7 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
     level = np.sum(counts * (uncentred[:-1] + uncentred[1:]) / 2) / counts.sum()
     return AccumulatedLocalEffects(
         feature=feature, grid=_readonly(edges), effect=_readonly(uncentred - level),
-        local_effects=_readonly(local), counts=_readonly(counts),
+        local_effects=_readonly(local), counts=_readonly(counts), scale=output_scale(f),
     )
 
 
@@ -575,6 +581,7 @@ class MarginalPlot:
     effect: np.ndarray
     counts: np.ndarray
     kind: Kind = "numeric"
+    scale: str = "model output"  # the output scale of f, as in PartialDependence
 
     def to_frame(self) -> pd.DataFrame:
         """One row per bin: ``bin_low``, ``bin_high``, ``<feature>`` (midpoint), ``average``,
@@ -615,7 +622,7 @@ def marginal_plot(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int
     centers = (edges[:-1].astype(float) + edges[1:].astype(float)) / 2
     return MarginalPlot(feature=feature, grid=_readonly(edges), centers=_readonly(centers),
                         average=_readonly(average), effect=_readonly(average - predictions.mean()),
-                        counts=_readonly(counts))
+                        counts=_readonly(counts), scale=output_scale(f))
 
 
 @dataclass(frozen=True, eq=False)
@@ -634,6 +641,7 @@ class IceDerivatives:
     average: np.ndarray
     spread: np.ndarray
     rows: np.ndarray
+    scale: str = "model output"  # the output scale of f (slopes in its units per unit of the feature)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per midpoint: ``<feature>``, ``average`` (PDP slope) and ``spread``."""
@@ -668,7 +676,7 @@ def ice_derivatives(result: PartialDependence) -> IceDerivatives:
     slopes = np.diff(result.individual, axis=1) / steps
     return IceDerivatives(feature=result.feature, grid=_readonly(grid[:-1] + steps / 2),
                           individual=_readonly(slopes), average=_readonly(slopes.mean(axis=0)),
-                          spread=_readonly(slopes.std(axis=0)), rows=_readonly(result.rows))
+                          spread=_readonly(slopes.std(axis=0)), rows=_readonly(result.rows), scale=result.scale)
 
 
 class HStatistic(float):

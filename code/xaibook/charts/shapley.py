@@ -22,7 +22,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import as_generator, check_same_features
+from xaibook._validation import as_generator, check_same_features, check_same_scale
 from xaibook._validation import check_number as check_number_argument
 from xaibook.charts._base import (
     DIGITS,
@@ -435,9 +435,7 @@ def compare_frame(results: Mapping[str, ShapleyResult], row: Any = None, *, top:
     for value in results.values():
         check_result(value, ShapleyResult)
     check_same_features(results)
-    outputs = {str(r.output) for r in results.values()}
-    if len(outputs) > 1:
-        raise ValueError(f"results are on different scales {sorted(outputs)}; compare results of one output scale")
+    check_same_scale(results)
     first = next(iter(results.values()))
     row = first.data.index[0] if row is None else row
     shown = {label: r.data.iloc[_position(r, row)][list(first.feature_names)].astype(str).tolist()
