@@ -19,6 +19,7 @@ __all__ = [
     "readonly", "check_int_seed", "derived_seed", "as_one_row", "check_same_columns", "check_row_like",
     "check_model_output", "check_positive_number",
     "output_scale", "check_same_scale", "pair_by_label", "differing_values",
+    "check_name_list", "check_counts",
 ]
 #: Largest working memory (bytes) a call may plan to allocate before it refuses, with the estimate
 #: and the argument to change. Raise it (``xaibook._validation.MEMORY_LIMIT = ...``) on a big machine.
@@ -696,3 +697,29 @@ def differing_values(names: Any, first: Any, second: Any) -> list[str]:
         if not same:
             differ.append(str(name))
     return differ
+
+
+def check_name_list(names: Any, *, name: str, one_name: bool = False) -> list[Any]:
+    """A list of names (features, columns), never a string read letter by letter: a string is one
+    name when ``one_name`` (an option that may name one column), else refused (a list of every
+    feature's name, where ``"age"`` would be the three names ``a``, ``g``, ``e``)."""
+    if isinstance(names, str):
+        if one_name:
+            return [names]
+        raise TypeError(f"{name} must be a list of names, got the string {names!r} (it would be read letter by "
+                        f"letter); pass [{names!r}] if it is the only one")
+    try:
+        return list(names)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of names, got {type(names).__name__}") from None
+
+
+def check_counts(values: Any, *, name: str, positive: bool = False) -> np.ndarray:
+    """Counts as a float array: numbers (never text parsed as numbers), finite, not below zero
+    (above zero when ``positive``: a count that divides). Negative counts given to numpy give NaN."""
+    array = as_numbers(values, name=name)
+    low = "above 0" if positive else "0 or more"
+    bad = ~np.isfinite(array) | ((array <= 0) if positive else (array < 0))
+    if bad.any():
+        raise ValueError(f"{name} must hold counts {low}, got {array[bad][:3].tolist()}")
+    return array

@@ -48,6 +48,7 @@ from xaibook._validation import (
     as_generator,
     check_fitted_model,
     check_frame,
+    check_name_list,
     check_positive_int,
     check_random_state,
     check_target,
@@ -921,8 +922,15 @@ def credit_study() -> pd.DataFrame:
 
 
 def interval_table(study: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Mean, minimum and maximum over the seeds of a study's values, per ``by`` columns."""
-    return (study.groupby(list(by), sort=False)["value"].agg(["mean", "min", "max"]).reset_index())
+    """Mean, minimum and maximum over the seeds of a study's values, per ``by`` columns (a string
+    is one column)."""
+    if not isinstance(study, pd.DataFrame):
+        raise TypeError(f"study must be a DataFrame with a 'value' column, got {type(study).__name__}")
+    by = check_name_list(by, name="by", one_name=True)
+    missing = [c for c in [*by, "value"] if c not in study.columns]
+    if missing:
+        raise ValueError(f"study lacks the columns {missing} (by, and 'value'); it has {list(study.columns)}")
+    return (study.groupby(by, sort=False)["value"].agg(["mean", "min", "max"]).reset_index())
 
 
 #: Counts of top features removed before each refit in the chapter's remove-and-retrain runs.

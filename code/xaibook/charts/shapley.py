@@ -28,6 +28,7 @@ from xaibook.charts._base import (
     DIGITS,
     PALETTE,
     check_count,
+    check_long_frame,
     check_result,
     click_on_mark,
     describe,
@@ -578,8 +579,7 @@ def convergence_chart(frame: pd.DataFrame, *, x: str = "evaluations", y: str = "
     ``frame`` has a column ``x`` (cost, e.g. model evaluations), ``y`` (error against the exact
     values) and ``color`` (the method).
     """
-    if not isinstance(frame, pd.DataFrame) or not {x, y, color} <= set(frame.columns):
-        raise ValueError(f"frame must be a DataFrame with columns {x!r}, {y!r} and {color!r}")
+    check_long_frame(frame, [x, y, color], positive=[x, y], unique=[x, color])  # both axes are log scales
     data = frame.copy()
     data[y] = data[y].astype(float).round(8)
     tooltip = [alt.Tooltip(f"{c}:{'N' if data[c].dtype.kind not in 'biuf' else 'Q'}") for c in data.columns]

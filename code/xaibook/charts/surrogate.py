@@ -30,6 +30,7 @@ from xaibook.charts._base import (
     DIVERGING_SCHEME,
     PALETTE,
     check_count,
+    check_long_frame,
     check_result,
     describe,
     diverging_scale,
@@ -163,9 +164,9 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
                      title: str | None = None, description: str | None = None) -> alt.HConcatChart:
     """The explanation at each precomputed kernel width (a list under the chart picks one), next to the
     surrogate's fidelity (weighted R²) at each width. ``path`` comes from ``kernel_width_path``."""
-    needed = {"width", "feature", "label", "weight", "score"}
-    if not isinstance(path, pd.DataFrame) or not needed <= set(path.columns):
-        raise ValueError(f"path must be a DataFrame from surrogate.kernel_width_path with columns {sorted(needed)}")
+    # from surrogate.kernel_width_path: one row per width and feature, widths on a log axis
+    check_long_frame(path, ["width", "feature", "label", "weight", "score"], "path", numbers=["weight", "score"],
+                     positive=["width"], unique=["width", "feature"], source="surrogate.kernel_width_path(...)")
     widths = np.sort(path["width"].unique())
     top = check_count(top, "top")
     strongest = (path.assign(size=path["weight"].abs()).groupby("feature")["size"].max()
@@ -215,9 +216,9 @@ def stability_chart(frame: pd.DataFrame, *, group: str = "setting", top: int = 8
 
     ``frame`` is ``surrogate.results_frame(...)`` with a column ``group`` naming each run's setting.
     """
-    needed = {"run", "feature", "weight", group}
-    if not isinstance(frame, pd.DataFrame) or not needed <= set(frame.columns):
-        raise ValueError(f"frame needs the columns {sorted(needed)} (surrogate.results_frame plus '{group}')")
+    # surrogate.results_frame plus the column ``group``: one tick per run and feature
+    check_long_frame(frame, ["run", "feature", "weight", group], numbers=["weight"],
+                     unique=["run", "feature", group], source=f"surrogate.results_frame(...) plus a column {group!r}")
     top = check_count(top, "top")
     strongest = (frame.assign(size=frame["weight"].abs()).groupby("feature")["size"].mean()
                  .sort_values(ascending=False, kind="stable").index[:top])
