@@ -2526,6 +2526,10 @@ def ov_outcome_rates_frame_for_dataset():
     return ov.outcome_rates(credit.X, "age")
 
 
+@case("options", "tail")
+def ex_chance_count_negative_tail():
+    return _exercises("importance", "permutation_importance").chance_count(50, tail=-0.5)
+
 @case("non-positive counts", "n_rows")
 def scale_chunk_bounds_negative_rows():
     return sc_mod.chunk_bounds(-10, 3)
