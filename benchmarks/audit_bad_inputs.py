@@ -2530,6 +2530,20 @@ def ov_outcome_rates_frame_for_dataset():
 def ex_chance_count_negative_tail():
     return _exercises("importance", "permutation_importance").chance_count(50, tail=-0.5)
 
+@case("X type", "dataset", "load_case")
+def ov_distribution_chart_frame_for_dataset():
+    return ov_charts.distribution_chart(credit.X)
+
+
+@case("X type", "curves", "dict")
+def dep_curve_spread_list_of_curves():
+    return dep_charts.curve_spread_chart([1.0, 2.0, 3.0], [np.ones(3), np.zeros(3)], feature="x")
+
+
+@case("X type", "panels", "dict")
+def lime_image_chart_list_of_panels():
+    return lime_charts.image_chart(np.zeros((4, 4)), [_lime_of_row_0()])
+
 @case("non-positive counts", "n_rows")
 def scale_chunk_bounds_negative_rows():
     return sc_mod.chunk_bounds(-10, 3)

@@ -17,6 +17,7 @@ The charts that draw them are in :mod:`xaibook.charts.overview`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,13 @@ def wilson_interval(positives: Sequence[float] | np.ndarray, n: Sequence[float] 
     return centre - half, centre + half
 
 
+def _check_dataset(dataset: Any) -> None:
+    """A case study (its labels, outcomes and feature kinds are needed), not its bare table."""
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"dataset must be a case study (xaibook.data.load_case(...)), got {type(dataset).__name__}; "
+                        "the outcome labels and feature kinds come with it")
+
+
 def outcome_rates(dataset: Dataset, feature: str, *, bins: Sequence[float] | None = None,
                   z: float = 1.96) -> pd.DataFrame:
     """Share of ``y = 1`` per group of ``feature`` with a Wilson score interval.
@@ -55,8 +63,7 @@ def outcome_rates(dataset: Dataset, feature: str, *, bins: Sequence[float] | Non
     A numeric feature is cut into ``bins`` (right-open intervals) first. Returns one row per group
     with ``group``, ``n``, ``positives``, ``rate``, ``low``, ``high`` and ``feature``.
     """
-    if not isinstance(dataset, Dataset):
-        raise TypeError(f"dataset must be a case study (xaibook.data.load_case(...)), got {type(dataset).__name__}")
+    _check_dataset(dataset)
     check_features(feature, dataset.X)
     values = dataset.X[feature]
     if bins is not None:
@@ -78,6 +85,7 @@ def outcome_histograms(dataset: Dataset, *, bins: int = 20) -> pd.DataFrame:
     equal-width bins (:func:`numpy.histogram_bin_edges`). Columns: ``feature``, ``start``,
     ``end``, ``outcome`` (the dataset's label of the outcome) and ``count``.
     """
+    _check_dataset(dataset)
     bins = check_positive_int(bins, name="bins")
     rows = []
     labels = {0: dataset.negative_label, 1: dataset.positive_label}

@@ -9,7 +9,7 @@ the person (row id), the feature value and the prediction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook._aliases import renamed_keywords
-from xaibook._validation import as_legacy_random_state, check_same_scale
+from xaibook._validation import as_legacy_random_state, as_numbers, check_same_scale
 from xaibook.charts._base import DIGITS, PALETTE, check_count, check_result, click_on_mark, describe
 from xaibook.dependence import (
     AccumulatedLocalEffects,
@@ -411,9 +411,11 @@ def curve_spread_chart(grid: Any, curves: dict[str, np.ndarray], *, feature: str
 
     ``curves`` maps a label (e.g. ``"seed 3"``) to the curve's values on ``grid``.
     """
-    if not curves:
-        raise ValueError("curves is empty; give at least one labelled curve")
-    grid = np.asarray(grid)
+    if not isinstance(curves, Mapping) or not curves:
+        raise TypeError(f"curves must be a non-empty dict {{label: values on grid}}, got {type(curves).__name__}")
+    grid = as_numbers(grid, name="grid")
+    if grid.ndim != 1:
+        raise ValueError(f"grid must be one-dimensional (the feature's values), got shape {grid.shape}")
     stacked = np.vstack([np.asarray(c, dtype=float) for c in curves.values()])
     if stacked.shape[1] != len(grid):
         raise ValueError(f"every curve needs one value per grid point ({len(grid)}), "

@@ -452,7 +452,8 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     if not np.all((image >= 0) & (image <= 1)):  # the grey scale spans [0, 1]: 0-255 would draw in two greys
         raise ValueError(f"image values must be in [0, 1] (NaN not allowed), got {np.nanmin(image):g} to "
                          f"{np.nanmax(image):g}; scale an 8-bit image with image / 255")
-    if not panels or not all(isinstance(r, LimeResult) and r.kind == "image" for r in panels.values()):
+    if not isinstance(panels, Mapping) or not panels \
+            or not all(isinstance(r, LimeResult) and r.kind == "image" for r in panels.values()):
         raise TypeError("panels must be a non-empty dict of name -> image LimeResult")
     height, width = image.shape
     for name, result in panels.items():
