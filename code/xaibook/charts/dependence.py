@@ -411,8 +411,10 @@ def curve_spread_chart(grid: Any, curves: dict[str, np.ndarray], *, feature: str
 
     ``curves`` maps a label (e.g. ``"seed 3"``) to the curve's values on ``grid``.
     """
-    if not isinstance(curves, Mapping) or not curves:
-        raise TypeError(f"curves must be a non-empty dict {{label: values on grid}}, got {type(curves).__name__}")
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a dict {{label: values on grid}}, got {type(curves).__name__}")
+    if not curves:
+        raise ValueError("curves is empty; give at least one labelled curve")
     grid = as_numbers(grid, name="grid")
     if grid.ndim != 1:
         raise ValueError(f"grid must be one-dimensional (the feature's values), got shape {grid.shape}")
