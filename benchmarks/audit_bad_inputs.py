@@ -29,7 +29,10 @@ stay at zero. The 43 cases added later for the surrogate (``lime_``, 16), counte
 fixes, and 43 clear after them. The 43 cases of issue 26 (a second audit's classes: numbers as
 text, category typos, degenerate data, rows matched by position, options, exercise answers, chart
 frames, memory, unclear messages) gave 0 clear, 8 raw, 31 silent and 4 hang before its fixes, and
-43 clear after; ``owen_string_group`` changed from a checked result to a refusal.
+43 clear after; ``owen_string_group`` changed from a checked result to a refusal. The 33 cases of
+issue 26's second round (two people in one chart, mixed output scales, ``y`` sorted against bare
+scores, six more chart builders, names read letter by letter, counts, wrong containers) gave 1
+clear, 12 raw, 20 silent and 0 hang on commit 0f43e61, and 33 clear after.
 """
 
 from __future__ import annotations
@@ -2432,6 +2435,226 @@ def scale_generator_seed():
 def scale_zero_chunks():
     return sc.explain("tree_shap", models.get_model("credit", "boosting"), RC_X,
                       background=credit.X_train.iloc[:20], chunk_size=0)
+
+
+# --------------------------------------------------------------------------------------------
+# issue 26, round two: two people in one chart, mixed output scales, labels sorted against bare
+# scores, six more chart builders, names read letter by letter, negative counts, wrong containers
+# --------------------------------------------------------------------------------------------
+from xaibook import overview as ov  # noqa: E402
+from xaibook import reasons as rs  # noqa: E402
+from xaibook import scale as sc_mod  # noqa: E402
+from xaibook.charts import glassbox as gb_charts  # noqa: E402
+from xaibook.charts import overview as ov_charts  # noqa: E402
+from xaibook.charts import shapley as sh_charts  # noqa: E402
+from xaibook.charts import surrogate as lime_charts  # noqa: E402
+
+_LIME_0 = None
+
+
+def _lime_of_row_0():
+    global _LIME_0
+    if _LIME_0 is None:
+        _LIME_0 = lime.lime_tabular(f_toy, TOY, TOY.iloc[[0]], n_samples=200)
+    return _LIME_0
+
+
+def _shap_of(rows):
+    return sh.exact_shapley(f_toy, TOY.iloc[rows], TOY.iloc[:20])
+
+
+@case("two people in one chart", "x=", "row label")
+def lime_vs_shap_other_person_series():
+    return lime_charts.lime_vs_shap_chart(_lime_of_row_0(), _shap_of([1]).to_wide().iloc[0])
+
+
+@case("two people in one chart", "row label")
+def lime_vs_shap_unnamed_series():
+    return lime_charts.lime_vs_shap_chart(_lime_of_row_0(), _shap_of([1]).to_wide().iloc[0].rename(None))
+
+
+@case("two people in one chart", "different people")
+def lime_vs_shap_other_person_with_x():
+    return lime_charts.lime_vs_shap_chart(_lime_of_row_0(), _shap_of([1]).to_wide().iloc[0], x=TOY.iloc[1])
+
+
+@case("two people in one chart", "different people")
+def lime_vs_shap_other_person_result():
+    return lime_charts.lime_vs_shap_chart(_lime_of_row_0(), _shap_of([1]))
+
+
+def _three_effects(scale_of_pdp: str):
+    log_odds = prediction_function(TOY_LR, scale="log-odds")
+    effect = dep.ale(log_odds, TOY, "feat_a", grid_resolution=5)
+    pdp = dep.partial_dependence(prediction_function(TOY_LR, scale=scale_of_pdp), TOY, "feat_a", grid=effect.grid)
+    return dep.marginal_plot(log_odds, TOY, "feat_a", grid_resolution=5), effect, pdp
+
+
+@case("mixed output scales", "scale")
+def dep_three_effects_mixed_scales():
+    return dep_charts.three_effects_chart(*_three_effects("probability"))
+
+
+@case("mixed output scales", "scale")
+def dep_ale_vs_pdp_mixed_scales():
+    _, effect, pdp = _three_effects("probability")
+    return dep_charts.ale_vs_pdp_chart(effect, pdp)
+
+
+@case("mixed output scales", "scale")
+def dep_linked_ice_mixed_scales():
+    return dep_charts.linked_ice_chart([dep.partial_dependence(TOY_LR, TOY, "feat_a", n_samples=30),
+                                        dep.partial_dependence(prediction_function(TOY_LR, scale="log-odds"), TOY,
+                                                               "feat_b", n_samples=30)])
+
+
+def _heart_scores(model):
+    return model.predict_proba(heart.X_test)[:, 1]
+
+
+@case("y sorted against bare scores", "y", "proba_a")
+def ev_auc_y_sorted_numpy_scores():
+    return ev.paired_auc_difference(heart.y_test.sort_values(), _heart_scores(H_LOG), _heart_scores(H_TREE),
+                                    n_bootstrap=50)
+
+
+@case("y sorted against bare scores", "y_true", "proba")
+def ev_ece_y_sorted_numpy_scores():
+    return ev.expected_calibration_error(heart.y_test.sort_values(), _heart_scores(H_LOG))
+
+
+@case("y sorted against bare scores", "y_true", "proba")
+def ev_ece_scores_sorted_numpy_y():
+    proba = pd.Series(_heart_scores(H_LOG), index=heart.X_test.index)
+    return ev.expected_calibration_error(heart.y_test.to_numpy(), proba.sort_values())
+
+
+@case("y sorted against bare scores", "", check=lambda r: close(
+    r.auc_a, roc_auc_score(heart.y_test, _heart_scores(H_LOG))))
+def ev_auc_both_labelled_sorted():
+    proba = pd.Series(_heart_scores(H_LOG), index=heart.X_test.index)
+    return ev.paired_auc_difference(heart.y_test.sort_values(), proba, proba.sort_values(), n_bootstrap=50)
+
+
+@case("chart mismatch", "permutation", "finite")
+def imp_measures_chart_nan():
+    table = pd.DataFrame({"MDI": [0.5, 0.3, 0.2], "permutation": [0.1, np.nan, 0.05]}, index=["a", "b", "c"])
+    return imp_charts.measures_chart(table, title="t", description="d")
+
+
+@case("chart mismatch", "several rows")
+def imp_measures_chart_repeated_feature():
+    table = pd.DataFrame({"MDI": [0.5, 0.3, 0.2]}, index=["a", "b", "a"])
+    return imp_charts.measures_chart(table, title="t", description="d")
+
+
+@case("chart mismatch", "log axis")
+def shap_convergence_chart_zero_error():
+    frame = pd.DataFrame({"method": ["kernel", "kernel", "exact"], "evaluations": [100, 1000, 1000],
+                          "error": [0.1, 0.01, 0.0]})
+    return sh_charts.convergence_chart(frame)
+
+
+@case("chart mismatch", "several rows")
+def lime_width_path_chart_repeated_rows():
+    path = pd.DataFrame({"width": [0.5, 0.5, 1.0, 1.0], "feature": ["a", "a", "a", "b"], "label": ["a"] * 4,
+                         "weight": [0.1, 0.3, 0.2, 0.1], "score": [0.5, 0.5, 0.6, 0.6]})
+    return lime_charts.width_path_chart(path, top=2)
+
+
+@case("chart mismatch", "weight", "numbers")
+def lime_stability_chart_text_weights():
+    frame = pd.DataFrame({"run": ["seed 0", "seed 1"], "feature": ["a", "a"], "weight": ["0.1", "0.2"],
+                          "setting": ["100 samples"] * 2})
+    return lime_charts.stability_chart(frame)
+
+
+@case("chart mismatch", "roc_auc", "[0, 1]")
+def gb_metrics_chart_percentages():
+    metrics = pd.DataFrame({"case": ["heart", "heart"], "label": ["logistic", "tree"], "kind": ["glass-box"] * 2,
+                            "roc_auc": [91.0, 84.0], "accuracy": [0.85, 0.8]})
+    return gb_charts.metrics_chart(metrics)
+
+
+@case("chart mismatch", "rate", "[0, 1]")
+def ov_outcome_rate_chart_percentages():
+    rates = pd.DataFrame({"group": ["young", "old"], "n": [40, 60], "rate": [40.0, 25.0], "low": [30.0, 15.0],
+                          "high": [50.0, 35.0]})
+    return ov_charts.outcome_rate_chart(rates, outcome="bad", overall=0.3, title="t", description="d")
+
+
+@case("string for a list", "letter")
+def agree_ranking_names_as_one_string():
+    return agr.ranking(np.array([0.1, 0.4, 0.2, 0.3]), feature_names="wxyz")
+
+
+@case("string for a list", "letter")
+def reasons_groups_columns_as_string():
+    return rs.characteristic_groups("age")
+
+
+@case("string for a list", "letter")
+def gb_tree_rules_names_as_string():
+    return gb.tree_rules(H_TREE, feature_names="abc")
+
+
+@case("string for a list", "", check=lambda t: list(t.columns) == ["method", "mean", "min", "max"])
+def faith_interval_table_by_string():
+    from xaibook import faithfulness as fa
+    return fa.interval_table(pd.DataFrame({"method": ["a", "a"], "seed": [0, 1], "value": [1.0, 3.0]}), "method")
+
+
+@case("string for a list", "string")
+def ov_outcome_rates_bins_string():
+    return ov.outcome_rates(credit, "age", bins="20")
+
+
+@case("non-positive counts", "positives")
+def ov_wilson_negative_count():
+    return ov.wilson_interval([-1, 3], [10, 10])
+
+
+@case("wrong shapes", "positives", "shape")
+def ov_wilson_shapes():
+    return ov.wilson_interval([1, 2], [10])
+
+
+@case("numbers as text", "positives", "numbers")
+def ov_wilson_text():
+    return ov.wilson_interval(["1"], ["10"])
+
+
+@case("X type", "dataset", "load_case")
+def ov_outcome_rates_frame_for_dataset():
+    return ov.outcome_rates(credit.X, "age")
+
+
+@case("options", "tail")
+def ex_chance_count_negative_tail():
+    return _exercises("importance", "permutation_importance").chance_count(50, tail=-0.5)
+
+@case("X type", "dataset", "load_case")
+def ov_distribution_chart_frame_for_dataset():
+    return ov_charts.distribution_chart(credit.X)
+
+
+@case("X type", "curves", "dict")
+def dep_curve_spread_list_of_curves():
+    return dep_charts.curve_spread_chart([1.0, 2.0, 3.0], [np.ones(3), np.zeros(3)], feature="x")
+
+
+@case("X type", "panels", "dict")
+def lime_image_chart_list_of_panels():
+    return lime_charts.image_chart(np.zeros((4, 4)), [_lime_of_row_0()])
+
+@case("non-positive counts", "n_rows")
+def scale_chunk_bounds_negative_rows():
+    return sc_mod.chunk_bounds(-10, 3)
+
+
+@case("non-positive counts", "n_rows")
+def scale_default_chunk_size_negative_rows():
+    return sc_mod.default_chunk_size("tree_shap", -10, 5, 20)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -170,3 +170,29 @@ def test_derivative_ice_chart_samples_rows_and_shows_the_spread(frame):
         charts.derivative_ice_chart(slopes, max_rows=0)
     with pytest.raises(TypeError, match="IceDerivatives"):
         charts.derivative_ice_chart(dep.partial_dependence(f, frame, "x1"))
+
+
+def test_results_record_their_scale_and_charts_refuse_two_scales():
+    """Issue 26: a PDP of probabilities next to an ALE of log-odds is refused, not drawn on one axis."""
+    from sklearn.linear_model import LogisticRegression
+
+    from xaibook.predict import prediction_function
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=120), "b": rng.normal(size=120)})
+    model = LogisticRegression().fit(X, (X["a"] + X["b"] > 0).astype(int))
+    log_odds = prediction_function(model, scale="log-odds")
+    effect = dep.ale(log_odds, X, "a", grid_resolution=5)
+    pdp = dep.partial_dependence(model, X, "a", grid=effect.grid)
+    mplot = dep.marginal_plot(log_odds, X, "a", grid_resolution=5)
+    assert (effect.scale, pdp.scale, mplot.scale) == ("log-odds", "probability", "log-odds")
+    assert dep.ice_derivatives(pdp).scale == "probability" and dep.partial_dependence(f, X.assign(
+        x1=1.0, x2=2.0, age=3, colour="red"), "a").scale == "model output"
+    assert dep.partial_dependence_2d(model, X, ("a", "b"), grid_resolution=3).scale == "probability"
+    with pytest.raises(ValueError, match="different output scales"):
+        charts.three_effects_chart(mplot, effect, pdp)
+    with pytest.raises(ValueError, match="different output scales"):
+        charts.ale_vs_pdp_chart(effect, pdp)
+    with pytest.raises(ValueError, match="different output scales"):
+        charts.linked_ice_chart([pdp, dep.partial_dependence(log_odds, X, "b")])
+    same = dep.partial_dependence(log_odds, X, "a", grid=effect.grid)
+    charts.three_effects_chart(mplot, effect, same)

@@ -94,12 +94,34 @@ def test_stability_chart(frame):
         S.results_frame({})
 
 
-def test_lime_vs_shap_chart(result):
-    shap_values = pd.Series([0.1, -0.2, 0.05], index=result.feature_names)
-    spec = spec_of(charts.lime_vs_shap_chart(result, shap_values, top=2))
+def test_lime_vs_shap_chart(result, frame):
+    x = frame.loc[frame.index[0]]  # the person the result explains
+    shap_values = pd.Series([0.1, -0.2, 0.05], index=result.feature_names, name=x.name)
+    spec = spec_of(charts.lime_vs_shap_chart(result, shap_values, x=x, top=2))
     assert rows_of(spec) == 4
     with pytest.raises(ValueError, match="same feature names"):
-        charts.lime_vs_shap_chart(result, shap_values.drop("age"))
+        charts.lime_vs_shap_chart(result, shap_values.drop("age"), x=x)
+
+
+def test_lime_vs_shap_chart_refuses_two_people(result, frame):
+    """Issue 26: the LIME result and the SHAP values must explain the same person."""
+    other = frame.loc[frame.index[1]]
+    shap_values = pd.Series([0.1, -0.2, 0.05], index=result.feature_names, name=other.name)
+    with pytest.raises(ValueError, match="different people"):
+        charts.lime_vs_shap_chart(result, shap_values, x=other)
+    with pytest.raises(ValueError, match="without a row label"):
+        charts.lime_vs_shap_chart(result, shap_values.rename(None))
+    with pytest.raises(ValueError, match="pass x="):
+        charts.lime_vs_shap_chart(result, shap_values)
+    with pytest.raises(ValueError, match="same person"):
+        charts.lime_vs_shap_chart(result, shap_values, x=frame.loc[frame.index[0]])
+    from xaibook.shapley import exact_shapley
+    both = exact_shapley(f, frame.iloc[[1, 0]], frame.iloc[:20])
+    assert rows_of(spec_of(charts.lime_vs_shap_chart(result, both, row=frame.index[0], top=2))) == 4
+    with pytest.raises(ValueError, match="different people"):
+        charts.lime_vs_shap_chart(result, both, row=frame.index[1])
+    with pytest.raises(ValueError, match="row="):
+        charts.lime_vs_shap_chart(result, both)
 
 
 def test_text_charts():

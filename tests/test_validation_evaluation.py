@@ -33,3 +33,23 @@ def test_calibration_error_is_a_weighted_mean_gap_in_0_1(pairs, bins):
     assert 0 <= value <= 1
     if bins == 1:  # one bin: |mean outcome - mean probability|
         assert value == pytest.approx(abs(y.mean() - p.mean()), abs=1e-12)
+
+
+def test_labelled_y_is_never_paired_with_bare_scores_by_chance():
+    """Issue 26: y.sort_values() next to a numpy array of scores is refused (pair_by_label), not
+    scored with each outcome paired with another row's probability; labelled scores are aligned."""
+    from xaibook.evaluation import paired_auc_difference
+    y = pd.Series([0, 1, 1, 0, 1, 0], index=[13, 11, 12, 10, 15, 14])
+    p = pd.Series([0.1, 0.9, 0.8, 0.3, 0.6, 0.4], index=y.index)
+    with pytest.raises(ValueError, match="y_true is a pandas Series with index labels"):
+        expected_calibration_error(y.sort_values(), p.to_numpy())
+    with pytest.raises(ValueError, match="proba is a pandas Series with index labels"):
+        expected_calibration_error(y.to_numpy(), p.sort_values())
+    assert expected_calibration_error(y.sort_values(), p) == expected_calibration_error(y.to_numpy(), p.to_numpy())
+    assert expected_calibration_error(y.reset_index(drop=True), p.to_numpy()) == \
+        expected_calibration_error(y.to_numpy(), p.to_numpy())
+    with pytest.raises(ValueError, match="pd.Series"):
+        paired_auc_difference(y.sort_values(), p.to_numpy(), p.to_numpy(), n_bootstrap=20)
+    sorted_y = paired_auc_difference(y.sort_values(), p, p[::-1], n_bootstrap=20)
+    assert sorted_y.auc_a == paired_auc_difference(y.to_numpy(), p.to_numpy(), p[::-1].reindex(y.index).to_numpy(),
+                                                   n_bootstrap=20).auc_a

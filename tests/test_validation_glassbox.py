@@ -100,7 +100,8 @@ def test_glass_box_random_states_and_slider_values(heart, logistic, tree):
                                random_state=np.random.default_rng(0))
     assert len(generator.to_frame()) == 2
     p = logistic.predict_proba(heart.X_test)[:, 1]
-    diff = ev.paired_auc_difference(heart.y_test, p, p[::-1], n_bootstrap=20, random_state=np.random.default_rng(1))
+    diff = ev.paired_auc_difference(heart.y_test.to_numpy(), p, p[::-1], n_bootstrap=20,
+                                    random_state=np.random.default_rng(1))
     assert diff.n_bootstrap == 20
     spec = gb.whatif_spec(logistic, heart.X_test.iloc[[0]], ["age"])
     with pytest.raises(ValueError, match=r"values\['age'\] must be a finite number, got 'fifty'"):

@@ -18,6 +18,8 @@ __all__ = [
     "check_numbers_not_text", "check_like_reference", "align_rows", "as_numbers",
     "readonly", "check_int_seed", "derived_seed", "as_one_row", "check_same_columns", "check_row_like",
     "check_model_output", "check_positive_number",
+    "output_scale", "check_same_scale", "pair_by_label", "differing_values",
+    "check_name_list", "check_counts",
 ]
 #: Largest working memory (bytes) a call may plan to allocate before it refuses, with the estimate
 #: and the argument to change. Raise it (``xaibook._validation.MEMORY_LIMIT = ...``) on a big machine.
@@ -634,3 +636,103 @@ __all__ += ["is_number_column"]
 def is_number_column(column: pd.Series) -> bool:
     """A column of numbers; a boolean column is not one (its two values are categories)."""
     return _is_number_column(column)
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 26, round two: output scales, labels paired with scores, the same person in two results
+# --------------------------------------------------------------------------------------------
+def output_scale(f: Any) -> str:
+    """The output scale a prediction function declares (``prediction_function(model, scale=...)``
+    sets ``f.scale`` to ``"probability"`` or ``"log-odds"``); ``"model output"`` when it declares
+    none (a regressor's ``predict``, a hand-written function)."""
+    return str(getattr(f, "scale", "model output"))
+
+
+def check_same_scale(results: Any, *, name: str = "results") -> str:
+    """Results drawn or compared together must be on one output scale (a PDP of probabilities next
+    to an ALE of log-odds would put two units on one axis). ``results`` maps a label (an argument's
+    name) to a result recording its scale in ``scale`` (or ``output``, as ``ShapleyResult`` does);
+    returns the common scale."""
+    items = dict(results) if isinstance(results, dict) else dict(enumerate(results))
+    scales = {label: str(getattr(r, "scale", getattr(r, "output", "model output"))) for label, r in items.items()}
+    if len(set(scales.values())) > 1:
+        listed = ", ".join(f"{label!s} on {scale!r}" for label, scale in scales.items())
+        raise ValueError(f"{name} are on different output scales ({listed}); compute them with the same "
+                         "prediction function (e.g. prediction_function(model, scale='probability') for all)")
+    return next(iter(scales.values()), "model output")
+
+
+def _is_labelled(values: Any) -> bool:
+    """Pandas values whose index is not the default 0, 1, ..., n - 1: their labels say which row
+    each value belongs to, and their order may not be the rows' order (``y.sort_values()``)."""
+    return isinstance(values, (pd.Series, pd.DataFrame)) and not values.index.equals(pd.RangeIndex(len(values)))
+
+
+def pair_by_label(y: Any, scores: dict[str, Any], *, name: str = "y") -> tuple[Any, dict[str, Any]]:
+    """Labels ``y`` and scores passed as separate arguments, paired row by row safely.
+
+    When both are pandas, the scores are put in ``y``'s row order by their index labels (other
+    labels are an error, :func:`align_target`). When only one side carries index labels (a Series
+    whose index is not 0..n-1) and the other is an array, nothing says which row each value belongs
+    to: ``y.sort_values()`` next to ``model.predict_proba(X)[:, 1]`` would pair outcomes with other
+    rows' scores and give a plausible wrong AUC. That is refused, with the two fixes (scores as a
+    Series on the rows' index, or both as arrays when the order is known to match).
+    """
+    if isinstance(y, pd.DataFrame) and y.shape[1] == 1:
+        y = y.iloc[:, 0]
+    out = {}
+    for label, values in scores.items():
+        if isinstance(values, pd.DataFrame) and values.shape[1] == 1:
+            values = values.iloc[:, 0]
+        if isinstance(y, pd.Series) and isinstance(values, pd.Series):
+            values = align_target(values, y.to_frame(), name=label, frame_name=name)
+        elif _is_labelled(y) or _is_labelled(values):
+            labelled, bare = (name, label) if _is_labelled(y) else (label, name)
+            example = (y if labelled == name else values).index[:3].tolist()
+            raise ValueError(
+                f"{labelled} is a pandas Series with index labels (e.g. {example}) but {bare} has none, so "
+                f"their rows cannot be paired safely (a reordered {labelled}, e.g. after sort_values(), would "
+                f"pair each outcome with another row's score); pass {bare} as a Series on the same rows "
+                f"(pd.Series(model.predict_proba(X)[:, 1], index=X.index)), or {labelled}.to_numpy() if you "
+                "know both are in the same row order")
+        out[label] = values
+    return y, out
+
+
+def differing_values(names: Any, first: Any, second: Any) -> list[str]:
+    """The names whose values differ between two descriptions of a row (numbers equal to 1e-9,
+    relatively; anything else as text): two results of "the same person" must agree on every one."""
+    differ = []
+    for name, a, b in zip(names, first, second, strict=True):
+        numbers = all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))
+                      for v in (a, b))
+        same = bool(np.isclose(float(a), float(b), rtol=1e-9, atol=1e-12)) if numbers else str(a) == str(b)
+        if not same:
+            differ.append(str(name))
+    return differ
+
+
+def check_name_list(names: Any, *, name: str, one_name: bool = False) -> list[Any]:
+    """A list of names (features, columns), never a string read letter by letter: a string is one
+    name when ``one_name`` (an option that may name one column), else refused (a list of every
+    feature's name, where ``"age"`` would be the three names ``a``, ``g``, ``e``)."""
+    if isinstance(names, str):
+        if one_name:
+            return [names]
+        raise TypeError(f"{name} must be a list of names, got the string {names!r} (it would be read letter by "
+                        f"letter); pass [{names!r}] if it is the only one")
+    try:
+        return list(names)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of names, got {type(names).__name__}") from None
+
+
+def check_counts(values: Any, *, name: str, positive: bool = False) -> np.ndarray:
+    """Counts as a float array: numbers (never text parsed as numbers), finite, not below zero
+    (above zero when ``positive``: a count that divides). Negative counts given to numpy give NaN."""
+    array = as_numbers(values, name=name)
+    low = "above 0" if positive else "0 or more"
+    bad = ~np.isfinite(array) | ((array <= 0) if positive else (array < 0))
+    if bad.any():
+        raise ValueError(f"{name} must hold counts {low}, got {array[bad][:3].tolist()}")
+    return array

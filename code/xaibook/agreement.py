@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import align_rows
+from xaibook._validation import align_rows, check_name_list
 
 __all__ = [
     "METRICS",
@@ -77,6 +77,8 @@ def _numbers(convert: Callable[[], Any], name: str, values: Any) -> Any:
 
 
 def _as_series(values: Any, feature_names: Sequence[str] | None, name: str) -> pd.Series:
+    if feature_names is not None:
+        feature_names = check_name_list(feature_names, name="feature_names")
     if isinstance(values, pd.Series):
         if feature_names is not None and list(values.index) != list(feature_names):
             raise ValueError(f"{name} is a Series: its index already names the features; "

@@ -54,6 +54,7 @@ from xaibook._validation import (
     check_memory,
     check_positive_int,
     check_prediction_function,
+    output_scale,
     readonly,
 )
 from xaibook.predict import DEFAULT_BATCH_SIZE, as_prediction_function
@@ -92,6 +93,9 @@ class PartialDependence:
     rows: np.ndarray
     observed: np.ndarray
     is_centered: bool = False
+    #: the output scale of ``f`` (``"probability"``, ``"log-odds"`` or ``"model output"``), so that
+    #: charts refuse to draw results of two scales on one axis (issue 26)
+    scale: str = "model output"
 
     def centered(self) -> PartialDependence:
         """Centred ICE (c-ICE, Goldstein et al. 2015): every curve minus its value at ``grid[0]``.
@@ -149,6 +153,7 @@ class PartialDependence2D:
     kinds: tuple[Kind, Kind]
     grids: tuple[np.ndarray, np.ndarray]
     average: np.ndarray
+    scale: str = "model output"  # the output scale of f, as in PartialDependence
 
     def to_frame(self) -> pd.DataFrame:
         """Long form: one row per grid pair, columns ``<feature a>``, ``<feature b>``, ``average``."""
@@ -173,6 +178,7 @@ class AccumulatedLocalEffects:
     local_effects: np.ndarray
     counts: np.ndarray
     kind: Kind = "numeric"
+    scale: str = "model output"  # the output scale of f, as in PartialDependence
 
     def to_frame(self) -> pd.DataFrame:
         """One row per bin edge: columns ``<feature>``, ``effect`` and ``count`` (rows in the bin
@@ -460,7 +466,7 @@ def partial_dependence(f: Any, X: pd.DataFrame, feature: str, *, grid: Sequence[
         feature=feature, kind=kind, grid=readonly(values, dtype=None),
         average=readonly(individual.mean(axis=0), dtype=None),
         individual=readonly(individual, dtype=None), rows=readonly(rows.index.to_numpy(), dtype=None),
-        observed=readonly(rows[feature].to_numpy(), dtype=None),
+        observed=readonly(rows[feature].to_numpy(), dtype=None), scale=output_scale(f),
     )
 
 
@@ -494,7 +500,7 @@ def partial_dependence_2d(f: Any, X: pd.DataFrame, features: tuple[str, str], *,
     average = predict_on_grid(f, X, names, columns, batch_size, reduce="mean")
     return PartialDependence2D(features=tuple(names), kinds=tuple(kinds),
                                grids=(readonly(ga, dtype=None), readonly(gb, dtype=None)),
-                               average=readonly(average.reshape(len(ga), len(gb)), dtype=None))
+                               average=readonly(average.reshape(len(ga), len(gb)), dtype=None), scale=output_scale(f))
 
 
 def _quantile_edges(column: pd.Series, bins: int) -> np.ndarray:
@@ -549,7 +555,7 @@ def ale(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int = 10,
     level = np.sum(counts * (uncentred[:-1] + uncentred[1:]) / 2) / counts.sum()
     return AccumulatedLocalEffects(
         feature=feature, grid=readonly(edges, dtype=None), effect=readonly(uncentred - level, dtype=None),
-        local_effects=readonly(local, dtype=None), counts=readonly(counts, dtype=None),
+        local_effects=readonly(local, dtype=None), counts=readonly(counts, dtype=None), scale=output_scale(f),
     )
 
 
@@ -570,6 +576,7 @@ class MarginalPlot:
     effect: np.ndarray
     counts: np.ndarray
     kind: Kind = "numeric"
+    scale: str = "model output"  # the output scale of f, as in PartialDependence
 
     def to_frame(self) -> pd.DataFrame:
         """One row per bin: ``bin_low``, ``bin_high``, ``<feature>`` (midpoint), ``average``,
@@ -611,7 +618,7 @@ def marginal_plot(f: Any, X: pd.DataFrame, feature: str, *, grid_resolution: int
     return MarginalPlot(feature=feature, grid=readonly(edges, dtype=None), centers=readonly(centers, dtype=None),
                         average=readonly(average, dtype=None),
                         effect=readonly(average - predictions.mean(), dtype=None),
-                        counts=readonly(counts, dtype=None))
+                        counts=readonly(counts, dtype=None), scale=output_scale(f))
 
 
 @dataclass(frozen=True, eq=False)
@@ -630,6 +637,7 @@ class IceDerivatives:
     average: np.ndarray
     spread: np.ndarray
     rows: np.ndarray
+    scale: str = "model output"  # the output scale of f (slopes in its units per unit of the feature)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per midpoint: ``<feature>``, ``average`` (PDP slope) and ``spread``."""
@@ -664,7 +672,8 @@ def ice_derivatives(result: PartialDependence) -> IceDerivatives:
     slopes = np.diff(result.individual, axis=1) / steps
     return IceDerivatives(feature=result.feature, grid=readonly(grid[:-1] + steps / 2, dtype=None),
                           individual=readonly(slopes, dtype=None), average=readonly(slopes.mean(axis=0), dtype=None),
-                          spread=readonly(slopes.std(axis=0), dtype=None), rows=readonly(result.rows, dtype=None))
+                          spread=readonly(slopes.std(axis=0), dtype=None), rows=readonly(result.rows, dtype=None),
+                          scale=result.scale)
 
 
 class HStatistic(float):

@@ -17,10 +17,10 @@ from scipy import stats
 
 from xaibook._validation import (
     RandomStateLike,
-    align_target,
     as_legacy_random_state,
     as_numbers,
     check_positive_int,
+    pair_by_label,
 )
 
 __all__ = ["paired_auc_difference", "AucDifference", "expected_calibration_error"]
@@ -55,13 +55,13 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
     """Difference of two models' ROC AUC on the same test rows, with a paired percentile
     bootstrap interval (resample rows once, score both models on the same resample).
 
-    The AUC is computed as the Mann-Whitney statistic from average ranks, vectorised over the
-    resamples; resamples with a single class are redrawn.
+    Pandas ``y`` and scores are paired by their index labels; a labelled ``y`` next to bare arrays
+    (or the reverse) is refused (:func:`xaibook._validation.pair_by_label`). The AUC is computed
+    as the Mann-Whitney statistic from average ranks, vectorised over the resamples; resamples
+    with a single class are redrawn.
     """
-    if isinstance(y, pd.Series):  # pandas scores are paired with y by their index labels
-        proba_a = align_target(proba_a, y.to_frame(), name="proba_a", frame_name="y")
-        proba_b = align_target(proba_b, y.to_frame(), name="proba_b", frame_name="y")
-    y = np.asarray(y)
+    y, scores = pair_by_label(y, {"proba_a": proba_a, "proba_b": proba_b})  # by index label, never by chance
+    y, proba_a, proba_b = np.asarray(y), scores["proba_a"], scores["proba_b"]
     a, b = as_numbers(proba_a, name="proba_a"), as_numbers(proba_b, name="proba_b")
     if y.ndim != 1 or a.shape != y.shape or b.shape != y.shape:
         raise ValueError(f"y, proba_a and proba_b must be 1-D of equal length, got shapes "
@@ -103,12 +103,13 @@ def paired_auc_difference(y: Any, proba_a: Any, proba_b: Any, *, n_bootstrap: in
 def expected_calibration_error(y_true: Any, proba: Any, bins: int = 10) -> float:
     """Mean |observed rate - mean predicted probability| over equal-width bins, weighted by size.
 
-    ``y_true`` holds 0/1 outcomes (pandas inputs are paired by their index labels), ``proba`` the
+    ``y_true`` holds 0/1 outcomes (pandas inputs are paired by their index labels; a labelled
+    ``y_true`` next to a bare array is refused, :func:`xaibook._validation.pair_by_label`), ``proba`` the
     predicted probabilities of 1, in [0, 1]; ``bins`` is the number of equal-width bins (>= 1).
     """
     bins = check_positive_int(bins, name="bins")
-    if isinstance(y_true, pd.Series) and isinstance(proba, pd.Series):
-        proba = align_target(proba, y_true.to_frame(), name="proba", frame_name="y_true")
+    y_true, proba = pair_by_label(y_true, {"proba": proba}, name="y_true")
+    proba = proba["proba"]
     y_true = as_numbers(y_true, name="y_true")
     proba = as_numbers(proba, name="proba")
     if y_true.ndim != 1 or proba.shape != y_true.shape:

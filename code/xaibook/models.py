@@ -342,7 +342,7 @@ def metrics_table(cases: Sequence[str] = CASES, names: Sequence[str] = MODEL_NAM
     for case in cases:
         dataset = load_case(case)
         for name in names:
-            proba = get_model(case, name).predict_proba(dataset.X_test)[:, 1]
+            proba = pd.Series(get_model(case, name).predict_proba(dataset.X_test)[:, 1], index=dataset.X_test.index)
             rows.append({
                 "case": case, "model": name, "label": MODEL_LABELS[name],
                 "kind": "glass-box" if name in GLASS_BOX else "opaque",

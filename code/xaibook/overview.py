@@ -19,11 +19,12 @@ The charts that draw them are in :mod:`xaibook.charts.overview`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import check_features, check_positive_int
+from xaibook._validation import as_numbers, check_counts, check_features, check_number, check_positive_int
 from xaibook.data import Dataset
 
 __all__ = ["wilson_interval", "outcome_rates", "outcome_histograms", "adjust_to_base_rate", "method_map",
@@ -38,12 +39,24 @@ def wilson_interval(positives: Sequence[float] | np.ndarray, n: Sequence[float] 
     ``z sqrt(p (1 - p) / n + z^2 / 4n^2) / (1 + z^2 / n)`` with ``p = positives / n``
     (Wilson 1927): unlike the normal interval it stays inside [0, 1] and behaves for small groups.
     """
-    k = np.asarray(positives, dtype=float)
-    n = np.asarray(n, dtype=float)
+    k, n = check_counts(positives, name="positives"), check_counts(n, name="n", positive=True)
+    if k.shape != n.shape:
+        raise ValueError(f"positives and n must have the same shape (one count of each per group), got "
+                         f"{k.shape} and {n.shape}")
+    if (k > n).any():
+        raise ValueError("positives must not exceed n (successes out of n trials)")
+    z = check_number(z, name="z", low=0.0, low_open=True)
     p = k / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
     return centre - half, centre + half
+
+
+def _check_dataset(dataset: Any) -> None:
+    """A case study (its labels, outcomes and feature kinds are needed), not its bare table."""
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"dataset must be a case study (xaibook.data.load_case(...)), got {type(dataset).__name__}; "
+                        "the outcome labels and feature kinds come with it")
 
 
 def outcome_rates(dataset: Dataset, feature: str, *, bins: Sequence[float] | None = None,
@@ -53,10 +66,13 @@ def outcome_rates(dataset: Dataset, feature: str, *, bins: Sequence[float] | Non
     A numeric feature is cut into ``bins`` (right-open intervals) first. Returns one row per group
     with ``group``, ``n``, ``positives``, ``rate``, ``low``, ``high`` and ``feature``.
     """
+    _check_dataset(dataset)
     check_features(feature, dataset.X)
     values = dataset.X[feature]
     if bins is not None:
-        values = pd.cut(values, bins=list(bins), right=False).astype(str)
+        if isinstance(bins, str):
+            raise TypeError(f"bins must be a list of numbers (the edges), got the string {bins!r}")
+        values = pd.cut(values, bins=as_numbers(bins, name="bins"), right=False).astype(str)
     elif feature in dataset.numeric_features:
         raise ValueError(f"{feature} is numeric; pass bins=[...] to group it")
     frame = pd.DataFrame({"group": values.to_numpy(), "y": dataset.y.to_numpy()})
@@ -72,6 +88,7 @@ def outcome_histograms(dataset: Dataset, *, bins: int = 20) -> pd.DataFrame:
     equal-width bins (:func:`numpy.histogram_bin_edges`). Columns: ``feature``, ``start``,
     ``end``, ``outcome`` (the dataset's label of the outcome) and ``count``.
     """
+    _check_dataset(dataset)
     bins = check_positive_int(bins, name="bins")
     rows = []
     labels = {0: dataset.negative_label, 1: dataset.positive_label}

@@ -64,6 +64,7 @@ from xaibook._validation import (
     check_frame,
     check_int_seed,
     check_model_input,
+    check_name_list,
     check_positive_int,
     check_random_state,
 )
@@ -196,7 +197,7 @@ def characteristic_groups(columns: Sequence[str], groups: Mapping[str, Sequence[
     for themselves, except one-hot columns named ``"<field>=<category>"`` (the book's convention),
     which default to ``<field>``. A column may belong to one characteristic only.
     """
-    columns = [str(c) for c in columns]
+    columns = [str(c) for c in check_name_list(columns, name="columns")]
     owner = {c: (c.split("=", 1)[0] if "=" in c and c.split("=", 1)[0] else c) for c in columns}
     if groups is None:
         return owner

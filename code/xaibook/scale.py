@@ -63,7 +63,7 @@ def _legacy_seed(random_state: int, position: int) -> int:
 
 def chunk_bounds(n_rows: int, chunk_size: int) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` positions of consecutive chunks of at most ``chunk_size`` rows."""
-    n_rows = int(n_rows)
+    n_rows = check_positive_int(n_rows, name="n_rows", minimum=0)
     chunk_size = check_positive_int(chunk_size, name="chunk_size")
     return [(start, min(start + chunk_size, n_rows)) for start in range(0, n_rows, chunk_size)]
 
@@ -86,6 +86,9 @@ def default_chunk_size(method: str, n_rows: int, n_features: int, n_background: 
                        options: dict | None = None, memory: float = MEMORY_PER_CHUNK) -> int:
     """Rows per chunk: as many as fit in ``memory`` by the method's estimate, but small enough that
     every worker gets about four chunks (so a slow chunk does not hold the others up)."""
+    for count, label in ((n_rows, "n_rows"), (n_features, "n_features"), (n_workers, "n_workers")):
+        check_positive_int(count, name=label)
+    check_positive_int(n_background, name="n_background", minimum=0)
     per_row = _bytes_per_row(method, n_features, max(n_background, 1), options or {})
     by_memory = max(1, int(memory // max(per_row, 1.0)))
     by_balance = max(1, math.ceil(n_rows / (4 * max(n_workers, 1))))

@@ -17,6 +17,7 @@ it with a sign, a position, a shape or a label.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal, TypeVar
 
 import altair as alt
@@ -26,7 +27,7 @@ import pandas as pd
 from xaibook import render, tables
 
 __all__ = ["PALETTE", "OUTCOME_COLORS", "DIVERGING_SCHEME", "FONT", "THEME_NAME", "DIGITS", "RULE_COLOR",
-           "xaibook_theme", "describe", "check_result", "check_count", "check_top", "zero_rule",
+           "xaibook_theme", "describe", "check_result", "check_count", "check_top", "check_long_frame", "zero_rule",
            "diverging_scale", "signed_scale", "SIGNED_ZERO", "click_on_mark",
            "LIGHT_BACKGROUND", "DARK_BACKGROUND", "MIN_CONTRAST", "DIVERGING_RANGE"]
 
@@ -151,6 +152,43 @@ def check_count(value: Any, name: str) -> int:
 def check_top(top: int | None, n: int) -> int:
     """How many of ``n`` items to show: ``top``, or all of them for ``None``."""
     return n if top is None else min(check_count(top, "top"), n)
+
+
+def check_long_frame(frame: Any, columns: Sequence[str], name: str = "frame", *, numbers: Sequence[str] = (),
+                     unique: Sequence[str] = (), share: Sequence[str] = (),
+                     positive: Sequence[str] = (), source: str | None = None) -> pd.DataFrame:
+    """A long frame to draw, checked for what its axes can show: the ``columns`` present; finite
+    numbers in ``numbers`` (text or NaN would vanish from a quantitative axis); one row per
+    combination of ``unique`` (duplicates would draw on top of each other); values in [0, 1] in
+    ``share`` (an axis with the fixed domain 0 to 1, where 40 meaning 40% would fall off it);
+    values above 0 in ``positive`` (a log axis, where 0 and negative values cannot be drawn).
+    ``source`` names the function that makes such a frame, for the message."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        where = f"; pass {source}" if source else ""
+        raise ValueError(f"{name} lacks the columns {missing}; it has {list(frame.columns)}{where}")
+    if frame.empty:
+        raise ValueError(f"{name} is empty")
+    for column in dict.fromkeys([*numbers, *share, *positive]):
+        values = frame[column]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) \
+                or not np.isfinite(values.to_numpy(dtype=float)).all():
+            raise ValueError(f"{name}[{column!r}] must hold finite numbers, got {values.dtype} values "
+                             f"{values.head(3).tolist()}")
+    outside = [c for c in share if not frame[c].between(0, 1).all()]
+    if outside:
+        raise ValueError(f"{name}[{outside[0]!r}] must be shares in [0, 1] (the axis spans 0 to 1), got "
+                         f"{frame[outside[0]].min():g} to {frame[outside[0]].max():g}")
+    not_positive = [c for c in positive if not (frame[c] > 0).all()]
+    if not_positive:
+        raise ValueError(f"{name}[{not_positive[0]!r}] must be above 0 (it is drawn on a log axis, where 0 and "
+                         f"negative values cannot be shown), got a smallest value of {frame[not_positive[0]].min():g}")
+    if unique and frame.duplicated(list(unique)).any():
+        raise ValueError(f"{name} has several rows for one {tuple(unique)}, which would be drawn on top of "
+                         "each other; keep one row each (or aggregate them first)")
+    return frame
 
 
 def zero_rule(axis: Literal["x", "y"] = "x", *, at: float = 0.0) -> alt.Chart:

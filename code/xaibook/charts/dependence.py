@@ -9,14 +9,14 @@ the person (row id), the feature value and the prediction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import as_legacy_random_state
+from xaibook._validation import as_legacy_random_state, as_numbers, check_same_scale
 from xaibook.charts._base import DIGITS, PALETTE, check_count, check_result, click_on_mark, describe
 from xaibook.dependence import (
     AccumulatedLocalEffects,
@@ -236,6 +236,7 @@ def linked_ice_chart(results: Sequence[PartialDependence], *, max_rows: int = 40
         if r.kind != "numeric":
             raise ValueError(f"linked_ice_chart draws numeric features; {r.feature!r} is categorical "
                              "(use categorical_pdp_chart for it)")
+    check_same_scale({f"result {k} ({r.feature})": r for k, r in enumerate(results)})
     if any(not np.array_equal(r.rows, results[0].rows) for r in results[1:]):
         raise ValueError("the results cover different rows; compute them on the same X with the "
                          "same n_samples and random_state")
@@ -361,6 +362,7 @@ def ale_vs_pdp_chart(ale_result: AccumulatedLocalEffects, pdp_result: PartialDep
     """
     check_result(ale_result, AccumulatedLocalEffects, name="ale_result")
     check_result(pdp_result, PartialDependence, name="pdp_result")
+    check_same_scale({"ale_result": ale_result, "pdp_result": pdp_result})
     if ale_result.feature != pdp_result.feature:
         raise ValueError(f"the ALE is for {ale_result.feature!r} but the PDP for {pdp_result.feature!r}: "
                          "ale_result and pdp_result must be computed for the same feature")
@@ -402,9 +404,13 @@ def curve_spread_chart(grid: Any, curves: dict[str, np.ndarray], *, feature: str
 
     ``curves`` maps a label (e.g. ``"seed 3"``) to the curve's values on ``grid``.
     """
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a dict {{label: values on grid}}, got {type(curves).__name__}")
     if not curves:
         raise ValueError("curves is empty; give at least one labelled curve")
-    grid = np.asarray(grid)
+    grid = as_numbers(grid, name="grid")
+    if grid.ndim != 1:
+        raise ValueError(f"grid must be one-dimensional (the feature's values), got shape {grid.shape}")
     stacked = np.vstack([np.asarray(c, dtype=float) for c in curves.values()])
     if stacked.shape[1] != len(grid):
         raise ValueError(f"every curve needs one value per grid point ({len(grid)}), "
@@ -453,6 +459,7 @@ def three_effects_chart(mplot: MarginalPlot, ale_result: AccumulatedLocalEffects
     check_result(mplot, MarginalPlot, name="mplot")
     check_result(ale_result, AccumulatedLocalEffects, name="ale_result")
     check_result(pdp_result, PartialDependence, name="pdp_result")
+    check_same_scale({"mplot": mplot, "ale_result": ale_result, "pdp_result": pdp_result})
     features = {mplot.feature, ale_result.feature, pdp_result.feature}
     if len(features) != 1:
         raise ValueError(f"the three results are for different features {sorted(features)}: compute "

@@ -23,7 +23,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import PALETTE, check_count, check_top, describe, signed_scale
+from xaibook.charts._base import PALETTE, check_count, check_long_frame, check_top, describe, signed_scale
 
 __all__ = [
     "agreement_chart",
@@ -36,34 +36,6 @@ __all__ = [
 ]
 
 DIGITS = 4
-
-
-def _check_frame(frame, columns: Sequence[str], name: str = "frame", *, numbers: Sequence[str] = (),
-                 unique: Sequence[str] = (), share: Sequence[str] = ()) -> pd.DataFrame:
-    """A long frame to draw: the ``columns`` present; finite numbers in ``numbers`` (text or NaN
-    would vanish from a quantitative axis); one row per combination of ``unique`` (duplicates
-    would draw on top of each other); values in [0, 1] in ``share`` (the axis' fixed domain)."""
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} lacks the column(s) {missing}; it has {list(frame.columns)}")
-    if frame.empty:
-        raise ValueError(f"{name} is empty")
-    for column in list(numbers) + list(share):
-        values = frame[column]
-        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values) \
-                or not np.isfinite(values.to_numpy(dtype=float)).all():
-            raise ValueError(f"{name}[{column!r}] must hold finite numbers, got {values.dtype} values "
-                             f"{values.head(3).tolist()}")
-    outside = [c for c in share if not frame[c].between(0, 1).all()]
-    if outside:
-        raise ValueError(f"{name}[{outside[0]!r}] must be shares in [0, 1] (the axis spans 0 to 1), got "
-                         f"{frame[outside[0]].min():g} to {frame[outside[0]].max():g}")
-    if unique and frame.duplicated(list(unique)).any():
-        raise ValueError(f"{name} has several rows for one {tuple(unique)}, which would be drawn on top of "
-                         "each other; keep one row each (or aggregate them first)")
-    return frame
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
@@ -85,7 +57,7 @@ def agreement_chart(table: pd.DataFrame, *, k: int | None = None, metric: str = 
     and a slider picks ``k`` (starting at ``k``, default the middle of the computed values); each
     cell shows the value, 0 (no agreement) to 1 (full agreement).
     """
-    table = _check_frame(table, ["method_a", "method_b", "metric", "k", "value"], "table", numbers=["k", "value"],
+    table = check_long_frame(table, ["method_a", "method_b", "metric", "k", "value"], "table", numbers=["k", "value"],
                          unique=["method_a", "method_b", "metric", "k"])
     ks = sorted(int(v) for v in table["k"].unique())
     metrics = list(dict.fromkeys(table["metric"]))
@@ -136,7 +108,7 @@ def spread_chart(frame: pd.DataFrame, *, feature: str = "feature", value: str = 
     ``frame`` is long: one row per (run, feature). ``top`` keeps the features of largest mean
     ``|value|``; ``tooltip`` adds columns to the dots' tooltips (for example a run's test score).
     """
-    frame = _check_frame(frame, [feature, value, run] + list(tooltip), numbers=[value], unique=[run, feature])
+    frame = check_long_frame(frame, [feature, value, run] + list(tooltip), numbers=[value], unique=[run, feature])
     top = check_top(top, frame[feature].nunique())
     order = (frame.groupby(feature)[value].apply(lambda v: np.abs(v).mean()).sort_values(ascending=False))
     keep = order.index[: top or len(order)].tolist()
@@ -167,7 +139,7 @@ def spread_chart(frame: pd.DataFrame, *, feature: str = "feature", value: str = 
 def tradeoff_chart(frame: pd.DataFrame, *, x: str, x_title: str | None = None, y_title: str = "share",
              title: str | None = None, description: str | None = None) -> alt.Chart:
     """Lines with points: ``value`` against ``x`` for each ``measure`` (long frame), on a 0-1 axis."""
-    frame = _check_frame(frame, [x, "measure", "value"], numbers=[x], share=["value"], unique=[x, "measure"])
+    frame = check_long_frame(frame, [x, "measure", "value"], numbers=[x], share=["value"], unique=[x, "measure"])
     data = _rounded(frame[[x, "measure", "value"]])
     chart = alt.Chart(data).mark_line(point=alt.OverlayMarkDef(size=70)).encode(
         x=alt.X(f"{x}:Q", title=x_title or x),
@@ -194,7 +166,7 @@ def effect_curves_chart(frame: pd.DataFrame, *, feature: str, at: float | None =
                   y_title: str = "predicted probability", title: str | None = None,
                   description: str | None = None) -> alt.Chart:
     """One line per ``model`` of ``prediction`` against the value of ``feature``; a rule at ``at``."""
-    frame = _check_frame(frame, [feature, "model", "prediction"], numbers=[feature, "prediction"],
+    frame = check_long_frame(frame, [feature, "model", "prediction"], numbers=[feature, "prediction"],
                          unique=[feature, "model"])
     data = _rounded(frame[[feature, "model", "prediction"]])
     lines = alt.Chart(data).mark_line(strokeWidth=2.5, interpolate="step-after").encode(
@@ -226,7 +198,7 @@ def effect_curves_chart(frame: pd.DataFrame, *, feature: str, at: float | None =
 def grouped_bars_chart(frame: pd.DataFrame, *, item: str, value: str, group: str, x_title: str | None = None,
                  title: str | None = None, description: str | None = None) -> alt.Chart:
     """Horizontal bars of ``value`` per ``item``, one bar per ``group`` side by side; a rule at zero."""
-    frame = _check_frame(frame, [item, value, group], numbers=[value], unique=[item, group])
+    frame = check_long_frame(frame, [item, value, group], numbers=[value], unique=[item, group])
     data = _rounded(frame[[item, value, group]])
     order = list(dict.fromkeys(data[item]))
     groups = list(dict.fromkeys(data[group]))
@@ -259,7 +231,7 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
     methods on different scales share one colour scale; the tooltip gives the raw value and the
     feature's rank within the method. Features sorted by mean scaled ``|value|``.
     """
-    frame = _check_frame(frame, ["method", "feature", "value"], numbers=["value"], unique=["method", "feature"])
+    frame = check_long_frame(frame, ["method", "feature", "value"], numbers=["value"], unique=["method", "feature"])
     top = check_top(top, frame["feature"].nunique())
     data = frame[["method", "feature", "value"]].copy()
     peak = data.groupby("method")["value"].transform(lambda v: np.abs(v).max())
@@ -305,7 +277,7 @@ def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | 
     if (y_low is None) != (y_high is None):
         raise ValueError("give both y_low and y_high for an interval, or neither")
     interval = [] if y_low is None else [y_low, y_high]
-    frame = _check_frame(frame, ["method", "scope", x, y] + interval, numbers=[x, y], unique=["method"])
+    frame = check_long_frame(frame, ["method", "scope", x, y] + interval, numbers=[x, y], unique=["method"])
     data = _rounded(frame)
     tooltip = [alt.Tooltip(f"{c}:{'Q' if pd.api.types.is_numeric_dtype(data[c]) else 'N'}") for c in data.columns]
     base = alt.Chart(data)

@@ -16,8 +16,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import PALETTE, check_result, describe, zero_rule
-from xaibook.charts.failures import _check_frame  # the frame check the chapter 8 and 9 charts use
+from xaibook.charts._base import PALETTE, check_long_frame, check_result, describe, zero_rule
 from xaibook.faithfulness import PerturbationCurve
 
 __all__ = ["perturbation_curves_chart", "metric_interval_chart", "roar_chart"]
@@ -69,7 +68,7 @@ def metric_interval_chart(table: pd.DataFrame, *, metric: str, title: str | None
     ``metric`` is one where higher is better (``insertion_area``, ``rank_correlation``,
     ``top_k_recovery``), otherwise lowest first.
     """
-    table = _check_frame(table, ["method", "metric", "mean", "min", "max"], "table")
+    table = check_long_frame(table, ["method", "metric", "mean", "min", "max"], "table")
     if metric not in set(table["metric"]):
         raise ValueError(f"metric {metric!r} is not in the table; it has {sorted(set(table['metric']))}")
     shown = table[table["metric"] == metric][["method", "mean", "min", "max"]].copy()
@@ -104,7 +103,7 @@ def metric_interval_chart(table: pd.DataFrame, *, metric: str, title: str | None
 def roar_chart(frame: pd.DataFrame, *, title: str | None = None, description: str | None = None) -> alt.Chart:
     """Remove-and-retrain: the refit's test score against the number of features removed, one line
     per method, one panel per correlation (:func:`xaibook.faithfulness.roar_study`'s frame)."""
-    frame = _check_frame(frame, ["correlation", "method", "n_removed", "score", "removed"], "frame")
+    frame = check_long_frame(frame, ["correlation", "method", "n_removed", "score", "removed"], "frame")
     shown = frame[["correlation", "method", "n_removed", "score", "removed"]].copy()
     shown["score"] = shown["score"].astype(float).round(DIGITS)
     order = list(dict.fromkeys(shown["method"]))

@@ -24,6 +24,7 @@ import pandas as pd
 from xaibook.charts._base import (
     OUTCOME_COLORS,
     PALETTE,
+    check_long_frame,
     check_result,
     check_top,
     describe,
@@ -356,6 +357,8 @@ def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None,
     if missing or not ({"label", "model"} & set(metrics.columns)):
         raise ValueError(f"metrics lacks columns {sorted(missing) or ['label']}; pass models.metrics_table()")
     name = "label" if "label" in metrics.columns else "model"
+    check_long_frame(metrics, ["case", name], "metrics", share=["roc_auc", "accuracy"], unique=["case", name],
+                     source="models.metrics_table()")
     frame = metrics[["case", name, "kind", "roc_auc", "accuracy"]].rename(columns={name: "model"})
     long = frame.melt(id_vars=["case", "model", "kind"], value_vars=["roc_auc", "accuracy"],
                       var_name="metric", value_name="score")

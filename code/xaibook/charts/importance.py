@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook._validation import as_legacy_random_state
-from xaibook.charts._base import DIGITS, PALETTE, check_result, check_top, describe, zero_rule
+from xaibook.charts._base import DIGITS, PALETTE, check_long_frame, check_result, check_top, describe, zero_rule
 from xaibook.importance import BootstrapImportance, ImportanceComparison, PermutationImportance
 
 __all__ = [
@@ -251,6 +251,10 @@ def measures_chart(table: pd.DataFrame, *, title: str, description: str,
     """
     if not isinstance(table, pd.DataFrame) or table.empty:
         raise TypeError("table must be a non-empty DataFrame: rows = features, columns = measures")
+    if not table.index.is_unique:  # one bar per feature and panel; a repeated feature would be drawn twice
+        repeated = sorted(map(str, set(table.index[table.index.duplicated()])))
+        raise ValueError(f"table has several rows for the feature(s) {repeated}; keep one row per feature")
+    check_long_frame(table, list(table.columns), "table", numbers=list(table.columns))
     values = table.astype(float)
     if normalize:
         scale = values.abs().max().replace(0.0, 1.0)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from xaibook.charts._base import OUTCOME_COLORS, describe
+from xaibook._validation import check_number
+from xaibook.charts._base import OUTCOME_COLORS, check_long_frame, describe
 from xaibook.data import Dataset
 from xaibook.overview import outcome_histograms
 
@@ -19,6 +20,13 @@ def outcome_rate_chart(rates: pd.DataFrame, *, outcome: str, overall: float,
                        title: str, description: str) -> alt.LayerChart:
     """Dot-and-interval chart of outcome rates per group (:func:`xaibook.overview.outcome_rates`),
     with the overall rate as a rule."""
+    rates = check_long_frame(rates, ["group", "n", "rate", "low", "high"], "rates", numbers=["n"],
+                             share=["rate", "low", "high"], unique=["group"],
+                             source="overview.outcome_rates(...)")  # the axis spans 0 to 1
+    overall = check_number(overall, name="overall", low=0.0, high=1.0)
+    if not ((rates["low"] <= rates["rate"]) & (rates["rate"] <= rates["high"])).all():
+        raise ValueError("rates' intervals must hold their rate (low <= rate <= high); "
+                         "pass overview.outcome_rates(...)")
     base = alt.Chart(rates.round(4)).encode(
         y=alt.Y("group:N", title=None, sort=None),
         tooltip=[alt.Tooltip("group:N", title="group"), alt.Tooltip("n:Q", title="people"),

@@ -22,12 +22,13 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import as_generator, check_same_features
+from xaibook._validation import as_generator, check_same_features, check_same_scale
 from xaibook._validation import check_number as check_number_argument
 from xaibook.charts._base import (
     DIGITS,
     PALETTE,
     check_count,
+    check_long_frame,
     check_result,
     click_on_mark,
     describe,
@@ -434,9 +435,7 @@ def compare_frame(results: Mapping[str, ShapleyResult], row: Any = None, *, top:
     for value in results.values():
         check_result(value, ShapleyResult)
     check_same_features(results)
-    outputs = {str(r.output) for r in results.values()}
-    if len(outputs) > 1:
-        raise ValueError(f"results are on different scales {sorted(outputs)}; compare results of one output scale")
+    check_same_scale(results)
     first = next(iter(results.values()))
     row = first.data.index[0] if row is None else row
     shown = {label: r.data.iloc[_position(r, row)][list(first.feature_names)].astype(str).tolist()
@@ -579,8 +578,7 @@ def convergence_chart(frame: pd.DataFrame, *, x: str = "evaluations", y: str = "
     ``frame`` has a column ``x`` (cost, e.g. model evaluations), ``y`` (error against the exact
     values) and ``color`` (the method).
     """
-    if not isinstance(frame, pd.DataFrame) or not {x, y, color} <= set(frame.columns):
-        raise ValueError(f"frame must be a DataFrame with columns {x!r}, {y!r} and {color!r}")
+    check_long_frame(frame, [x, y, color], positive=[x, y], unique=[x, color])  # both axes are log scales
     data = frame.copy()
     data[y] = data[y].astype(float).round(8)
     tooltip = [alt.Tooltip(f"{c}:{'N' if data[c].dtype.kind not in 'biuf' else 'Q'}") for c in data.columns]

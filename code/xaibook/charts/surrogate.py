@@ -19,21 +19,25 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from xaibook._validation import as_one_row, differing_values
 from xaibook.charts._base import (
     DIVERGING_SCHEME,
     PALETTE,
     check_count,
+    check_long_frame,
     check_result,
     describe,
     diverging_scale,
     signed_scale,
     zero_rule,
 )
+from xaibook.shapley import ShapleyResult
 from xaibook.surrogate import LimeResult, SubmodularPick, text_tokens
 
 __all__ = [
@@ -160,9 +164,9 @@ def width_path_chart(path: pd.DataFrame, *, top: int = 8, initial_width: float |
                      title: str | None = None, description: str | None = None) -> alt.HConcatChart:
     """The explanation at each precomputed kernel width (a list under the chart picks one), next to the
     surrogate's fidelity (weighted R²) at each width. ``path`` comes from ``kernel_width_path``."""
-    needed = {"width", "feature", "label", "weight", "score"}
-    if not isinstance(path, pd.DataFrame) or not needed <= set(path.columns):
-        raise ValueError(f"path must be a DataFrame from surrogate.kernel_width_path with columns {sorted(needed)}")
+    # from surrogate.kernel_width_path: one row per width and feature, widths on a log axis
+    check_long_frame(path, ["width", "feature", "label", "weight", "score"], "path", numbers=["weight", "score"],
+                     positive=["width"], unique=["width", "feature"], source="surrogate.kernel_width_path(...)")
     widths = np.sort(path["width"].unique())
     top = check_count(top, "top")
     strongest = (path.assign(size=path["weight"].abs()).groupby("feature")["size"].max()
@@ -212,9 +216,9 @@ def stability_chart(frame: pd.DataFrame, *, group: str = "setting", top: int = 8
 
     ``frame`` is ``surrogate.results_frame(...)`` with a column ``group`` naming each run's setting.
     """
-    needed = {"run", "feature", "weight", group}
-    if not isinstance(frame, pd.DataFrame) or not needed <= set(frame.columns):
-        raise ValueError(f"frame needs the columns {sorted(needed)} (surrogate.results_frame plus '{group}')")
+    # surrogate.results_frame plus the column ``group``: one tick per run and feature
+    check_long_frame(frame, ["run", "feature", "weight", group], numbers=["weight"],
+                     unique=["run", "feature", group], source=f"surrogate.results_frame(...) plus a column {group!r}")
     top = check_count(top, "top")
     strongest = (frame.assign(size=frame["weight"].abs()).groupby("feature")["size"].mean()
                  .sort_values(ascending=False, kind="stable").index[:top])
@@ -234,13 +238,56 @@ def stability_chart(frame: pd.DataFrame, *, group: str = "setting", top: int = 8
             f"the {data[group].nunique()} settings compared."))
 
 
-def lime_vs_shap_chart(result: LimeResult, shap_values: pd.Series, *, top: int = 8, title: str | None = None,
-                       description: str | None = None) -> alt.HConcatChart:
+def _same_person(result: LimeResult, shap_values: Any, x: Any, row: Any) -> pd.Series:
+    """The SHAP values of the person LIME explained, checked by what each side records: a
+    ShapleyResult its explained rows (``data``), a Series its row label (``.name``, as
+    ``to_wide().loc[i]`` gives it) with ``x`` (``X.loc[i]``) for the values; LIME its instance's
+    ``feature_values``. Other people's values would be drawn side by side as if they were one's."""
+    if isinstance(shap_values, ShapleyResult):
+        if row is None and len(shap_values) != 1:
+            raise ValueError(f"shap_values explains {len(shap_values)} rows; name the one LIME explained with "
+                             f"row= (one of {shap_values.data.index[:5].tolist()})")
+        wide = shap_values.to_wide()
+        label = wide.index[0] if row is None else row
+        if label not in wide.index:
+            raise ValueError(f"row {label!r} is not among the rows shap_values explains ({wide.index[:5].tolist()})")
+        explained, values = shap_values.data.loc[label], wide.loc[label]
+    elif isinstance(shap_values, pd.Series):
+        if shap_values.name is None:
+            raise ValueError("shap_values is a Series without a row label (.name), so nothing says whose values "
+                             "they are; pass the ShapleyResult itself, or its row shap_result.to_wide().loc[i] "
+                             "(named by the row label) together with x=X.loc[i], the row it explains")
+        if x is None:
+            raise ValueError(f"pass x=, the row shap_values (row {shap_values.name!r}) explains (X.loc[i]), so "
+                             "the chart can check LIME explained the same person; or pass the ShapleyResult")
+        explained = as_one_row(x, name="x").iloc[0]
+        if explained.name != shap_values.name:
+            raise ValueError(f"x is row {explained.name!r} but shap_values are row {shap_values.name!r}'s: "
+                             "they must describe the same person")
+        values = shap_values
+    else:
+        raise TypeError(f"shap_values must be a ShapleyResult or a Series of one row's SHAP values, "
+                        f"got {type(shap_values).__name__}")
+    if set(values.index) != set(result.feature_names) or set(explained.index) != set(result.feature_names):
+        raise ValueError("shap_values must explain the same feature names as the LIME result")
+    differ = differing_values(result.feature_names, result.feature_values,
+                              explained[list(result.feature_names)].tolist())
+    if differ:
+        raise ValueError(f"LIME and SHAP explain different people: row {explained.name!r} differs from LIME's "
+                         f"instance in {differ[:5]}; explain the same row with both")
+    return values
+
+
+def lime_vs_shap_chart(result: LimeResult, shap_values: Any, *, x: Any = None, row: Any = None, top: int = 8,
+                       title: str | None = None, description: str | None = None) -> alt.HConcatChart:
     """LIME's weights and SHAP values of the same person, feature by feature (different units:
-    a surrogate's coefficient and a share of the prediction), sorted by |SHAP|."""
+    a surrogate's coefficient and a share of the prediction), sorted by |SHAP|.
+
+    ``shap_values`` is a ShapleyResult (its row ``row``, or its only row) or one row's values as a
+    Series named by its row label (``shap_result.to_wide().loc[i]``) with ``x=X.loc[i]``; either way
+    the explained values must be LIME's instance's, or the chart refuses to pair two people."""
     result = _check(result, kind="tabular")
-    if not isinstance(shap_values, pd.Series) or set(shap_values.index) != set(result.feature_names):
-        raise ValueError("shap_values must be a Series indexed by the same feature names as the LIME result")
+    shap_values = _same_person(result, shap_values, x, row)
     top = check_count(top, "top")
     lime = pd.Series(result.weights, index=result.feature_names)
     labels = dict(zip(result.feature_names, result.feature_labels, strict=True))
@@ -405,7 +452,8 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     if not np.all((image >= 0) & (image <= 1)):  # the grey scale spans [0, 1]: 0-255 would draw in two greys
         raise ValueError(f"image values must be in [0, 1] (NaN not allowed), got {np.nanmin(image):g} to "
                          f"{np.nanmax(image):g}; scale an 8-bit image with image / 255")
-    if not panels or not all(isinstance(r, LimeResult) and r.kind == "image" for r in panels.values()):
+    if not isinstance(panels, Mapping) or not panels \
+            or not all(isinstance(r, LimeResult) and r.kind == "image" for r in panels.values()):
         raise TypeError("panels must be a non-empty dict of name -> image LimeResult")
     height, width = image.shape
     for name, result in panels.items():

@@ -15,6 +15,7 @@ from scipy.stats import binom
 
 from xaibook import data, models
 from xaibook._validation import check_features, check_positive_int
+from xaibook._validation import check_number as check_number_argument
 from xaibook.exercises import Verdict, check_choice, check_number, check_ranking
 from xaibook.importance import (
     BootstrapImportance,
@@ -169,6 +170,8 @@ def chance_count(n_bootstrap: int, tail: float = 0.025, level: float = 0.95) -> 
     tail that is 3, so a count from 1 to 3 cannot say on which side of zero the interval's 2.5%
     end lies."""
     n_bootstrap = check_positive_int(n_bootstrap, name="n_bootstrap", minimum=2)
+    tail = check_number_argument(tail, name="tail", low=0.0, high=1.0, low_open=True, high_open=True)
+    level = check_number_argument(level, name="level", low=0.0, high=1.0, low_open=True, high_open=True)
     return int(binom.ppf(level, n_bootstrap, tail))
 
 

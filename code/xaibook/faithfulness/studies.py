@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import RandomStateLike, as_generator, check_frame
+from xaibook._validation import RandomStateLike, as_generator, check_frame, check_name_list
 from xaibook.faithfulness.attributions import global_attribution, random_attributions
 from xaibook.faithfulness.curves import deletion_curve, insertion_curve
 from xaibook.faithfulness.planted import PLANTED_ROLES, PlantedData, make_planted_credit
@@ -248,8 +248,15 @@ def effect_study() -> pd.DataFrame:
 
 
 def interval_table(study: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """Mean, minimum and maximum over the seeds of a study's values, per ``by`` columns."""
-    return (study.groupby(list(by), sort=False)["value"].agg(["mean", "min", "max"]).reset_index())
+    """Mean, minimum and maximum over the seeds of a study's values, per ``by`` columns (a string
+    is one column)."""
+    if not isinstance(study, pd.DataFrame):
+        raise TypeError(f"study must be a DataFrame with a 'value' column, got {type(study).__name__}")
+    by = check_name_list(by, name="by", one_name=True)
+    missing = [c for c in [*by, "value"] if c not in study.columns]
+    if missing:
+        raise ValueError(f"study lacks the columns {missing} (by, and 'value'); it has {list(study.columns)}")
+    return (study.groupby(by, sort=False)["value"].agg(["mean", "min", "max"]).reset_index())
 
 
 #: Counts of top features removed before each refit in the chapter's remove-and-retrain runs.

@@ -23,6 +23,7 @@ from sklearn.tree import DecisionTreeClassifier
 from xaibook._validation import (
     RandomStateLike,
     as_legacy_random_state,
+    check_name_list,
     check_one_row,
     check_positive_int,
     check_rows,
@@ -42,7 +43,7 @@ def _tree_estimator(model: Any, feature_names: Any = None
         raise TypeError(f"expected a DecisionTreeClassifier (or a pipeline ending in one), got "
                         f"{type(estimator).__name__}")
     if feature_names is not None:
-        names = [str(n) for n in feature_names]
+        names = [str(n) for n in check_name_list(feature_names, name="feature_names")]
         if len(names) != estimator.n_features_in_:
             raise ValueError(f"feature_names has {len(names)} names but the tree uses "
                              f"{estimator.n_features_in_} features")
