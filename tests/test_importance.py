@@ -98,6 +98,20 @@ def test_equals_sklearn_with_callable_scorer_random_state_object_weights_and_sma
     assert ours.random_state is None
 
 
+def test_sample_weight_series_is_paired_with_rows_by_label(regression):
+    """A Series of weights in another row order is matched to X's rows by its labels, not by position
+    (issue 26: ``y`` or weights reordered next to the rows pair silently wrong otherwise)."""
+    model, X, y = regression
+    weights = pd.Series(np.linspace(0.5, 2.0, len(X)), index=X.index)
+    options = {"scoring": "r2", "n_repeats": 2, "random_state": 3}
+    aligned = imp.permutation_importance(model, X, y, sample_weight=weights, **options)
+    shuffled = imp.permutation_importance(model, X, y, sample_weight=weights.sort_values(ascending=False), **options)
+    np.testing.assert_array_equal(aligned.importances, shuffled.importances)
+    with pytest.raises(ValueError):
+        imp.permutation_importance(model, X, y, sample_weight=weights.reset_index(drop=True).set_axis(X.index + 10**6),
+                                   **options)
+
+
 def test_model_without_standard_score_uses_its_own_score(regression):
     class Custom(LinearRegression):
         def score(self, X, y, sample_weight=None):

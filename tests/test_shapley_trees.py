@@ -264,3 +264,26 @@ def test_games_by_enumeration_reject_bad_games():
             enumerate_game(lambda S: float("nan"), ["a", "b"])
         with pytest.raises(TypeError, match="one number"):
             enumerate_game(lambda S: "high", ["a", "b"])
+
+
+def test_path_dependent_shap_of_a_tree_fitted_on_an_array_reads_columns_by_position():
+    """A tree fitted on a numpy array knows no column names: X's names are its features, by
+    position, and the values equal those of the same tree fitted on the DataFrame."""
+    import warnings
+
+    from sklearn.tree import DecisionTreeClassifier
+
+    from xaibook.shapley import path_dependent_shap
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    y = (X["a"] + X["b"] * X["c"] > 0).astype(int)
+    on_array = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X.to_numpy(), y)
+    on_frame = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)   # sklearn: "X has feature names, but ... fitted without"
+        result = path_dependent_shap(on_array, X.iloc[:5])
+        with pytest.raises(ValueError, match="fitted on an array of 3 columns but X has 2"):
+            path_dependent_shap(on_array, X.iloc[:5, :2])
+    assert result.feature_names == ("a", "b", "c")
+    np.testing.assert_array_equal(result.values, path_dependent_shap(on_frame, X.iloc[:5]).values)

@@ -20,7 +20,9 @@ from sklearn.metrics import check_scoring
 
 from xaibook._validation import (
     RandomStateLike,
+    align_target,
     as_legacy_random_state,
+    as_numbers,
     check_memory,
     check_positive_int,
     check_random_state,
@@ -114,7 +116,8 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     _check_batch(batch)
     scorer, scoring_name = _resolve_scorer(model, scoring)
     if sample_weight is not None:
-        sample_weight = np.asarray(sample_weight, dtype=float)
+        # a Series of weights is paired with X's rows by label (a reordered one would pair by position)
+        sample_weight = as_numbers(align_target(sample_weight, X, name="sample_weight"), name="sample_weight")
         if sample_weight.shape != (len(X),) or not np.all(np.isfinite(sample_weight)) or (sample_weight < 0).any():
             raise ValueError(f"sample_weight must hold one finite, non-negative weight per row of X "
                              f"({len(X)}), got shape {sample_weight.shape}")

@@ -15,9 +15,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import check_frame, check_memory, check_positive_int
+from xaibook._validation import check_frame, check_memory, check_positive_int, output_scale
 from xaibook.predict import DEFAULT_BATCH_SIZE, PredictionFunction, as_prediction_function
-from xaibook.shapley.game import _MAX_CANDIDATES, _output_name, _start
+from xaibook.shapley.game import _MAX_CANDIDATES, _start
 from xaibook.shapley.result import ShapleyResult
 
 __all__ = ["MAX_EXACT_FEATURES", "all_coalitions", "shapley_weight_matrix", "exact_shapley"]
@@ -109,4 +109,4 @@ def exact_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFra
     values = _marginal_sums(v, m)
     values[~game.varying(rows)] = 0.0               # dummy axiom, exactly (no rounding residue)
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "exact",
-                         _output_name(f), game.n_evaluations)
+                         output_scale(f), game.n_evaluations)

@@ -44,10 +44,6 @@ def _check_inputs(f: Any, X: Any, background: Any) -> tuple[pd.DataFrame, pd.Dat
     return X, background
 
 
-def _output_name(f: Any) -> str:
-    return str(getattr(f, "scale", "model output"))
-
-
 def _predict(f: PredictionFunction, frame: pd.DataFrame) -> np.ndarray:
     """``f(frame)``: one finite number per row (NaN predictions would give NaN Shapley values)."""
     return check_finite_output(f(frame), len(frame), name="f")

@@ -9,9 +9,16 @@ import math
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import RandomStateLike, as_generator, check_frame, check_memory, check_positive_int
+from xaibook._validation import (
+    RandomStateLike,
+    as_generator,
+    check_frame,
+    check_memory,
+    check_positive_int,
+    output_scale,
+)
 from xaibook.predict import DEFAULT_BATCH_SIZE, PredictionFunction, as_prediction_function
-from xaibook.shapley.game import _output_name, _start
+from xaibook.shapley.game import _start
 from xaibook.shapley.result import ShapleyResult
 
 __all__ = ["shapley_kernel_weight", "kernel_coalitions", "solve_kernel", "kernel_shap"]
@@ -173,4 +180,4 @@ def kernel_shap(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame
         elif len(active) > 1:
             values[i, active] = solve_kernel(masks[:, active], weights, v, base_value, prediction[i])
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "kernel",
-                         _output_name(f), game.n_evaluations)
+                         output_scale(f), game.n_evaluations)

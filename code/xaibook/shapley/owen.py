@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import check_frame, check_memory, check_positive_int
+from xaibook._validation import check_frame, check_memory, check_positive_int, output_scale
 from xaibook.predict import DEFAULT_BATCH_SIZE, PredictionFunction, as_prediction_function
 from xaibook.shapley.exact import MAX_EXACT_FEATURES, _shapley_weights
-from xaibook.shapley.game import _MAX_CANDIDATES, _output_name, _start
+from xaibook.shapley.game import _MAX_CANDIDATES, _start
 from xaibook.shapley.result import ShapleyResult
 
 __all__ = ["owen_values"]
@@ -148,4 +148,4 @@ def owen_values(f: PredictionFunction, X: pd.DataFrame, background: pd.DataFrame
     values = _owen_sums(v, all_codes[order], members, plan)
     values[~game.varying(rows)] = 0.0               # null player, exactly (no rounding residue)
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "owen",
-                         _output_name(f), game.n_evaluations)
+                         output_scale(f), game.n_evaluations)

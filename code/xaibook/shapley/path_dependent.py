@@ -228,6 +228,12 @@ def _path_dependent_setup(model: Any, X: pd.DataFrame, scale: str):
     X = check_frame(X, name="X")
     preprocess, parts, offset, names, classifier = _tree_parts(model, scale)
     check_model_input(model, X, name="X")
+    if preprocess is None and getattr(model, "feature_names_in_", None) is None:
+        # fitted on an array: the model reads columns by position, so X's names are the features'
+        if len(names) != X.shape[1]:
+            raise ValueError(f"model was fitted on an array of {len(names)} columns but X has {X.shape[1]}; "
+                             "pass X with the training columns in the training order")
+        names = [str(c) for c in X.columns]
     xt = transform(preprocess, X)
     prediction = prediction_function(model, scale=scale)(X)
     output = scale if classifier else "model output"

@@ -6,9 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import RandomStateLike, as_generator, check_frame, check_memory, check_positive_int
+from xaibook._validation import (
+    RandomStateLike,
+    as_generator,
+    check_frame,
+    check_memory,
+    check_positive_int,
+    output_scale,
+)
 from xaibook.predict import DEFAULT_BATCH_SIZE, PredictionFunction, as_prediction_function
-from xaibook.shapley.game import _output_name, _start
+from xaibook.shapley.game import _start
 from xaibook.shapley.result import ShapleyResult
 
 __all__ = ["sampling_shapley", "permutation_shapley_reference"]
@@ -69,7 +76,7 @@ def sampling_shapley(f: PredictionFunction, X: pd.DataFrame, background: pd.Data
     dummies = ~game.varying(np.arange(n))           # dummy axiom, exactly (no rounding residue)
     values[dummies], errors[dummies] = 0.0, 0.0
     return ShapleyResult(values, base_value, tuple(X.columns), X, prediction, "sampling",
-                         _output_name(f), game.n_evaluations, errors)
+                         output_scale(f), game.n_evaluations, errors)
 
 
 def permutation_shapley_reference(f: PredictionFunction, x: pd.DataFrame, background: pd.DataFrame, *,
