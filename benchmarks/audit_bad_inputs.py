@@ -2463,7 +2463,7 @@ def _shap_of(rows):
     return sh.exact_shapley(f_toy, TOY.iloc[rows], TOY.iloc[:20])
 
 
-@case("two people in one chart", "x=", "row label")
+@case("two people in one chart", "different people", "row 1")
 def lime_vs_shap_other_person_series():
     return lime_charts.lime_vs_shap_chart(_lime_of_row_0(), _shap_of([1]).to_wide().iloc[0])
 

@@ -1,5 +1,7 @@
 """Chart builders for LIME results: valid specs, titles, descriptions, sliders, small data, bad input."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -111,8 +113,22 @@ def test_lime_vs_shap_chart_refuses_two_people(result, frame):
         charts.lime_vs_shap_chart(result, shap_values, x=other)
     with pytest.raises(ValueError, match="without a row label"):
         charts.lime_vs_shap_chart(result, shap_values.rename(None))
-    with pytest.raises(ValueError, match="pass x="):
+    with pytest.raises(ValueError, match="LIME explained row"):   # LIME records whom it explained
         charts.lime_vs_shap_chart(result, shap_values)
+    assert result.row == frame.index[0]
+    mine = shap_values.rename(result.row)
+    assert rows_of(spec_of(charts.lime_vs_shap_chart(result, mine, top=2))) == 4
+    with pytest.raises(ValueError, match="pass x="):             # a result that records no row needs x=
+        charts.lime_vs_shap_chart(dataclasses.replace(result, row=None), shap_values)
+    from xaibook.shapley import exact_shapley
+
+    def log_odds(X):
+        p = f(X)
+        return np.log(p / (1 - p))
+
+    log_odds.scale = "log-odds"
+    with pytest.raises(ValueError, match="different output scales"):
+        charts.lime_vs_shap_chart(result, exact_shapley(log_odds, frame.iloc[[0]], frame.iloc[:20]))
     with pytest.raises(ValueError, match="same person"):
         charts.lime_vs_shap_chart(result, shap_values, x=frame.loc[frame.index[0]])
     from xaibook.shapley import exact_shapley
@@ -120,8 +136,10 @@ def test_lime_vs_shap_chart_refuses_two_people(result, frame):
     assert rows_of(spec_of(charts.lime_vs_shap_chart(result, both, row=frame.index[0], top=2))) == 4
     with pytest.raises(ValueError, match="different people"):
         charts.lime_vs_shap_chart(result, both, row=frame.index[1])
+    # without row=, the row LIME recorded is taken; rows that do not include it need row=
+    assert rows_of(spec_of(charts.lime_vs_shap_chart(result, both, top=2))) == 4
     with pytest.raises(ValueError, match="row="):
-        charts.lime_vs_shap_chart(result, both)
+        charts.lime_vs_shap_chart(result, exact_shapley(f, frame.iloc[[1, 2]], frame.iloc[:20]))
 
 
 def test_text_charts():

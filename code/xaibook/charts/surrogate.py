@@ -25,7 +25,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook._validation import as_one_row, differing_values
+from xaibook._validation import as_one_row, check_same_scale, differing_values
 from xaibook.charts._base import (
     DIVERGING_SCHEME,
     PALETTE,
@@ -244,6 +244,9 @@ def _same_person(result: LimeResult, shap_values: Any, x: Any, row: Any) -> pd.S
     ``to_wide().loc[i]`` gives it) with ``x`` (``X.loc[i]``) for the values; LIME its instance's
     ``feature_values``. Other people's values would be drawn side by side as if they were one's."""
     if isinstance(shap_values, ShapleyResult):
+        check_same_scale({"the LIME result": result, "shap_values": shap_values}, name="LIME and SHAP")
+        if row is None and result.row is not None and result.row in shap_values.data.index:
+            row = result.row
         if row is None and len(shap_values) != 1:
             raise ValueError(f"shap_values explains {len(shap_values)} rows; name the one LIME explained with "
                              f"row= (one of {shap_values.data.index[:5].tolist()})")
@@ -257,9 +260,16 @@ def _same_person(result: LimeResult, shap_values: Any, x: Any, row: Any) -> pd.S
             raise ValueError("shap_values is a Series without a row label (.name), so nothing says whose values "
                              "they are; pass the ShapleyResult itself, or its row shap_result.to_wide().loc[i] "
                              "(named by the row label) together with x=X.loc[i], the row it explains")
-        if x is None:
+        if x is None and result.row is None:
             raise ValueError(f"pass x=, the row shap_values (row {shap_values.name!r}) explains (X.loc[i]), so "
                              "the chart can check LIME explained the same person; or pass the ShapleyResult")
+        if x is None:   # LIME recorded whom it explained: the labels must agree
+            if shap_values.name != result.row:
+                raise ValueError(f"LIME and SHAP explain different people: LIME explained row {result.row!r}, "
+                                 f"shap_values are row {shap_values.name!r}'s; explain the same row with both")
+            if set(shap_values.index) != set(result.feature_names):
+                raise ValueError("shap_values must explain the same feature names as the LIME result")
+            return shap_values
         explained = as_one_row(x, name="x").iloc[0]
         if explained.name != shap_values.name:
             raise ValueError(f"x is row {explained.name!r} but shap_values are row {shap_values.name!r}'s: "
@@ -270,6 +280,9 @@ def _same_person(result: LimeResult, shap_values: Any, x: Any, row: Any) -> pd.S
                         f"got {type(shap_values).__name__}")
     if set(values.index) != set(result.feature_names) or set(explained.index) != set(result.feature_names):
         raise ValueError("shap_values must explain the same feature names as the LIME result")
+    if result.row is not None and explained.name != result.row:
+        raise ValueError(f"LIME and SHAP explain different people: LIME explained row {result.row!r}, SHAP row "
+                         f"{explained.name!r}; explain the same row with both")
     differ = differing_values(result.feature_names, result.feature_values,
                               explained[list(result.feature_names)].tolist())
     if differ:
@@ -283,9 +296,11 @@ def lime_vs_shap_chart(result: LimeResult, shap_values: Any, *, x: Any = None, r
     """LIME's weights and SHAP values of the same person, feature by feature (different units:
     a surrogate's coefficient and a share of the prediction), sorted by |SHAP|.
 
-    ``shap_values`` is a ShapleyResult (its row ``row``, or its only row) or one row's values as a
-    Series named by its row label (``shap_result.to_wide().loc[i]``) with ``x=X.loc[i]``; either way
-    the explained values must be LIME's instance's, or the chart refuses to pair two people."""
+    ``shap_values`` is a ShapleyResult (its row ``row``, else the row LIME explained, else its only
+    row; on LIME's output scale) or one row's values as a Series named by its row label
+    (``shap_result.to_wide().loc[i]``), whose label must be the one LIME recorded (``result.row``;
+    pass ``x=X.loc[i]`` for a result that records none). Either way the chart refuses to pair two
+    people or two scales."""
     result = _check(result, kind="tabular")
     shap_values = _same_person(result, shap_values, x, row)
     top = check_count(top, "top")

@@ -45,7 +45,7 @@ def fit_surrogate(neighbourhood: Neighbourhood, *, kernel_width: float | None = 
         prediction=float(y[0]), feature_labels=neighbourhood.feature_labels,
         feature_values=neighbourhood.feature_values, selected=selected, kernel_width=width,
         n_samples=len(neighbourhood), neighbourhood=neighbourhood if return_neighbourhood else None,
-        segments=neighbourhood.segments, text=neighbourhood.text)
+        segments=neighbourhood.segments, text=neighbourhood.text, row=neighbourhood.row, scale=neighbourhood.scale)
 
 
 def kernel_width_path(neighbourhood: Neighbourhood, widths: Sequence[float], *,

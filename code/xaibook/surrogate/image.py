@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from xaibook._validation import as_legacy_random_state, check_model_output, check_positive_int
+from xaibook._validation import as_legacy_random_state, check_model_output, check_positive_int, output_scale
 from xaibook.predict import as_prediction_function
 from xaibook.surrogate._sampling import check_neighbourhood_memory, check_samples
 from xaibook.surrogate.fit import fit_surrogate
@@ -136,7 +136,7 @@ def image_neighbourhood(f: Any, image: np.ndarray, *, segments: np.ndarray | Non
                          feature_names=tuple(str(int(v)) for v in labels),
                          feature_labels=tuple(f"segment {int(v)}" for v in labels),
                          feature_values=tuple(int((pixel_feature == k).sum()) for k in range(d)),
-                         default_kernel_width=IMAGE_KERNEL_WIDTH, segments=segments)
+                         default_kernel_width=IMAGE_KERNEL_WIDTH, segments=segments, scale=output_scale(f))
 
 
 def lime_image(f: Any, image: np.ndarray, *, segments: np.ndarray | None = None, hide_color: Any = None,

@@ -23,6 +23,8 @@ class Neighbourhood:
     ``discretize=False``. ``predictions`` holds ``f`` on each sample and ``distances`` each
     sample's distance to the instance. ``samples`` holds the perturbed inputs themselves where
     they are small: a DataFrame (tabular) or a tuple of strings (text); ``None`` for images.
+    ``row`` is the explained row's index label (tables) and ``scale`` the output scale ``f``
+    declares (``"probability"``, ``"log-odds"`` or ``"model output"``).
     """
 
     kind: str
@@ -36,6 +38,8 @@ class Neighbourhood:
     default_kernel_width: float = 1.0
     segments: np.ndarray | None = None
     text: str | None = None
+    row: Any = None
+    scale: str = "model output"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data", readonly(self.data))
@@ -67,7 +71,9 @@ class LimeResult:
     surrogate's intercept, ``score`` its weighted R^2 on the neighbourhood (the fidelity),
     ``local_prediction`` the surrogate at the instance and ``prediction`` the model ``f`` there.
     ``neighbourhood`` is kept when asked for (``return_neighbourhood=True``); ``segments`` holds the
-    superpixels of an image explanation.
+    superpixels of an image explanation. ``row`` (the explained row's index label, for a table) and
+    ``scale`` (``f``'s output scale) say whom and on what scale it explains, so that charts refuse to
+    draw it next to another person's or another scale's explanation.
     """
 
     kind: str
@@ -85,6 +91,8 @@ class LimeResult:
     neighbourhood: Neighbourhood | None = field(default=None, repr=False)
     segments: np.ndarray | None = field(default=None, repr=False)
     text: str | None = None
+    row: Any = None
+    scale: str = "model output"
 
     def __post_init__(self) -> None:
         names = tuple(str(n) for n in self.feature_names)

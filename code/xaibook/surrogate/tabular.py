@@ -29,6 +29,7 @@ from xaibook._validation import (
     check_frame,
     check_positive_number,
     check_row_like,
+    output_scale,
 )
 from xaibook.predict import as_prediction_function
 from xaibook.surrogate._sampling import check_neighbourhood_memory, check_samples, predict_in_batches
@@ -272,7 +273,7 @@ def tabular_neighbourhood(f: Any, X_train: pd.DataFrame, x: pd.DataFrame | pd.Se
     return Neighbourhood(kind="tabular", data=Z, predictions=predictions, distances=distances,
                          feature_names=coding.columns, feature_labels=coding.labels(x),
                          feature_values=tuple(x.iloc[0].tolist()), samples=samples,
-                         default_kernel_width=default_kernel_width(d))
+                         default_kernel_width=default_kernel_width(d), row=x.index[0], scale=output_scale(f))
 
 
 def lime_tabular(f: Any, X_train: pd.DataFrame, x: pd.DataFrame | pd.Series, *, n_samples: int = 5000,

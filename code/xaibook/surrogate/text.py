@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from xaibook._validation import as_legacy_random_state
+from xaibook._validation import as_legacy_random_state, output_scale
 from xaibook.predict import as_prediction_function
 from xaibook.surrogate._sampling import check_neighbourhood_memory, check_samples, predict_in_batches
 from xaibook.surrogate.fit import fit_surrogate
@@ -76,7 +76,7 @@ def text_neighbourhood(f: Any, text: str, *, n_samples: int = 5000, random_state
     return Neighbourhood(kind="text", data=Z, predictions=predictions, distances=np.maximum(distances, 0.0),
                          feature_names=tuple(words), feature_labels=tuple(words),
                          feature_values=tuple(int((ids == k).sum()) for k in range(d)), samples=samples,
-                         default_kernel_width=TEXT_KERNEL_WIDTH, text=text)
+                         default_kernel_width=TEXT_KERNEL_WIDTH, text=text, scale=output_scale(f))
 
 
 def lime_text(f: Any, text: str, *, n_samples: int = 5000, kernel_width: float = TEXT_KERNEL_WIDTH,
