@@ -104,10 +104,11 @@ def _log_odds(model: Any, target: _Target, frame: pd.DataFrame) -> tuple[np.ndar
         if d.shape == (len(frame),) and np.allclose(1 / (1 + np.exp(-d)), P[:, 1], rtol=0, atol=1e-9):
             return d, P, True
     if ((P[:, 1] == 0) | (P[:, 1] == 1)).any():
-        raise ValueError("the model gives probabilities of exactly 0 or 1, where log-odds are infinite: it is not "
-                         "linear (additive) in log-odds, as a tree's pure leaves are not; linear_recourse_cost needs "
-                         "a model additive in log-odds (a logistic regression); use counterfactuals() for any other "
-                         "model")
+        raise ValueError("the model gives probabilities of exactly 0 or 1 at some probe rows, where log-odds are "
+                         "infinite, so its slopes cannot be read: a tree's pure leaves do this, and so does a logistic "
+                         "model saturated far from x when it exposes no decision_function matching predict_proba "
+                         "(a wrapper); linear_recourse_cost needs log-odds it can read (a logistic regression or "
+                         "a pipeline ending in one); use counterfactuals() for any other model")
     return np.log(P[:, 1]) - np.log(P[:, 0]), P, False
 
 
