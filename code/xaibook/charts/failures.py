@@ -269,8 +269,23 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
     keep = order.index[: top or len(order)].tolist()
     data = _rounded(data[data["feature"].isin(keep)])
     methods = list(dict.fromkeys(data["method"]))
+    # on a phone the method names stand upright over narrower columns (slanted, they overprint)
+    chart = with_narrow_layout(_card_layers(data, methods, keep, step=90, angle=-30),
+                               _card_layers(data, methods, keep, step=32, angle=-90))
+    return describe(
+        chart,
+        title=title or "One person, every explanation",
+        description=description or (
+            f"Heatmap of {len(keep)} features by {len(methods)} explanation methods ({', '.join(methods)}); "
+            "colour is the value as a share of the method's largest absolute value (orange raises the "
+            "prediction, blue lowers it), the number in each cell the feature's rank within the method."),
+    )
+
+
+def _card_layers(data: pd.DataFrame, methods: list, keep: list, *, step: int, angle: int) -> alt.LayerChart:
+    """The report card's cells and rank numbers, ``step`` pixels per method, names at ``angle``."""
     base = alt.Chart(data).encode(
-        x=alt.X("method:N", sort=methods, title=None, axis=alt.Axis(labelAngle=-30, orient="top", labelLimit=0)),
+        x=alt.X("method:N", sort=methods, title=None, axis=alt.Axis(labelAngle=angle, orient="top", labelLimit=0)),
         y=alt.Y("feature:N", sort=keep, title=None),
     )
     card_tooltip = [alt.Tooltip("method:N"), alt.Tooltip("feature:N"), alt.Tooltip("value:Q", format=".4f"),
@@ -283,15 +298,7 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text("rank:Q"), tooltip=card_tooltip,
         color=alt.condition("abs(datum.scaled) > 0.6", alt.value("#ffffff"), alt.value("#222222")))
-    chart = (cells + labels).properties(width=alt.Step(90), height=alt.Step(24))
-    return describe(
-        chart,
-        title=title or "One person, every explanation",
-        description=description or (
-            f"Heatmap of {len(keep)} features by {len(methods)} explanation methods ({', '.join(methods)}); "
-            "colour is the value as a share of the method's largest absolute value (orange raises the "
-            "prediction, blue lowers it), the number in each cell the feature's rank within the method."),
-    )
+    return (cells + labels).properties(width=alt.Step(step), height=alt.Step(24))
 
 
 def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | None = None,

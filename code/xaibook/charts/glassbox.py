@@ -23,12 +23,14 @@ import pandas as pd
 
 from xaibook._aliases import renamed_keywords
 from xaibook.charts._base import (
+    NARROW_WIDTH,
     OUTCOME_COLORS,
     PALETTE,
     check_result,
     check_top,
     describe,
     diverging_scale,
+    with_narrow_layout,
     zero_rule,
 )
 from xaibook.glassbox import (
@@ -206,6 +208,8 @@ def icicle_layout(nodes: pd.DataFrame) -> pd.DataFrame:
 
 #: Width of the icicle chart (pixels); a box's label is cut to the box.
 ICICLE_WIDTH = 640
+#: Narrowest box (pixels) that gets a label ("P = 0.42" needs about 60).
+ICICLE_MIN_LABEL_PX = 60
 #: Average width of one character of an 11-pixel label (generous), for cutting labels to a box.
 CHAR_PX = 6.5
 
@@ -214,6 +218,44 @@ def _fit_text(text: str, width: float) -> str:
     """``text`` cut (with an ellipsis) to what an 11-pixel label shows in ``width`` pixels."""
     room = max(1, int((width - 6) // CHAR_PX))
     return text if len(text) <= room else text[:max(0, room - 1)].rstrip() + "…"
+
+
+def _icicle_layers(nodes: pd.DataFrame, rules: TreeRules, outcome: str, outline: bool, *,
+                   width: int) -> alt.LayerChart:
+    """The icicle chart ``width`` pixels wide: boxes, the path's outline, and the labels that fit."""
+    x = alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
+    y = alt.Y("y0:Q", axis=None, scale=alt.Scale(domain=[int(nodes["y1"].max()), 0]))
+    tooltip = [alt.Tooltip("edge:N", title="reached if"), alt.Tooltip("test:N", title="then tests"),
+               alt.Tooltip("n_samples:Q", title="training rows"),
+               alt.Tooltip("probability:Q", format=".3f", title=f"share {outcome}")]
+    # a box is labelled where the labels fit it: at least a tenth of the width and 60 pixels
+    labelled = (nodes["x1"] - nodes["x0"]) >= max(0.1, ICICLE_MIN_LABEL_PX / width)
+    nodes = nodes.assign(
+        label=[_fit_text(text, (x1 - x0) * width) if keep else ""
+               for text, x0, x1, keep in zip(nodes["edge"].fillna(""), nodes["x0"], nodes["x1"], labelled)],
+        share=np.where(labelled, nodes["probability"].map(lambda p: f"P = {p:.2f}"), ""))
+    base = alt.Chart(nodes)
+    rects = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        x=x, x2="x1:Q", y=y, y2="y1:Q",
+        color=alt.Color("probability:Q", title=f"share {outcome}",
+                        scale=diverging_scale(domain=[0, 1],
+                                              domainMid=rules.nodes.loc[0, "probability"])),
+        tooltip=tooltip)
+    layers = [rects]
+    if outline:
+        layers.append(base.transform_filter("datum.on_path").mark_rect(
+            fill=None, stroke=PALETTE[3], strokeWidth=3).encode(x=x, x2="x1:Q", y=y, y2="y1:Q",
+                                                               tooltip=tooltip))
+    # dark text on light boxes, white text on the strongly coloured ones (in both site themes)
+    ink = alt.condition(f"abs(datum.probability - {float(rules.nodes.loc[0, 'probability'])!r}) > 0.3",
+                        alt.value("#ffffff"), alt.value("#222222"))
+    text = base.mark_text(fontSize=11, dy=-7).encode(
+        x="xm:Q", y=alt.Y("y0:Q", axis=None), text="label:N", tooltip=tooltip, color=ink)
+    share = base.mark_text(fontSize=11, dy=8).encode(
+        x="xm:Q", y=alt.Y("y0:Q", axis=None), text="share:N", tooltip=tooltip, color=ink)
+    mid = nodes.assign(y0=nodes["y0"] + 0.5)
+    return alt.layer(*layers, text.properties(data=mid), share.properties(data=mid)).properties(
+        width=width, height=70 * int(nodes["y1"].max()))
 
 
 def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: str = "class 1",
@@ -231,40 +273,11 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
         y0=nodes["depth"], y1=nodes["depth"] + 1,
         edge=nodes["edge"].fillna("all training rows"),
         on_path=nodes["node"].isin(on_path),
-        label=lambda d: [_fit_text(text, (x1 - x0) * ICICLE_WIDTH) if x1 - x0 >= 0.1 else ""
-                         for text, x0, x1 in zip(d["edge"].fillna(""), d["x0"], d["x1"])],
-        share=lambda d: np.where(d["x1"] - d["x0"] >= 0.1,
-                                 d["probability"].map(lambda p: f"P = {p:.2f}"), ""),
         xm=(nodes["x0"] + nodes["x1"]) / 2,
     )[["node", "depth", "is_leaf", "edge", "test", "n_samples", "probability", "x0", "x1",
-       "y0", "y1", "xm", "label", "share", "on_path"]]
-    x = alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
-    y = alt.Y("y0:Q", axis=None, scale=alt.Scale(domain=[int(nodes["y1"].max()), 0]))
-    tooltip = [alt.Tooltip("edge:N", title="reached if"), alt.Tooltip("test:N", title="then tests"),
-               alt.Tooltip("n_samples:Q", title="training rows"),
-               alt.Tooltip("probability:Q", format=".3f", title=f"share {outcome}")]
-    base = alt.Chart(nodes)
-    rects = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        x=x, x2="x1:Q", y=y, y2="y1:Q",
-        color=alt.Color("probability:Q", title=f"share {outcome}",
-                        scale=diverging_scale(domain=[0, 1],
-                                              domainMid=rules.nodes.loc[0, "probability"])),
-        tooltip=tooltip)
-    layers = [rects]
-    if path is not None:
-        layers.append(base.transform_filter("datum.on_path").mark_rect(
-            fill=None, stroke=PALETTE[3], strokeWidth=3).encode(x=x, x2="x1:Q", y=y, y2="y1:Q",
-                                                               tooltip=tooltip))
-    # dark text on light boxes, white text on the strongly coloured ones (in both site themes)
-    ink = alt.condition(f"abs(datum.probability - {float(rules.nodes.loc[0, 'probability'])!r}) > 0.3",
-                        alt.value("#ffffff"), alt.value("#222222"))
-    text = base.mark_text(fontSize=11, dy=-7).encode(
-        x="xm:Q", y=alt.Y("y0:Q", axis=None), text="label:N", tooltip=tooltip, color=ink)
-    share = base.mark_text(fontSize=11, dy=8).encode(
-        x="xm:Q", y=alt.Y("y0:Q", axis=None), text="share:N", tooltip=tooltip, color=ink)
-    mid = nodes.assign(y0=nodes["y0"] + 0.5)
-    chart = alt.layer(*layers, text.properties(data=mid), share.properties(data=mid)).properties(
-        width=ICICLE_WIDTH, height=70 * int(nodes["y1"].max()))
+       "y0", "y1", "xm", "on_path"]]
+    chart = with_narrow_layout(*(_icicle_layers(nodes, rules, outcome, path is not None, width=width)
+                                 for width in (ICICLE_WIDTH, NARROW_WIDTH)))
     extra = " The outlined boxes are the path of the selected row." if path is not None else ""
     return describe(
         chart,

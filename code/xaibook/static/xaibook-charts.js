@@ -274,7 +274,9 @@
    * layered views only, not for the book's concatenations and facets, and it fits every chart to
    * the full column. So a chart is first drawn as its builder made it; when the drawing is wider
    * than the space it has (the column, less vega-embed's menu), it is drawn again from a refitted
-   * copy of its spec (refit): on a narrow screen side-by-side views are stacked, facets go into
+   * copy of its spec (refit), starting from the chart's phone layout where its builder made one
+   * (narrowLayout: texts the builder placed in pixels, placed again for a phone, which scaling
+   * alone would push onto each other): on a narrow screen side-by-side views are stacked, facets go into
    * one column, legends move under the plot and long titles wrap; then every view's width (and
    * the default widths of the theme) is scaled by one factor, found by the secant method on the
    * drawn widths, until the chart fits. Heights are kept, so a chart on a wide screen keeps the
@@ -501,6 +503,18 @@
     el.dataset.shrunk = (available / width).toFixed(2);
   }
 
+  /* A chart whose builder placed texts in pixels carries its phone layout in
+   * usermeta.xaibook.narrow (xaibook.charts._base.with_narrow_layout); its data is the chart's. */
+  function narrowLayout(spec) {
+    var meta = spec.usermeta && spec.usermeta.xaibook;
+    if (!meta || !meta.narrow) { return null; }
+    var out = copy(meta.narrow);
+    out.datasets = Object.assign({}, spec.datasets, out.datasets);
+    out.config = out.config || spec.config;
+    ["title", "description"].forEach(function (key) { if (out[key] === undefined) { out[key] = spec[key]; } });
+    return out;
+  }
+
   /* Draw `chart` so that it fits its room: returns a promise of the last drawing. */
   function drawFitted(chart) {
     var el = chart.el;
@@ -509,9 +523,13 @@
     return embed(chart, spec).then(function (result) {
       available = room(el);  // (after vega-embed has made room for its menu)
       var width = drawnWidth(el);
-      if (!(available > 0) || width <= available + 0.5) { chart.fit = { factor: 1, stacked: false }; return result; }
       var stacked = available < NARROW;
-      var base = relayout(spec, available, stacked);
+      var phone = stacked ? narrowLayout(spec) : null;
+      if (!(available > 0) || (width <= available + 0.5 && !phone)) {
+        chart.fit = { factor: 1, stacked: false };
+        return result;
+      }
+      var base = relayout(phone || spec, available, stacked);
       var points = [];           // (factor, drawn width) pairs
       function attempt(factor, tries) {
         return embed(chart, factor === 1 ? base : scaled(base, factor)).then(function (res) {
