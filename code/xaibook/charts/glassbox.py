@@ -528,7 +528,7 @@ def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, thre
     feature_list = ", ".join(labels.get(f, f) for f in spec.features)
     return describe(
         chart,
-        title=title or f"What if? Move the sliders: P({outcome}) = {spec.probability:.3f} at the start",
+        title=title or f"What if? P({outcome}) = {spec.probability:.3f} at the start; move the sliders",
         subtitle="Computed in your browser from the logistic model's formula; other features stay fixed.",
         description=description or (
             f"Interactive what-if chart for one applicant. Sliders for {feature_list} start at the "

@@ -416,7 +416,7 @@ def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, r
     chart = alt.vconcat(swarm, fall, spacing=24).resolve_scale(color="independent")
     return describe(
         chart,
-        title=title or "Pick a person, see why",
+        title=title or "Every person's SHAP values, one person's waterfall",
         subtitle=f"{len(positions)} rows; the waterfall shows row {first} until you click another dot "
                  "or choose a person in the list below",
         description=description or (

@@ -368,7 +368,8 @@ def text_html(result: LimeResult, *, caption: str | None = None) -> HtmlFigure:
                      f'title="weight {w:+.4f}">{html.escape(token)}</span>')
     legend = (f'<span style="background:{_rgba(RAISE_COLOR, 0.7)};padding:0 4px;border-radius:3px">raises</span> '
               f'<span style="background:{_rgba(LOWER_COLOR, 0.7)};padding:0 4px;border-radius:3px">lowers</span> '
-              "the model's output; hover a word for its weight")
+              # (the instruction is for the screen: the handout's print styles leave it out)
+              "the model's output<span class=\"xaibook-on-screen\">; hover a word for its weight</span>")
     caption = caption or f"LIME's word weights (model output {result.prediction:.3f})"
     markup = (f'<figure class="xaibook-lime-text" style="margin:0.5em 0">'
               f'<p style="font-size:1.1em;line-height:1.9">{"".join(parts)}</p>'

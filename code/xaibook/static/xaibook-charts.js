@@ -555,6 +555,46 @@
     });
   }
 
+  // ---- Paper ---------------------------------------------------------------------------------
+
+  /* On paper (the handout sets window.xaibookPaper) nothing can be clicked or hovered: the clauses
+   * of chart titles and captions that tell a reader with a mouse what to do are left out.
+   * A clause is a sentence, a part of one between semicolons, or a parenthesis. */
+  var POINTER_WORDS = /\b(click|clicks|clicking|double-click|hover|hovering|drag|dragging|select|choose|pick|move|slider|scroll|zoom|tap)\b/i;
+
+  function forPaper(text) {
+    if (text === undefined || text === null) { return text; }
+    var whole = Array.isArray(text) ? text.join(" ") : String(text);
+    var sentences = whole.split(/(?<=[.!?])\s+/).map(function (sentence) {
+      var end = /[.!?]$/.test(sentence) ? sentence.slice(-1) : "";
+      var body = end ? sentence.slice(0, -1) : sentence;
+      body = body.replace(/\s*\([^()]*\)/g, function (part) { return POINTER_WORDS.test(part) ? "" : part; });
+      var all = body.split(/;\s*/);
+      var clauses = all.filter(function (clause) { return clause.trim() && !POINTER_WORDS.test(clause); });
+      if (!clauses.length) { return ""; }
+      var kept = clauses.join("; ");
+      // (a sentence that lost its first clause starts as it did: with a capital where it had one)
+      var capital = clauses[0] !== all[0] && /^[A-Z]/.test(sentence);
+      return (capital ? kept.charAt(0).toUpperCase() + kept.slice(1) : kept) + end;
+    });
+    return sentences.filter(Boolean).join(" ");
+  }
+  window.xaibookForPaper = forPaper;
+
+  // The spec with every title and subtitle as it reads on paper (a title that is only an
+  // instruction, "Click a dot to pick a person", goes).
+  function paperSpec(spec) {
+    var out = copy(spec);
+    eachView(out, function (node) {
+      var title = node.title;
+      if (title === undefined || title === null) { return; }
+      if (typeof title !== "object" || Array.isArray(title)) { node.title = forPaper(title); return; }
+      title.text = forPaper(title.text);
+      if (title.subtitle !== undefined) { title.subtitle = forPaper(title.subtitle); }
+    });
+    return out;
+  }
+
   // ---- Drawing ---------------------------------------------------------------------------------
 
   function embed(chart, spec) {
@@ -566,6 +606,7 @@
     // The handout (xaibook.handout) asks for SVG so printed charts stay vector graphics; otherwise
     // the chart's own choice (usermeta.embedOptions, e.g. SVG for the what-if chart) or the default.
     if (window.xaibookRenderer) { options.renderer = window.xaibookRenderer; }
+    if (window.xaibookPaper) { spec = paperSpec(spec); }
     return window.vegaEmbed(chart.el, spec, options).then(function (result) {
       chart.view = result.view;
       return result;
