@@ -175,7 +175,8 @@ def test_built_site_has_no_dead_internal_link(built_site):
 
 # --- Cross-references that name a chapter ------------------------------------------------------------
 #: "Chapter" (or "chapters") right before a link, or at the start of a link's text, and the link's text.
-_CHAPTER_LINK = re.compile(r"\b[Cc]hapters?\s*<a\b[^>]*>(.*?)</a>|<a\b[^>]*>((?:<[^>]+>)*\s*[Cc]hapters?\b.*?)</a>", re.S)
+_CHAPTER_LINK = re.compile(r"\b[Cc]hapters?\s*<a\b[^>]*>(.*?)</a>"
+                           r"|<a\b[^>]*>((?:<[^>]+>)*\s*[Cc]hapters?\b.*?)</a>", re.S)
 
 
 def chapter_reference_problems(html: str) -> list[str]:

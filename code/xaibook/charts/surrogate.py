@@ -351,8 +351,9 @@ def _rgba(color: str, alpha: float) -> str:
 
 def text_html(result: LimeResult, *, caption: str | None = None) -> HtmlFigure:
     """The explained text with every word's background tinted by its LIME weight (vermillion raises
-    the output, blue lowers it; stronger tint, larger weight). Plain HTML: no script, readable in
-    light and dark mode (the text keeps the page's colour), the weight in each word's tooltip."""
+    the output, blue lowers it; stronger tint, larger weight) and underlined in its sign's colour.
+    Plain HTML: no script, readable in light and dark mode (``xaibook.css`` sets the text colour
+    and the underline for each), the weight in each word's tooltip."""
     result = _check(result, kind="text")
     tokens, ids, words = text_tokens(result.text)
     weights = dict(zip(result.feature_names, result.weights, strict=True))
@@ -364,10 +365,14 @@ def text_html(result: LimeResult, *, caption: str | None = None) -> HtmlFigure:
             continue
         w = weights[words[i]]
         color = _rgba(RAISE_COLOR if w > 0 else LOWER_COLOR, 0.85 * abs(w) / largest)
-        parts.append(f'<span class="xaibook-word" style="background:{color};border-radius:3px;padding:0 2px" '
+        # (the sign's class underlines the word in full colour: xaibook.css, both site themes)
+        sign = " xaibook-raises" if w > 0 else " xaibook-lowers" if w < 0 else ""
+        parts.append(f'<span class="xaibook-word{sign}" style="background:{color};border-radius:3px;padding:0 2px" '
                      f'title="weight {w:+.4f}">{html.escape(token)}</span>')
-    legend = (f'<span style="background:{_rgba(RAISE_COLOR, 0.7)};padding:0 4px;border-radius:3px">raises</span> '
-              f'<span style="background:{_rgba(LOWER_COLOR, 0.7)};padding:0 4px;border-radius:3px">lowers</span> '
+    legend = (f'<span class="xaibook-raises" style="background:{_rgba(RAISE_COLOR, 0.7)};padding:0 4px;'
+              'border-radius:3px">raises</span> '
+              f'<span class="xaibook-lowers" style="background:{_rgba(LOWER_COLOR, 0.7)};padding:0 4px;'
+              'border-radius:3px">lowers</span> '
               # (the instruction is for the screen: the handout's print styles leave it out)
               "the model's output<span class=\"xaibook-on-screen\">; hover a word for its weight</span>")
     caption = caption or f"LIME's word weights (model output {result.prediction:.3f})"

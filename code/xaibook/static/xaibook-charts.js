@@ -146,6 +146,25 @@
     text: { color: "#e6e6e6" }
   };
 
+  /* The palette's colours (xaibook.charts._base.PALETTE) that are too dark for the dark page once
+   * drawn translucent, and their lighter dark-mode versions: each keeps 3:1 against the dark page
+   * at 70 % opacity (WCAG 1.4.11; tests/test_chart_fit.py measures it) and white text on it 3:1. */
+  var DARK_COLOURS = {
+    "#0072B2": "#4A97E0",  // blue
+    "#B47C00": "#C98A00",  // orange
+    "#C25F96": "#CC79A7",  // reddish purple
+    "#1C96DA": "#7CC8F2",  // sky blue (lighter still, to stay apart from the blue)
+    "#D55E00": "#E8743B"   // vermillion
+  };
+  var DARK_PATTERN = new RegExp(Object.keys(DARK_COLOURS).join("|"), "gi");
+
+  // The spec with the dark page's versions of the palette's colours (scales, marks, conditions).
+  function darkSpec(spec) {
+    return JSON.parse(JSON.stringify(spec).replace(DARK_PATTERN, function (colour) {
+      return DARK_COLOURS[colour.toUpperCase()] || colour;
+    }));
+  }
+
   function isDark() {
     return document.documentElement.dataset.theme === "dark";
   }
@@ -607,6 +626,7 @@
     // the chart's own choice (usermeta.embedOptions, e.g. SVG for the what-if chart) or the default.
     if (window.xaibookRenderer) { options.renderer = window.xaibookRenderer; }
     if (window.xaibookPaper) { spec = paperSpec(spec); }
+    if (isDark()) { spec = darkSpec(spec); }
     return window.vegaEmbed(chart.el, spec, options).then(function (result) {
       chart.view = result.view;
       return result;
