@@ -407,6 +407,32 @@ def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None,
 
 # --------------------------------------------------------------------------- method map
 
+def _method_map_views(long: pd.DataFrame, data: pd.DataFrame, order: list, *, narrow: bool) -> alt.HConcatChart:
+    """The map's three columns (scope, cost, chapter), laid out for a phone where ``narrow``."""
+    # (labelLimit: the longest method name, "Accumulated local effects", is read whole)
+    y = alt.Y("method:N", sort=order, title=None, axis=alt.Axis(labelLimit=120 if narrow else 260))
+    colour = alt.Color("dependence:N", title=None, legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(domain=["model-agnostic", "model-specific"],
+                                       range=[PALETTE[0], PALETTE[1]]))
+    tooltip = [alt.Tooltip("method:N"), alt.Tooltip("dependence:N", title="works on"),
+               alt.Tooltip("output:N", title="gives"), alt.Tooltip("cost:N", title="cost"),
+               alt.Tooltip("chapter_text:N", title="chapter")]
+    scope = alt.Chart(long).mark_point(filled=True, size=140, opacity=1).encode(
+        x=alt.X("scope:N", sort=["global", "local"], title="scope",
+                axis=alt.Axis(labelAngle=-90 if narrow else 0, orient="top")),
+        y=y, color=colour, tooltip=tooltip).properties(width=56 if narrow else 110, height=alt.Step(22))
+    cost = alt.Chart(data).mark_bar().encode(
+        x=alt.X("cost_level:Q", title=["cost (1 = free", "... 4 = exponential)"] if narrow else
+                "cost (1 = free ... 4 = exponential)", scale=alt.Scale(domain=[0, 4]),
+                axis=alt.Axis(tickCount=4, orient="top")),
+        y=alt.Y("method:N", sort=order, axis=None), color=colour, tooltip=tooltip,
+    ).properties(width=80 if narrow else 160, height=alt.Step(22))
+    chapter = alt.Chart(data).mark_text(align="left").encode(
+        y=alt.Y("method:N", sort=order, axis=None), text="chapter_text:N", tooltip=tooltip,
+    ).properties(width=34 if narrow else 40, height=alt.Step(22), title="where")
+    return alt.hconcat(scope, cost, chapter, spacing=8)
+
+
 def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
                      description: str | None = None) -> alt.Chart:
     """The map of methods (``overview.method_map()``): scope as filled dots, cost as bars,
@@ -423,27 +449,10 @@ def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
     long = data.melt(id_vars=["method", "dependence", "cost", "output", "chapter_text"],
                      value_vars=["global", "local"], var_name="scope", value_name="applies")
     long = long[long["applies"]]
-    # (labelLimit: the longest method name, "Accumulated local effects", is read whole)
-    y = alt.Y("method:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    colour = alt.Color("dependence:N", title=None, legend=alt.Legend(orient="bottom"),
-                       scale=alt.Scale(domain=["model-agnostic", "model-specific"],
-                                       range=[PALETTE[0], PALETTE[1]]))
-    tooltip = [alt.Tooltip("method:N"), alt.Tooltip("dependence:N", title="works on"),
-               alt.Tooltip("output:N", title="gives"), alt.Tooltip("cost:N", title="cost"),
-               alt.Tooltip("chapter_text:N", title="chapter")]
-    scope = alt.Chart(long).mark_point(filled=True, size=140, opacity=1).encode(
-        x=alt.X("scope:N", sort=["global", "local"], title="scope",
-                axis=alt.Axis(labelAngle=0, orient="top")),
-        y=y, color=colour, tooltip=tooltip).properties(width=110, height=alt.Step(22))
-    cost = alt.Chart(data).mark_bar().encode(
-        x=alt.X("cost_level:Q", title="cost (1 = free ... 4 = exponential)", scale=alt.Scale(domain=[0, 4]),
-                axis=alt.Axis(tickCount=4, orient="top")),
-        y=alt.Y("method:N", sort=order, axis=None), color=colour, tooltip=tooltip,
-    ).properties(width=160, height=alt.Step(22))
-    chapter = alt.Chart(data).mark_text(align="left").encode(
-        y=alt.Y("method:N", sort=order, axis=None), text="chapter_text:N", tooltip=tooltip,
-    ).properties(width=40, height=alt.Step(22), title="where")
-    chart = alt.hconcat(scope, cost, chapter, spacing=8)
+    # on a phone: the scope's names upright, a narrower cost column, method names cut (tooltips
+    # keep them whole)
+    chart = with_narrow_layout(_method_map_views(long, data, order, narrow=False),
+                               _method_map_views(long, data, order, narrow=True))
     return describe(
         chart,
         title=title or "A map of explanation methods",
