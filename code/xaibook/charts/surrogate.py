@@ -26,12 +26,14 @@ import pandas as pd
 
 from xaibook.charts._base import (
     DIVERGING_SCHEME,
+    NARROW_WIDTH,
     PALETTE,
     check_count,
     check_result,
     describe,
     diverging_scale,
     signed_scale,
+    with_narrow_layout,
     zero_rule,
 )
 from xaibook.surrogate import LimeResult, SubmodularPick, text_tokens
@@ -455,7 +457,13 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
                      alt.Tooltip("weight:Q", format="+.3f", title="weight")],
         ).transform_calculate(size="abs(datum.weight)")
         charts.append(alt.layer(grey, tint).resolve_scale(color="independent").properties(title=name, **size))
-    chart = alt.hconcat(*charts).resolve_scale(color="independent", opacity="independent")
+    apart = {"color": "independent", "opacity": "independent"}
+    # on a phone as many pictures a row as fit, at their own size (scaled narrower, they would be
+    # squeezed: the fitting keeps heights)
+    per_row = max(1, (NARROW_WIDTH + 20) // (size["width"] + 20))
+    rows = [alt.hconcat(*charts[k:k + per_row]).resolve_scale(**apart) for k in range(0, len(charts), per_row)]
+    chart = with_narrow_layout(alt.hconcat(*charts).resolve_scale(**apart),
+                               alt.vconcat(*rows).resolve_scale(**apart))
     return describe(
         chart, title=title or "LIME on an image",
         description=description or (
