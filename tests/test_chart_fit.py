@@ -484,7 +484,8 @@ MARK_COLOURS = """() => {
             for (const item of mark.items || []) { for (const child of item.items || []) walk(child, chart); }
             return;
         }
-        if (!['symbol', 'line', 'rule'].includes(mark.marktype)) { return; }
+        // (grid lines are decoration, which WCAG 1.4.11 leaves out)
+        if (!['symbol', 'line', 'rule'].includes(mark.marktype) || mark.role === 'axis-grid') { return; }
         const seen = new Map();
         const opacities = new Set();
         for (const item of mark.items || []) {

@@ -340,7 +340,7 @@ def _guide_layers(data: pd.DataFrame, x: str, y: str, interval: list, x_title: s
             x=x_axis, y=y_axis, text="method:N", color=alt.value("#666666"), tooltip=tooltip))
     if interval:
         valid = f"isValid(datum['{interval[0]}']) && isValid(datum['{interval[1]}'])"
-        rules = base.transform_filter(valid).mark_rule(strokeWidth=2, opacity=0.6).encode(
+        rules = base.transform_filter(valid).mark_rule(strokeWidth=2, opacity=0.8).encode(
             x=x_axis, y=alt.Y(f"{interval[0]}:Q", title=y_title), y2=alt.Y2(f"{interval[1]}"), color=colour,
             tooltip=tooltip)
         layers.insert(0, rules)

@@ -28,6 +28,7 @@ from xaibook.charts._base import (
     DIGITS,
     NARROW_WIDTH,
     PALETTE,
+    RULE_COLOR,
     check_count,
     check_result,
     click_on_mark,
@@ -476,7 +477,7 @@ def comparison_chart(results: Mapping[str, ShapleyResult], row: Any = None, *, t
     labels = list(dict.fromkeys(frame["run"]))
     y = alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
     output = _output(next(iter(results.values())))
-    ranges = alt.Chart(frame).mark_rule(color="#888888", strokeWidth=3, opacity=0.6).encode(
+    ranges = alt.Chart(frame).mark_rule(color=RULE_COLOR, strokeWidth=3).encode(
         x=alt.X("low:Q", title=f"SHAP value ({output})"), x2="high:Q", y=y,
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("low:Q", title="lowest", format="+.4f"),
                  alt.Tooltip("high:Q", title="highest", format="+.4f")])
