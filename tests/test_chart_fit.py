@@ -567,3 +567,26 @@ def test_dots_lines_and_highlights_stand_out_on_the_dark_page(browser, site_url,
             assert _base.contrast_ratio(over(word["text"], tint), tint) >= 4.5, word
     finally:
         visit.close()
+
+
+# ----------------------------------------------------------------------------- phone layouts
+def test_phone_layout_travels_with_the_chart_and_shares_its_data():
+    """``with_narrow_layout`` keeps the chart's own usermeta; the renderer moves the phone layout's
+    data to the chart's datasets, so rows both layouts draw are embedded once."""
+    from xaibook import render
+
+    frame = pd.DataFrame({"a": [1, 2]})
+    wide = alt_chart(frame).properties(width=400, usermeta={"xaibook": {"announce": {"signal": "s"}}})
+    spec = _base.with_narrow_layout(wide, alt_chart(frame).properties(width=200)).to_dict()
+    narrow = spec["usermeta"]["xaibook"]["narrow"]
+    assert spec["usermeta"]["xaibook"]["announce"] == {"signal": "s"} and narrow["width"] == 200
+    hoisted = render.hoist_narrow_data(spec)
+    assert "datasets" not in hoisted["usermeta"]["xaibook"]["narrow"]
+    assert hoisted["datasets"] == spec["datasets"] == narrow["datasets"]  # one dataset, named alike
+    assert render.hoist_narrow_data(alt_chart(frame).to_dict()) == alt_chart(frame).to_dict()
+
+
+def alt_chart(frame):
+    import altair as alt
+
+    return alt.Chart(frame).mark_point().encode(x="a:Q")

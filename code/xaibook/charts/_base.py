@@ -149,7 +149,7 @@ def with_narrow_layout(chart: alt.TopLevelMixin, narrow: alt.TopLevelMixin) -> a
     places texts itself makes both layouts. The phone layout travels in ``usermeta.xaibook.narrow``
     (its data is merged into the chart's own when the page is rendered, :func:`xaibook.render.render`).
     """
-    meta = chart.to_dict(validate=False).get("usermeta") or {}
+    meta = chart.usermeta if isinstance(getattr(chart, "usermeta", None), dict) else {}
     narrow_spec = narrow.to_dict()
     narrow_spec.pop("$schema", None)
     meta = {**meta, "xaibook": {**meta.get("xaibook", {}), "narrow": narrow_spec}}
