@@ -118,7 +118,7 @@ def test_place_labels_keeps_labels_off_points_intervals_and_each_other():
     bar = (128.0, 60.0, 132.0, 140.0)
     spots = place_labels(px, py, texts, width=240, height=300, obstacles=[bar])
     boxes = []
-    for (side, align, x, y), text in zip(spots, texts):
+    for (_side, align, x, y), text in zip(spots, texts):
         w = len(text) * _LABEL_CHAR_PX
         left = x - {"left": 0.0, "right": w, "center": w / 2}[align]
         boxes.append((left, y - _LABEL_HEIGHT_PX / 2, left + w, y + _LABEL_HEIGHT_PX / 2))
