@@ -458,12 +458,12 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
         ).transform_calculate(size="abs(datum.weight)")
         charts.append(alt.layer(grey, tint).resolve_scale(color="independent").properties(title=name, **size))
     apart = {"color": "independent", "opacity": "independent"}
-    # on a phone as many pictures a row as fit, at their own size (scaled narrower, they would be
-    # squeezed: the fitting keeps heights)
-    per_row = max(1, (NARROW_WIDTH + 20) // (size["width"] + 20))
-    rows = [alt.hconcat(*charts[k:k + per_row]).resolve_scale(**apart) for k in range(0, len(charts), per_row)]
+    # on a phone one picture under another, as large as the column allows (up to twice the size):
+    # scaled to fit side by side they would be squeezed, since the fitting keeps heights
+    large = max(pixel_size, min(2 * pixel_size, NARROW_WIDTH // width))
+    stacked = [panel.properties(width=width * large, height=height * large) for panel in charts]
     chart = with_narrow_layout(alt.hconcat(*charts).resolve_scale(**apart),
-                               alt.vconcat(*rows).resolve_scale(**apart))
+                               alt.vconcat(*stacked).resolve_scale(**apart))
     return describe(
         chart, title=title or "LIME on an image",
         description=description or (
