@@ -410,7 +410,7 @@ def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None,
 def _method_map_views(long: pd.DataFrame, data: pd.DataFrame, order: list, *, narrow: bool) -> alt.HConcatChart:
     """The map's three columns (scope, cost, chapter), laid out for a phone where ``narrow``."""
     # (labelLimit: the longest method name, "Accumulated local effects", is read whole)
-    y = alt.Y("method:N", sort=order, title=None, axis=alt.Axis(labelLimit=86 if narrow else 260))
+    y = alt.Y("method:N", sort=order, title=None, axis=alt.Axis(labelLimit=84 if narrow else 260))
     colour = alt.Color("dependence:N", title=None, legend=alt.Legend(orient="bottom"),
                        scale=alt.Scale(domain=["model-agnostic", "model-specific"],
                                        range=[PALETTE[0], PALETTE[1]]))
@@ -420,13 +420,13 @@ def _method_map_views(long: pd.DataFrame, data: pd.DataFrame, order: list, *, na
     scope = alt.Chart(long).mark_point(filled=True, size=140, opacity=1).encode(
         x=alt.X("scope:N", sort=["global", "local"], title="scope",
                 axis=alt.Axis(labelAngle=-90 if narrow else 0, orient="top")),
-        y=y, color=colour, tooltip=tooltip).properties(width=44 if narrow else 110, height=alt.Step(22))
+        y=y, color=colour, tooltip=tooltip).properties(width=40 if narrow else 110, height=alt.Step(22))
     cost = alt.Chart(data).mark_bar().encode(
-        x=alt.X("cost_level:Q", title=["cost", "1 = free ...", "4 = exponential"] if narrow else
+        x=alt.X("cost_level:Q", title=["cost", "(1 free, 4 exp.)"] if narrow else
                 "cost (1 = free ... 4 = exponential)", scale=alt.Scale(domain=[0, 4]),
                 axis=alt.Axis(tickCount=4, orient="top")),
         y=alt.Y("method:N", sort=order, axis=None), color=colour, tooltip=tooltip,
-    ).properties(width=72 if narrow else 160, height=alt.Step(22))
+    ).properties(width=64 if narrow else 160, height=alt.Step(22))
     chapter = alt.Chart(data).mark_text(align="left").encode(
         y=alt.Y("method:N", sort=order, axis=None), text="chapter_text:N", tooltip=tooltip,
     ).properties(width=30 if narrow else 40, height=alt.Step(22), title="where")
