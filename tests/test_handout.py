@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import BUILD_DIR, HTML_DIR, REPO, background_output, wait_for
+from test_chart_fit import _texts as chart_texts
 from test_links import dead_links
 
 from xaibook import handout
@@ -379,26 +380,6 @@ def test_pointer_clauses_are_the_mouse_instructions():
     assert pointer_clauses("4 picks cover 88% of the total importance; the selected row") == []
 
 
-def _chart_titles(node) -> list[str]:
-    """Every title and subtitle of a spec's views (not its data)."""
-    found = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("datasets", "data", "usermeta"):
-                continue
-            if key == "title" and isinstance(value, dict):
-                found += [" ".join(v) if isinstance(v, list) else str(v)
-                          for v in (value.get("text"), value.get("subtitle")) if v]
-            elif key == "title" and isinstance(value, (str, list)):
-                found.append(" ".join(value) if isinstance(value, list) else value)
-            else:
-                found += _chart_titles(value)
-    elif isinstance(node, list):
-        for item in node:
-            found += _chart_titles(item)
-    return found
-
-
 def test_printed_charts_give_no_mouse_instructions(handout_files):
     """A chart's subtitle says "hover one" or "click a dot" on the screen; on paper (its drawn
     titles, its caption, the text explanation's legend) those clauses are left out."""
@@ -409,7 +390,7 @@ def test_printed_charts_give_no_mouse_instructions(handout_files):
         html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
         texts = [title for spec in re.findall(
             r'<script type="application/json" id="xaibook-chart-[^"]*-spec">(.*?)</script>', html, re.S)
-            for title in _chart_titles(json.loads(spec))]
+            for title in chart_texts(json.loads(spec))]
         texts += [unescape(label) for label in re.findall(r'class="xaibook-chart"[^>]*aria-label="([^"]*)"', html)]
         texts += re.findall(r'<span class="xaibook-on-screen">(.*?)</span>', html)
         clauses = {clause for text in texts for clause in pointer_clauses(text) if len(clause) > 6}
