@@ -149,7 +149,7 @@ def _rotated_apart(a: dict, b: dict) -> bool:
     overlap even then)."""
     angle = math.radians(a["angle"])
     across = abs(-(b["ax"] - a["ax"]) * math.sin(angle) + (b["ay"] - a["ay"]) * math.cos(angle))
-    return across >= 0.9 * min(a["size"], b["size"])
+    return across >= min(a["size"], b["size"])
 
 
 def overlapping_texts(texts: list[dict]) -> list[tuple[str, str]]:

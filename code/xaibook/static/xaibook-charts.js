@@ -422,6 +422,12 @@
           def.title = wrapText(def.title, width * 0.5, font);
         }
       }
+      // Slanted labels need their columns wider than a text's height divided by the slant's sine;
+      // a phone's narrow columns get upright labels, which need only the text's height.
+      if (narrow && channel === "x" && axis && typeof axis === "object" && typeof axis.labelAngle === "number" &&
+          axis.labelAngle % 90 !== 0) {
+        axis.labelAngle = -90;
+      }
       if (narrow && (channel === "y" || channel === "x") && axis && typeof axis === "object") {
         axis.labelLimit = Math.min(axis.labelLimit || 180, labelLimit);
         if (axis.minExtent > labelLimit) { axis.minExtent = labelLimit; }
