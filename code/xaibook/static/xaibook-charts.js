@@ -309,6 +309,14 @@
     return el.clientWidth - parseFloat(style.paddingLeft || 0) - parseFloat(style.paddingRight || 0);
   }
 
+  // The column's room for a chart (its parent's width, less the chart's padding for the menu): a
+  // drawn chart's own box is only as wide as its drawing.
+  function columnRoom(el) {
+    var style = window.getComputedStyle(el);
+    var outer = el.parentElement ? el.parentElement.clientWidth : el.clientWidth;
+    return outer - parseFloat(style.paddingLeft || 0) - parseFloat(style.paddingRight || 0);
+  }
+
   function drawnWidth(el) {
     var widest = 0;
     el.querySelectorAll("svg.marks, canvas.marks").forEach(function (picture) {
@@ -548,8 +556,9 @@
     return embed(chart, spec).then(function (result) {
       available = room(el);  // (after vega-embed has made room for its menu)
       var width = drawnWidth(el);
+      var phone = columnRoom(el) < NARROW ? narrowLayout(spec) : null;
+      if (phone) { available = columnRoom(el); }
       var stacked = available < NARROW;
-      var phone = stacked ? narrowLayout(spec) : null;
       if (!(available > 0) || (width <= available + 0.5 && !phone)) {
         chart.fit = { factor: 1, stacked: false };
         return result;
