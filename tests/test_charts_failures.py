@@ -107,3 +107,25 @@ def test_decision_guide_with_intervals():
     assert "95% intervals" in spec["description"]
     with pytest.raises(ValueError, match="both y_low and y_high"):
         charts.decision_guide_chart(frame, x="cost", y="stability", y_low="low")
+
+
+def test_place_labels_keeps_labels_off_points_intervals_and_each_other():
+    from xaibook.charts.failures import _LABEL_CHAR_PX, _LABEL_HEIGHT_PX, place_labels
+
+    # two points close together, an interval right of the first: labels go where they are free
+    px, py = np.array([100.0, 130.0, 20.0]), np.array([100.0, 104.0, 200.0])
+    texts = ["LIME", "KernelSHAP", "TreeSHAP"]
+    bar = (128.0, 60.0, 132.0, 140.0)
+    spots = place_labels(px, py, texts, width=240, height=300, obstacles=[bar])
+    boxes = []
+    for (_side, align, x, y), text in zip(spots, texts):
+        w = len(text) * _LABEL_CHAR_PX
+        left = x - {"left": 0.0, "right": w, "center": w / 2}[align]
+        boxes.append((left, y - _LABEL_HEIGHT_PX / 2, left + w, y + _LABEL_HEIGHT_PX / 2))
+    points = [(x - 8, y - 8, x + 8, y + 8) for x, y in zip(px, py)]
+    for i, box in enumerate(boxes):
+        assert 0 <= box[0] and box[2] <= 240 and 0 <= box[1] and box[3] <= 300, (texts[i], box)
+        for other in boxes[i + 1:] + points + [bar]:
+            assert min(box[2], other[2]) <= max(box[0], other[0]) or min(box[3], other[3]) <= max(box[1], other[1]), \
+                (texts[i], box, other)
+    assert spots[2][0] == "right"  # a point with room keeps its label on the right

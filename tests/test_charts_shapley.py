@@ -90,7 +90,7 @@ def test_linked_view_filters_the_waterfall_by_the_clicked_row(result):
     assert '"person"' in text and '"filter": {"param": "person"}' in text
     assert '"value": [{"row": 179}]' in text
     rows = {len(v) for v in inline(spec).values()}
-    assert max(rows) <= 30 * 4 and spec["title"]["text"] == "Pick a person, see why"
+    assert max(rows) <= 30 * 4 and spec["title"]["text"] == "Every person's SHAP values, one person's waterfall"
 
 
 def test_bad_inputs(result):

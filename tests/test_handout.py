@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import yaml
 from conftest import BUILD_DIR, HTML_DIR, REPO, background_output, wait_for
+from test_chart_fit import _texts as chart_texts
 from test_links import dead_links
 
 from xaibook import handout
@@ -357,3 +358,42 @@ def test_site_with_the_handout_has_no_dead_link_and_links_every_pdf(handout_file
         linked = [Path(href).name for block in blocks for href in re.findall(r'href="([^"]+\.pdf)"', block)]
         assert linked == expected, f"{page.html_path}: handout links {linked}, expected {expected}"
         assert set(expected) <= set(handout_files)
+
+
+# --- Paper is not interactive ------------------------------------------------------------------------
+#: Words telling a reader with a mouse what to do (as ``forPaper`` in ``_static/xaibook-charts.js``).
+POINTER_WORDS = re.compile(r"\b(click|clicks|clicking|double-click|hover|hovering|drag|dragging|select|choose|"
+                           r"pick|move|slider|scroll|zoom|tap)\b", re.I)
+
+
+def pointer_clauses(text: str) -> list[str]:
+    """The clauses of a chart's title, subtitle or caption that tell the reader to use the mouse:
+    sentences, their parts between semicolons, and parentheses."""
+    parts = re.split(r"(?<=[.!?])\s+|;\s*|\s*\(|\)", " ".join(text.split()))
+    return [part.strip(" .") for part in parts if POINTER_WORDS.search(part)]
+
+
+def test_pointer_clauses_are_the_mouse_instructions():
+    assert pointer_clauses("grey: 60 people (hover one); blue: their average") == ["hover one"]
+    assert pointer_clauses("120 rows; the waterfall shows row 170 until you click another dot") == [
+        "the waterfall shows row 170 until you click another dot"]
+    assert pointer_clauses("4 picks cover 88% of the total importance; the selected row") == []
+
+
+def test_printed_charts_give_no_mouse_instructions(handout_files):
+    """A chart's subtitle says "hover one" or "click a dot" on the screen; on paper (its drawn
+    titles, its caption, the text explanation's legend) those clauses are left out."""
+    import json
+    from html import unescape
+
+    for page in chapter_pages():
+        html = (HTML_DIR / page.html_path).read_text(encoding="utf-8")
+        texts = [title for spec in re.findall(
+            r'<script type="application/json" id="xaibook-chart-[^"]*-spec">(.*?)</script>', html, re.S)
+            for title in chart_texts(json.loads(spec))]
+        texts += [unescape(label) for label in re.findall(r'class="xaibook-chart"[^>]*aria-label="([^"]*)"', html)]
+        texts += re.findall(r'<span class="xaibook-on-screen">(.*?)</span>', html)
+        clauses = {clause for text in texts for clause in pointer_clauses(text) if len(clause) > 6}
+        printed = " ".join(pdf_text(handout_files[page.pdf_name]).split())
+        found = sorted(clause for clause in clauses if clause in printed)
+        assert not found, f"{page.pdf_name} prints mouse instructions: {found[:6]}"

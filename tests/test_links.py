@@ -171,3 +171,44 @@ def test_built_site_has_no_dead_internal_link(built_site):
     into the site before it links to them, so the site has no dead link at any moment)."""
     dead = dead_links(built_site)
     assert not dead, f"{len(dead)} dead links, e.g.:\n" + "\n".join(dead[:20])
+
+
+# --- Cross-references that name a chapter ------------------------------------------------------------
+#: "Chapter" (or "chapters") right before a link, or at the start of a link's text, and the link's text.
+_CHAPTER_LINK = re.compile(r"\b[Cc]hapters?\s*<a\b[^>]*>(.*?)</a>"
+                           r"|<a\b[^>]*>((?:<[^>]+>)*\s*[Cc]hapters?\b.*?)</a>", re.S)
+
+
+def chapter_reference_problems(html: str) -> list[str]:
+    """Links that read "Chapter <a section title>": a ``{ref}`` to a chapter's label shows the
+    chapter's title, so "Chapter {ref}`ch-shap`" reads "Chapter SHAP values split…". The word
+    "chapter" must be followed by the chapter's number ("{ref}`Chapter 5 <ch-shap>`")."""
+    problems = []
+    for match in _CHAPTER_LINK.finditer(html):
+        text = re.sub(r"<[^>]+>", "", match.group(1) if match.group(1) is not None else match.group(2))
+        text = re.sub(r"\s+", " ", text).strip()
+        after = re.sub(r"^[Cc]hapters?\s*", "", text) if match.group(2) is not None else text
+        if not re.match(r"\d", after):
+            problems.append(text[:60])
+    return problems
+
+
+def test_chapter_reference_check_reads_the_link_text():
+    assert chapter_reference_problems('Chapter <a href="05_shap.html#ch-shap"><span>SHAP values</span></a> split') \
+        == ["SHAP values"]
+    assert chapter_reference_problems('<a href="x.html#ch"><span>Chapter SHAP values</span></a>') \
+        == ["Chapter SHAP values"]
+    assert chapter_reference_problems('<a href="05_shap.html#ch-shap"><span>Chapter 5</span></a> split') == []
+    assert chapter_reference_problems('as in chapter <a href="a.html"><span>4</span></a>') == []
+    assert chapter_reference_problems('<a href="a.html">the glossary</a>') == []
+
+
+def test_cross_references_name_chapters_by_number(built_site):
+    found = {}
+    for page in sorted(built_site.rglob("*.html")):
+        if any(part in SKIPPED_FOLDERS for part in page.relative_to(built_site).parts):
+            continue
+        problems = chapter_reference_problems(page.read_text(errors="replace"))
+        if problems:
+            found[str(page.relative_to(built_site))] = problems
+    assert not found, f"links that read 'Chapter <title>' (write {{ref}}`Chapter 5 <ch-shap>`): {found}"

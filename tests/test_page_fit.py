@@ -1,4 +1,4 @@
-"""Tables and code fit the text column on a laptop (1280 px) and a phone (390 px).
+"""Tables and code (blocks and inline names) fit the text column on a laptop (1280 px) and a phone (390 px).
 
 A table wider than the column is cut at its right edge (the reader sees "Tru" for "True" and
 misses whole columns); a code line wider than it scrolls sideways, out of sight. Each page of the
@@ -24,8 +24,10 @@ MEASURE = """
   const right = box.right - parseFloat(style.paddingRight);
   const describe = (el) => (el.querySelector("caption, thead") || el).textContent.trim().slice(0, 60);
   const out = [];
-  for (const el of article.querySelectorAll("table, pre")) {
+  // (inline code in the text too: a long dotted name that cannot break widens a phone's page)
+  for (const el of article.querySelectorAll("table, pre, code.literal")) {
     if (el.closest(".xaibook-chart, details:not([open]), .xaibook-chart-data")) { continue; }
+    if (el.tagName === "CODE" && el.closest("table, pre")) { continue; }  // measured with its table
     const r = el.getBoundingClientRect();
     if (r.width === 0) { continue; }  // not displayed
     const kind = el.tagName.toLowerCase();

@@ -230,7 +230,8 @@ PREPARE_FOR_PRINT = r"""
   let n = 0;
   article.querySelectorAll(".xaibook-chart").forEach((el) => {
     n += 1;
-    const label = el.getAttribute("aria-label") || "";
+    // (the caption as it reads on paper: without "hover a point for ...", see xaibook-charts.js)
+    const label = window.xaibookForPaper(el.getAttribute("aria-label") || "");
     const cap = doc.createElement("p");
     cap.className = "xaibook-print-caption";
     const prefix = args.number !== null ? `Figure ${args.number}.${n}. ` : `Figure ${n}. `;
@@ -316,6 +317,7 @@ INIT_SCRIPT = """
 try { localStorage.setItem("theme", "light"); localStorage.setItem("mode", "light"); } catch (e) {}
 window.xaibookRenderer = "svg";
 window.xaibookDrawAll = true;
+window.xaibookPaper = true;
 """
 
 

@@ -335,7 +335,7 @@ def spec_to_png(spec: dict[str, Any], *, scale: float = 1.0) -> bytes:
 
 def render(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
     """Altair renderer: the MIME bundle described in the module docstring."""
-    spec = prune_unused_columns(spec)
+    spec = prune_unused_columns(hoist_narrow_data(spec))
     png = spec_to_png(spec)
     width, height = png_size(png)
     return {
@@ -343,6 +343,20 @@ def render(spec: dict[str, Any], **_: Any) -> dict[str, Any]:
         "image/png": base64.b64encode(png).decode("ascii"),
         "text/plain": chart_label(spec),
     }
+
+
+def hoist_narrow_data(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with the datasets of its phone layout (``usermeta.xaibook.narrow``, see
+    :func:`xaibook.charts._base.with_narrow_layout`) moved to its own ``datasets``, so rows both
+    layouts draw are embedded once; ``xaibook-charts.js`` gives the phone layout those datasets."""
+    narrow = ((spec.get("usermeta") or {}).get("xaibook") or {}).get("narrow")
+    if not isinstance(narrow, dict) or not narrow.get("datasets"):
+        return spec
+    meta = spec["usermeta"]
+    narrow = {key: value for key, value in narrow.items() if key != "datasets"}
+    datasets = {**spec["usermeta"]["xaibook"]["narrow"]["datasets"], **(spec.get("datasets") or {})}
+    return {**spec, "datasets": datasets,
+            "usermeta": {**meta, "xaibook": {**meta["xaibook"], "narrow": narrow}}}
 
 
 def prune_unused_columns(spec: dict[str, Any]) -> dict[str, Any]:

@@ -29,7 +29,8 @@ from xaibook import render, tables
 __all__ = ["PALETTE", "OUTCOME_COLORS", "DIVERGING_SCHEME", "FONT", "THEME_NAME", "DIGITS", "RULE_COLOR",
            "xaibook_theme", "describe", "check_result", "check_count", "check_top", "check_long_frame", "zero_rule",
            "diverging_scale", "signed_scale", "SIGNED_ZERO", "click_on_mark",
-           "LIGHT_BACKGROUND", "DARK_BACKGROUND", "MIN_CONTRAST", "DIVERGING_RANGE"]
+           "LIGHT_BACKGROUND", "DARK_BACKGROUND", "MIN_CONTRAST", "DIVERGING_RANGE", "with_narrow_layout",
+           "NARROW_WIDTH"]
 
 T = TypeVar("T")
 
@@ -133,6 +134,27 @@ def describe(chart: alt.TopLevelMixin, *, title: str, description: str,
         raise ValueError("every chart needs a non-empty description for screen readers")
     heading = alt.TitleParams(text=title, subtitle=subtitle) if subtitle else title
     return chart.properties(title=heading, description=description)
+
+
+#: Width (pixels) a chart's phone layout is designed for: a 390 px phone's column, less the chart
+#: menu and the y axis. Below 600 px of room ``_static/xaibook-charts.js`` draws that layout.
+NARROW_WIDTH = 300
+
+
+def with_narrow_layout(chart: alt.TopLevelMixin, narrow: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """``chart`` carrying ``narrow``: the same chart laid out for a phone (labels placed, cut or
+    turned for :data:`NARROW_WIDTH` pixels), which the site draws instead when the column is narrow.
+
+    Scaling a chart down keeps its labels where they were placed for the wide picture, so texts
+    placed in pixels (lanes under a force plot, labels cut to a box) would overlap; a builder that
+    places texts itself makes both layouts. The phone layout travels in ``usermeta.xaibook.narrow``
+    (its data is merged into the chart's own when the page is rendered, :func:`xaibook.render.render`).
+    """
+    meta = chart.usermeta if isinstance(getattr(chart, "usermeta", None), dict) else {}
+    narrow_spec = narrow.to_dict()
+    narrow_spec.pop("$schema", None)
+    meta = {**meta, "xaibook": {**meta.get("xaibook", {}), "narrow": narrow_spec}}
+    return chart.properties(usermeta=meta)
 
 
 def check_result(result: Any, kind: type[T], *, name: str = "result") -> T:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook._validation import check_number
-from xaibook.charts._base import OUTCOME_COLORS, PALETTE, click_on_mark, describe
+from xaibook.charts._base import NARROW_WIDTH, OUTCOME_COLORS, PALETTE, click_on_mark, describe, with_narrow_layout
 from xaibook.counterfactual import CounterfactualImportance, CounterfactualResult
 
 __all__ = ["whatif_frame", "whatif_chart", "importance_chart", "recourse_chart"]
@@ -50,6 +50,44 @@ def whatif_frame(result: CounterfactualResult) -> pd.DataFrame:
 
 #: Width of a column of the counterfactual table, in pixels; a cell's text is cut to fit it.
 CELL_STEP = 110
+#: Row names' margin (pixels) of the what-if chart on a phone ("#1 (cost 0.74)" fits).
+NARROW_MARGIN = 100
+
+
+def _whatif_views(grid: pd.DataFrame, bars: pd.DataFrame, frame: pd.DataFrame, order: list, pick, probability: str,
+                  threshold: float, *, margin: int, step: int, width: int) -> alt.VConcatChart:
+    """The what-if chart's three views: ``margin`` pixels of row names, ``step`` per feature
+    column, ``width`` for the bars and the list of changes."""
+    # The three views share one left margin (minExtent = maxExtent), so the chart does not move
+    # sideways when the list of changes below gets longer or shorter labels.
+    left = {"labelLimit": margin - 10, "minExtent": margin, "maxExtent": margin}
+    cells = alt.Chart(grid).encode(
+        x=alt.X("feature:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=160)),
+        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(**left)))
+    table = alt.layer(
+        cells.mark_rect(stroke="#bbbbbb").encode(
+            color=alt.condition(pick, alt.value(PALETTE[4]), alt.value("#dddddd")),
+            opacity=alt.condition(alt.datum.value == "", alt.value(0.15), alt.value(0.55)),
+            tooltip=[alt.Tooltip("option:N", title="counterfactual"), alt.Tooltip("feature:N"),
+                     alt.Tooltip("change:N", title="original → new")]),
+        cells.mark_text(fontSize=11, limit=step - 8).encode(text="value:N"),
+    ).add_params(pick).properties(width=alt.Step(step), height=alt.Step(24))
+    y_bars = alt.Y("option:N", sort=["original"] + order, title=None, axis=alt.Axis(**left))
+    bar_chart = alt.Chart(bars).mark_bar(height={"band": 0.7}).encode(
+        x=alt.X("prediction:Q", title=f"model's {probability}", scale=alt.Scale(domain=[0, 1])),
+        y=y_bars,
+        color=alt.condition(pick, alt.value(OUTCOME_COLORS["good"]), alt.value("#aaaaaa")),
+        tooltip=[alt.Tooltip("option:N", title="row"), alt.Tooltip("prediction:Q", title=probability, format=".3f"),
+                 alt.Tooltip("cost:Q", format=".3f")],
+    )
+    rule = alt.Chart(pd.DataFrame({"threshold": [threshold]})).mark_rule(strokeDash=[4, 3], color="#888888").encode(
+        x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", title="decision threshold")])
+    prediction = alt.layer(bar_chart, rule).properties(width=width, height=alt.Step(22))
+    details = alt.Chart(frame).transform_filter(pick).mark_text(align="left", fontSize=12).encode(
+        y=alt.Y("feature:N", title=None, axis=alt.Axis(**left)),
+        text=alt.Text("change:N"),
+    ).properties(width=width, height=alt.Step(20), title="the selected counterfactual changes")
+    return alt.vconcat(table, prediction, details, spacing=14)
 
 
 def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, outcome: str | None = None,
@@ -86,36 +124,12 @@ def whatif_chart(result: CounterfactualResult, *, threshold: float = 0.5, outcom
         frame[["counterfactual", "feature", "value", "change"]], on=["counterfactual", "feature"], how="left")
     grid["value"] = grid["value"].fillna("")
     grid["change"] = grid["change"].fillna("unchanged")
-    # The three views share one left margin (minExtent = maxExtent), so the chart does not move
-    # sideways when the list of changes below gets longer or shorter labels.
-    left = {"labelLimit": 150, "minExtent": 160, "maxExtent": 160}
-    cells = alt.Chart(grid).encode(
-        x=alt.X("feature:N", title=None, axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=160)),
-        y=alt.Y("option:N", sort=order, title=None, axis=alt.Axis(**left)))
-    table = alt.layer(
-        cells.mark_rect(stroke="#bbbbbb").encode(
-            color=alt.condition(pick, alt.value(PALETTE[4]), alt.value("#dddddd")),
-            opacity=alt.condition(alt.datum.value == "", alt.value(0.15), alt.value(0.55)),
-            tooltip=[alt.Tooltip("option:N", title="counterfactual"), alt.Tooltip("feature:N"),
-                     alt.Tooltip("change:N", title="original → new")]),
-        cells.mark_text(fontSize=11, limit=CELL_STEP - 8).encode(text="value:N"),
-    ).add_params(pick).properties(width=alt.Step(CELL_STEP), height=alt.Step(24))
-    y_bars = alt.Y("option:N", sort=["original"] + order, title=None, axis=alt.Axis(**left))
-    bar_chart = alt.Chart(bars).mark_bar(height={"band": 0.7}).encode(
-        x=alt.X("prediction:Q", title=f"model's {probability}", scale=alt.Scale(domain=[0, 1])),
-        y=y_bars,
-        color=alt.condition(pick, alt.value(OUTCOME_COLORS["good"]), alt.value("#aaaaaa")),
-        tooltip=[alt.Tooltip("option:N", title="row"), alt.Tooltip("prediction:Q", title=probability, format=".3f"),
-                 alt.Tooltip("cost:Q", format=".3f")],
-    )
-    rule = alt.Chart(pd.DataFrame({"threshold": [threshold]})).mark_rule(strokeDash=[4, 3], color="#888888").encode(
-        x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", title="decision threshold")])
-    prediction = alt.layer(bar_chart, rule).properties(width=360, height=alt.Step(22))
-    details = alt.Chart(frame).transform_filter(pick).mark_text(align="left", fontSize=12).encode(
-        y=alt.Y("feature:N", title=None, axis=alt.Axis(**left)),
-        text=alt.Text("change:N"),
-    ).properties(width=360, height=alt.Step(20), title="the selected counterfactual changes")
-    chart = alt.vconcat(table, prediction, details, spacing=14)
+    # on a phone: a narrower left margin and columns, so the values stay in their cells
+    narrow_step = int(min(CELL_STEP, max(40, (NARROW_WIDTH - NARROW_MARGIN) // max(1, grid["feature"].nunique()))))
+    chart = with_narrow_layout(
+        _whatif_views(grid, bars, frame, order, pick, probability, threshold, margin=160, step=CELL_STEP, width=360),
+        _whatif_views(grid, bars, frame, order, pick, probability, threshold, margin=NARROW_MARGIN, step=narrow_step,
+                      width=NARROW_WIDTH - NARROW_MARGIN))
     first = options.iloc[0]
     n_features = frame["feature"].nunique()
     return describe(

@@ -23,7 +23,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import PALETTE, check_count, check_long_frame, check_top, describe, signed_scale
+from xaibook.charts._base import (
+    NARROW_WIDTH,
+    PALETTE,
+    check_count,
+    check_long_frame,
+    check_top,
+    describe,
+    signed_scale,
+    with_narrow_layout,
+)
 
 __all__ = [
     "agreement_chart",
@@ -223,6 +232,94 @@ def grouped_bars_chart(frame: pd.DataFrame, *, item: str, value: str, group: str
 # --------------------------------------------------------------------------------------------
 # Chapter 9: report card and decision guide
 # --------------------------------------------------------------------------------------------
+#: Pixels of one character of a 12-pixel label (generous) and of the label's height, for placing labels.
+_LABEL_CHAR_PX = 7.0
+_LABEL_HEIGHT_PX = 14.0
+#: Where a point's label may go, in order of preference: (side, text align, dx, dy) in pixels.
+_LABEL_SPOTS = (("right", "left", 10, 0), ("left", "right", -10, 0), ("above", "center", 0, -16),
+                ("below", "center", 0, 16))
+
+
+def _overlap_area(a: tuple, b: tuple) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return max(width, 0.0) * max(height, 0.0)
+
+
+def place_labels(px: np.ndarray, py: np.ndarray, texts: Sequence[str], *, width: float, height: float,
+                 obstacles: Sequence[tuple] = ()) -> list[tuple[str, str, float, float]]:
+    """A spot for each point's label (points at pixel positions ``px``, ``py`` in a plot ``width`` x
+    ``height``): the first of right, left, above, below whose box stays in the plot and covers no
+    point, no placed label and no ``obstacle`` box ``(x1, y1, x2, y2)``; where none is free, the one
+    that covers least. Returns ``(side, align, x, y)`` per point, the label's anchor in pixels.
+    (A greedy version of the point-feature labelling of Christensen, Marks & Shieber 1995.)"""
+    taken = [(x - 8, y - 8, x + 8, y + 8) for x, y in zip(px, py)] + list(obstacles)
+    spots = []
+    for x, y, text in zip(px, py, texts):
+        w, h = len(str(text)) * _LABEL_CHAR_PX, _LABEL_HEIGHT_PX
+        best = None
+        for side, align, dx, dy in _LABEL_SPOTS:
+            left = x + dx - {"left": 0.0, "right": w, "center": w / 2}[align]
+            box = (left, y + dy - h / 2, left + w, y + dy + h / 2)
+            outside = max(0.0, -box[0]) + max(0.0, box[2] - width) + max(0.0, -box[1]) + max(0.0, box[3] - height)
+            cost = sum(_overlap_area(box, other) for other in taken) + outside * h * 10
+            if best is None or cost < best[0]:
+                best = (cost, (side, align, x + dx, y + dy), box)
+            if cost == 0:
+                break
+        spots.append(best[1])
+        taken.append(best[2])
+    return spots
+
+
+def _padded(values: np.ndarray, share: float = 0.08) -> list[float]:
+    low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    pad = (high - low) * share or 0.5
+    return [round(low - pad, DIGITS), round(high + pad, DIGITS)]
+
+
+def _to_pixels(values, domain: list[float], length: int, *, upwards: bool = False) -> np.ndarray:
+    """Positions of ``values`` on a linear scale over ``domain`` drawn ``length`` pixels long (a y
+    axis runs upwards: its pixels count from the top)."""
+    share = (np.asarray(values, dtype=float) - domain[0]) / (domain[1] - domain[0])
+    return (1 - share) * length if upwards else share * length
+
+
+def _guide_layers(data: pd.DataFrame, x: str, y: str, interval: list, x_title: str, y_title: str, *,
+                  width: int, height: int = 300) -> alt.LayerChart:
+    """The decision guide ``width`` pixels wide: intervals, points, and labels placed clear of both."""
+    x_domain = _padded(data[x].to_numpy(dtype=float))
+    y_domain = _padded(data[[y] + interval].to_numpy(dtype=float))
+    px = _to_pixels(data[x], x_domain, width)
+    py = _to_pixels(data[y], y_domain, height, upwards=True)
+    bars = []
+    if interval:
+        ends = [_to_pixels(data[column], y_domain, height, upwards=True) for column in interval]
+        bars = [(x0 - 2, min(a, b), x0 + 2, max(a, b)) for x0, a, b in zip(px, *ends) if np.isfinite(a + b)]
+    spots = place_labels(px, py, data["method"].tolist(), width=width, height=height, obstacles=bars)
+    data = data.assign(label_side=[spot[0] for spot in spots])
+    tooltip = [alt.Tooltip(f"{c}:{'Q' if pd.api.types.is_numeric_dtype(data[c]) else 'N'}")
+               for c in data.columns if c != "label_side"]
+    base = alt.Chart(data)
+    x_axis = alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(domain=x_domain, nice=False, zero=False))
+    y_axis = alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=y_domain, nice=False, zero=False))
+    colour = alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE)),
+                       legend=alt.Legend(orient="bottom"))  # (beside the plot it covered a label)
+    points = base.mark_circle(size=160, opacity=0.85).encode(x=x_axis, y=y_axis, color=colour, tooltip=tooltip)
+    layers = [points]
+    for side, align, dx, dy in _LABEL_SPOTS:  # one text layer per side of the point
+        layers.append(base.transform_filter(alt.datum.label_side == side).mark_text(
+            align=align, baseline="middle", dx=dx, dy=dy, fontSize=12).encode(
+            x=x_axis, y=y_axis, text="method:N", color=alt.value("#666666"), tooltip=tooltip))
+    if interval:
+        valid = f"isValid(datum['{interval[0]}']) && isValid(datum['{interval[1]}'])"
+        rules = base.transform_filter(valid).mark_rule(strokeWidth=2, opacity=0.8).encode(
+            x=x_axis, y=alt.Y(f"{interval[0]}:Q", title=y_title), y2=alt.Y2(f"{interval[1]}"), color=colour,
+            tooltip=tooltip)
+        layers.insert(0, rules)
+    return alt.layer(*layers).properties(width=width, height=height)
+
+
 def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str | None = None,
                 description: str | None = None) -> alt.Chart:
     """Feature x method heatmap of one person's explanations (long: ``method, feature, value``).
@@ -241,8 +338,23 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
     keep = order.index[: top or len(order)].tolist()
     data = _rounded(data[data["feature"].isin(keep)])
     methods = list(dict.fromkeys(data["method"]))
+    # on a phone the method names stand upright over narrower columns (slanted, they overprint)
+    chart = with_narrow_layout(_card_layers(data, methods, keep, step=90, angle=-30),
+                               _card_layers(data, methods, keep, step=32, angle=-90))
+    return describe(
+        chart,
+        title=title or "One person, every explanation",
+        description=description or (
+            f"Heatmap of {len(keep)} features by {len(methods)} explanation methods ({', '.join(methods)}); "
+            "colour is the value as a share of the method's largest absolute value (orange raises the "
+            "prediction, blue lowers it), the number in each cell the feature's rank within the method."),
+    )
+
+
+def _card_layers(data: pd.DataFrame, methods: list, keep: list, *, step: int, angle: int) -> alt.LayerChart:
+    """The report card's cells and rank numbers, ``step`` pixels per method, names at ``angle``."""
     base = alt.Chart(data).encode(
-        x=alt.X("method:N", sort=methods, title=None, axis=alt.Axis(labelAngle=-30, orient="top", labelLimit=0)),
+        x=alt.X("method:N", sort=methods, title=None, axis=alt.Axis(labelAngle=angle, orient="top", labelLimit=0)),
         y=alt.Y("feature:N", sort=keep, title=None),
     )
     card_tooltip = [alt.Tooltip("method:N"), alt.Tooltip("feature:N"), alt.Tooltip("value:Q", format=".4f"),
@@ -255,15 +367,7 @@ def report_card_chart(frame: pd.DataFrame, *, top: int | None = 10, title: str |
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text("rank:Q"), tooltip=card_tooltip,
         color=alt.condition("abs(datum.scaled) > 0.6", alt.value("#ffffff"), alt.value("#222222")))
-    chart = (cells + labels).properties(width=alt.Step(90), height=alt.Step(24))
-    return describe(
-        chart,
-        title=title or "One person, every explanation",
-        description=description or (
-            f"Heatmap of {len(keep)} features by {len(methods)} explanation methods ({', '.join(methods)}); "
-            "colour is the value as a share of the method's largest absolute value (orange raises the "
-            "prediction, blue lowers it), the number in each cell the feature's rank within the method."),
-    )
+    return (cells + labels).properties(width=alt.Step(step), height=alt.Step(24))
 
 
 def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | None = None,
@@ -279,22 +383,8 @@ def decision_guide_chart(frame: pd.DataFrame, *, x: str, y: str, x_title: str | 
     interval = [] if y_low is None else [y_low, y_high]
     frame = check_long_frame(frame, ["method", "scope", x, y] + interval, numbers=[x, y], unique=["method"])
     data = _rounded(frame)
-    tooltip = [alt.Tooltip(f"{c}:{'Q' if pd.api.types.is_numeric_dtype(data[c]) else 'N'}") for c in data.columns]
-    base = alt.Chart(data)
-    x_axis = alt.X(f"{x}:Q", title=x_title or x, scale=alt.Scale(zero=False, padding=20))
-    y_axis = alt.Y(f"{y}:Q", title=y_title or y, scale=alt.Scale(zero=False, padding=20))
-    colour = alt.Color("scope:N", title="scope", scale=alt.Scale(range=list(PALETTE)),
-                       legend=alt.Legend(orient="bottom"))  # (beside the plot it covered a label)
-    points = base.mark_circle(size=160, opacity=0.85).encode(x=x_axis, y=y_axis, color=colour, tooltip=tooltip)
-    labels = points.mark_text(align="left", dx=9, fontSize=12).encode(text="method:N", color=alt.value("#666666"))
-    layers = [points, labels]
-    if interval:
-        valid = f"isValid(datum['{y_low}']) && isValid(datum['{y_high}'])"
-        bars = base.transform_filter(valid).mark_rule(strokeWidth=2, opacity=0.6).encode(
-            x=x_axis, y=alt.Y(f"{y_low}:Q", title=y_title or y), y2=alt.Y2(f"{y_high}"), color=colour,
-            tooltip=tooltip)
-        layers.insert(0, bars)
-    chart = alt.layer(*layers).properties(width=440, height=300)
+    chart = with_narrow_layout(*(_guide_layers(data, x, y, interval, x_title or x, y_title or y, width=width)
+                                 for width in (440, NARROW_WIDTH - 60)))
     extra = " with 95% intervals as vertical bars" if interval else ""
     return describe(
         chart,

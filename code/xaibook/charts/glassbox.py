@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from xaibook.charts._base import (
+    NARROW_WIDTH,
     OUTCOME_COLORS,
     PALETTE,
     check_long_frame,
@@ -29,6 +30,7 @@ from xaibook.charts._base import (
     check_top,
     describe,
     diverging_scale,
+    with_narrow_layout,
     zero_rule,
 )
 from xaibook.glassbox import (
@@ -203,6 +205,8 @@ def icicle_layout(nodes: pd.DataFrame) -> pd.DataFrame:
 
 #: Width of the icicle chart (pixels); a box's label is cut to the box.
 ICICLE_WIDTH = 640
+#: Narrowest box (pixels) that gets a label ("P = 0.42" needs about 60).
+ICICLE_MIN_LABEL_PX = 60
 #: Average width of one character of an 11-pixel label (generous), for cutting labels to a box.
 CHAR_PX = 6.5
 
@@ -211,6 +215,44 @@ def _fit_text(text: str, width: float) -> str:
     """``text`` cut (with an ellipsis) to what an 11-pixel label shows in ``width`` pixels."""
     room = max(1, int((width - 6) // CHAR_PX))
     return text if len(text) <= room else text[:max(0, room - 1)].rstrip() + "…"
+
+
+def _icicle_layers(nodes: pd.DataFrame, rules: TreeRules, outcome: str, outline: bool, *,
+                   width: int) -> alt.LayerChart:
+    """The icicle chart ``width`` pixels wide: boxes, the path's outline, and the labels that fit."""
+    x = alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
+    y = alt.Y("y0:Q", axis=None, scale=alt.Scale(domain=[int(nodes["y1"].max()), 0]))
+    tooltip = [alt.Tooltip("edge:N", title="reached if"), alt.Tooltip("test:N", title="then tests"),
+               alt.Tooltip("n_samples:Q", title="training rows"),
+               alt.Tooltip("probability:Q", format=".3f", title=f"share {outcome}")]
+    # a box is labelled where the labels fit it: at least a tenth of the width and 60 pixels
+    labelled = (nodes["x1"] - nodes["x0"]) >= max(0.1, ICICLE_MIN_LABEL_PX / width)
+    nodes = nodes.assign(
+        label=[_fit_text(text, (x1 - x0) * width) if keep else ""
+               for text, x0, x1, keep in zip(nodes["edge"].fillna(""), nodes["x0"], nodes["x1"], labelled)],
+        share=np.where(labelled, nodes["probability"].map(lambda p: f"P = {p:.2f}"), ""))
+    base = alt.Chart(nodes)
+    rects = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        x=x, x2="x1:Q", y=y, y2="y1:Q",
+        color=alt.Color("probability:Q", title=f"share {outcome}",
+                        scale=diverging_scale(domain=[0, 1],
+                                              domainMid=rules.nodes.loc[0, "probability"])),
+        tooltip=tooltip)
+    layers = [rects]
+    if outline:
+        layers.append(base.transform_filter("datum.on_path").mark_rect(
+            fill=None, stroke=PALETTE[3], strokeWidth=3).encode(x=x, x2="x1:Q", y=y, y2="y1:Q",
+                                                               tooltip=tooltip))
+    # dark text on light boxes, white text on the strongly coloured ones (in both site themes)
+    ink = alt.condition(f"abs(datum.probability - {float(rules.nodes.loc[0, 'probability'])!r}) > 0.3",
+                        alt.value("#ffffff"), alt.value("#222222"))
+    text = base.mark_text(fontSize=11, dy=-7).encode(
+        x="xm:Q", y=alt.Y("y0:Q", axis=None), text="label:N", tooltip=tooltip, color=ink)
+    share = base.mark_text(fontSize=11, dy=8).encode(
+        x="xm:Q", y=alt.Y("y0:Q", axis=None), text="share:N", tooltip=tooltip, color=ink)
+    mid = nodes.assign(y0=nodes["y0"] + 0.5)
+    return alt.layer(*layers, text.properties(data=mid), share.properties(data=mid)).properties(
+        width=width, height=70 * int(nodes["y1"].max()))
 
 
 def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: str = "class 1",
@@ -228,40 +270,11 @@ def tree_chart(rules: TreeRules, *, path: DecisionPath | None = None, outcome: s
         y0=nodes["depth"], y1=nodes["depth"] + 1,
         edge=nodes["edge"].fillna("all training rows"),
         on_path=nodes["node"].isin(on_path),
-        label=lambda d: [_fit_text(text, (x1 - x0) * ICICLE_WIDTH) if x1 - x0 >= 0.1 else ""
-                         for text, x0, x1 in zip(d["edge"].fillna(""), d["x0"], d["x1"])],
-        share=lambda d: np.where(d["x1"] - d["x0"] >= 0.1,
-                                 d["probability"].map(lambda p: f"P = {p:.2f}"), ""),
         xm=(nodes["x0"] + nodes["x1"]) / 2,
     )[["node", "depth", "is_leaf", "edge", "test", "n_samples", "probability", "x0", "x1",
-       "y0", "y1", "xm", "label", "share", "on_path"]]
-    x = alt.X("x0:Q", axis=None, scale=alt.Scale(domain=[0, 1]))
-    y = alt.Y("y0:Q", axis=None, scale=alt.Scale(domain=[int(nodes["y1"].max()), 0]))
-    tooltip = [alt.Tooltip("edge:N", title="reached if"), alt.Tooltip("test:N", title="then tests"),
-               alt.Tooltip("n_samples:Q", title="training rows"),
-               alt.Tooltip("probability:Q", format=".3f", title=f"share {outcome}")]
-    base = alt.Chart(nodes)
-    rects = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        x=x, x2="x1:Q", y=y, y2="y1:Q",
-        color=alt.Color("probability:Q", title=f"share {outcome}",
-                        scale=diverging_scale(domain=[0, 1],
-                                              domainMid=rules.nodes.loc[0, "probability"])),
-        tooltip=tooltip)
-    layers = [rects]
-    if path is not None:
-        layers.append(base.transform_filter("datum.on_path").mark_rect(
-            fill=None, stroke=PALETTE[3], strokeWidth=3).encode(x=x, x2="x1:Q", y=y, y2="y1:Q",
-                                                               tooltip=tooltip))
-    # dark text on light boxes, white text on the strongly coloured ones (in both site themes)
-    ink = alt.condition(f"abs(datum.probability - {float(rules.nodes.loc[0, 'probability'])!r}) > 0.3",
-                        alt.value("#ffffff"), alt.value("#222222"))
-    text = base.mark_text(fontSize=11, dy=-7).encode(
-        x="xm:Q", y=alt.Y("y0:Q", axis=None), text="label:N", tooltip=tooltip, color=ink)
-    share = base.mark_text(fontSize=11, dy=8).encode(
-        x="xm:Q", y=alt.Y("y0:Q", axis=None), text="share:N", tooltip=tooltip, color=ink)
-    mid = nodes.assign(y0=nodes["y0"] + 0.5)
-    chart = alt.layer(*layers, text.properties(data=mid), share.properties(data=mid)).properties(
-        width=ICICLE_WIDTH, height=70 * int(nodes["y1"].max()))
+       "y0", "y1", "xm", "on_path"]]
+    chart = with_narrow_layout(*(_icicle_layers(nodes, rules, outcome, path is not None, width=width)
+                                 for width in (ICICLE_WIDTH, NARROW_WIDTH)))
     extra = " The outlined boxes are the path of the selected row." if path is not None else ""
     return describe(
         chart,
@@ -393,6 +406,32 @@ def metrics_chart(metrics: pd.DataFrame, *, title: str | None = None,
 
 # --------------------------------------------------------------------------- method map
 
+def _method_map_views(long: pd.DataFrame, data: pd.DataFrame, order: list, *, narrow: bool) -> alt.HConcatChart:
+    """The map's three columns (scope, cost, chapter), laid out for a phone where ``narrow``."""
+    # (labelLimit: the longest method name, "Accumulated local effects", is read whole)
+    y = alt.Y("method:N", sort=order, title=None, axis=alt.Axis(labelLimit=84 if narrow else 260))
+    colour = alt.Color("dependence:N", title=None, legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(domain=["model-agnostic", "model-specific"],
+                                       range=[PALETTE[0], PALETTE[1]]))
+    tooltip = [alt.Tooltip("method:N"), alt.Tooltip("dependence:N", title="works on"),
+               alt.Tooltip("output:N", title="gives"), alt.Tooltip("cost:N", title="cost"),
+               alt.Tooltip("chapter_text:N", title="chapter")]
+    scope = alt.Chart(long).mark_point(filled=True, size=140, opacity=1).encode(
+        x=alt.X("scope:N", sort=["global", "local"], title="scope",
+                axis=alt.Axis(labelAngle=-90 if narrow else 0, orient="top")),
+        y=y, color=colour, tooltip=tooltip).properties(width=40 if narrow else 110, height=alt.Step(22))
+    cost = alt.Chart(data).mark_bar().encode(
+        x=alt.X("cost_level:Q", title=["cost", "(1 free, 4 exp.)"] if narrow else
+                "cost (1 = free ... 4 = exponential)", scale=alt.Scale(domain=[0, 4]),
+                axis=alt.Axis(tickCount=4, orient="top")),
+        y=alt.Y("method:N", sort=order, axis=None), color=colour, tooltip=tooltip,
+    ).properties(width=64 if narrow else 160, height=alt.Step(22))
+    chapter = alt.Chart(data).mark_text(align="left").encode(
+        y=alt.Y("method:N", sort=order, axis=None), text="chapter_text:N", tooltip=tooltip,
+    ).properties(width=30 if narrow else 40, height=alt.Step(22), title="where")
+    return alt.hconcat(scope, cost, chapter, spacing=8)
+
+
 def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
                      description: str | None = None) -> alt.Chart:
     """The map of methods (``overview.method_map()``): scope as filled dots, cost as bars,
@@ -409,27 +448,10 @@ def method_map_chart(frame: pd.DataFrame, *, title: str | None = None,
     long = data.melt(id_vars=["method", "dependence", "cost", "output", "chapter_text"],
                      value_vars=["global", "local"], var_name="scope", value_name="applies")
     long = long[long["applies"]]
-    # (labelLimit: the longest method name, "Accumulated local effects", is read whole)
-    y = alt.Y("method:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
-    colour = alt.Color("dependence:N", title=None, legend=alt.Legend(orient="bottom"),
-                       scale=alt.Scale(domain=["model-agnostic", "model-specific"],
-                                       range=[PALETTE[0], PALETTE[1]]))
-    tooltip = [alt.Tooltip("method:N"), alt.Tooltip("dependence:N", title="works on"),
-               alt.Tooltip("output:N", title="gives"), alt.Tooltip("cost:N", title="cost"),
-               alt.Tooltip("chapter_text:N", title="chapter")]
-    scope = alt.Chart(long).mark_point(filled=True, size=140, opacity=1).encode(
-        x=alt.X("scope:N", sort=["global", "local"], title="scope",
-                axis=alt.Axis(labelAngle=0, orient="top")),
-        y=y, color=colour, tooltip=tooltip).properties(width=110, height=alt.Step(22))
-    cost = alt.Chart(data).mark_bar().encode(
-        x=alt.X("cost_level:Q", title="cost (1 = free ... 4 = exponential)", scale=alt.Scale(domain=[0, 4]),
-                axis=alt.Axis(tickCount=4, orient="top")),
-        y=alt.Y("method:N", sort=order, axis=None), color=colour, tooltip=tooltip,
-    ).properties(width=160, height=alt.Step(22))
-    chapter = alt.Chart(data).mark_text(align="left").encode(
-        y=alt.Y("method:N", sort=order, axis=None), text="chapter_text:N", tooltip=tooltip,
-    ).properties(width=40, height=alt.Step(22), title="where")
-    chart = alt.hconcat(scope, cost, chapter, spacing=8)
+    # on a phone: the scope's names upright, a narrower cost column, method names cut (tooltips
+    # keep them whole)
+    chart = with_narrow_layout(_method_map_views(long, data, order, narrow=False),
+                               _method_map_views(long, data, order, narrow=True))
     return describe(
         chart,
         title=title or "A map of explanation methods",
@@ -514,7 +536,7 @@ def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, thre
     feature_list = ", ".join(labels.get(f, f) for f in spec.features)
     return describe(
         chart,
-        title=title or f"What if? Move the sliders: P({outcome}) = {spec.probability:.3f} at the start",
+        title=title or f"What if? P({outcome}) = {spec.probability:.3f} at the start; move the sliders",
         subtitle="Computed in your browser from the logistic model's formula; other features stay fixed.",
         description=description or (
             f"Interactive what-if chart for one applicant. Sliders for {feature_list} start at the "

@@ -26,13 +26,16 @@ from xaibook._validation import as_generator, check_same_features, check_same_sc
 from xaibook._validation import check_number as check_number_argument
 from xaibook.charts._base import (
     DIGITS,
+    NARROW_WIDTH,
     PALETTE,
+    RULE_COLOR,
     check_count,
     check_long_frame,
     check_result,
     click_on_mark,
     describe,
     diverging_scale,
+    with_narrow_layout,
     zero_rule,
 )
 from xaibook.shapley import ShapleyInteractions, ShapleyResult, interaction_strength
@@ -414,7 +417,7 @@ def linked_chart(result: ShapleyResult, *, top: int = 10, max_rows: int = 150, r
     chart = alt.vconcat(swarm, fall, spacing=24).resolve_scale(color="independent")
     return describe(
         chart,
-        title=title or "Pick a person, see why",
+        title=title or "Every person's SHAP values, one person's waterfall",
         subtitle=f"{len(positions)} rows; the waterfall shows row {first} until you click another dot "
                  "or choose a person in the list below",
         description=description or (
@@ -472,7 +475,7 @@ def comparison_chart(results: Mapping[str, ShapleyResult], row: Any = None, *, t
     labels = list(dict.fromkeys(frame["run"]))
     y = alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
     output = _output(next(iter(results.values())))
-    ranges = alt.Chart(frame).mark_rule(color="#888888", strokeWidth=3, opacity=0.6).encode(
+    ranges = alt.Chart(frame).mark_rule(color=RULE_COLOR, strokeWidth=3).encode(
         x=alt.X("low:Q", title=f"SHAP value ({output})"), x2="high:Q", y=y,
         tooltip=[alt.Tooltip("feature:N"), alt.Tooltip("low:Q", title="lowest", format="+.4f"),
                  alt.Tooltip("high:Q", title="highest", format="+.4f")])
@@ -674,6 +677,47 @@ def _label_lanes(centres: np.ndarray, n_chars: np.ndarray, *, units_per_pixel: f
     return lane
 
 
+def _force_layers(frame: pd.DataFrame, labelled: pd.DataFrame, output: str, *, width: int) -> alt.VConcatChart:
+    """The force plot drawn ``width`` pixels wide: the bar with its markers, and under it the
+    labels in as many lanes as keep them apart at that width."""
+    low = float(frame["start"].min())
+    extent = float(frame["end"].max()) - low or 1.0
+    # a label is centred under its segment, moved inwards where it would stick out of the bar's span
+    half = labelled["text"].str.len().to_numpy() * _CHAR_PIXELS * extent / width / 2
+    centres = np.where(2 * half >= extent, low + extent / 2,
+                       np.clip(labelled["middle"].to_numpy(), low + half, low + extent - half))
+    labelled = labelled.assign(centre=np.round(centres, DIGITS),
+                               tier=_label_lanes(centres, labelled["text"].str.len().to_numpy(),
+                                                 units_per_pixel=extent / width))
+    lanes = int(labelled["tier"].max()) + 1 if len(labelled) else 1
+    color = alt.Color("direction:N", scale=alt.Scale(domain=["raises", "lowers"], range=[RAISE_COLOR, LOWER_COLOR]),
+                      legend=alt.Legend(title=f"effect on the {output}", orient="bottom"))
+    tooltip = [alt.Tooltip("feature:N"), alt.Tooltip("value:N"),
+               alt.Tooltip("shap:Q", title="SHAP value", format="+.4f"),
+               alt.Tooltip("start:Q", title="segment from", format=".4f"),
+               alt.Tooltip("end:Q", title="segment to", format=".4f")]
+    x = alt.X("start:Q", title=output, scale=alt.Scale(zero=False, nice=False))
+    bars = alt.Chart(frame).mark_bar(height=26, stroke="white", strokeWidth=1).encode(
+        x=x, x2="end:Q", color=color, tooltip=tooltip)
+    marks = pd.DataFrame({"at": [frame["base"].iloc[0], frame["prediction"].iloc[0]],
+                          "what": [f"base value {frame['base'].iloc[0]:.3f}",
+                                   f"f(x) = {frame['prediction'].iloc[0]:.3f}"],
+                          "dash": ["base", "prediction"]})
+    rules = alt.Chart(marks).mark_rule(color="#888888", strokeWidth=2).encode(
+        x="at:Q", strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(domain=["base", "prediction"],
+                                                                      range=[[4, 3], [1, 0]]), legend=None),
+        tooltip=[alt.Tooltip("what:N", title="marker")])
+    rule_text = alt.Chart(marks).mark_text(dy=-24, fontSize=11, fontWeight="bold").encode(
+        x="at:Q", text="what:N")
+    labels = alt.Chart(labelled).mark_text(fontSize=10, baseline="top").encode(
+        x=alt.X("centre:Q", axis=None),
+        y=alt.Y("tier:O", axis=None, scale=alt.Scale(domain=list(range(lanes)))),
+        text="text:N", tooltip=tooltip)
+    top_part = alt.layer(bars, rules, rule_text).properties(width=width, height=50)
+    bottom = labels.properties(width=width, height=17 * lanes, view=alt.ViewBackground(stroke=None))
+    return alt.vconcat(top_part, bottom, spacing=2).resolve_scale(x="shared")
+
+
 def force_chart(result: ShapleyResult, row: Any = None, *, top: int = 6, min_label: float = 0.08,
                 title: str | None = None, description: str | None = None) -> alt.LayerChart:
     """shap's force plot as an interactive chart: two stacks of segments that meet at ``f(x)``.
@@ -697,35 +741,8 @@ def force_chart(result: ShapleyResult, row: Any = None, *, top: int = 6, min_lab
     extent = float(frame["end"].max() - frame["start"].min()) or 1.0
     labelled = frame[(frame["end"] - frame["start"]) >= min_label * extent].copy()
     labelled["text"] = labelled["label"] + " (" + labelled["shap"].map(lambda s: f"{s:+.3f}") + ")"
-    labelled["tier"] = _label_lanes(labelled["middle"].to_numpy(), labelled["text"].str.len().to_numpy(),
-                                    units_per_pixel=extent / _FORCE_WIDTH)
-    lanes = int(labelled["tier"].max()) + 1 if len(labelled) else 1
-    color = alt.Color("direction:N", scale=alt.Scale(domain=["raises", "lowers"], range=[RAISE_COLOR, LOWER_COLOR]),
-                      legend=alt.Legend(title=f"effect on the {output}", orient="bottom"))
-    tooltip = [alt.Tooltip("feature:N"), alt.Tooltip("value:N"),
-               alt.Tooltip("shap:Q", title="SHAP value", format="+.4f"),
-               alt.Tooltip("start:Q", title="segment from", format=".4f"),
-               alt.Tooltip("end:Q", title="segment to", format=".4f")]
-    x = alt.X("start:Q", title=output, scale=alt.Scale(zero=False, nice=False))
-    bars = alt.Chart(frame).mark_bar(height=26, stroke="white", strokeWidth=1).encode(
-        x=x, x2="end:Q", color=color, tooltip=tooltip)
-    marks = pd.DataFrame({"at": [frame["base"].iloc[0], frame["prediction"].iloc[0]],
-                          "what": [f"base value {frame['base'].iloc[0]:.3f}",
-                                   f"f(x) = {frame['prediction'].iloc[0]:.3f}"],
-                          "dash": ["base", "prediction"]})
-    rules = alt.Chart(marks).mark_rule(color="#888888", strokeWidth=2).encode(
-        x="at:Q", strokeDash=alt.StrokeDash("dash:N", scale=alt.Scale(domain=["base", "prediction"],
-                                                                      range=[[4, 3], [1, 0]]), legend=None),
-        tooltip=[alt.Tooltip("what:N", title="marker")])
-    rule_text = alt.Chart(marks).mark_text(dy=-24, fontSize=11, fontWeight="bold").encode(
-        x="at:Q", text="what:N")
-    labels = alt.Chart(labelled).mark_text(fontSize=10, baseline="top").encode(
-        x=alt.X("middle:Q", axis=None),
-        y=alt.Y("tier:O", axis=None, scale=alt.Scale(domain=list(range(lanes)))),
-        text="text:N", tooltip=tooltip)
-    top_part = alt.layer(bars, rules, rule_text).properties(width=_FORCE_WIDTH, height=50)
-    bottom = labels.properties(width=_FORCE_WIDTH, height=17 * lanes, view=alt.ViewBackground(stroke=None))
-    chart = alt.vconcat(top_part, bottom, spacing=2).resolve_scale(x="shared")
+    chart = with_narrow_layout(*(_force_layers(frame, labelled, output, width=width)
+                                 for width in (_FORCE_WIDTH, NARROW_WIDTH)))
     raises = frame[frame["direction"] == "raises"]
     lowers = frame[frame["direction"] == "lowers"]
     first = frame.loc[frame["shap"].abs().idxmax()]

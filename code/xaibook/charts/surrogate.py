@@ -28,6 +28,7 @@ import pandas as pd
 from xaibook._validation import as_one_row, check_same_scale, differing_values
 from xaibook.charts._base import (
     DIVERGING_SCHEME,
+    NARROW_WIDTH,
     PALETTE,
     check_count,
     check_long_frame,
@@ -35,6 +36,7 @@ from xaibook.charts._base import (
     describe,
     diverging_scale,
     signed_scale,
+    with_narrow_layout,
     zero_rule,
 )
 from xaibook.shapley import ShapleyResult
@@ -413,8 +415,9 @@ def _rgba(color: str, alpha: float) -> str:
 
 def text_html(result: LimeResult, *, caption: str | None = None) -> HtmlFigure:
     """The explained text with every word's background tinted by its LIME weight (vermillion raises
-    the output, blue lowers it; stronger tint, larger weight). Plain HTML: no script, readable in
-    light and dark mode (the text keeps the page's colour), the weight in each word's tooltip."""
+    the output, blue lowers it; stronger tint, larger weight) and underlined in its sign's colour.
+    Plain HTML: no script, readable in light and dark mode (``xaibook.css`` sets the text colour
+    and the underline for each), the weight in each word's tooltip."""
     result = _check(result, kind="text")
     tokens, ids, words = text_tokens(result.text)
     weights = dict(zip(result.feature_names, result.weights, strict=True))
@@ -426,11 +429,16 @@ def text_html(result: LimeResult, *, caption: str | None = None) -> HtmlFigure:
             continue
         w = weights[words[i]]
         color = _rgba(RAISE_COLOR if w > 0 else LOWER_COLOR, 0.85 * abs(w) / largest)
-        parts.append(f'<span class="xaibook-word" style="background:{color};border-radius:3px;padding:0 2px" '
+        # (the sign's class underlines the word in full colour: xaibook.css, both site themes)
+        sign = " xaibook-raises" if w > 0 else " xaibook-lowers" if w < 0 else ""
+        parts.append(f'<span class="xaibook-word{sign}" style="background:{color};border-radius:3px;padding:0 2px" '
                      f'title="weight {w:+.4f}">{html.escape(token)}</span>')
-    legend = (f'<span style="background:{_rgba(RAISE_COLOR, 0.7)};padding:0 4px;border-radius:3px">raises</span> '
-              f'<span style="background:{_rgba(LOWER_COLOR, 0.7)};padding:0 4px;border-radius:3px">lowers</span> '
-              "the model's output; hover a word for its weight")
+    legend = (f'<span class="xaibook-raises" style="background:{_rgba(RAISE_COLOR, 0.7)};padding:0 4px;'
+              'border-radius:3px">raises</span> '
+              f'<span class="xaibook-lowers" style="background:{_rgba(LOWER_COLOR, 0.7)};padding:0 4px;'
+              'border-radius:3px">lowers</span> '
+              # (the instruction is for the screen: the handout's print styles leave it out)
+              "the model's output<span class=\"xaibook-on-screen\">; hover a word for its weight</span>")
     caption = caption or f"LIME's word weights (model output {result.prediction:.3f})"
     markup = (f'<figure class="xaibook-lime-text" style="margin:0.5em 0">'
               f'<p style="font-size:1.1em;line-height:1.9">{"".join(parts)}</p>'
@@ -512,7 +520,13 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
                      alt.Tooltip("weight:Q", format="+.3f", title="weight")],
         ).transform_calculate(size="abs(datum.weight)")
         charts.append(alt.layer(grey, tint).resolve_scale(color="independent").properties(title=name, **size))
-    chart = alt.hconcat(*charts).resolve_scale(color="independent", opacity="independent")
+    apart = {"color": "independent", "opacity": "independent"}
+    # on a phone one picture under another, as large as the column allows (up to twice the size):
+    # scaled to fit side by side they would be squeezed, since the fitting keeps heights
+    large = max(pixel_size, min(2 * pixel_size, NARROW_WIDTH // width))
+    stacked = [panel.properties(width=width * large, height=height * large) for panel in charts]
+    chart = with_narrow_layout(alt.hconcat(*charts).resolve_scale(**apart),
+                               alt.vconcat(*stacked).resolve_scale(**apart))
     return describe(
         chart, title=title or "LIME on an image",
         description=description or (

@@ -146,6 +146,25 @@
     text: { color: "#e6e6e6" }
   };
 
+  /* The palette's colours (xaibook.charts._base.PALETTE) that are too dark for the dark page once
+   * drawn translucent, and their lighter dark-mode versions: each keeps 3:1 against the dark page
+   * at 70 % opacity (WCAG 1.4.11; tests/test_chart_fit.py measures it) and white text on it 3:1. */
+  var DARK_COLOURS = {
+    "#0072B2": "#4A97E0",  // blue
+    "#B47C00": "#C98A00",  // orange
+    "#C25F96": "#CC79A7",  // reddish purple
+    "#1C96DA": "#7CC8F2",  // sky blue (lighter still, to stay apart from the blue)
+    "#D55E00": "#E8743B"   // vermillion
+  };
+  var DARK_PATTERN = new RegExp(Object.keys(DARK_COLOURS).join("|"), "gi");
+
+  // The spec with the dark page's versions of the palette's colours (scales, marks, conditions).
+  function darkSpec(spec) {
+    return JSON.parse(JSON.stringify(spec).replace(DARK_PATTERN, function (colour) {
+      return DARK_COLOURS[colour.toUpperCase()] || colour;
+    }));
+  }
+
   function isDark() {
     return document.documentElement.dataset.theme === "dark";
   }
@@ -274,7 +293,9 @@
    * layered views only, not for the book's concatenations and facets, and it fits every chart to
    * the full column. So a chart is first drawn as its builder made it; when the drawing is wider
    * than the space it has (the column, less vega-embed's menu), it is drawn again from a refitted
-   * copy of its spec (refit): on a narrow screen side-by-side views are stacked, facets go into
+   * copy of its spec (refit), starting from the chart's phone layout where its builder made one
+   * (narrowLayout: texts the builder placed in pixels, placed again for a phone, which scaling
+   * alone would push onto each other): on a narrow screen side-by-side views are stacked, facets go into
    * one column, legends move under the plot and long titles wrap; then every view's width (and
    * the default widths of the theme) is scaled by one factor, found by the secant method on the
    * drawn widths, until the chart fits. Heights are kept, so a chart on a wide screen keeps the
@@ -286,6 +307,14 @@
   function room(el) {
     var style = window.getComputedStyle(el);
     return el.clientWidth - parseFloat(style.paddingLeft || 0) - parseFloat(style.paddingRight || 0);
+  }
+
+  // The column's room for a chart (its parent's width, less the chart's padding for the menu): a
+  // drawn chart's own box is only as wide as its drawing.
+  function columnRoom(el) {
+    var style = window.getComputedStyle(el);
+    var outer = el.parentElement ? el.parentElement.clientWidth : el.clientWidth;
+    return outer - parseFloat(style.paddingLeft || 0) - parseFloat(style.paddingRight || 0);
   }
 
   function drawnWidth(el) {
@@ -401,6 +430,12 @@
           def.title = wrapText(def.title, width * 0.5, font);
         }
       }
+      // Slanted labels need their columns wider than a text's height divided by the slant's sine;
+      // a phone's narrow columns get upright labels, which need only the text's height.
+      if (narrow && channel === "x" && axis && typeof axis === "object" && typeof axis.labelAngle === "number" &&
+          axis.labelAngle % 90 !== 0) {
+        axis.labelAngle = -90;
+      }
       if (narrow && (channel === "y" || channel === "x") && axis && typeof axis === "object") {
         axis.labelLimit = Math.min(axis.labelLimit || 180, labelLimit);
         if (axis.minExtent > labelLimit) { axis.minExtent = labelLimit; }
@@ -501,6 +536,18 @@
     el.dataset.shrunk = (available / width).toFixed(2);
   }
 
+  /* A chart whose builder placed texts in pixels carries its phone layout in
+   * usermeta.xaibook.narrow (xaibook.charts._base.with_narrow_layout); its data is the chart's. */
+  function narrowLayout(spec) {
+    var meta = spec.usermeta && spec.usermeta.xaibook;
+    if (!meta || !meta.narrow) { return null; }
+    var out = copy(meta.narrow);
+    out.datasets = Object.assign({}, spec.datasets, out.datasets);
+    out.config = out.config || spec.config;
+    ["title", "description"].forEach(function (key) { if (out[key] === undefined) { out[key] = spec[key]; } });
+    return out;
+  }
+
   /* Draw `chart` so that it fits its room: returns a promise of the last drawing. */
   function drawFitted(chart) {
     var el = chart.el;
@@ -509,9 +556,14 @@
     return embed(chart, spec).then(function (result) {
       available = room(el);  // (after vega-embed has made room for its menu)
       var width = drawnWidth(el);
-      if (!(available > 0) || width <= available + 0.5) { chart.fit = { factor: 1, stacked: false }; return result; }
+      var phone = columnRoom(el) < NARROW ? narrowLayout(spec) : null;
+      if (phone) { available = columnRoom(el); }
       var stacked = available < NARROW;
-      var base = relayout(spec, available, stacked);
+      if (!(available > 0) || (width <= available + 0.5 && !phone)) {
+        chart.fit = { factor: 1, stacked: false };
+        return result;
+      }
+      var base = relayout(phone || spec, available, stacked);
       var points = [];           // (factor, drawn width) pairs
       function attempt(factor, tries) {
         return embed(chart, factor === 1 ? base : scaled(base, factor)).then(function (res) {
@@ -537,6 +589,46 @@
     });
   }
 
+  // ---- Paper ---------------------------------------------------------------------------------
+
+  /* On paper (the handout sets window.xaibookPaper) nothing can be clicked or hovered: the clauses
+   * of chart titles and captions that tell a reader with a mouse what to do are left out.
+   * A clause is a sentence, a part of one between semicolons, or a parenthesis. */
+  var POINTER_WORDS = /\b(click|clicks|clicking|double-click|hover|hovering|drag|dragging|select|choose|pick|move|slider|scroll|zoom|tap)\b/i;
+
+  function forPaper(text) {
+    if (text === undefined || text === null) { return text; }
+    var whole = Array.isArray(text) ? text.join(" ") : String(text);
+    var sentences = whole.split(/(?<=[.!?])\s+/).map(function (sentence) {
+      var end = /[.!?]$/.test(sentence) ? sentence.slice(-1) : "";
+      var body = end ? sentence.slice(0, -1) : sentence;
+      body = body.replace(/\s*\([^()]*\)/g, function (part) { return POINTER_WORDS.test(part) ? "" : part; });
+      var all = body.split(/;\s*/);
+      var clauses = all.filter(function (clause) { return clause.trim() && !POINTER_WORDS.test(clause); });
+      if (!clauses.length) { return ""; }
+      var kept = clauses.join("; ");
+      // (a sentence that lost its first clause starts as it did: with a capital where it had one)
+      var capital = clauses[0] !== all[0] && /^[A-Z]/.test(sentence);
+      return (capital ? kept.charAt(0).toUpperCase() + kept.slice(1) : kept) + end;
+    });
+    return sentences.filter(Boolean).join(" ");
+  }
+  window.xaibookForPaper = forPaper;
+
+  // The spec with every title and subtitle as it reads on paper (a title that is only an
+  // instruction, "Click a dot to pick a person", goes).
+  function paperSpec(spec) {
+    var out = copy(spec);
+    eachView(out, function (node) {
+      var title = node.title;
+      if (title === undefined || title === null) { return; }
+      if (typeof title !== "object" || Array.isArray(title)) { node.title = forPaper(title); return; }
+      title.text = forPaper(title.text);
+      if (title.subtitle !== undefined) { title.subtitle = forPaper(title.subtitle); }
+    });
+    return out;
+  }
+
   // ---- Drawing ---------------------------------------------------------------------------------
 
   function embed(chart, spec) {
@@ -548,6 +640,8 @@
     // The handout (xaibook.handout) asks for SVG so printed charts stay vector graphics; otherwise
     // the chart's own choice (usermeta.embedOptions, e.g. SVG for the what-if chart) or the default.
     if (window.xaibookRenderer) { options.renderer = window.xaibookRenderer; }
+    if (window.xaibookPaper) { spec = paperSpec(spec); }
+    if (isDark()) { spec = darkSpec(spec); }
     return window.vegaEmbed(chart.el, spec, options).then(function (result) {
       chart.view = result.view;
       return result;
