@@ -42,7 +42,7 @@ from altair.vegalite.data import default_data_transformer
 __all__ = [
     "RENDERER_NAME", "CDN_SCRIPTS", "CDN_SCRIPTS_JSON", "chart_label", "spec_to_html",
     "spec_to_png", "render", "MAX_CHART_ROWS", "SIGNIFICANT_DIGITS", "compact_data", "enable",
-    "table_plan", "data_table_html", "input_rows_height", "png_size", "prune_unused_columns",
+    "table_plan", "data_table_html", "input_rows_height", "png_size", "prune_unused_columns", "hoist_narrow_data",
 ]
 from xaibook._validation import check_number
 

@@ -36,6 +36,7 @@ from xaibook.charts._base import (
 
 __all__ = [
     "agreement_chart",
+    "place_labels",
     "spread_chart",
     "tradeoff_chart",
     "effect_curves_chart",
