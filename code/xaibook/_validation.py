@@ -59,20 +59,11 @@ def _numeric_text(column: pd.Series) -> list[Any]:
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column) \
             or isinstance(column.dtype, pd.CategoricalDtype):
         return []
-    uniques = column.dropna().unique()
+    uniques = pd.Series(np.asarray(column.dropna().unique(), dtype=object))
     if len(uniques) < 2 or not all(isinstance(v, str) for v in uniques):
         return []
-    if not all(_may_be_number(v) for v in uniques):   # the usual labels: no parsing needed
-        return []
-    uniques = pd.Series(np.asarray(uniques, dtype=object))
     numbers = pd.to_numeric(uniques.str.strip(), errors="coerce")
     return uniques.tolist() if numbers.notna().all() else []
-
-
-def _may_be_number(text: str) -> bool:
-    """False only for text that no number parser reads as a number: it has no digit and no
-    spelling of infinity (NaN spellings parse to a missing value, not a number)."""
-    return any(character.isdigit() for character in text) or "inf" in text.lower()
 
 
 def check_numbers_not_text(X: pd.DataFrame, *, name: str = "X") -> None:
