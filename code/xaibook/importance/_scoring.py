@@ -108,7 +108,7 @@ def _roc_auc_of_rows(positive: np.ndarray, scores: np.ndarray) -> np.ndarray:
     label vector ``positive`` (both classes present), equal bit for bit to
     ``sklearn.metrics.roc_auc_score(positive, row)``, without its per-call input checks.
 
-    The area is the trapezoid rule over the ROC points (Fawcett 2006), built as scikit-learn
+    The area is the trapezoid rule over the ROC points, built as scikit-learn
     builds them: at each distinct score, from the highest down, the counts of positives (TP) and
     negatives (FP) scoring at or above it, which are exact integers whatever the order of tied
     rows; points on a straight line between their neighbours dropped; the origin prepended; the
