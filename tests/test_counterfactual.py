@@ -243,8 +243,12 @@ def test_constraints_hold_on_every_zoo_model(case, name):
 
 def test_plausibility_is_the_distance_to_the_nearest_reference_row(credit, applicant):
     result = counterfactuals(models.get_model("credit", "boosting"), applicant, credit.X_train)
-    assert np.allclose(result.plausibility, distance_matrix(result.counterfactuals, credit.X_train,
-                                                            credit.X_train).min(axis=1))
+    assert np.array_equal(result.plausibility, distance_matrix(result.counterfactuals, credit.X_train,
+                                                               credit.X_train).min(axis=1))
+    metrics = counterfactual_metrics(result.counterfactuals, applicant, credit.X_train,
+                                     valid=[True] * len(result), n_requested=result.n_requested)
+    for name in ("validity", "proximity", "sparsity", "diversity"):
+        assert metrics[name] == getattr(result, name)
 
 
 def test_counterfactuals_are_diverse(credit, applicant):

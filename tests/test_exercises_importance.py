@@ -129,8 +129,35 @@ def test_reliable_features_checker_uses_the_chapters_bootstrap_settings():
     assert settings["n_bootstrap"] == str(defaults["n_bootstrap"].default)
     assert settings["random_state"] == str(defaults["random_state"].default)
     assert settings["scoring"] == '"roc_auc"' and "boosting" in call.group(1)
-    checker_source = inspect.getsource(ex._reliable_features.__wrapped__)
+    checker_source = inspect.getsource(ex._bootstrap)
     assert f"n_repeats={settings['n_repeats']}" in checker_source and '"roc_auc"' in checker_source
+
+
+def test_reuse_bootstrap_verifies_and_is_then_used_by_the_checker(monkeypatch):
+    """The chapter hands its bootstrap to the checker instead of computing it twice: accepted only
+    when its first resamples equal the checker's own bit for bit; then the checker's answer is
+    the one the checker would have computed."""
+    from xaibook.importance import bootstrap_permutation_importance
+
+    credit = data.load_credit()
+    model = models.get_model("credit", "boosting")
+    settings = dict(scoring="roc_auc", n_bootstrap=3, n_repeats=5)
+    boot = bootstrap_permutation_importance(model, credit.X_test, credit.y_test, random_state=0,
+                                            **settings)
+    expected = ex._reliable_features.__wrapped__("credit", "boosting", 3, 0)   # computed anew
+    other_seed = bootstrap_permutation_importance(model, credit.X_test, credit.y_test,
+                                                  random_state=1, **settings)
+    with pytest.raises(ValueError, match="not the bootstrap"):
+        ex.reuse_bootstrap(other_seed)
+    with pytest.raises(TypeError, match="BootstrapImportance"):
+        ex.reuse_bootstrap(boot.importances)
+    try:
+        ex.reuse_bootstrap(boot)
+        monkeypatch.setattr(ex, "_bootstrap", lambda *args: pytest.fail("recomputed"))
+        assert ex._reliable_features("credit", "boosting", 3, 0) == expected
+    finally:
+        ex._KNOWN_BOOTSTRAPS.clear()
+        ex._reliable_features.cache_clear()
 
 
 def test_gap_kind_checker(answers):

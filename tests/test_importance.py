@@ -491,3 +491,86 @@ def test_conditional_bad_input(mixed):
         imp.conditional_permutation_importance(model, X_test, y_test, {"a": "b"}, n_bins=0)
     with pytest.raises((TypeError, ValueError), match="random_state"):
         imp.conditional_permutation_importance(model, X_test, y_test, {"a": "b"}, random_state=None)
+
+
+# ---------------------------------------------------------------- the batched ROC AUC
+def test_roc_auc_of_rows_equals_roc_auc_score_bit_for_bit():
+    """The batched areas equal scikit-learn's roc_auc_score exactly: continuous scores, heavy ties,
+    constant rows, two rows, unbalanced labels."""
+    from sklearn.metrics import roc_auc_score
+
+    from xaibook.importance._scoring import _roc_auc_of_rows
+
+    rng = np.random.default_rng(0)
+    checked = 0
+    for trial in range(200):
+        n = int(rng.integers(2, 300))
+        positive = rng.random(n) < rng.uniform(0.05, 0.95)
+        positive[:2] = [True, False]                     # both classes present
+        scores = rng.random((int(rng.integers(1, 6)), n))
+        if trial % 3 == 0:
+            scores = np.round(scores, 1)                 # many ties
+        if trial % 5 == 0:
+            scores[0] = 0.5                              # one constant row
+        if trial % 7 == 0:
+            scores = rng.integers(0, 3, scores.shape).astype(float)
+        expected = [roc_auc_score(positive, row) for row in scores]
+        assert np.array_equal(_roc_auc_of_rows(positive, scores), expected)
+        checked += len(scores)
+    assert checked > 500
+
+
+@pytest.mark.parametrize("name", ["logistic", "forest"])
+def test_roc_auc_fast_path_is_taken_and_equals_the_scorer(mixed, name, monkeypatch):
+    """Under scoring='roc_auc' the blocks are scored together (decision_function for the logistic
+    pipeline, predict_proba for the forest) and equal the per-block scorer, which string labels
+    and sample weights still use."""
+    from xaibook.importance import batching
+
+    models, _, X_test, _, y_test = mixed
+    calls = []
+    original = batching._roc_auc_of_rows
+    monkeypatch.setattr(batching, "_roc_auc_of_rows", lambda *a: calls.append(1) or original(*a))
+    ours = imp.permutation_importance(models[name], X_test, y_test, scoring="roc_auc", n_repeats=3,
+                                      random_state=3, batch_size=200)
+    assert len(calls) > 1                                # several batches, each scored together
+    ref = sk_permutation_importance(models[name], X_test, y_test, scoring="roc_auc", n_repeats=3,
+                                    random_state=3)
+    assert np.array_equal(ours.importances, ref.importances)
+    calls.clear()
+    weights = np.linspace(0.5, 2, len(X_test))
+    weighted = imp.permutation_importance(models[name], X_test, y_test, scoring="roc_auc",
+                                          n_repeats=2, random_state=3, sample_weight=weights)
+    assert not calls
+    ref = sk_permutation_importance(models[name], X_test, y_test, scoring="roc_auc", n_repeats=2,
+                                    random_state=3, sample_weight=weights)
+    assert np.array_equal(weighted.importances, ref.importances)
+
+
+def test_roc_auc_fast_path_with_string_labels_and_a_non_finite_response():
+    """String classes: the positive class is classes_[1], as for the scorer. A model whose
+    shuffled rows give a non-finite response fails with scikit-learn's own error."""
+    X, y = make_classification(n_samples=120, n_features=3, n_informative=2, n_redundant=0,
+                               random_state=0)
+    X = pd.DataFrame(X, columns=["a", "b", "c"])
+    labels = np.where(y == 1, "yes", "no")
+    model = LogisticRegression().fit(X, labels)
+    ours = imp.permutation_importance(model, X, labels, scoring="roc_auc", n_repeats=3, random_state=1)
+    ref = sk_permutation_importance(model, X, labels, scoring="roc_auc", n_repeats=3, random_state=1)
+    assert np.array_equal(ours.importances, ref.importances)
+
+    class Explodes(ClassifierMixin, BaseEstimator):
+        """Finite on the rows as given, NaN once column a is shuffled."""
+
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            self.order_ = X["a"].to_numpy().copy()
+            return self
+
+        def predict_proba(self, X):
+            p = 1 / (1 + np.exp(-X["b"].to_numpy()))
+            p = np.where(X["a"].to_numpy() == self.order_, p, np.nan)
+            return np.column_stack([1 - p, p])
+
+    with pytest.raises(ValueError, match="NaN"):
+        imp.permutation_importance(Explodes().fit(X, y), X, y, scoring="roc_auc", n_repeats=2)

@@ -28,7 +28,7 @@ class _Reference:
         self.numeric = np.array([is_number_column(X_reference[c]) for c in self.columns])
         self.integer = np.array([self.numeric[j] and pd.api.types.is_integer_dtype(X_reference[c])
                                  for j, c in enumerate(self.columns)])
-        mad = mad_scales(X_reference)
+        self.mad = mad = mad_scales(X_reference)
         self.scale = np.array([mad[c] if self.numeric[j] else 1.0 for j, c in enumerate(self.columns)])
         self.low, self.high, self.quantiles, self.seen = {}, {}, {}, {}
         for j, c in enumerate(self.columns):
@@ -56,7 +56,7 @@ class _Space:
         self.columns = list(x.columns)
         self.dtypes = x.dtypes
         m = len(self.columns)
-        self.numeric, self.scale = ref.numeric, ref.scale
+        self.numeric, self.scale, self.mad = ref.numeric, ref.scale, ref.mad
         row = x.iloc[0]
         self.original = row                                # x's own values, restored bit for bit
         # whole steps only for a feature stored as integers whose value in x is whole

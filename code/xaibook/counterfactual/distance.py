@@ -80,8 +80,16 @@ def distance_matrix(A: pd.DataFrame, B: pd.DataFrame, X_reference: pd.DataFrame,
     A, B = (check_like_reference(frame, X_reference, name=name) for name, frame in (("A", A), ("B", B)))
     check_memory(2 * 8.0 * len(A) * len(B), what=f"a {len(A):,} x {len(B):,} distance matrix",
                  knob="the number of rows of A or B")
+    return _distances(A, B, list(X_reference.columns), mad, bands)
+
+
+def _distances(A: pd.DataFrame, B: pd.DataFrame, columns: Sequence[str], mad: pd.Series,
+               bands: dict[str, tuple[dict, float]]) -> np.ndarray:
+    """:func:`distance_matrix`'s sum for frames already checked against the reference, given its
+    MAD scales (:func:`mad_scales`) and bands (:func:`band_scales`): the search, which has both,
+    scores its own rows without checking the reference again."""
     out = np.zeros((len(A), len(B)))
-    for column in X_reference.columns:
+    for column in columns:
         a, b = A[column].to_numpy(), B[column].to_numpy()
         if column in mad.index:
             out += np.abs(a.astype(float)[:, None] - b.astype(float)[None, :]) / mad[column]

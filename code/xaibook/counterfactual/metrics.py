@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -42,16 +43,24 @@ def counterfactual_metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, X_ref
         if n_requested < len(counterfactuals):
             raise ValueError(f"n_requested={n_requested} is fewer than the {len(counterfactuals)} counterfactuals "
                              "given; validity is a share of the rows asked for (pass the number you asked for)")
+    return _metrics(counterfactuals, x, valid, n_requested,
+                    partial(distance_matrix, X_reference=X_reference, ordered=ordered))
+
+
+def _metrics(counterfactuals: pd.DataFrame, x: pd.DataFrame, valid: np.ndarray, n_requested: int,
+             distances: Callable[[pd.DataFrame, pd.DataFrame], np.ndarray]) -> dict[str, float]:
+    """:func:`counterfactual_metrics` for checked inputs, with ``distances(A, B)`` the distance
+    matrix (the search passes one that reuses the reference's scales)."""
     unchanged = np.array([all(a == b for a, b in zip(row, x.iloc[0]))
                           for row in counterfactuals.itertuples(index=False)], dtype=bool).reshape(len(counterfactuals))
     rows = counterfactuals[valid & ~unchanged].drop_duplicates()
     out = {"validity": len(rows) / n_requested if n_requested else 0.0,
            "proximity": np.nan, "sparsity": np.nan, "diversity": np.nan, "n_valid": len(rows)}
     if len(rows):
-        out["proximity"] = float(distance_matrix(rows, x, X_reference, ordered=ordered)[:, 0].mean())
+        out["proximity"] = float(distances(rows, x)[:, 0].mean())
         out["sparsity"] = float((rows.to_numpy() != x.to_numpy()).sum(axis=1).mean())
     if len(rows) > 1:
-        d = distance_matrix(rows, rows, X_reference, ordered=ordered)
+        d = distances(rows, rows)
         out["diversity"] = float(d[np.triu_indices(len(rows), 1)].mean())
     return out
 

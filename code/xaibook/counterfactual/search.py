@@ -4,6 +4,8 @@ options and the metrics (:func:`_report`, :func:`_select`). The package docstrin
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -20,8 +22,8 @@ from xaibook.counterfactual._minimise import _minimise_candidates
 from xaibook.counterfactual._space import _Space, _unique_rows
 from xaibook.counterfactual._target import _Target
 from xaibook.counterfactual.constraints import _check_constraints
-from xaibook.counterfactual.distance import band_scales, distance_matrix
-from xaibook.counterfactual.metrics import counterfactual_metrics
+from xaibook.counterfactual.distance import _distances, band_scales
+from xaibook.counterfactual.metrics import _metrics
 from xaibook.counterfactual.results import AlreadyDesiredError, CounterfactualResult
 
 __all__ = ["counterfactuals"]
@@ -114,12 +116,13 @@ def _report(space: _Space, target: _Target, x: pd.DataFrame, X_reference: pd.Dat
     cfs = space.decode(Z)
     cfs.index = pd.RangeIndex(len(cfs), name="counterfactual")
     valid = np.ones(len(cfs), dtype=bool)     # every row passed the model and the constraints above
-    bands = {c: sorted(rank, key=rank.get) for c, (rank, _) in space.bands.items()}
-    metrics = counterfactual_metrics(cfs, x, X_reference, valid=valid, n_requested=n, ordered=bands)
+    # the metrics and distances of the public functions, without checking X_reference again
+    distances = partial(_distances, columns=list(X_reference.columns), mad=space.mad, bands=space.bands)
+    metrics = _metrics(cfs, x, valid, n, distances)
     return CounterfactualResult(
         counterfactuals=cfs, original=x, predictions=p, original_prediction=x_p,
         desired_class=target.desired, cost=space.cost(Z), n_changed=space.n_changed(Z),
-        plausibility=(distance_matrix(cfs, X_reference, X_reference, ordered=bands).min(axis=1) if len(cfs) else []),
+        plausibility=(distances(cfs, X_reference).min(axis=1) if len(cfs) else []),
         validity=metrics["validity"], proximity=metrics["proximity"], sparsity=metrics["sparsity"],
         diversity=metrics["diversity"], n_requested=n, features_to_vary=vary, message=message,
         min_probability=target.min_probability)

@@ -30,7 +30,7 @@ __all__ = [
     "check_top_features", "exercise_test_importance", "check_exercise_test_importance",
     "overfit_gaps", "largest_overfit_gap", "check_largest_gap", "metric_rankings",
     "check_metric_leader", "reliable_features", "undecided_features", "reliability", "chance_count",
-    "check_reliable_features", "gap_kind",
+    "check_reliable_features", "reuse_bootstrap", "gap_kind",
     "check_gap_kind", "MANY_VALUES",
 ]
 
@@ -196,12 +196,47 @@ def reliability(boot: BootstrapImportance) -> pd.DataFrame:
         .sort_values("mean", ascending=False)
 
 
-@lru_cache(maxsize=4)
-def _reliable_features(case, model, n_bootstrap, random_state) -> tuple[tuple[str, ...], tuple[str, ...]]:
+#: Bootstraps computed elsewhere with the checker's settings (:func:`reuse_bootstrap`), by
+#: ``(case, model, n_bootstrap, random_state)``.
+_KNOWN_BOOTSTRAPS: dict[tuple[str, str, int, int], BootstrapImportance] = {}
+
+
+def _bootstrap(case: str, model: str, n_bootstrap: int, random_state: int) -> BootstrapImportance:
+    """Exercise 2's bootstrap: ROC AUC, test split, five shuffles per resample (the chapter's)."""
     ds = data.load_case(case)
-    boot = bootstrap_permutation_importance(models.get_model(case, model), ds.X_test, ds.y_test,
+    return bootstrap_permutation_importance(models.get_model(case, model), ds.X_test, ds.y_test,
                                             scoring="roc_auc", n_bootstrap=n_bootstrap, n_repeats=5,
                                             random_state=random_state)
+
+
+def reuse_bootstrap(boot: BootstrapImportance, *, case: str = "credit", model: str = "boosting",
+                    random_state: int = 0) -> None:
+    """Let the checker of exercise 2 use ``boot``, a bootstrap already computed with its settings
+    (the chapter's own), instead of computing the same one again.
+
+    ``boot`` is verified first: its scorer, shuffles per resample and features must be the
+    checker's, and its first two resamples must equal, bit for bit, a two-resample bootstrap the
+    checker computes itself (resample ``b`` depends only on the seed and ``b``): a bootstrap of
+    another model, data set or seed is refused with a ValueError.
+    """
+    if not isinstance(boot, BootstrapImportance):
+        raise TypeError(f"boot must be a BootstrapImportance, got {type(boot).__name__}")
+    check = _bootstrap(case, model, 2, random_state)
+    if (boot.scoring, boot.n_repeats, boot.feature_names) != (check.scoring, check.n_repeats,
+                                                              check.feature_names) \
+            or not np.array_equal(boot.importances[:, :2], check.importances):
+        raise ValueError(f"boot is not the bootstrap of the {case} {model} model that exercise 2 "
+                         f"uses (ROC AUC, test split, 5 shuffles per resample, random_state="
+                         f"{random_state}); compute it with those settings")
+    _KNOWN_BOOTSTRAPS[(case, model, boot.n_bootstrap, random_state)] = boot
+    _reliable_features.cache_clear()
+
+
+@lru_cache(maxsize=4)
+def _reliable_features(case, model, n_bootstrap, random_state) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    boot = _KNOWN_BOOTSTRAPS.get((case, model, n_bootstrap, random_state))
+    if boot is None:
+        boot = _bootstrap(case, model, n_bootstrap, random_state)
     table = reliability(boot)
     return (tuple(table.index[table["verdict"] == "relied on"]),
             tuple(table.index[table["verdict"] == "undecided"]))

@@ -31,6 +31,7 @@ from sklearn.preprocessing import (
 )
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
+from xaibook.importance._scoring import _roc_auc_of_rows
 from xaibook.predict import DEFAULT_BATCH_SIZE
 
 __all__ = ["permuted_scores"]
@@ -146,24 +147,62 @@ def _stack(X: pd.DataFrame, blocks: Sequence[tuple[Sequence[int], np.ndarray]]) 
     return pd.DataFrame(data, columns=X.columns, copy=False)
 
 
+def _roc_auc_labels(model: Any, y: np.ndarray, scoring_name: str | None, sample_weight) -> np.ndarray | None:
+    """For scikit-learn's ``"roc_auc"`` scorer on a binary classifier, unweighted, with both
+    classes in ``y``: the boolean positive labels (``y == classes_[1]``), so that the blocks'
+    areas can be computed together by :func:`_roc_auc_of_rows`. ``None`` otherwise: the scorer
+    itself scores each block."""
+    classes = getattr(model, "classes_", None)
+    if scoring_name != "roc_auc" or sample_weight is not None or classes is None or len(classes) != 2:
+        return None
+    if not np.array_equal(np.unique(y), classes):
+        return None
+    return np.asarray(y == classes[1])
+
+
+def _roc_auc_scores(proxy: _StackedModel, stacked: pd.DataFrame, n_blocks: int, n_rows: int,
+                    positive: np.ndarray, scorer: Callable, y: np.ndarray) -> np.ndarray:
+    """The ``"roc_auc"`` scorer's value for each block of ``stacked``, from the response it reads
+    (``decision_function`` if the model has one, else the positive class's ``predict_proba``)."""
+    method = "decision_function" if hasattr(proxy, "decision_function") else "predict_proba"
+    responses = np.empty((n_blocks, n_rows))
+    for b in range(n_blocks):
+        proxy.block = b
+        response = np.asarray(getattr(proxy, method)(stacked.iloc[b * n_rows:(b + 1) * n_rows]))
+        responses[b] = response if response.ndim == 1 else response[:, 1]
+    finite = np.isfinite(responses).all(axis=1)
+    if not finite.all():                     # the scorer's own error message
+        proxy.block = int(np.argmin(finite))
+        scorer(proxy, stacked.iloc[proxy.block * n_rows:(proxy.block + 1) * n_rows], y)
+    return _roc_auc_of_rows(positive, responses)
+
+
 def permuted_scores(model: Any, X: pd.DataFrame, y: np.ndarray, column_sets: Sequence[Sequence[int]],
                     orders: np.ndarray, scorer: Callable, sample_weight=None,
-                    batch_size: int = DEFAULT_BATCH_SIZE, batch: bool | str = "auto") -> np.ndarray:
+                    batch_size: int = DEFAULT_BATCH_SIZE, batch: bool | str = "auto",
+                    scoring_name: str | None = None) -> np.ndarray:
     """Score of ``model`` with each column set shuffled by each row order: ``(n_sets, n_repeats)``.
 
     All (column set, repeat) blocks are stacked into frames of at most ``batch_size`` rows; each
     frame goes through the model in as few calls as exactness allows (:class:`_StackedModel`),
-    and each block is scored on its own slice of the predictions.
+    and each block is scored on its own slice of the predictions. Under ``scoring_name="roc_auc"``
+    (a binary classifier, no weights) the blocks' areas are computed together, equal bit for bit
+    to the scorer's, without its per-call input checks (most of the time on small test sets).
     """
     n_rows, n_repeats = len(X), len(orders)
     blocks = [(set(columns), orders[r]) for columns in column_sets for r in range(n_repeats)]
     per_batch = max(1, batch_size // n_rows)
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+    positive = _roc_auc_labels(model, y, scoring_name, sample_weight)
     scores = np.empty(len(blocks))
     for start in range(0, len(blocks), per_batch):
         batch_blocks = blocks[start:start + per_batch]
         stacked = _stack(X, batch_blocks)
         proxy = _StackedModel(model, stacked, n_rows, batch)
+        if positive is not None:
+            scores[start:start + len(batch_blocks)] = _roc_auc_scores(
+                proxy, stacked, len(batch_blocks), n_rows, positive, scorer, y)
+            continue
         for b in range(len(batch_blocks)):
             proxy.block = b
             rows = stacked.iloc[b * n_rows:(b + 1) * n_rows]

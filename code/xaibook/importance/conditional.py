@@ -145,7 +145,7 @@ def conditional_permutation_importance(model: Any, X: pd.DataFrame, y: Any,
         _check_strata(strata, feature, n_bins)
         within = shuffle_within_strata(orders, strata)
         scores = permuted_scores(model, X, y, [[X.columns.get_loc(feature)]], within, scorer,
-                                  None, batch_size, batch)
+                                  None, batch_size, batch, scoring_name=scoring_name)
         importances.append(baseline - scores[0])
     return PermutationImportance(
         importances=np.vstack(importances), feature_names=tuple(conditional_on),

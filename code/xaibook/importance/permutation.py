@@ -127,7 +127,8 @@ def _importance_of_column_sets(model, X, y, column_sets: Mapping[str, Sequence[s
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
     baseline = _check_score(scorer(model, X, y, **kwargs), scoring_name, y)
     positions = [[X.columns.get_loc(c) for c in columns] for columns in column_sets.values()]
-    permuted = permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch)
+    permuted = permuted_scores(model, X, y, positions, orders, scorer, sample_weight, batch_size, batch,
+                               scoring_name=scoring_name)
     return PermutationImportance(
         importances=baseline - permuted, feature_names=tuple(column_sets),
         baseline_score=float(baseline), scoring=scoring_name,
