@@ -2631,7 +2631,7 @@ def ov_outcome_rates_frame_for_dataset():
 
 @case("options", "tail")
 def ex_chance_count_negative_tail():
-    return _exercises("importance", "permutation_importance").chance_count(50, tail=-0.5)
+    return _exercises("importance").chance_count(50, tail=-0.5)
 
 @case("X type", "dataset", "load_case")
 def ov_distribution_chart_frame_for_dataset():
