@@ -318,7 +318,7 @@ def lime_vs_shap_chart(result: LimeResult, shap_values: Any, *, x: Any = None, r
     frame["sign"] = _sign(frame["value"])
     # on a phone the panels stand one under the other, so each names its features
     chart = with_narrow_layout(alt.hconcat(*_lime_shap_panels(frame, order, width=190, names_on_both=False)),
-                               alt.vconcat(*_lime_shap_panels(frame, order, width=NARROW_WIDTH // 2,
+                               alt.vconcat(*_lime_shap_panels(frame, order, width=NARROW_WIDTH - 120,
                                                               names_on_both=True)))
     return describe(
         chart, title=title or "LIME and SHAP for the same person",
