@@ -323,8 +323,8 @@ def lime_vs_shap_chart(result: LimeResult, shap_values: Any, *, x: Any = None, r
     return describe(
         chart, title=title or "LIME and SHAP for the same person",
         description=description or (
-            f"Two bar charts side by side for the {len(order)} features with the largest SHAP values: "
-            "left the SHAP value, right LIME's weight for the same feature."))
+            f"Two bar charts (side by side; on a phone one above the other) for the {len(order)} features "
+            "with the largest SHAP values: first the SHAP value, then LIME's weight for the same feature."))
 
 
 def _lime_shap_panels(frame: pd.DataFrame, order: list, *, width: int, names_on_both: bool) -> list[alt.Chart]:
