@@ -577,8 +577,12 @@ def test_text_colour_on_fill_reads_on_any_cell():
         _base.text_colour_on_fill("a b")
 
 
-#: Chapters with numbers printed on coloured cells (rank heat maps, the report card).
-CELL_TEXT_PAGES = ["book/03_permutation_importance", "book/09_wrap_up"]
+#: Chapters with numbers printed on coloured cells (the tree's boxes, rank and agreement heat maps,
+#: the report cards), with the modes not already checked by the dark-page test above.
+CELL_TEXT_PAGES = ["book/02_basics", "book/03_permutation_importance", "book/08_failures", "book/09_wrap_up",
+                   "book/10_reason_codes"]
+CELL_TEXT_VISITS = [(name, mode) for name in CELL_TEXT_PAGES for mode in ("light", "dark")
+                    if mode == "light" or name not in DARK_PAGES]
 
 
 #: Each highlighted word of a LIME text explanation: its text colour, its tint and its underline.
@@ -643,18 +647,18 @@ def test_dots_lines_and_highlights_stand_out_on_the_dark_page(browser, site_url,
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("name", CELL_TEXT_PAGES)
-def test_numbers_on_coloured_cells_read_on_the_light_page(browser, site_url, name):
-    """WCAG 2.1 1.4.3: a number on a heat-map cell has 4.5:1 against the cell (the dark page's
-    check is in the test above)."""
+@pytest.mark.parametrize("name, mode", CELL_TEXT_VISITS)
+def test_numbers_on_coloured_cells_read_in_both_modes(browser, site_url, name, mode):
+    """WCAG 2.1 1.4.3: a number on a coloured cell has 4.5:1 against the cell as drawn."""
     from test_site import PageVisit, draw_every_chart
 
     if not (HTML_DIR / f"{name}.html").exists():
         pytest.skip(f"{name} is not in the built site")
-    visit = PageVisit(browser, site_url, f"{name}.html", viewport=SCREENS["laptop"])
+    visit = PageVisit(browser, site_url, f"{name}.html", color_scheme=mode, viewport=SCREENS["laptop"])
     try:
         draw_every_chart(visit.page)
-        assert assert_texts_on_cells_read(visit, name, "#ffffff"), f"{name}: no text on a cell found"
+        page = over(visit.page.evaluate(MARK_COLOURS)["page"], "#ffffff")
+        assert assert_texts_on_cells_read(visit, name, page), f"{name}: no text on a cell found"
     finally:
         visit.close()
 

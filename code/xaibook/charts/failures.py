@@ -95,7 +95,7 @@ def agreement_chart(table: pd.DataFrame, *, k: int | None = None, metric: str = 
     )
     labels = base.mark_text(fontSize=13).encode(  # (the same tooltip: the pointer meets the number first)
         text=alt.Text("value:Q", format=".2f"), tooltip=agreement_tooltip,
-        color=alt.condition(alt.datum.value > 0.6, alt.value("#222222"), alt.value("#ffffff")),
+        color=text_colour_on_fill("value"),
     )
     chart = (cells + labels).add_params(k_param, metric_param).properties(width=alt.Step(80), height=alt.Step(48))
     return describe(

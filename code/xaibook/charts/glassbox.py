@@ -30,6 +30,7 @@ from xaibook.charts._base import (
     check_top,
     describe,
     diverging_scale,
+    text_colour_on_fill,
     with_narrow_layout,
     zero_rule,
 )
@@ -243,9 +244,8 @@ def _icicle_layers(nodes: pd.DataFrame, rules: TreeRules, outcome: str, outline:
         layers.append(base.transform_filter("datum.on_path").mark_rect(
             fill=None, stroke=PALETTE[3], strokeWidth=3).encode(x=x, x2="x1:Q", y=y, y2="y1:Q",
                                                                tooltip=tooltip))
-    # dark text on light boxes, white text on the strongly coloured ones (in both site themes)
-    ink = alt.condition(f"abs(datum.probability - {float(rules.nodes.loc[0, 'probability'])!r}) > 0.3",
-                        alt.value("#ffffff"), alt.value("#222222"))
+    # white or black, whichever reads better on the box's own fill (in both site themes)
+    ink = text_colour_on_fill("probability")
     text = base.mark_text(fontSize=11, dy=-7).encode(
         x="xm:Q", y=alt.Y("y0:Q", axis=None), text="label:N", tooltip=tooltip, color=ink)
     share = base.mark_text(fontSize=11, dy=8).encode(
