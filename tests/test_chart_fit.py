@@ -467,8 +467,9 @@ def test_signed_zero_reads_on_both_pages():
 
 
 # ---------------------------------------------------------------------------------- dark mode
-#: Chapters whose dots, lines and highlighted words a reader found hard to see on the dark page.
-DARK_PAGES = ["book/05_shap", "book/06_lime", "book/09_wrap_up"]
+#: Chapters whose dots, lines and highlighted words a reader found hard to see on the dark page
+#: (chapter 3: translucent scatter dots, rank numbers on coloured cells).
+DARK_PAGES = ["book/03_permutation_importance", "book/05_shap", "book/06_lime", "book/09_wrap_up"]
 
 #: The page's background and, per mark of every chart, the colours of its dots, lines and rules as
 #: drawn (opacity included). A mark whose items differ in opacity encodes a quantity (or a
@@ -508,6 +509,81 @@ MARK_COLOURS = """() => {
     }
     return { page: norm(page), marks: out };
 }"""
+
+#: Every text a chart draws on a filled cell (a rect under the text's centre): its colour and the
+#: cell's as drawn on the page (opacity included), for WCAG 2.1 1.4.3 (4.5:1 for text).
+TEXTS_ON_CELLS = """() => {
+    const ctx = document.createElement('canvas').getContext('2d');
+    const norm = c => { ctx.fillStyle = '#000000'; ctx.fillStyle = c; return ctx.fillStyle; };
+    const out = [];
+    function walk(mark, ox, oy, cells, texts) {
+        for (const item of mark.items || []) {
+            if (mark.marktype === 'group') {
+                for (const child of item.items || []) walk(child, ox + (item.x || 0), oy + (item.y || 0), cells, texts);
+                continue;
+            }
+            const alpha = (item.opacity ?? 1) * (item.fillOpacity ?? 1);
+            if (alpha === 0 || typeof item.fill !== 'string' || !item.bounds || item.bounds.empty()) { continue; }
+            const box = { x1: item.bounds.x1 + ox, x2: item.bounds.x2 + ox, y1: item.bounds.y1 + oy,
+                          y2: item.bounds.y2 + oy, colour: norm(item.fill), alpha: alpha };
+            if (mark.marktype === 'rect' && mark.role === 'mark' && !['none', 'transparent'].includes(item.fill)) {
+                cells.push(box);
+            } else if (mark.marktype === 'text' && mark.role === 'mark') {
+                const text = Array.isArray(item.text) ? item.text.join(' ') : String(item.text ?? '');
+                if (text.trim()) { texts.push({ ...box, text: text }); }
+            }
+        }
+    }
+    for (const el of document.querySelectorAll('.xaibook-chart')) {
+        const view = el.xaibookChart && el.xaibookChart.view;
+        if (!view) { continue; }
+        const cells = [], texts = [];
+        walk(view.scenegraph().root, 0, 0, cells, texts);
+        for (const t of texts) {
+            const cx = (t.x1 + t.x2) / 2, cy = (t.y1 + t.y2) / 2;
+            const under = cells.filter(c => c.x1 <= cx && cx <= c.x2 && c.y1 <= cy && cy <= c.y2).pop();
+            if (under) {
+                out.push({ chart: (el.getAttribute('aria-label') || '').slice(0, 50), text: t.text,
+                           colour: t.colour, alpha: t.alpha, cell: under.colour, cellAlpha: under.alpha });
+            }
+        }
+    }
+    return out;
+}"""
+
+
+def assert_texts_on_cells_read(visit, name: str, page: str) -> list[dict]:
+    """Every text drawn on a coloured cell has 4.5:1 against the cell as drawn on ``page``."""
+    found = visit.page.evaluate(TEXTS_ON_CELLS)
+    faint = []
+    for t in found:
+        cell = over(t["cell"], page, t["cellAlpha"])
+        ratio = _base.contrast_ratio(over(t["colour"], cell, t["alpha"]), cell)
+        if ratio < 4.5:
+            faint.append(f"{t['chart']!r} {t['text']!r}: {t['colour']} on {cell} ({ratio:.2f}:1)")
+    assert not faint, f"{name}: texts under 4.5:1 on their cells (page {page}):\n" + "\n".join(sorted(set(faint)))
+    return found
+
+
+def test_text_colour_on_fill_reads_on_any_cell():
+    """White or black, whichever contrasts more: at least sqrt(21) = 4.58:1 on any fill, among them
+    both pages' versions of the signed scale's ends; the expression reads the cell's own scale."""
+    fills = ["#0072B2", "#4A97E0", "#D55E00", "#E8743B", _base.SIGNED_ZERO, "#767676", "#21918c"]
+    for fill in fills:
+        assert max(_base.contrast_ratio(fill, ink) for ink in ("#ffffff", "#000000")) >= 4.5, fill
+    expression = _base.text_colour_on_fill("scaled")["value"]["expr"]
+    assert "scale('color', datum.scaled)" in expression
+    with pytest.raises(ValueError, match="plain name"):
+        _base.text_colour_on_fill("a b")
+
+
+#: Chapters with numbers printed on coloured cells (the tree's boxes, rank and agreement heat maps,
+#: the report cards), with the modes not already checked by the dark-page test above.
+CELL_TEXT_PAGES = ["book/02_basics", "book/03_permutation_importance", "book/08_failures", "book/09_wrap_up",
+                   "book/10_reason_codes"]
+CELL_TEXT_VISITS = [(name, mode) for name in CELL_TEXT_PAGES for mode in ("light", "dark")
+                    if mode == "light" or name not in DARK_PAGES]
+
 
 #: Each highlighted word of a LIME text explanation: its text colour, its tint and its underline.
 WORD_COLOURS = """() => [...document.querySelectorAll(
@@ -560,11 +636,29 @@ def test_dots_lines_and_highlights_stand_out_on_the_dark_page(browser, site_url,
                         for m in found["marks"]
                         if _base.contrast_ratio(over(m["colour"], page, m["alpha"]), page) < _base.MIN_CONTRAST})
         assert found["marks"] and not faint, f"{name}: marks under 3:1 on the dark page {page}:\n" + "\n".join(faint)
+        assert_texts_on_cells_read(visit, name, page)
         for word in visit.page.evaluate(WORD_COLOURS):
             tint = over(word["tint"], page)
             assert word["underline"], f"{name}: {word['word']!r} has no underline"
             assert _base.contrast_ratio(over(word["underline"], page), page) >= _base.MIN_CONTRAST, word
             assert _base.contrast_ratio(over(word["text"], tint), tint) >= 4.5, word
+    finally:
+        visit.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name, mode", CELL_TEXT_VISITS)
+def test_numbers_on_coloured_cells_read_in_both_modes(browser, site_url, name, mode):
+    """WCAG 2.1 1.4.3: a number on a coloured cell has 4.5:1 against the cell as drawn."""
+    from test_site import PageVisit, draw_every_chart
+
+    if not (HTML_DIR / f"{name}.html").exists():
+        pytest.skip(f"{name} is not in the built site")
+    visit = PageVisit(browser, site_url, f"{name}.html", color_scheme=mode, viewport=SCREENS["laptop"])
+    try:
+        draw_every_chart(visit.page)
+        page = over(visit.page.evaluate(MARK_COLOURS)["page"], "#ffffff")
+        assert assert_texts_on_cells_read(visit, name, page), f"{name}: no text on a cell found"
     finally:
         visit.close()
 

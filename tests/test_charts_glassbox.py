@@ -133,6 +133,11 @@ def test_whatif_chart_shows_predict_proba_when_drawn_by_vega(case):
         assert params["whatif_age"]["bind"]["input"] == "range"
         assert params["whatif_age"]["bind"]["min"] <= row["age"].item() <= params["whatif_age"]["bind"]["max"]
         assert gc.WHATIF_SIGNAL in params
+        # on a phone the axis has half the labels (0.1 apart, "0.9" and "1.0" crowd each other), same sliders
+        narrow = spec_dict["usermeta"]["xaibook"]["narrow"]
+        assert [p["name"] for p in narrow["params"]] == list(params)
+        assert spec_dict["layer"][0]["encoding"]["x"]["axis"]["tickCount"] == 10
+        assert narrow["layer"][0]["encoding"]["x"]["axis"]["tickCount"] == 5
         text, precise = _displayed(spec_dict)
         expected = logistic.predict_proba(row)[0, 1]
         assert text == gc.whatif_expected_text(spec) == f"{expected:.3f}"

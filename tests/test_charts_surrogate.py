@@ -101,6 +101,10 @@ def test_lime_vs_shap_chart(result, frame):
     shap_values = pd.Series([0.1, -0.2, 0.05], index=result.feature_names, name=x.name)
     spec = spec_of(charts.lime_vs_shap_chart(result, shap_values, x=x, top=2))
     assert rows_of(spec) == 4
+    # side by side the LIME panel shares the SHAP panel's feature names; on a phone, stacked, both name them
+    assert [p["encoding"]["y"]["axis"]["labels"] for p in spec["hconcat"]] == [True, False]
+    narrow = spec["usermeta"]["xaibook"]["narrow"]
+    assert [p["encoding"]["y"]["axis"]["labels"] for p in narrow["vconcat"]] == [True, True]
     with pytest.raises(ValueError, match="same feature names"):
         charts.lime_vs_shap_chart(result, shap_values.drop("age"), x=x)
 

@@ -28,7 +28,7 @@ from xaibook import render, tables
 
 __all__ = ["PALETTE", "OUTCOME_COLORS", "DIVERGING_SCHEME", "FONT", "THEME_NAME", "DIGITS", "RULE_COLOR",
            "xaibook_theme", "describe", "check_result", "check_count", "check_top", "check_long_frame", "zero_rule",
-           "diverging_scale", "signed_scale", "SIGNED_ZERO", "click_on_mark",
+           "diverging_scale", "signed_scale", "SIGNED_ZERO", "click_on_mark", "text_colour_on_fill",
            "LIGHT_BACKGROUND", "DARK_BACKGROUND", "MIN_CONTRAST", "DIVERGING_RANGE", "with_narrow_layout",
            "NARROW_WIDTH"]
 
@@ -110,6 +110,19 @@ def signed_scale(limit: float) -> alt.Scale:
         limit = 1.0
     return alt.Scale(domain=[-limit, 0.0, limit], range=[DIVERGING_RANGE[0], SIGNED_ZERO, DIVERGING_RANGE[1]],
                      interpolate="lab")
+
+
+def text_colour_on_fill(field: str, scale: str = "color") -> dict:
+    """Colour of a text drawn on a cell filled with the ``scale`` colour of ``datum[field]``: white
+    or black, whichever contrasts more with the fill as drawn (the dark page's lighter colours
+    included), computed by Vega's ``contrast`` for each cell. One of the two always reaches
+    sqrt(21) = 4.58:1 against any colour, above the 4.5:1 that WCAG 2.1 (1.4.3) asks of text.
+    ``scale`` is the name Vega-Lite gives the colour scale (``"color"`` in a single or layered view).
+    """
+    if not (isinstance(field, str) and field.isidentifier()):
+        raise ValueError(f"field must be a plain name (letters, digits, _), got {field!r}")
+    fill = f"scale({scale!r}, datum.{field})"
+    return alt.value({"expr": f"contrast('#ffffff', {fill}) >= contrast('#000000', {fill}) ? '#ffffff' : '#000000'"})
 
 
 def click_on_mark(field: str) -> str:

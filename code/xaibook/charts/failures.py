@@ -31,6 +31,7 @@ from xaibook.charts._base import (
     check_top,
     describe,
     signed_scale,
+    text_colour_on_fill,
     with_narrow_layout,
 )
 
@@ -94,7 +95,7 @@ def agreement_chart(table: pd.DataFrame, *, k: int | None = None, metric: str = 
     )
     labels = base.mark_text(fontSize=13).encode(  # (the same tooltip: the pointer meets the number first)
         text=alt.Text("value:Q", format=".2f"), tooltip=agreement_tooltip,
-        color=alt.condition(alt.datum.value > 0.6, alt.value("#222222"), alt.value("#ffffff")),
+        color=text_colour_on_fill("value"),
     )
     chart = (cells + labels).add_params(k_param, metric_param).properties(width=alt.Step(80), height=alt.Step(48))
     return describe(
@@ -367,7 +368,7 @@ def _card_layers(data: pd.DataFrame, methods: list, keep: list, *, step: int, an
     )
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text("rank:Q"), tooltip=card_tooltip,
-        color=alt.condition("abs(datum.scaled) > 0.6", alt.value("#ffffff"), alt.value("#222222")))
+        color=text_colour_on_fill("scaled"))
     return (cells + labels).properties(width=alt.Step(step), height=alt.Step(24))
 
 

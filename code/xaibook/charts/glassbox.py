@@ -30,6 +30,7 @@ from xaibook.charts._base import (
     check_top,
     describe,
     diverging_scale,
+    text_colour_on_fill,
     with_narrow_layout,
     zero_rule,
 )
@@ -243,9 +244,8 @@ def _icicle_layers(nodes: pd.DataFrame, rules: TreeRules, outcome: str, outline:
         layers.append(base.transform_filter("datum.on_path").mark_rect(
             fill=None, stroke=PALETTE[3], strokeWidth=3).encode(x=x, x2="x1:Q", y=y, y2="y1:Q",
                                                                tooltip=tooltip))
-    # dark text on light boxes, white text on the strongly coloured ones (in both site themes)
-    ink = alt.condition(f"abs(datum.probability - {float(rules.nodes.loc[0, 'probability'])!r}) > 0.3",
-                        alt.value("#ffffff"), alt.value("#222222"))
+    # white or black, whichever reads better on the box's own fill (in both site themes)
+    ink = text_colour_on_fill("probability")
     text = base.mark_text(fontSize=11, dy=-7).encode(
         x="xm:Q", y=alt.Y("y0:Q", axis=None), text="label:N", tooltip=tooltip, color=ink)
     share = base.mark_text(fontSize=11, dy=8).encode(
@@ -514,25 +514,17 @@ def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, thre
         label=f"format({WHATIF_SIGNAL}, '.3f')",
         decision=f"{WHATIF_SIGNAL} >= {threshold!r} ? 'above threshold' : 'below threshold'",
     )
-    x = alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), title=f"predicted probability of {outcome}")
-    bar = base.mark_bar(height=28).encode(
-        x=x, y=alt.Y("outcome:N", title=None, axis=None),
-        color=alt.Color("decision:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=["below threshold", "above threshold"],
-                                        range=[OUTCOME_COLORS["good"], OUTCOME_COLORS["bad"]])),
-        tooltip=[alt.Tooltip("probability:Q", format=".3f")])
-    text = base.mark_text(align="left", dx=6, fontSize=16, fontWeight="bold").encode(
-        x=x, y=alt.Y("outcome:N", axis=None), text="label:N").properties(name=WHATIF_TEXT_NAME)
-    marks = pd.DataFrame({"at": [threshold, spec.probability], "what": ["threshold", "start"]})
-    rule = alt.Chart(marks.iloc[[0]]).mark_rule(strokeDash=[4, 4], color=PALETTE[7], size=2).encode(x="at:Q")
-    start = alt.Chart(marks.iloc[[1]]).mark_tick(color=PALETTE[7], thickness=2, size=40).encode(x="at:Q")
-    chart = alt.layer(bar, rule, start, text).add_params(*sliders, probability).properties(
-        width=420, height=60, usermeta={
-            "embedOptions": {"renderer": "svg"},
-            # read out by a screen reader whenever a slider moves (xaibook-charts.js)
-            "xaibook": {"announce": {
-                "signal": WHATIF_SIGNAL, "digits": 3,
-                "format": f"Predicted probability of {outcome}: {{value}} (decision threshold {threshold:g})."}}})
+    usermeta = {
+        "embedOptions": {"renderer": "svg"},
+        # read out by a screen reader whenever a slider moves (xaibook-charts.js)
+        "xaibook": {"announce": {
+            "signal": WHATIF_SIGNAL, "digits": 3,
+            "format": f"Predicted probability of {outcome}: {{value}} (decision threshold {threshold:g})."}}}
+    layers = {width: alt.layer(*_whatif_marks(base, spec.probability, threshold, outcome, width=width)).add_params(
+        *sliders, probability).properties(width=width, height=60, usermeta={"embedOptions": {"renderer": "svg"}})
+        for width in (420, NARROW_WIDTH)}
+    # on a phone the axis has a label every 0.2 (every 0.1, they crowd each other)
+    chart = with_narrow_layout(layers[420].properties(usermeta=usermeta), layers[NARROW_WIDTH])
     feature_list = ", ".join(labels.get(f, f) for f in spec.features)
     return describe(
         chart,
@@ -544,3 +536,23 @@ def whatif_chart(spec: WhatIfSpec, *, labels: dict[str, str] | None = None, thre
             f"probability of {outcome}, starting at {spec.probability:.3f}. A dashed line marks "
             f"the decision threshold {threshold:g} and a grey tick the starting probability."),
     )
+
+
+def _whatif_marks(base: alt.Chart, start_at: float, threshold: float, outcome: str, *, width: int) -> tuple:
+    """The what-if chart's bar, threshold rule, starting tick and probability text, on an axis
+    ``width`` pixels long (a label every 0.1 on a laptop, every 0.2 on a phone's narrower axis)."""
+    axis = alt.Axis(tickCount=10 if width > NARROW_WIDTH else 5)
+    x = alt.X("probability:Q", scale=alt.Scale(domain=[0, 1]), title=f"predicted probability of {outcome}",
+              axis=axis)
+    bar = base.mark_bar(height=28).encode(
+        x=x, y=alt.Y("outcome:N", title=None, axis=None),
+        color=alt.Color("decision:N", title=None, legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(domain=["below threshold", "above threshold"],
+                                        range=[OUTCOME_COLORS["good"], OUTCOME_COLORS["bad"]])),
+        tooltip=[alt.Tooltip("probability:Q", format=".3f")])
+    text = base.mark_text(align="left", dx=6, fontSize=16, fontWeight="bold").encode(
+        x=x, y=alt.Y("outcome:N", axis=None), text="label:N").properties(name=WHATIF_TEXT_NAME)
+    marks = pd.DataFrame({"at": [threshold, start_at], "what": ["threshold", "start"]})
+    rule = alt.Chart(marks.iloc[[0]]).mark_rule(strokeDash=[4, 4], color=PALETTE[7], size=2).encode(x="at:Q")
+    start = alt.Chart(marks.iloc[[1]]).mark_tick(color=PALETTE[7], thickness=2, size=40).encode(x="at:Q")
+    return bar, rule, start, text

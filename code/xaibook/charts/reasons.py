@@ -11,7 +11,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from xaibook.charts._base import DIGITS, check_result, describe
+from xaibook.charts._base import DIGITS, check_result, describe, text_colour_on_fill
 from xaibook.reasons import ReasonCodes
 
 __all__ = ["LetterCard", "letter_card", "reasons_agreement_chart", "reasons_picker_frame", "reasons_picker_chart"]
@@ -93,7 +93,7 @@ def reasons_agreement_chart(table: pd.DataFrame, *, k: int = 4, title: str | Non
     )
     labels = base.mark_text(fontSize=12).encode(
         text=alt.Text("value:Q", format=".2f"),
-        color=alt.condition(alt.datum.value > 0.6, alt.value("#222222"), alt.value("#ffffff")),
+        color=text_colour_on_fill("value"),
     )
     chart = (cells + labels).properties(width=alt.Step(56), height=alt.Step(36))
     return describe(
@@ -147,7 +147,7 @@ def reasons_picker_chart(frame: pd.DataFrame, *, applicant: str | None = None, t
     )
     labels = base.mark_text(fontSize=12).encode(
         text=alt.Text("rank:Q"),
-        color=alt.condition(alt.datum.rank <= 2, alt.value("#ffffff"), alt.value("#222222")),
+        color=text_colour_on_fill("rank"),
     )
     chart = (cells + labels).add_params(pick).properties(width=alt.Step(56), height=alt.Step(24))
     return describe(

@@ -316,22 +316,32 @@ def lime_vs_shap_chart(result: LimeResult, shap_values: Any, *, x: Any = None, r
         "label": [labels[f] for f in order] * 2,
     })
     frame["sign"] = _sign(frame["value"])
+    # on a phone the panels stand one under the other, so each names its features
+    chart = with_narrow_layout(alt.hconcat(*_lime_shap_panels(frame, order, width=190, names_on_both=False)),
+                               alt.vconcat(*_lime_shap_panels(frame, order, width=NARROW_WIDTH - 120,
+                                                              names_on_both=True)))
+    return describe(
+        chart, title=title or "LIME and SHAP for the same person",
+        description=description or (
+            f"Two bar charts (side by side; on a phone one above the other) for the {len(order)} features "
+            "with the largest SHAP values: first the SHAP value, then LIME's weight for the same feature."))
+
+
+def _lime_shap_panels(frame: pd.DataFrame, order: list, *, width: int, names_on_both: bool) -> list[alt.Chart]:
+    """The SHAP and the LIME bar chart, ``width`` pixels each; the LIME panel names the features
+    only if ``names_on_both`` (beside the SHAP panel it shares its rows)."""
     panels = []
     for method in ("SHAP value", "LIME weight"):
         part = frame[frame["method"] == method]
         panels.append(alt.Chart(part).mark_bar().encode(
             x=alt.X("value:Q", title=method),
             y=alt.Y("feature:N", sort=order, title=None,
-                    axis=alt.Axis(labels=method == "SHAP value")),
+                    axis=alt.Axis(labels=names_on_both or method == "SHAP value")),
             color=alt.Color("sign:N", scale=SIGN_SCALE, title="the feature", legend=BOTTOM),
             tooltip=["feature:N", alt.Tooltip("label:N", title="LIME's feature"),
                      alt.Tooltip("value:Q", format="+.4f", title=method)],
-        ).properties(width=190, height=max(120, 24 * len(order))))
-    return describe(
-        alt.hconcat(*panels), title=title or "LIME and SHAP for the same person",
-        description=description or (
-            f"Two bar charts side by side for the {len(order)} features with the largest SHAP values: "
-            "left the SHAP value, right LIME's weight for the same feature."))
+        ).properties(width=width, height=max(120, 24 * len(order))))
+    return panels
 
 
 # ----------------------------------------------------------------------------------- text
