@@ -184,6 +184,9 @@ def test_image_chart_and_submodular_chart(frame):
         charts.image_chart(image, {})
     with pytest.raises(ValueError, match="do not match"):
         charts.image_chart(np.zeros((8, 8)), {"x": one})
+    assert one.scale == "model output"     # a plain function declares no scale
+    with pytest.raises(ValueError, match="different output scales"):
+        charts.image_chart(image, {"a": one, "b": dataclasses.replace(one, scale="log-odds")})
     explanations = [S.lime_tabular(f, frame, frame.iloc[[i]], n_samples=200) for i in range(5)]
     pick = S.submodular_pick(explanations, n_picks=2)
     spec = spec_of(charts.submodular_chart(pick, top=4))

@@ -488,6 +488,7 @@ def image_chart(image: np.ndarray, panels: Mapping[str, LimeResult], *, show_seg
     if not isinstance(panels, Mapping) or not panels \
             or not all(isinstance(r, LimeResult) and r.kind == "image" for r in panels.values()):
         raise TypeError("panels must be a non-empty dict of name -> image LimeResult")
+    check_same_scale(panels, name="panels")   # one colour scale: the weights must share a unit
     height, width = image.shape
     for name, result in panels.items():
         if result.segments.shape != image.shape:
