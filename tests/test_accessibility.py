@@ -168,14 +168,17 @@ def _open(browser, site_url, name: str, mode: str):
         for (const el of document.querySelectorAll('.xaibook-chart')) {
             el.scrollIntoView({ block: "center" });
             const start = performance.now();
-            while (!["true", "error"].includes(el.dataset.drawn) && performance.now() - start < 30000) {
+            // up to 90 s each, as tests/test_site.py waits: on a loaded 2-core machine a chart wider
+            // than its column is redrawn several times while fitted (seen once: a page of 16 charts in
+            // dark mode, whose last chart was still drawing at 30 s and was then scrolled away)
+            while (!["true", "error"].includes(el.dataset.drawn) && performance.now() - start < 90000) {
                 await new Promise(r => setTimeout(r, 25));
             }
         }
         window.scrollTo(0, 0);
     }""")
     page.wait_for_function("() => [...document.querySelectorAll('.xaibook-chart')]"
-                           ".every(el => el.dataset.drawn === 'true')", timeout=60_000)
+                           ".every(el => el.dataset.drawn === 'true')", timeout=30_000)
     page.wait_for_function("() => [...document.querySelectorAll('.math')]"
                            ".every(el => el.querySelector('mjx-container'))", timeout=60_000)
     # The theme fades colours in when it switches to dark mode after load; axe must read the final
