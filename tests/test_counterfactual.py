@@ -581,3 +581,41 @@ def test_linear_recourse_cost_refuses_a_flat_tree_instead_of_saying_no_recourse(
     with pytest.raises(ValueError, match="not linear"):
         linear_recourse_cost(tree, x, X)
     assert len(counterfactuals(tree, x, X)) >= 1
+
+
+def test_credit_caveats_name_every_change_that_is_not_advice():
+    """Chapter 7's caveats: each rule fires on the change it names and on nothing else."""
+    from xaibook.counterfactual import credit_caveats
+
+    x = pd.DataFrame([{"purpose": "car (new)", "credit_amount": 2000.0, "duration_months": 20,
+                       "checking_account": "no checking account", "savings_account": "< 100 DM"}], index=[7])
+    same = x.copy()
+    larger = x.assign(credit_amount=2500.0)                       # more, and more per month
+    shorter = x.assign(duration_months=10)                        # same amount, twice the monthly payment
+    account = x.assign(checking_account="0-200 DM")
+    overdrawn = x.assign(checking_account="< 0 DM")
+    other = x.assign(purpose="business", savings_account="100-500 DM")
+    options = pd.concat([same, larger, shorter, account, overdrawn, other], ignore_index=True)
+    notes = credit_caveats(options, x.iloc[0])
+    assert notes[0] == "-"
+    assert notes[1] == "more than asked for; higher monthly payment, instalment rate held fixed"
+    assert notes[2] == "higher monthly payment, instalment rate held fixed"
+    assert notes[3] == "opens an account: the record changes, not the risk"
+    assert notes[4] == "opens an account: the record changes, not the risk; overdrawn"
+    assert notes[5] == "another purpose is another loan; needs savings"
+    with pytest.raises(ValueError, match="lacks the credit columns"):
+        credit_caveats(options.drop(columns="purpose"), x)
+    with pytest.raises(ValueError, match="exactly one row"):
+        credit_caveats(options, options)
+
+
+def test_quiet_keeps_warnings_and_progress_bars_off_the_page(capsys):
+    import sys
+    import warnings
+
+    from xaibook.notebook import quiet
+
+    with quiet():
+        warnings.warn("a library's warning", stacklevel=1)
+        print("progress 10%", file=sys.stderr)
+    assert capsys.readouterr().err == ""

@@ -10,6 +10,10 @@ Importing this module also makes DataFrames display as accessible tables
 
 from __future__ import annotations
 
+import contextlib
+import io
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -17,7 +21,7 @@ import numpy as np
 from xaibook import tables
 
 __all__ = [
-    "plain", "glue",
+    "plain", "glue", "quiet",
 ]
 
 tables.enable()
@@ -42,3 +46,11 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     if not isinstance(name, str) or not name:
         raise ValueError("glue needs a non-empty string name")
     myst_glue(name, plain(value), display=display)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Keep a library's progress bars and warnings out of the page (DiCE prints tqdm bars to stderr)."""
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield

@@ -61,6 +61,8 @@ The package, one module per concern (everything public is re-exported here, so
     additive in log-odds, :func:`linear_recourse_cost` (:func:`linear_recourse_costs` for many rows).
 :mod:`~xaibook.counterfactual.importance`
     :func:`counterfactual_importance`.
+:mod:`~xaibook.counterfactual.caveats`
+    :func:`credit_caveats`: why an option may be the model's arithmetic rather than advice (chapter 7).
 :mod:`~xaibook.counterfactual.results`
     :class:`CounterfactualResult`, :class:`CounterfactualImportance`, :class:`AlreadyDesiredError`.
 
@@ -79,6 +81,7 @@ from xaibook.counterfactual._candidates import (  # noqa: F401
 )
 from xaibook.counterfactual._minimise import MAX_BROAD, MAX_POOL, SHRINK_POINTS  # noqa: F401
 from xaibook.counterfactual._space import GRID_SIZE  # noqa: F401
+from xaibook.counterfactual.caveats import credit_caveats
 from xaibook.counterfactual.constraints import actionable_features, mutable_features
 from xaibook.counterfactual.distance import band_scales, distance_matrix, mad_scales
 from xaibook.counterfactual.importance import counterfactual_importance
@@ -101,6 +104,7 @@ __all__ = [
     "counterfactual_importance",
     "counterfactual_metrics",
     "counterfactuals",
+    "credit_caveats",
     "distance_matrix",
     "linear_recourse_cost",
     "linear_recourse_costs",
