@@ -507,6 +507,27 @@ def test_bad_options_found_by_the_audit(small):
         S.kernel_width_path(result, [0.5])
 
 
+# ------------------------------------------------------------------------------ kernel-width summary (chapter 6)
+def test_kernel_width_summary_counts_effective_samples_and_the_penalty(small):
+    """Kish's effective sample size is n for a flat kernel and falls as the kernel narrows; the
+    ridge penalty never lengthens the weight vector (shrinkage >= 1); the top feature is the path's."""
+    X, f = small
+    hood = S.tabular_neighbourhood(f, X, X.iloc[[0]], n_samples=300)
+    widths = [0.05, 0.5, 1e6]
+    path = S.kernel_width_path(hood, widths)
+    summary = S.kernel_width_summary(hood, path)
+    assert list(summary.index) == widths
+    ess = summary["effective samples"]
+    assert ess.iloc[-1] == pytest.approx(len(hood), rel=1e-9) and ess.is_monotonic_increasing
+    assert (summary["shrinkage"] >= 1 - 1e-12).all()
+    for width, part in path.groupby("width"):
+        assert summary.loc[width, "top feature"] == part.loc[part["weight"].abs().idxmax(), "feature"]
+    with pytest.raises(ValueError, match="lacks the columns"):
+        S.kernel_width_summary(hood, path.drop(columns="score"))
+    with pytest.raises(TypeError, match="neighbourhood must be a Neighbourhood"):
+        S.kernel_width_summary(path, path)
+
+
 # ------------------------------------------------------------------------------ issue 24.4: a constant model
 @pytest.mark.parametrize("constant", [0.0, 1.0])
 def test_a_model_whose_output_never_changes_scores_as_lime(constant):

@@ -32,7 +32,8 @@ One module per step or kind of data, as ``lime`` has a file per data type:
 
 ``kernel``      the kernel, the weighted ridge surrogate and lime's feature selection
 ``result``      :class:`Neighbourhood` (the perturbed samples) and :class:`LimeResult`
-``fit``         steps 2 and 3 for any kind: :func:`fit_surrogate`, :func:`kernel_width_path`
+``fit``         steps 2 and 3 for any kind: :func:`fit_surrogate`, :func:`kernel_width_path`,
+              :func:`kernel_width_summary`
 ``tabular``     :func:`lime_tabular`, :func:`tabular_neighbourhood`, :func:`lime_tabular_reference`
 ``text``        :func:`lime_text`, :func:`text_neighbourhood`, :func:`text_tokens`
 ``image``       :func:`lime_image`, :func:`image_neighbourhood`, quickshift and grid superpixels
@@ -47,7 +48,7 @@ importable from ``xaibook.surrogate`` itself.
 The key is ``surrogate`` (never ``lime``), so the package cannot shadow the ``lime`` package.
 """
 
-from xaibook.surrogate.fit import fit_surrogate, kernel_width_path
+from xaibook.surrogate.fit import fit_surrogate, kernel_width_path, kernel_width_summary
 from xaibook.surrogate.image import (
     IMAGE_KERNEL_WIDTH,
     QUICKSHIFT,
@@ -87,6 +88,7 @@ __all__ = [
     "image_neighbourhood",
     "kernel",
     "kernel_width_path",
+    "kernel_width_summary",
     "lime_image",
     "lime_tabular",
     "lime_tabular_reference",

@@ -13,7 +13,7 @@ from xaibook._validation import check_positive_int, check_positive_number
 from xaibook.surrogate.kernel import _one_blas_thread, _weighted_r2, kernel, select_features, weighted_ridge
 from xaibook.surrogate.result import LimeResult, Neighbourhood
 
-__all__ = ["fit_surrogate", "kernel_width_path"]
+__all__ = ["fit_surrogate", "kernel_width_path", "kernel_width_summary"]
 
 
 @_one_blas_thread
@@ -65,6 +65,36 @@ def kernel_width_path(neighbourhood: Neighbourhood, widths: Sequence[float], *,
         frames.append(result.to_frame().assign(width=width, score=result.score,
                                                local_prediction=result.local_prediction))
     return pd.concat(frames, ignore_index=True)
+
+
+def kernel_width_summary(neighbourhood: Neighbourhood, path: pd.DataFrame) -> pd.DataFrame:
+    """Per kernel width of ``path`` (:func:`kernel_width_path` of ``neighbourhood``): the
+    surrogate's fidelity (weighted R^2), the effective sample size of the kernel weights (Kish's
+    ``(sum w)^2 / sum w^2``), the feature with the largest weight and that weight, the top feature
+    of the *unpenalised* weighted least-squares fit, and the shrinkage the ridge penalty causes
+    (the norm of the unpenalised weights over the surrogate's). A width whose effective sample size
+    is below the number of coefficients fits the surrogate on fewer samples than it has unknowns."""
+    _check_neighbourhood(neighbourhood)
+    if not isinstance(path, pd.DataFrame):
+        raise TypeError(f"path must be the DataFrame kernel_width_path returns, got {type(path).__name__}")
+    missing = [c for c in ("width", "feature", "weight", "score") if c not in path.columns]
+    if missing or path.empty:
+        raise ValueError(f"path lacks the columns {missing} (or rows) of kernel_width_path's result; "
+                         "pass kernel_width_path(neighbourhood, widths)")
+    unknown = sorted(set(path["feature"]) - set(neighbourhood.feature_names))
+    if unknown:
+        raise ValueError(f"path explains features {unknown[:5]} that the neighbourhood does not have: "
+                         "compute it from the same neighbourhood")
+    rows = {}
+    for width, part in path.groupby("width"):
+        k = neighbourhood.kernel_weights(width)
+        unpenalised, _ = weighted_ridge(neighbourhood.data, neighbourhood.predictions, k, alpha=0)
+        top = part.loc[part["weight"].abs().idxmax()]
+        rows[width] = {"fidelity (R²)": part["score"].iloc[0], "effective samples": k.sum() ** 2 / (k ** 2).sum(),
+                       "top feature": top["feature"], "its weight": top["weight"],
+                       "top without the penalty": neighbourhood.feature_names[int(np.argmax(np.abs(unpenalised)))],
+                       "shrinkage": np.linalg.norm(unpenalised) / max(np.linalg.norm(part["weight"]), 1e-300)}
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("kernel width")
 
 
 def _check_neighbourhood(neighbourhood: Any) -> None:
