@@ -2,6 +2,7 @@
 each is either answered correctly or refused with a message naming the argument at fault."""
 
 import os
+import warnings
 
 import altair as alt
 import joblib
@@ -11,7 +12,7 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import NotFittedError, UndefinedMetricWarning
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import Pipeline
@@ -227,7 +228,9 @@ def test_degenerate_data_is_an_error_not_a_number(toy, mixed):
     with pytest.raises(ValueError, match="X has 1 rows; at least 2 needed"):
         imp.permutation_importance(model, X.iloc[:1], y.iloc[:1])
     one_class = y == 1
-    with pytest.raises(ValueError, match=r"score 'roc_auc' is nan on X \(y has only the class \[1\]\)"):
+    with pytest.raises(ValueError, match=r"score 'roc_auc' is nan on X \(y has only the class \[1\]\)"), \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)   # scikit-learn's, before our clear error
         imp.permutation_importance(model, X[one_class], y[one_class], scoring="roc_auc")
     with pytest.raises(ValueError, match=r"synthetic contains infinite values in columns \['a'\]"):
         dep.off_data_share(X, X.assign(a=np.inf))
