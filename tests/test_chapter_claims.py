@@ -336,7 +336,7 @@ def test_ch7_plausibility_has_a_baseline():
 def test_ch7_options_carry_their_caveats_and_exercise_3_does_not_grade_noise():
     """Items 25 and 21: caveats sit in the options' table; exercise 3 asks for an interval."""
     text = CH7.read_text()
-    assert "result.changes().assign(caveat=caveats(result.counterfactuals))" in text
+    assert "result.changes().assign(caveat=credit_caveats(result.counterfactuals, applicant))" in text
     assert "check_costlier_group" not in text and "check_gap_interval" in text
 
 
