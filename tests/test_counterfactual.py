@@ -607,6 +607,10 @@ def test_credit_caveats_name_every_change_that_is_not_advice():
         credit_caveats(options.drop(columns="purpose"), x)
     with pytest.raises(ValueError, match="exactly one row"):
         credit_caveats(options, options)
+    with pytest.raises(TypeError, match="credit_amount must hold numbers"):
+        credit_caveats(options.assign(credit_amount="big"), x)
+    with pytest.raises(ValueError, match="missing values"):
+        credit_caveats(options.assign(credit_amount=np.nan), x)
 
 
 def test_quiet_keeps_warnings_and_progress_bars_off_the_page(capsys):

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from xaibook._validation import as_one_row, check_frame
+from xaibook._validation import as_one_row, check_frame, is_number_column
 
 __all__ = ["CREDIT_CAVEAT_COLUMNS", "credit_caveats"]
 
@@ -49,6 +50,10 @@ def credit_caveats(options: pd.DataFrame, original: Any) -> list[str]:
         if missing:
             raise ValueError(f"{name} lacks the credit columns {missing} the caveats read; pass rows of the "
                              "credit case study (data.load_credit().X)")
+    for column in ("credit_amount", "duration_months"):
+        if not is_number_column(options[column]) or not isinstance(x[column], (int, float, np.number)):
+            raise TypeError(f"{column} must hold numbers in options and original (the caveats compare amounts "
+                            "and monthly payments), got text")
     if (options["duration_months"] <= 0).any() or x["duration_months"] <= 0:
         raise ValueError("duration_months must be positive (the monthly payment divides by it)")
     return ["; ".join(_caveats_of(option, x)) or "-" for _, option in options.iterrows()]
